@@ -1,0 +1,183 @@
+/**
+ * Every error this library throws is a HypervWsmanError with a stable `code`.
+ * Callers branch on `code` (or `instanceof`), never on message text.
+ * Messages say what happened and what to do; they never contain a password.
+ */
+
+export const ErrorCodes = {
+  INVALID_OPTION: 'ERR_INVALID_OPTION',
+  XML_MALFORMED: 'ERR_XML_MALFORMED',
+  XML_FORBIDDEN: 'ERR_XML_FORBIDDEN',
+  XML_TOO_LARGE: 'ERR_XML_TOO_LARGE',
+  XML_ENCODE: 'ERR_XML_ENCODE',
+  RESPONSE_TOO_LARGE: 'ERR_RESPONSE_TOO_LARGE',
+  PROTOCOL: 'ERR_WSMAN_PROTOCOL',
+  WSMAN_FAULT: 'ERR_WSMAN_FAULT',
+  NOT_FOUND: 'ERR_NOT_FOUND',
+  HTTP_STATUS: 'ERR_HTTP_STATUS',
+  CONNECTION: 'ERR_CONNECTION',
+  TLS: 'ERR_TLS',
+  TIMEOUT: 'ERR_TIMEOUT',
+  AUTH: 'ERR_AUTH',
+  NTLM: 'ERR_NTLM',
+  NTLM_SIGNATURE: 'ERR_NTLM_SIGNATURE',
+  ENCRYPTION: 'ERR_MESSAGE_ENCRYPTION',
+  CIM_DECODE: 'ERR_CIM_DECODE',
+  JOB_FAILED: 'ERR_JOB_FAILED',
+  JOB_TIMEOUT: 'ERR_JOB_TIMEOUT',
+  ABORTED: 'ERR_ABORTED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export class HypervWsmanError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A caller-supplied option is invalid or contradicts another; raised before any I/O. */
+export class InvalidOptionError extends HypervWsmanError {
+  constructor(message: string) {
+    super(ErrorCodes.INVALID_OPTION, message);
+  }
+}
+
+/** Input that is not well-formed XML (including truncated replies). */
+export class XmlParseError extends HypervWsmanError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.XML_MALFORMED, message, options);
+  }
+}
+
+/** XML that uses a construct we refuse on principle (DTDs, entity declarations). */
+export class XmlForbiddenError extends HypervWsmanError {
+  constructor(message: string) {
+    super(ErrorCodes.XML_FORBIDDEN, message);
+  }
+}
+
+/** XML larger than the configured cap. */
+export class XmlTooLargeError extends HypervWsmanError {
+  readonly size: number;
+  readonly limit: number;
+  constructor(size: number, limit: number) {
+    super(ErrorCodes.XML_TOO_LARGE, `XML document of ${size} bytes exceeds the limit of ${limit} bytes; raise maxResponseBytes if this is expected.`);
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/** A value cannot be written into XML 1.0 (e.g. a NUL character). */
+export class XmlEncodeError extends HypervWsmanError {
+  constructor(message: string) {
+    super(ErrorCodes.XML_ENCODE, message);
+  }
+}
+
+/** An HTTP response body exceeded maxResponseBytes. */
+export class ResponseTooLargeError extends HypervWsmanError {
+  readonly limit: number;
+  constructor(limit: number) {
+    super(ErrorCodes.RESPONSE_TOO_LARGE, `The server's response exceeded ${limit} bytes; raise maxResponseBytes if this is expected.`);
+    this.limit = limit;
+  }
+}
+
+/** The peer broke the WS-Man / SOAP contract: wrong RelatesTo, no Body, unexpected shape. */
+export class ProtocolError extends HypervWsmanError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.PROTOCOL, message, options);
+  }
+}
+
+/** An HTTP status that carried no SOAP envelope (e.g. 500 with an HTML page, 413, 404). */
+export class HttpStatusError extends HypervWsmanError {
+  readonly statusCode: number;
+  readonly bodyExcerpt: string;
+  constructor(statusCode: number, message: string, bodyExcerpt: string) {
+    super(ErrorCodes.HTTP_STATUS, message);
+    this.statusCode = statusCode;
+    this.bodyExcerpt = bodyExcerpt;
+  }
+}
+
+/** TCP-level failure: refused, reset, DNS. */
+export class ConnectionError extends HypervWsmanError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.CONNECTION, message, options);
+  }
+}
+
+/** TLS handshake or certificate verification failure. */
+export class TlsError extends HypervWsmanError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.TLS, message, options);
+  }
+}
+
+/** Connect or read timeout on the HTTP layer. */
+export class TimeoutError extends HypervWsmanError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.TIMEOUT, message, options);
+  }
+}
+
+/** The caller's AbortSignal fired. */
+export class AbortedError extends HypervWsmanError {
+  constructor(message = 'The operation was aborted by the caller.', options?: { cause?: unknown }) {
+    super(ErrorCodes.ABORTED, message, options);
+  }
+}
+
+export interface AuthFailureDetails {
+  /** Scheme we tried (basic, ntlm). */
+  readonly attempted: string;
+  /** Schemes the server offered in WWW-Authenticate. */
+  readonly offered: readonly string[];
+  /** The user as sent (never the password). */
+  readonly user: string;
+  /** Whether a channel binding token was sent (NTLM over HTTPS). */
+  readonly channelBindingSent?: boolean;
+  readonly endpoint: string;
+}
+
+/** The server refused our credentials (HTTP 401). Never retried: account lockout. */
+export class AuthenticationError extends HypervWsmanError {
+  readonly details: AuthFailureDetails;
+  constructor(message: string, details: AuthFailureDetails) {
+    super(ErrorCodes.AUTH, message);
+    this.details = details;
+  }
+}
+
+/** NTLM message decoding, negotiation or policy failure. */
+export class NtlmError extends HypervWsmanError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.NTLM, message, options);
+  }
+}
+
+/** A sealed/signed NTLM message failed verification: never parsed. */
+export class NtlmSignatureError extends HypervWsmanError {
+  constructor(message: string) {
+    super(ErrorCodes.NTLM_SIGNATURE, message);
+  }
+}
+
+/** WinRM message-encryption framing problem. */
+export class MessageEncryptionError extends HypervWsmanError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.ENCRYPTION, message, options);
+  }
+}
+
+/** CIM-XML or WS-CIM content that cannot be decoded into typed values. */
+export class CimDecodeError extends HypervWsmanError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.CIM_DECODE, message, options);
+  }
+}
