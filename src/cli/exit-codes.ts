@@ -1,0 +1,41 @@
+/** Process exit codes, documented in the README; scripts branch on these. */
+import { ErrorCodes, HypervWsmanError, type ErrorCode } from '../errors.js';
+
+export const EXIT = {
+  OK: 0,
+  INTERNAL: 1,
+  USAGE: 2,
+  JOB_FAILED: 3,
+  AUTH: 4,
+  CONNECTION: 5,
+  WSMAN_FAULT: 6,
+  NOT_FOUND: 7,
+  JOB_TIMEOUT: 8,
+} as const;
+
+const BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
+  [ErrorCodes.INVALID_OPTION]: EXIT.USAGE,
+  [ErrorCodes.AUTH]: EXIT.AUTH,
+  [ErrorCodes.NTLM]: EXIT.AUTH,
+  [ErrorCodes.CONNECTION]: EXIT.CONNECTION,
+  [ErrorCodes.TLS]: EXIT.CONNECTION,
+  [ErrorCodes.TIMEOUT]: EXIT.CONNECTION,
+  [ErrorCodes.HTTP_STATUS]: EXIT.CONNECTION,
+  [ErrorCodes.WSMAN_FAULT]: EXIT.WSMAN_FAULT,
+  [ErrorCodes.PROTOCOL]: EXIT.WSMAN_FAULT,
+  [ErrorCodes.XML_MALFORMED]: EXIT.WSMAN_FAULT,
+  [ErrorCodes.XML_FORBIDDEN]: EXIT.WSMAN_FAULT,
+  [ErrorCodes.XML_TOO_LARGE]: EXIT.WSMAN_FAULT,
+  [ErrorCodes.RESPONSE_TOO_LARGE]: EXIT.WSMAN_FAULT,
+  [ErrorCodes.CIM_DECODE]: EXIT.WSMAN_FAULT,
+  [ErrorCodes.NTLM_SIGNATURE]: EXIT.WSMAN_FAULT,
+  [ErrorCodes.ENCRYPTION]: EXIT.WSMAN_FAULT,
+  [ErrorCodes.NOT_FOUND]: EXIT.NOT_FOUND,
+  [ErrorCodes.JOB_FAILED]: EXIT.JOB_FAILED,
+  [ErrorCodes.JOB_TIMEOUT]: EXIT.JOB_TIMEOUT,
+};
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof HypervWsmanError) return BY_ERROR_CODE[err.code] ?? EXIT.INTERNAL;
+  return EXIT.INTERNAL;
+}

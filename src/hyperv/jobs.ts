@@ -1,0 +1,366 @@
+/**
+ * Hyper-V jobs: Msvm_ConcreteJob and Msvm_MigrationJob (and whatever job class a method's Job
+ * reference points at, e.g. Msvm_StorageJob). Get one, list with WQL, GetError / GetErrorEx,
+ * extract the job from a method's output, and wait for it.
+ */
+import { decodeEmbeddedInstanceParam } from '../cim/ws-cim.js';
+import { decodeEpr } from '../cim/epr.js';
+import type { CimInstance, CimReference, CimValue } from '../cim/types.js';
+import { HypervWsmanError, ErrorCodes, AbortedError, ProtocolError } from '../errors.js';
+import type { WsmanClient } from '../wsman/client.js';
+import { isNotFoundFault, isTimeoutFault, WsmanFaultError } from '../wsman/fault.js';
+import { HYPERV_NAMESPACE, wmiResourceUri } from '../wsman/namespaces.js';
+import { outParams, type InvokeOutput } from '../wsman/responses.js';
+import { schemaFor } from './class-schemas.js';
+import { toMsvmError, type MsvmError } from './msvm-error.js';
+import {
+  CONCRETE_JOB_TYPE,
+  GET_ERROR_RETURN_CODES,
+  JOB_STATE,
+  METHOD_RETURN_CODES,
+  MIGRATION_JOB_TYPE,
+  MIGRATION_TYPE,
+  OPERATIONAL_STATUS,
+  isSuccessfulJobState,
+  isTerminalJobState,
+  nameOf,
+} from './value-maps.js';
+
+export const JOB_CLASSES = ['Msvm_ConcreteJob', 'Msvm_MigrationJob'] as const;
+export type JobClass = (typeof JOB_CLASSES)[number];
+
+/** "Method Parameters Checked - Job Started": the method's work continues in the returned Job. */
+export const JOB_STARTED = 4096;
+
+/** Where a job lives: taken from a Job EPR, or built from a class and InstanceID. */
+export interface JobRef {
+  readonly className: string;
+  readonly resourceUri: string;
+  readonly selectors: Readonly<Record<string, string>>;
+}
+
+export interface HypervJob {
+  readonly className: string;
+  readonly instanceId: string;
+  readonly jobState: number | null;
+  readonly jobStateName: string | null;
+  readonly operationalStatus: readonly number[];
+  readonly operationalStatusNames: readonly string[];
+  readonly statusDescriptions: readonly string[];
+  readonly percentComplete: number | null;
+  readonly errorCode: number | null;
+  readonly errorDescription: string | null;
+  readonly errorSummaryDescription: string | null;
+  readonly jobType: number | null;
+  readonly jobTypeName: string | null;
+  readonly elementName: string | null;
+  readonly description: string | null;
+  readonly timeSubmitted: CimValue;
+  readonly startTime: CimValue;
+  readonly elapsedTime: CimValue;
+  readonly timeOfLastStateChange: CimValue;
+  readonly cancellable: boolean | null;
+  /** Msvm_MigrationJob only. */
+  readonly migration?: {
+    readonly migrationType: number | null;
+    readonly migrationTypeName: string | null;
+    readonly virtualSystemName: string | null;
+    readonly destinationHost: string | null;
+  };
+  /** Every property, typed. */
+  readonly instance: CimInstance;
+  readonly ref: JobRef;
+}
+
+export interface GetErrorResult {
+  readonly jobClass: string;
+  readonly instanceId: string;
+  readonly returnValue: number;
+  readonly returnValueName: string;
+  /** null when the job is OK (the out parameter absent, empty or xsi:nil). */
+  readonly error: MsvmError | null;
+}
+
+export interface GetErrorExResult {
+  readonly jobClass: string;
+  readonly instanceId: string;
+  readonly returnValue: number;
+  readonly returnValueName: string;
+  readonly errors: readonly MsvmError[];
+}
+
+/** No job with that InstanceID in the classes searched. */
+export class JobNotFoundError extends HypervWsmanError {
+  readonly instanceId: string;
+  readonly searched: readonly string[];
+  constructor(instanceId: string, searched: readonly string[], cause?: unknown) {
+    super(ErrorCodes.NOT_FOUND, `No job with InstanceID "${instanceId}" in ${searched.join(' or ')}. Check the ID (jobs are removed some minutes after they end: TimeBeforeRemoval).`, { cause });
+    this.instanceId = instanceId;
+    this.searched = searched;
+  }
+}
+
+/** The job ended unsuccessfully; carries the final job and what GetError said. */
+export class JobFailedError extends HypervWsmanError {
+  readonly job: HypervJob;
+  readonly jobError: GetErrorResult | undefined;
+  constructor(job: HypervJob, jobError: GetErrorResult | undefined) {
+    const why = jobError?.error?.message ?? job.errorDescription ?? job.errorSummaryDescription ?? 'no error detail';
+    super(ErrorCodes.JOB_FAILED, `Job ${job.instanceId} (${job.className}) ended in state ${job.jobStateName ?? job.jobState}: ${why}`);
+    this.job = job;
+    this.jobError = jobError;
+  }
+}
+
+/** The job did not finish before the caller's deadline (it may still be running). */
+export class JobTimeoutError extends HypervWsmanError {
+  readonly job: HypervJob | undefined;
+  constructor(instanceId: string, timeoutMs: number, job: HypervJob | undefined) {
+    super(ErrorCodes.JOB_TIMEOUT, `Job ${instanceId} did not finish within ${Math.round(timeoutMs / 1000)} s (last state: ${job?.jobStateName ?? 'unknown'}, ${job?.percentComplete ?? '?'}%). It may still be running.`);
+    this.job = job;
+  }
+}
+
+export interface WaitOptions {
+  /** Overall deadline. Default 1 hour. */
+  readonly timeoutMs?: number;
+  /** First poll interval; grows by 1.5x up to maxPollIntervalMs. Default 250 ms. */
+  readonly pollIntervalMs?: number;
+  /** Default 5 s. */
+  readonly maxPollIntervalMs?: number;
+  readonly onProgress?: (job: HypervJob) => void;
+  readonly signal?: AbortSignal;
+  /** Fetch GetError when the job fails (default true). */
+  readonly fetchError?: boolean;
+}
+
+export interface ListJobsOptions {
+  /** WQL condition (without WHERE), e.g. "JobState = 10". */
+  readonly where?: string;
+  readonly classes?: readonly string[];
+  readonly maxElements?: number;
+}
+
+const num = (v: CimValue | undefined): number | null => {
+  if (v === null || v === undefined || Array.isArray(v)) return null;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return null;
+};
+const str = (v: CimValue | undefined): string | null => (typeof v === 'string' ? v : v === null || v === undefined ? null : Array.isArray(v) ? null : String(v));
+const bool = (v: CimValue | undefined): boolean | null => (typeof v === 'boolean' ? v : typeof v === 'string' ? v.toLowerCase() === 'true' : null);
+const arr = (v: CimValue | undefined): readonly unknown[] => (Array.isArray(v) ? v : v === null || v === undefined ? [] : [v]);
+
+/** Typed view of a job instance. */
+export function toHypervJob(instance: CimInstance, ref?: JobRef): HypervJob {
+  const p = instance.properties;
+  const className = instance.className;
+  const jobState = num(p.JobState);
+  const jobType = num(p.JobType);
+  const operationalStatus = arr(p.OperationalStatus).map((x) => num(x as CimValue)).filter((x): x is number => x !== null);
+  const instanceId = str(p.InstanceID) ?? '';
+  const isMigration = className === 'Msvm_MigrationJob';
+  const job: HypervJob = {
+    className,
+    instanceId,
+    jobState,
+    jobStateName: jobState === null ? null : nameOf(JOB_STATE, jobState),
+    operationalStatus,
+    operationalStatusNames: operationalStatus.map((s) => nameOf(OPERATIONAL_STATUS, s)),
+    statusDescriptions: arr(p.StatusDescriptions).map((x) => String(x)),
+    percentComplete: num(p.PercentComplete),
+    errorCode: num(p.ErrorCode),
+    errorDescription: str(p.ErrorDescription),
+    errorSummaryDescription: str(p.ErrorSummaryDescription),
+    jobType,
+    jobTypeName: jobType === null ? null : nameOf(isMigration ? MIGRATION_JOB_TYPE : CONCRETE_JOB_TYPE, jobType),
+    elementName: str(p.ElementName),
+    description: str(p.Description),
+    timeSubmitted: p.TimeSubmitted ?? null,
+    startTime: p.StartTime ?? null,
+    elapsedTime: p.ElapsedTime ?? null,
+    timeOfLastStateChange: p.TimeOfLastStateChange ?? null,
+    cancellable: bool(p.Cancellable),
+    instance,
+    ref: ref ?? jobRefFor(className, instanceId),
+  };
+  if (!isMigration) return job;
+  const mt = num(p.MigrationType);
+  return {
+    ...job,
+    migration: {
+      migrationType: mt,
+      migrationTypeName: mt === null ? null : nameOf(MIGRATION_TYPE, mt),
+      virtualSystemName: str(p.VirtualSystemName),
+      destinationHost: str(p.DestinationHost),
+    },
+  };
+}
+
+export function jobRefFor(className: string, instanceId: string, namespace = HYPERV_NAMESPACE): JobRef {
+  return { className, resourceUri: wmiResourceUri(namespace, className), selectors: { InstanceID: instanceId } };
+}
+
+/** Job reference from an EPR (e.g. a method's Job out parameter). */
+export function jobRefFromReference(ref: CimReference): JobRef {
+  const resourceUri = ref.resourceUri;
+  if (!resourceUri) throw new ProtocolError('The job reference carries no ResourceURI.');
+  const className = ref.className ?? resourceUri.slice(resourceUri.lastIndexOf('/') + 1);
+  return { className, resourceUri, selectors: ref.selectors };
+}
+
+/**
+ * The job a method started: present when ReturnValue is 4096. The class and selectors come from the
+ * reference itself, since services return different job classes (Msvm_StorageJob, ...).
+ */
+export function jobRefFromOutput(out: InvokeOutput): JobRef | null {
+  if (out.returnValue !== JOB_STARTED) return null;
+  const el = outParams(out.output, 'Job')[0];
+  if (!el) throw new ProtocolError('The method returned 4096 (Job Started) but no Job reference.');
+  return jobRefFromReference(decodeEpr(el));
+}
+
+export function returnValueName(code: number, table = GET_ERROR_RETURN_CODES): string {
+  return nameOf(table, code);
+}
+
+export function methodReturnValueName(code: number): string {
+  return nameOf(METHOD_RETURN_CODES, code);
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortedError());
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(new AbortedError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+export class HypervJobs {
+  constructor(
+    readonly client: WsmanClient,
+    readonly namespace: string = HYPERV_NAMESPACE,
+  ) {}
+
+  private ref(className: string, instanceId: string): JobRef {
+    return jobRefFor(className, instanceId, this.namespace);
+  }
+
+  /** Try each class in turn; a "not found" fault moves on to the next, anything else is thrown. */
+  private async resolve<T>(instanceId: string, jobClass: string | undefined, fn: (ref: JobRef) => Promise<T>): Promise<T> {
+    const classes = jobClass ? [jobClass] : [...JOB_CLASSES];
+    let last: unknown;
+    for (const c of classes) {
+      try {
+        return await fn(this.ref(c, instanceId));
+      } catch (err) {
+        if (err instanceof WsmanFaultError && isNotFoundFault(err)) {
+          last = err;
+          continue;
+        }
+        throw err;
+      }
+    }
+    throw new JobNotFoundError(instanceId, classes, last);
+  }
+
+  async getJobByRef(ref: JobRef, signal?: AbortSignal): Promise<HypervJob> {
+    const inst = await this.client.getInstance(ref.resourceUri, ref.selectors, schemaFor(ref.className), { signal });
+    return toHypervJob(inst, ref);
+  }
+
+  /** Get a job by InstanceID; without jobClass, Msvm_ConcreteJob then Msvm_MigrationJob. */
+  getJob(instanceId: string, jobClass?: string, signal?: AbortSignal): Promise<HypervJob> {
+    return this.resolve(instanceId, jobClass, (ref) => this.getJobByRef(ref, signal));
+  }
+
+  /** Jobs of each class (Msvm_MigrationJob is not a subclass of Msvm_ConcreteJob, so both are queried). */
+  async *listJobs(options: ListJobsOptions = {}): AsyncGenerator<HypervJob, void, undefined> {
+    const classes = options.classes ?? JOB_CLASSES;
+    for (const c of classes) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c)) throw new ProtocolError(`Invalid class name "${c}".`);
+      const wql = `SELECT * FROM ${c}${options.where ? ` WHERE ${options.where}` : ''}`;
+      const it = this.client.enumerateInstances(wmiResourceUri(this.namespace, '*'), { wql, maxElements: options.maxElements }, (cls) => schemaFor(cls));
+      for await (const inst of it) yield toHypervJob(inst, this.ref(inst.className, String(inst.properties.InstanceID ?? '')));
+    }
+  }
+
+  async getErrorByRef(ref: JobRef, signal?: AbortSignal): Promise<GetErrorResult> {
+    const out = await this.client.invoke(ref.resourceUri, 'GetError', { selectors: ref.selectors, idempotent: true }, { signal });
+    const returnValue = requireReturnValue(out, 'GetError');
+    const inst = decodeEmbeddedInstanceParam(outParams(out.output, 'Error')[0]);
+    return {
+      jobClass: ref.className,
+      instanceId: ref.selectors.InstanceID ?? '',
+      returnValue,
+      returnValueName: returnValueName(returnValue),
+      error: inst ? toMsvmError(inst) : null,
+    };
+  }
+
+  /** Msvm_ConcreteJob/Msvm_MigrationJob.GetError: the job's error as a typed Msvm_Error, or null. */
+  getError(instanceId: string, jobClass?: string, signal?: AbortSignal): Promise<GetErrorResult> {
+    return this.resolve(instanceId, jobClass, (ref) => this.getErrorByRef(ref, signal));
+  }
+
+  async getErrorExByRef(ref: JobRef, signal?: AbortSignal): Promise<GetErrorExResult> {
+    const out = await this.client.invoke(ref.resourceUri, 'GetErrorEx', { selectors: ref.selectors, idempotent: true }, { signal });
+    const returnValue = requireReturnValue(out, 'GetErrorEx');
+    const errors: MsvmError[] = [];
+    for (const el of outParams(out.output, 'Errors')) {
+      const inst = decodeEmbeddedInstanceParam(el);
+      if (inst) errors.push(toMsvmError(inst));
+    }
+    return { jobClass: ref.className, instanceId: ref.selectors.InstanceID ?? '', returnValue, returnValueName: returnValueName(returnValue), errors };
+  }
+
+  /** GetErrorEx: every error of the job (Errors[] of embedded Msvm_Error instances). */
+  getErrorEx(instanceId: string, jobClass?: string, signal?: AbortSignal): Promise<GetErrorExResult> {
+    return this.resolve(instanceId, jobClass, (ref) => this.getErrorExByRef(ref, signal));
+  }
+
+  /**
+   * Poll until the job reaches a terminal state. Resolves with the final job when it succeeded;
+   * throws JobFailedError (carrying GetError's answer) when it did not, JobTimeoutError at the deadline.
+   * A WS-Man TimedOut fault during a poll is normal under load and is retried within the deadline.
+   */
+  async waitForJob(job: JobRef | string, options: WaitOptions = {}): Promise<HypervJob> {
+    const timeoutMs = options.timeoutMs ?? 3_600_000;
+    const deadline = Date.now() + timeoutMs;
+    let interval = options.pollIntervalMs ?? 250;
+    const maxInterval = options.maxPollIntervalMs ?? 5000;
+    let ref = typeof job === 'string' ? undefined : job;
+    let last: HypervJob | undefined;
+    const instanceId = typeof job === 'string' ? job : (job.selectors.InstanceID ?? '');
+    for (;;) {
+      try {
+        last = ref ? await this.getJobByRef(ref, options.signal) : await this.getJob(instanceId, undefined, options.signal);
+        ref = last.ref;
+        options.onProgress?.(last);
+      } catch (err) {
+        if (!(err instanceof WsmanFaultError && isTimeoutFault(err))) throw err;
+      }
+      if (last && last.jobState !== null && isTerminalJobState(last.jobState)) {
+        if (isSuccessfulJobState(last.jobState)) return last;
+        const jobError = options.fetchError === false ? undefined : await this.getErrorByRef(last.ref, options.signal).catch(() => undefined);
+        throw new JobFailedError(last, jobError);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new JobTimeoutError(instanceId, timeoutMs, last);
+      await sleep(Math.min(interval, left), options.signal);
+      interval = Math.min(maxInterval, Math.round(interval * 1.5));
+    }
+  }
+}
+
+function requireReturnValue(out: InvokeOutput, method: string): number {
+  if (out.returnValue === null) throw new ProtocolError(`${method} returned no ReturnValue.`);
+  return out.returnValue;
+}

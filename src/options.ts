@@ -1,0 +1,159 @@
+/**
+ * Connection options, named as Ansible's winrm connection options are (server_cert_validation,
+ * ca_trust_path, message_encryption, send_cbt, operation_timeout_sec, read_timeout_sec) so users
+ * recognise them. Resolution and contradiction checks happen here, before any I/O.
+ */
+import { readFileSync } from 'node:fs';
+import { InvalidOptionError } from './errors.js';
+import { DEFAULT_MAX_ENVELOPE_SIZE } from './wsman/envelope.js';
+
+export type AuthTransport = 'basic' | 'ntlm';
+export type MessageEncryption = 'auto' | 'always' | 'never';
+
+/** One request/response as seen on the wire, with Authorization headers and NTLM tokens redacted. */
+export interface TraceEvent {
+  readonly direction: 'request' | 'response';
+  readonly label: string;
+  readonly status?: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The SOAP text (decrypted for encrypted replies, plaintext before encryption for requests). */
+  readonly body: string;
+  /** Whether the body travelled encrypted. */
+  readonly encrypted: boolean;
+}
+
+export interface ConnectionOptions {
+  /** Host name or address of the Hyper-V host. */
+  readonly host: string;
+  /** Default 5985 for http, 5986 for https. */
+  readonly port?: number;
+  /** Default https, or http when port is 5985 (as Ansible decides). */
+  readonly scheme?: 'http' | 'https';
+  /** Default /wsman. */
+  readonly path?: string;
+  /** Default ntlm. */
+  readonly transport?: AuthTransport;
+  readonly user: string;
+  readonly password: string;
+  /** auto = encrypt on http, not on https (pywinrm/Ansible semantics). Default auto. */
+  readonly messageEncryption?: MessageEncryption;
+  /** Default validate. 'ignore' turns off certificate checks; use only for lab hosts. */
+  readonly serverCertValidation?: 'validate' | 'ignore';
+  /** PEM file with the CA(s) to trust for the host's certificate. */
+  readonly caTrustPath?: string;
+  /** PEM CA content, as an alternative to caTrustPath. */
+  readonly ca?: string | Buffer;
+  /** NTLM channel binding over HTTPS. Default true. */
+  readonly sendCbt?: boolean;
+  /** Allow credentials or SOAP in clear text over plain HTTP (Basic on http). Default false. */
+  readonly allowUnencrypted?: boolean;
+  /** WS-Man OperationTimeout in seconds. Default 20. */
+  readonly operationTimeoutSec?: number;
+  /** HTTP read timeout; default operationTimeoutSec + 10 (the margin Ansible and WinRb use). Must exceed operationTimeoutSec. */
+  readonly readTimeoutSec?: number;
+  /** Default 30. */
+  readonly connectTimeoutSec?: number;
+  /** Default 153600. */
+  readonly maxEnvelopeSize?: number;
+  /** Cap on one HTTP response body. Default 16 MiB. */
+  readonly maxResponseBytes?: number;
+  readonly locale?: string;
+  /** Receives each exchange, redacted (for --verbose). */
+  readonly trace?: (event: TraceEvent) => void;
+}
+
+export interface ResolvedOptions {
+  readonly endpoint: string;
+  readonly scheme: 'http' | 'https';
+  readonly transport: AuthTransport;
+  readonly user: string;
+  readonly password: string;
+  readonly encrypt: boolean;
+  readonly serverCertValidation: 'validate' | 'ignore';
+  readonly ca: string | Buffer | undefined;
+  readonly sendCbt: boolean;
+  readonly operationTimeoutSec: number;
+  readonly readTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly maxEnvelopeSize: number;
+  readonly maxResponseBytes: number | undefined;
+  readonly locale: string;
+  readonly trace: ((event: TraceEvent) => void) | undefined;
+}
+
+export const DEFAULT_OPERATION_TIMEOUT = 20;
+export const READ_TIMEOUT_MARGIN_SEC = 10;
+
+const oneOf = <T extends string>(name: string, v: string | undefined, allowed: readonly T[], dflt: T): T => {
+  if (v === undefined) return dflt;
+  if (!(allowed as readonly string[]).includes(v)) throw new InvalidOptionError(`${name} must be one of ${allowed.join(', ')}; got "${v}".`);
+  return v as T;
+};
+
+export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
+  if (!o || typeof o.host !== 'string' || o.host.trim() === '') throw new InvalidOptionError('host is required.');
+  if (/[\s/]/.test(o.host)) throw new InvalidOptionError(`host "${o.host}" must be a host name or address, not a URL.`);
+  if (typeof o.user !== 'string' || o.user === '') throw new InvalidOptionError('user is required.');
+  if (typeof o.password !== 'string') throw new InvalidOptionError('password is required (give it through an option, never in a URL).');
+  const port = o.port ?? (o.scheme === 'http' ? 5985 : 5986);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidOptionError(`port must be 1-65535; got ${o.port}.`);
+  const scheme = oneOf('scheme', o.scheme, ['http', 'https'] as const, port === 5985 ? 'http' : 'https');
+  const transport = oneOf('transport', o.transport, ['basic', 'ntlm'] as const, 'ntlm');
+  const messageEncryption = oneOf('messageEncryption', o.messageEncryption, ['auto', 'always', 'never'] as const, 'auto');
+  const serverCertValidation = oneOf('serverCertValidation', o.serverCertValidation, ['validate', 'ignore'] as const, 'validate');
+  const path = o.path ?? '/wsman';
+  if (!path.startsWith('/')) throw new InvalidOptionError(`path must start with "/"; got "${path}".`);
+
+  // Contradictions are refused here, before any I/O (pypsrp's habit).
+  if (transport === 'basic' && messageEncryption === 'always') {
+    throw new InvalidOptionError('messageEncryption "always" needs NTLM: Basic auth has no session key to encrypt with. Use transport ntlm, or https.');
+  }
+  const encrypt = transport === 'ntlm' && (messageEncryption === 'always' || (messageEncryption === 'auto' && scheme === 'http'));
+  if (scheme === 'http' && !encrypt && !o.allowUnencrypted) {
+    throw new InvalidOptionError(
+      transport === 'basic'
+        ? 'Basic auth over plain HTTP would send the password and every message in clear text. Use https (port 5986), or NTLM with message encryption; set allowUnencrypted only for a lab host that has AllowUnencrypted=true.'
+        : 'NTLM over plain HTTP with messageEncryption "never" sends every message in clear text. Use messageEncryption auto, or set allowUnencrypted for a lab host.',
+    );
+  }
+  if (o.sendCbt === false && scheme === 'http') {
+    // Harmless, but say nothing: CBT only applies to https.
+  }
+  const operationTimeoutSec = o.operationTimeoutSec ?? DEFAULT_OPERATION_TIMEOUT;
+  if (!(operationTimeoutSec > 0)) throw new InvalidOptionError(`operationTimeoutSec must be > 0; got ${operationTimeoutSec}.`);
+  const readTimeoutSec = o.readTimeoutSec ?? operationTimeoutSec + READ_TIMEOUT_MARGIN_SEC;
+  if (!(readTimeoutSec > operationTimeoutSec)) {
+    throw new InvalidOptionError(`readTimeoutSec (${readTimeoutSec}) must be greater than operationTimeoutSec (${operationTimeoutSec}), or the HTTP layer gives up before WinRM answers.`);
+  }
+  const maxEnvelopeSize = o.maxEnvelopeSize ?? DEFAULT_MAX_ENVELOPE_SIZE;
+  if (!Number.isInteger(maxEnvelopeSize) || maxEnvelopeSize < 8192) throw new InvalidOptionError(`maxEnvelopeSize must be an integer >= 8192 (WinRM refuses less); got ${maxEnvelopeSize}.`);
+  if (o.caTrustPath !== undefined && o.ca !== undefined) throw new InvalidOptionError('Give either caTrustPath or ca, not both.');
+  let ca = o.ca;
+  if (o.caTrustPath !== undefined) {
+    if (scheme !== 'https') throw new InvalidOptionError('caTrustPath only applies to https.');
+    try {
+      ca = readFileSync(o.caTrustPath);
+    } catch (err) {
+      throw new InvalidOptionError(`Cannot read caTrustPath "${o.caTrustPath}": ${(err as Error).message}`);
+    }
+  }
+  const host = o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host;
+  return {
+    endpoint: `${scheme}://${host}:${port}${path}`,
+    scheme,
+    transport,
+    user: o.user,
+    password: o.password,
+    encrypt,
+    serverCertValidation,
+    ca,
+    sendCbt: o.sendCbt ?? true,
+    operationTimeoutSec,
+    readTimeoutMs: readTimeoutSec * 1000,
+    connectTimeoutMs: (o.connectTimeoutSec ?? 30) * 1000,
+    maxEnvelopeSize,
+    maxResponseBytes: o.maxResponseBytes,
+    locale: o.locale ?? 'en-US',
+    trace: o.trace,
+  };
+}

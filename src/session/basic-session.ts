@@ -1,0 +1,70 @@
+/**
+ * Basic authentication: the credentials go with every request, so only over TLS unless the caller
+ * explicitly allowed unencrypted traffic (checked in resolveOptions). A 401 is final: no retry loop
+ * that could lock the account.
+ */
+import { AuthenticationError } from '../errors.js';
+import type { TraceEvent } from '../options.js';
+import type { HttpResponse, HttpTransport } from '../transport/http-transport.js';
+import { isRetryableConnectionError } from '../transport/http-transport.js';
+import {
+  emitTrace,
+  offeredSchemes,
+  parseContentType,
+  redactHeaders,
+  SOAP_CONTENT_TYPE,
+  type Session,
+  type SoapExchange,
+  type SoapReply,
+} from './session.js';
+
+export class BasicSession implements Session {
+  private readonly authorization: string;
+
+  constructor(
+    private readonly transport: HttpTransport,
+    private readonly user: string,
+    password: string,
+    private readonly trace?: (e: TraceEvent) => void,
+  ) {
+    // RFC 7617: user-pass as UTF-8.
+    this.authorization = 'Basic ' + Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+  }
+
+  async exchange(x: SoapExchange): Promise<SoapReply> {
+    const headers = { 'content-type': SOAP_CONTENT_TYPE, authorization: this.authorization, 'accept-encoding': 'identity' };
+    emitTrace(this.trace, { direction: 'request', label: x.label, headers: redactHeaders(headers), body: x.xml, encrypted: false });
+    let res: HttpResponse;
+    try {
+      res = await this.transport.post({ headers, body: x.xml, timeoutMs: x.timeoutMs, signal: x.signal });
+    } catch (err) {
+      if (!x.idempotent || !isRetryableConnectionError(err)) throw err;
+      // The kept-alive socket was dropped: one fresh attempt for operations that are safe to repeat.
+      res = await this.transport.post({ headers, body: x.xml, timeoutMs: x.timeoutMs, signal: x.signal });
+    }
+    const { mediaType, charset } = parseContentType(res.headers['content-type'] as string | undefined);
+    emitTrace(this.trace, {
+      direction: 'response',
+      label: x.label,
+      status: res.status,
+      headers: redactHeaders(res.headers),
+      body: res.body.toString('utf8'),
+      encrypted: false,
+    } satisfies TraceEvent);
+    if (res.status === 401) {
+      const offered = offeredSchemes(res.headers['www-authenticate']);
+      const hint = offered.some((s) => s.toLowerCase() === 'basic')
+        ? 'Check the user name and password; Basic works only for local accounts (not domain accounts).'
+        : 'The server does not offer Basic (WinRM Service/Auth/Basic is false by default); use transport ntlm.';
+      throw new AuthenticationError(
+        `${this.transport.url.origin} refused Basic authentication for user "${this.user}" (HTTP 401; server offers: ${offered.join(', ') || 'nothing'}). ${hint}`,
+        { attempted: 'basic', offered, user: this.user, endpoint: this.transport.url.href },
+      );
+    }
+    return { status: res.status, mediaType, charset, body: res.body };
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The WS-Man client: typed operations on top of a Session. Builds requests with the sans-IO
+ * builders, sends them, and turns replies into typed values or typed errors exactly once.
+ */
+import { decodeWsCimInstance, type WsCimClassSchema } from '../cim/ws-cim.js';
+import type { CimInstance } from '../cim/types.js';
+import { HttpStatusError, XmlParseError, HypervWsmanError } from '../errors.js';
+import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from '../options.js';
+import { createSession } from '../session/create-session.js';
+import type { Session } from '../session/session.js';
+import type { XmlElement } from '../xml/tree.js';
+import type { EnvelopeContext } from './envelope.js';
+import {
+  buildEnumerateRequest,
+  buildGetRequest,
+  buildIdentifyRequest,
+  buildInvokeRequest,
+  buildPullRequest,
+  buildReleaseRequest,
+  type EnumerateArgs,
+  type InvokeArgs,
+  type Selectors,
+  type WsmanRequest,
+} from './requests.js';
+import {
+  parseEnumerationPage,
+  parseGetResponse,
+  parseIdentifyResponse,
+  parseInvokeResponse,
+  parseReply,
+  type IdentifyResult,
+  type InvokeOutput,
+  type ParsedEnvelope,
+} from './responses.js';
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+export class WsmanClient {
+  readonly options: ResolvedOptions;
+  private readonly session: Session;
+  private readonly ctx: EnvelopeContext;
+
+  constructor(options: ConnectionOptions, session?: Session) {
+    this.options = resolveOptions(options);
+    this.session = session ?? createSession(this.options);
+    this.ctx = {
+      to: this.options.endpoint,
+      maxEnvelopeSize: this.options.maxEnvelopeSize,
+      operationTimeoutSec: this.options.operationTimeoutSec,
+      locale: this.options.locale,
+    };
+  }
+
+  get endpoint(): string {
+    return this.options.endpoint;
+  }
+
+  async identify(call: CallOptions = {}): Promise<IdentifyResult> {
+    const r = await this.send(buildIdentifyRequest(), call);
+    return parseIdentifyResponse(r.body);
+  }
+
+  /** transfer/Get: the instance element as returned. */
+  async get(resourceUri: string, selectors?: Selectors, call: CallOptions = {}): Promise<XmlElement> {
+    const r = await this.send(buildGetRequest(this.ctx, resourceUri, selectors), call);
+    return parseGetResponse(r.body);
+  }
+
+  /** transfer/Get decoded into a typed instance (typed by `schema` where given). */
+  async getInstance(resourceUri: string, selectors?: Selectors, schema?: WsCimClassSchema, call: CallOptions = {}): Promise<CimInstance> {
+    return decodeWsCimInstance(await this.get(resourceUri, selectors, call), schema);
+  }
+
+  /**
+   * Enumerate + Pull until EndOfSequence, as an async iterator: items stream page by page.
+   * Breaking out early releases the enumeration context on the server.
+   */
+  async *enumerate(resourceUri: string, args: EnumerateArgs = {}, call: CallOptions = {}): AsyncGenerator<XmlElement, void, undefined> {
+    const first = await this.send(buildEnumerateRequest(this.ctx, resourceUri, args), call);
+    let page = parseEnumerationPage(first.body, 'EnumerateResponse');
+    let context = page.context;
+    try {
+      for (;;) {
+        for (const item of page.items) yield item;
+        if (page.endOfSequence || context === undefined) {
+          context = undefined;
+          return;
+        }
+        const next = await this.send(buildPullRequest(this.ctx, resourceUri, context, args.maxElements), call);
+        page = parseEnumerationPage(next.body, 'PullResponse');
+        context = page.context;
+      }
+    } finally {
+      if (context !== undefined) {
+        // Consumer stopped early: free the server-side context, best effort.
+        await this.send(buildReleaseRequest(this.ctx, resourceUri, context), {}).catch(() => undefined);
+      }
+    }
+  }
+
+  async *enumerateInstances(resourceUri: string, args: EnumerateArgs = {}, schemaFor?: (className: string) => WsCimClassSchema | undefined, call: CallOptions = {}): AsyncGenerator<CimInstance, void, undefined> {
+    for await (const el of this.enumerate(resourceUri, args, call)) {
+      yield decodeWsCimInstance(el, schemaFor?.(el.local.replace(/_Type$/, '')));
+    }
+  }
+
+  /** Invoke a method; faults throw WsmanFaultError, the method's own ReturnValue is returned for the caller to judge. */
+  async invoke(resourceUri: string, method: string, args: InvokeArgs = {}, call: CallOptions = {}): Promise<InvokeOutput> {
+    const r = await this.send(buildInvokeRequest(this.ctx, resourceUri, method, args), call);
+    return parseInvokeResponse(r.body, method);
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+  }
+
+  /** Send one request and check the reply: faults -> WsmanFaultError, non-SOAP errors -> HttpStatusError. */
+  private async send(request: WsmanRequest, call: CallOptions): Promise<ParsedEnvelope> {
+    const reply = await this.session.exchange({
+      xml: request.xml,
+      label: request.label,
+      idempotent: request.idempotent,
+      timeoutMs: this.options.readTimeoutMs,
+      signal: call.signal,
+    });
+    const isXml = reply.mediaType === undefined || /xml/.test(reply.mediaType);
+    if (reply.status === 200 || ((reply.status === 400 || reply.status === 500) && isXml && reply.body.length > 0)) {
+      try {
+        return parseReply(reply.body, request, { httpStatus: reply.status, charset: reply.charset, maxBytes: this.options.maxResponseBytes });
+      } catch (err) {
+        // A 4xx/5xx whose body is not a SOAP envelope is an HTTP error, not an XML one.
+        if (reply.status !== 200 && err instanceof HypervWsmanError && (err instanceof XmlParseError || err.code === 'ERR_WSMAN_PROTOCOL')) {
+          throw httpError(reply.status, reply.body, request.label);
+        }
+        throw err;
+      }
+    }
+    throw httpError(reply.status, reply.body, request.label);
+  }
+}
+
+const STATUS_ADVICE: Readonly<Record<number, string>> = {
+  404: 'Check --path (WinRM listens on /wsman).',
+  413: 'The request exceeded the server\'s MaxEnvelopeSizekb; send less per call.',
+  500: 'The server failed without a SOAP fault.',
+  503: 'The WinRM service is unavailable; is it running?',
+};
+
+function httpError(status: number, body: Uint8Array, label: string): HttpStatusError {
+  const excerpt = Buffer.from(body.subarray(0, 300)).toString('utf8').replace(/\s+/g, ' ').trim();
+  const advice = STATUS_ADVICE[status] ?? '';
+  return new HttpStatusError(status, `${label} failed with HTTP ${status} and no SOAP envelope. ${advice}`.trim(), excerpt);
+}

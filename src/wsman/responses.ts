@@ -1,0 +1,126 @@
+/**
+ * Parsers for WS-Man replies: bytes -> envelope -> typed results. Every reply is checked
+ * (a Body must exist; RelatesTo must equal the MessageID we sent) before anything reads it.
+ */
+import { ProtocolError } from '../errors.js';
+import { decodeXmlBytes, parseXml } from '../xml/parse.js';
+import { child, childrenNamed, elements, textOf, type XmlElement } from '../xml/tree.js';
+import { findFault, parseFault } from './fault.js';
+import { NS } from './namespaces.js';
+import type { WsmanRequest } from './requests.js';
+
+export interface ParsedEnvelope {
+  readonly envelope: XmlElement;
+  readonly header: XmlElement | undefined;
+  readonly body: XmlElement;
+  readonly action: string | undefined;
+  readonly relatesTo: string | undefined;
+}
+
+export interface ParseReplyOptions {
+  readonly maxBytes?: number;
+  readonly httpStatus?: number;
+  /** charset parameter of the reply's Content-Type, when bytes are given. */
+  readonly charset?: string;
+}
+
+/** Parse a reply envelope; throws WsmanFaultError for a SOAP fault, ProtocolError for a broken contract. */
+export function parseReply(xml: string | Uint8Array, request: WsmanRequest, options: ParseReplyOptions = {}): ParsedEnvelope {
+  const raw = typeof xml === 'string' ? xml : decodeXmlBytes(xml, options.charset);
+  const envelope = parseXml(raw, { maxBytes: options.maxBytes });
+  if (envelope.ns !== NS.soap || envelope.local !== 'Envelope') {
+    throw new ProtocolError(`Expected a SOAP 1.2 Envelope in the reply to ${request.label}, got <${envelope.name}> in namespace "${envelope.ns}".`);
+  }
+  const header = child(envelope, NS.soap, 'Header');
+  const body = child(envelope, NS.soap, 'Body');
+  const action = header ? optText(child(header, NS.wsa, 'Action')) : undefined;
+  const relatesTo = header ? optText(child(header, NS.wsa, 'RelatesTo')) : undefined;
+  if (!body) throw new ProtocolError(`The reply to ${request.label} has no SOAP Body.`);
+  const fault = findFault(envelope);
+  if (fault) {
+    throw parseFault(fault, raw, options.httpStatus, action);
+  }
+  // Identify carries no addressing headers; everything else must correlate.
+  if (request.messageId !== '') {
+    if (relatesTo === undefined) throw new ProtocolError(`The reply to ${request.label} has no RelatesTo header (expected ${request.messageId}).`);
+    if (relatesTo !== request.messageId) {
+      throw new ProtocolError(`The reply to ${request.label} relates to ${relatesTo}, not to the request sent (${request.messageId}); refusing a mismatched reply.`);
+    }
+  }
+  return { envelope, header, body, action, relatesTo };
+}
+
+function optText(el: XmlElement | undefined): string | undefined {
+  return el ? textOf(el).trim() : undefined;
+}
+
+export interface IdentifyResult {
+  readonly protocolVersion: string;
+  readonly productVendor: string;
+  readonly productVersion: string;
+  readonly securityProfiles: readonly string[];
+}
+
+export function parseIdentifyResponse(body: XmlElement): IdentifyResult {
+  const r = child(body, NS.wsmid, 'IdentifyResponse');
+  if (!r) throw new ProtocolError('The Identify reply has no wsmid:IdentifyResponse.');
+  const t = (local: string): string => optText(child(r, NS.wsmid, local)) ?? '';
+  const profiles = child(r, NS.wsmid, 'SecurityProfiles');
+  return {
+    protocolVersion: t('ProtocolVersion'),
+    productVendor: t('ProductVendor'),
+    productVersion: t('ProductVersion'),
+    securityProfiles: profiles ? childrenNamed(profiles, NS.wsmid, 'SecurityProfileName').map((e) => textOf(e).trim()) : [],
+  };
+}
+
+/** The single instance element of a transfer/GetResponse body. */
+export function parseGetResponse(body: XmlElement): XmlElement {
+  const items = elements(body);
+  if (items.length !== 1) throw new ProtocolError(`The Get reply body should hold one instance, found ${items.length} elements.`);
+  return items[0]!;
+}
+
+export interface EnumerationPage {
+  /** Context for the next Pull; undefined when the sequence is over. */
+  readonly context: string | undefined;
+  readonly items: readonly XmlElement[];
+  readonly endOfSequence: boolean;
+}
+
+/** EnumerateResponse (optimized: may already carry items) and PullResponse share one shape. */
+export function parseEnumerationPage(body: XmlElement, kind: 'EnumerateResponse' | 'PullResponse'): EnumerationPage {
+  const r = child(body, NS.wsen, kind);
+  if (!r) throw new ProtocolError(`The reply has no wsen:${kind}.`);
+  const ctxEl = child(r, NS.wsen, 'EnumerationContext');
+  // Enumerate (optimized) puts items and EndOfSequence in the wsman namespace; Pull in wsen (DSP0226 8.2.3, WS-Enumeration).
+  const itemsEl = child(r, NS.wsen, 'Items') ?? child(r, NS.wsman, 'Items');
+  const endOfSequence = !!(child(r, NS.wsen, 'EndOfSequence') ?? child(r, NS.wsman, 'EndOfSequence'));
+  const context = ctxEl ? textOf(ctxEl).trim() || undefined : undefined;
+  return { context: endOfSequence ? undefined : context, items: itemsEl ? elements(itemsEl) : [], endOfSequence: endOfSequence || context === undefined };
+}
+
+export interface InvokeOutput {
+  /** The <p:Method_OUTPUT> element. */
+  readonly output: XmlElement;
+  /** ReturnValue as a number (uint32 method results); null if absent. */
+  readonly returnValue: number | null;
+}
+
+export function parseInvokeResponse(body: XmlElement, method: string): InvokeOutput {
+  const output = elements(body).find((e) => e.local === `${method}_OUTPUT`);
+  if (!output) throw new ProtocolError(`The reply to Invoke ${method} has no ${method}_OUTPUT element.`);
+  const rv = elements(output).find((e) => e.local === 'ReturnValue' && e.ns === output.ns);
+  let returnValue: number | null = null;
+  if (rv) {
+    const t = textOf(rv).trim();
+    if (!/^-?\d+$/.test(t)) throw new ProtocolError(`Invoke ${method} returned a non-numeric ReturnValue "${t.slice(0, 40)}".`);
+    returnValue = Number(t);
+  }
+  return { output, returnValue };
+}
+
+/** Out-parameter elements by name (repeated elements = array), in the method output's namespace. */
+export function outParams(output: XmlElement, name: string): XmlElement[] {
+  return childrenNamed(output, output.ns, name);
+}
