@@ -1,8 +1,8 @@
 /** Builds the transport and the auth session that resolved options call for. */
-import { InvalidOptionError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import { BasicSession } from './basic-session.js';
+import { NtlmHttpSession } from './ntlm-session.js';
 import type { Session } from './session.js';
 
 export function createSession(o: ResolvedOptions): Session {
@@ -16,7 +16,6 @@ export function createSession(o: ResolvedOptions): Session {
     case 'basic':
       return new BasicSession(transport, o.user, o.password, o.trace);
     case 'ntlm':
-      void transport.close();
-      throw new InvalidOptionError('transport ntlm is not available yet in this build; use basic over https.');
+      return new NtlmHttpSession(transport, { user: o.user, password: o.password, encrypt: o.encrypt, sendCbt: o.sendCbt, ...(o.trace ? { trace: o.trace } : {}) });
   }
 }

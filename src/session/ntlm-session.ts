@@ -1,0 +1,212 @@
+/**
+ * NTLM over HTTP(S) as WinRM does it ([MS-WSMV] 2.2.9.1, 3.1.4.1.29):
+ * - NTLM authenticates the TCP connection, so the handshake and every later message use one
+ *   dedicated connection (HttpTransport: one undici Client, pipelining 1) and calls are serialised.
+ * - The NEGOTIATE token goes with the first request (empty body), so servers that never 401 an
+ *   anonymous request still work; AUTHENTICATE goes with the real (sealed, on http) message:
+ *   an authenticated connection then costs exactly one round trip per call.
+ * - With message encryption every body is sealed and every reply must be sealed and verified;
+ *   an unsealed 200 reply is refused (downgrade).
+ * - Over https, the channel binding token is taken from the certificate of the very socket that
+ *   carries the handshake.
+ * - A new connection (keep-alive dropped) is re-authenticated transparently; a 401 means the
+ *   server did not run the request, so the request is re-sent once after re-authenticating.
+ *   Authentication failures are never retried (account lockout).
+ */
+import { decryptMessage, ENCRYPTED_CONTENT_TYPE, encryptMessage, isEncryptedContentType } from '../auth/message-encryption.js';
+import { channelBindingApplicationData } from '../auth/ntlm/channel-binding.js';
+import { NtlmClientContext } from '../auth/ntlm/client-context.js';
+import type { NtlmSession as NtlmSecurity } from '../auth/ntlm/session-security.js';
+import { AuthenticationError, MessageEncryptionError, NtlmError } from '../errors.js';
+import type { TraceEvent } from '../options.js';
+import { isRetryableConnectionError, type HttpResponse, type HttpTransport } from '../transport/http-transport.js';
+import {
+  emitTrace,
+  headerString,
+  offeredSchemes,
+  parseContentType,
+  redactHeaders,
+  SOAP_CONTENT_TYPE,
+  type Session,
+  type SoapExchange,
+  type SoapReply,
+} from './session.js';
+
+export interface NtlmSessionOptions {
+  readonly user: string;
+  readonly password: string;
+  readonly encrypt: boolean;
+  readonly sendCbt: boolean;
+  readonly trace?: (e: TraceEvent) => void;
+}
+
+interface Authenticated {
+  readonly security: NtlmSecurity;
+  readonly connection: number;
+}
+
+type Scheme = 'Negotiate' | 'NTLM';
+
+export class NtlmHttpSession implements Session {
+  private auth: Authenticated | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private scheme: Scheme = 'Negotiate';
+
+  constructor(
+    private readonly transport: HttpTransport,
+    private readonly opts: NtlmSessionOptions,
+  ) {}
+
+  /** Calls are serialised: seal order, send order and sequence numbers must agree. */
+  exchange(x: SoapExchange): Promise<SoapReply> {
+    const run = this.queue.then(() => this.exchangeNow(x));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  close(): Promise<void> {
+    this.auth = undefined;
+    return this.transport.close();
+  }
+
+  private async exchangeNow(x: SoapExchange): Promise<SoapReply> {
+    const soap = Buffer.from(x.xml, 'utf8');
+    if (this.auth) {
+      let res: HttpResponse;
+      try {
+        res = await this.post(x, this.auth, soap, undefined);
+      } catch (err) {
+        if (!x.idempotent || !isRetryableConnectionError(err)) throw err;
+        this.auth = undefined; // the connection died mid-call: its context is gone with it
+        return this.handshakeAndSend(x, soap);
+      }
+      if (res.status === 401) {
+        // The server forgot the context (new connection or it expired); it did not run the request.
+        this.auth = undefined;
+        return this.handshakeAndSend(x, soap);
+      }
+      return this.reply(x, res, this.auth);
+    }
+    return this.handshakeAndSend(x, soap);
+  }
+
+  private async handshakeAndSend(x: SoapExchange, soap: Buffer): Promise<SoapReply> {
+    const creds = { user: this.opts.user, password: this.opts.password };
+    // The certificate (for channel binding) is known only once leg 1 has connected; the context reads this at leg 2.
+    const ctxOptions: { channelBindings?: Uint8Array } = {};
+    let ctx = new NtlmClientContext(creds, ctxOptions);
+    // Leg 1: NEGOTIATE with an empty body on the connection that will carry everything else.
+    let first = await this.postToken(x, ctx.createNegotiate(), this.scheme);
+    let challenge = this.challengeFrom(first);
+    if (!challenge && first.status === 401) {
+      const offered = offeredSchemes(first.headers['www-authenticate']);
+      const alt: Scheme | undefined = offered.some((s) => s.toLowerCase() === 'ntlm') && this.scheme !== 'NTLM' ? 'NTLM' : undefined;
+      if (alt) {
+        // Some servers offer plain NTLM only; try that scheme once.
+        this.scheme = alt;
+        ctx = new NtlmClientContext(creds, ctxOptions);
+        first = await this.postToken(x, ctx.createNegotiate(), alt);
+        challenge = this.challengeFrom(first);
+      }
+    }
+    if (!challenge) throw this.authError(first, 'The server did not answer NEGOTIATE with an NTLM challenge', false);
+    const connection = first.connection;
+    let cbt: Uint8Array | undefined;
+    if (this.transport.url.protocol === 'https:' && this.opts.sendCbt) {
+      const cert = this.transport.peerCertificate;
+      if (cert) {
+        try {
+          cbt = channelBindingApplicationData(cert);
+        } catch {
+          cbt = undefined; // e.g. an Ed25519 certificate: RFC 5929 defines no hash, so no CBT (as requests-ntlm does)
+        }
+      }
+    }
+    // Leg 2: AUTHENTICATE, carrying the real message.
+    if (cbt) ctxOptions.channelBindings = cbt;
+    const authenticate = ctx.createAuthenticate(challenge);
+    const auth: Authenticated = { security: ctx.session, connection };
+    const res = await this.post(x, auth, soap, authenticate);
+    if (res.connection !== connection) {
+      throw new NtlmError('The connection changed in the middle of the NTLM handshake (a proxy or load balancer that does not keep connections?). NTLM needs one persistent connection.');
+    }
+    if (res.status === 401) throw this.authError(res, 'The server rejected the NTLM credentials', cbt !== undefined, first);
+    this.auth = auth;
+    return this.reply(x, res, auth);
+  }
+
+  private challengeFrom(res: HttpResponse): Uint8Array | undefined {
+    const values = res.headers['www-authenticate'];
+    const all = Array.isArray(values) ? values : values ? [values] : [];
+    for (const v of all) {
+      for (const part of v.split(',')) {
+        const m = /^\s*(Negotiate|NTLM)\s+([A-Za-z0-9+/=]+)\s*$/i.exec(part);
+        if (m) return Buffer.from(m[2]!, 'base64');
+      }
+    }
+    return undefined;
+  }
+
+  private async postToken(x: SoapExchange, token: Uint8Array, scheme: Scheme): Promise<HttpResponse> {
+    const headers = {
+      authorization: `${scheme} ${Buffer.from(token).toString('base64')}`,
+      'content-type': this.opts.encrypt ? ENCRYPTED_CONTENT_TYPE : SOAP_CONTENT_TYPE,
+      'accept-encoding': 'identity',
+    };
+    emitTrace(this.opts.trace, { direction: 'request', label: `${x.label} (NTLM negotiate)`, headers: redactHeaders(headers), body: '', encrypted: false });
+    const res = await this.transport.post({ headers, body: '', timeoutMs: x.timeoutMs, signal: x.signal });
+    emitTrace(this.opts.trace, { direction: 'response', label: `${x.label} (NTLM challenge)`, status: res.status, headers: redactHeaders(res.headers), body: '', encrypted: false });
+    return res;
+  }
+
+  private async post(x: SoapExchange, auth: Authenticated, soap: Buffer, authenticate: Uint8Array | undefined): Promise<HttpResponse> {
+    const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+    if (authenticate) headers.authorization = `${this.scheme} ${Buffer.from(authenticate).toString('base64')}`;
+    let body: Uint8Array;
+    if (this.opts.encrypt) {
+      headers['content-type'] = ENCRYPTED_CONTENT_TYPE;
+      body = encryptMessage(auth.security, soap);
+    } else {
+      headers['content-type'] = SOAP_CONTENT_TYPE;
+      body = soap;
+    }
+    emitTrace(this.opts.trace, { direction: 'request', label: x.label, headers: redactHeaders(headers), body: soap.toString('utf8'), encrypted: this.opts.encrypt });
+    return this.transport.post({ headers, body, timeoutMs: x.timeoutMs, signal: x.signal });
+  }
+
+  private reply(x: SoapExchange, res: HttpResponse, auth: Authenticated): SoapReply {
+    const contentType = headerString(res.headers['content-type']);
+    let body: Uint8Array = res.body;
+    let { mediaType, charset } = parseContentType(contentType);
+    const sealed = isEncryptedContentType(contentType);
+    if (sealed) {
+      body = decryptMessage(auth.security, res.body, contentType!);
+      ({ mediaType, charset } = { mediaType: 'application/soap+xml', charset: /charset=UTF-16/i.test(res.body.subarray(0, 300).toString('latin1')) ? 'utf-16' : 'utf-8' });
+    } else if (this.opts.encrypt && res.body.length > 0) {
+      if (res.status === 200) {
+        throw new MessageEncryptionError(`The server sent an unencrypted reply to ${x.label} although the session is encrypted; refusing it.`);
+      }
+      // An unsealed error page (e.g. from HTTP.sys) is reported as an HTTP error, never parsed as SOAP.
+      mediaType = 'application/x-unencrypted';
+    }
+    emitTrace(this.opts.trace, { direction: 'response', label: x.label, status: res.status, headers: redactHeaders(res.headers), body: Buffer.from(body).toString('utf8'), encrypted: sealed });
+    return { status: res.status, mediaType, charset, body };
+  }
+
+  private authError(res: HttpResponse, what: string, cbtSent: boolean, first?: HttpResponse): AuthenticationError {
+    const offered = offeredSchemes((first ?? res).headers['www-authenticate']);
+    const form = new NtlmClientContext({ user: this.opts.user, password: '' }).userForm;
+    const hints = [
+      'check the user name and password',
+      form === 'user' ? 'for a domain account use DOMAIN\\user or user@domain' : '',
+      'a local account other than the built-in Administrator needs LocalAccountTokenFilterPolicy=1 for remote administration',
+      this.transport.url.protocol === 'https:' && !cbtSent ? 'if the host has CbtHardeningLevel=Strict, channel binding is required (do not pass --no-send-cbt)' : '',
+    ].filter(Boolean);
+    return new AuthenticationError(
+      `${what} (HTTP ${res.status}) at ${this.transport.url.origin} for user "${this.opts.user}" (form ${form}); ` +
+        `tried ${this.scheme}/NTLMv2${this.transport.url.protocol === 'https:' ? `, channel binding ${cbtSent ? 'sent' : 'not sent'}` : ', with message encryption' + (this.opts.encrypt ? '' : ' off')}; ` +
+        `server offers: ${offered.join(', ') || 'nothing'}. Hints: ${hints.join('; ')}.`,
+      { attempted: 'ntlm', offered, user: this.opts.user, channelBindingSent: cbtSent, endpoint: this.transport.url.href },
+    );
+  }
+}
