@@ -128,6 +128,8 @@ export function cimValueToJson(v: CimValue | CimScalar | undefined): JsonValue {
   if (v === null || v === undefined) return null;
   if (Array.isArray(v)) return v.map((x: CimScalar | null) => cimValueToJson(x));
   if (typeof v === 'bigint') return v.toString();
+  // JSON has no Infinity/NaN: render them as CIM-XML spells them.
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'INF' : '-INF';
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   if (v instanceof CimDateTime || v instanceof CimInterval) return v.toJSON();
   if (isCimInstance(v)) {

@@ -11,7 +11,7 @@ import type { WsmanClient } from '../wsman/client.js';
 import { isNotFoundFault, isTimeoutFault, WsmanFaultError } from '../wsman/fault.js';
 import { HYPERV_NAMESPACE, wmiResourceUri } from '../wsman/namespaces.js';
 import { outParams, type InvokeOutput } from '../wsman/responses.js';
-import { schemaFor } from './class-schemas.js';
+import { MSVM_ERROR_SCHEMA, schemaFor } from './class-schemas.js';
 import { toMsvmError, type MsvmError } from './msvm-error.js';
 import {
   CONCRETE_JOB_TYPE,
@@ -295,7 +295,7 @@ export class HypervJobs {
   async getErrorByRef(ref: JobRef, signal?: AbortSignal): Promise<GetErrorResult> {
     const out = await this.client.invoke(ref.resourceUri, 'GetError', { selectors: ref.selectors, idempotent: true }, { signal });
     const returnValue = requireReturnValue(out, 'GetError');
-    const inst = decodeEmbeddedInstanceParam(outParams(out.output, 'Error')[0]);
+    const inst = decodeEmbeddedInstanceParam(outParams(out.output, 'Error')[0], { schema: MSVM_ERROR_SCHEMA });
     return {
       jobClass: ref.className,
       instanceId: ref.selectors.InstanceID ?? '',
@@ -315,7 +315,7 @@ export class HypervJobs {
     const returnValue = requireReturnValue(out, 'GetErrorEx');
     const errors: MsvmError[] = [];
     for (const el of outParams(out.output, 'Errors')) {
-      const inst = decodeEmbeddedInstanceParam(el);
+      const inst = decodeEmbeddedInstanceParam(el, { schema: MSVM_ERROR_SCHEMA });
       if (inst) errors.push(toMsvmError(inst));
     }
     return { jobClass: ref.className, instanceId: ref.selectors.InstanceID ?? '', returnValue, returnValueName: returnValueName(returnValue), errors };

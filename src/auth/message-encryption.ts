@@ -1,0 +1,191 @@
+/**
+ * WinRM message encryption over HTTP with an NTLM session (MS-WSMV 2.2.9.1.1): the SOAP envelope is
+ * sealed and sent as a two-part multipart/encrypted body. The layout matches what pywinrm, pypsrp
+ * and Windows exchange byte for byte: tab-indented part headers, a 4-byte little-endian signature
+ * length, the 16-byte NTLM signature, the sealed bytes, then the closing boundary with no CRLF before it.
+ */
+import { MessageEncryptionError } from '../errors.js';
+import { ascii, concatBytes, uint32le, view } from './ntlm/bytes.js';
+import { SIGNATURE_LENGTH, type NtlmSession } from './ntlm/session-security.js';
+
+/** protocolvalue for NTLM/Negotiate (2.2.9.1.1). */
+export const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted';
+/** boundaryvalue "MUST be set to "Encrypted Boundary"" (2.2.9.1.1). */
+export const ENCRYPTED_BOUNDARY = 'Encrypted Boundary';
+export const ENCRYPTED_CONTENT_TYPE = `multipart/encrypted;protocol="${SPNEGO_ENCRYPTED_PROTOCOL}";boundary="${ENCRYPTED_BOUNDARY}"`;
+
+const SOAP_TYPE = 'application/soap+xml';
+const OCTET_STREAM = 'application/octet-stream';
+const ENCRYPTED_MEDIA_TYPES = new Set(['multipart/encrypted', 'multipart/x-multi-encrypted']);
+
+export type OriginalCharset = 'UTF-8' | 'UTF-16';
+const CHARSETS: ReadonlyMap<string, OriginalCharset> = new Map([
+  ['utf-8', 'UTF-8'],
+  ['utf-16', 'UTF-16'],
+]);
+
+/** Seal `soap` and frame it as a multipart/encrypted body (send with ENCRYPTED_CONTENT_TYPE). */
+export function encryptMessage(session: NtlmSession, soap: Uint8Array, charset: OriginalCharset = 'UTF-8'): Uint8Array {
+  const { signature, sealed } = session.seal(soap);
+  const head =
+    `--${ENCRYPTED_BOUNDARY}\r\n` +
+    `\tContent-Type: ${SPNEGO_ENCRYPTED_PROTOCOL}\r\n` +
+    `\tOriginalContent: type=${SOAP_TYPE};charset=${charset};Length=${soap.length}\r\n` +
+    `--${ENCRYPTED_BOUNDARY}\r\n` +
+    `\tContent-Type: ${OCTET_STREAM}\r\n`;
+  return concatBytes(ascii(head), uint32le(signature.length), signature, sealed, ascii(`--${ENCRYPTED_BOUNDARY}--\r\n`));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+interface MediaType {
+  readonly type: string;
+  readonly params: ReadonlyMap<string, string>;
+}
+
+/** Parse `type/sub;name=value;name="quoted value"` (parameter names lower-cased). */
+function parseMediaType(value: string): MediaType {
+  const params = new Map<string, string>();
+  const [type = '', ...rest] = value.match(/(?:[^;"]|"[^"]*")+/g) ?? [];
+  for (const item of rest) {
+    const eq = item.indexOf('=');
+    if (eq < 0) continue;
+    const raw = item.slice(eq + 1).trim();
+    params.set(item.slice(0, eq).trim().toLowerCase(), raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1) : raw);
+  }
+  return { type: type.trim().toLowerCase(), params };
+}
+
+/** True for a multipart/encrypted (or multi-encrypted) Content-Type, i.e. a body to decrypt. */
+export function isEncryptedContentType(contentType: string | undefined): boolean {
+  return contentType !== undefined && ENCRYPTED_MEDIA_TYPES.has(parseMediaType(contentType).type);
+}
+
+function boundaryOf(contentType: string): string {
+  const media = parseMediaType(contentType);
+  if (media.type === 'multipart/x-multi-encrypted') {
+    throw new MessageEncryptionError('multipart/x-multi-encrypted (CredSSP chunking) is not supported; only NTLM session encryption is.');
+  }
+  if (media.type !== 'multipart/encrypted') throw new MessageEncryptionError(`Expected a multipart/encrypted response, got Content-Type ${JSON.stringify(contentType)}.`);
+  const protocol = media.params.get('protocol');
+  if (protocol?.toLowerCase() !== SPNEGO_ENCRYPTED_PROTOCOL.toLowerCase()) {
+    throw new MessageEncryptionError(`Unsupported encryption protocol ${JSON.stringify(protocol)}; expected ${SPNEGO_ENCRYPTED_PROTOCOL}.`);
+  }
+  const boundary = media.params.get('boundary');
+  if (!boundary) throw new MessageEncryptionError('multipart/encrypted Content-Type has no boundary parameter.');
+  return boundary;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Reads the text parts of the body; bytes are mapped 1:1 to latin1 characters so indices line up. */
+class BodyReader {
+  readonly text: string;
+  pos = 0;
+  readonly #boundary: string;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    boundary: string,
+  ) {
+    this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    // Exchange and some Windows builds write "-- Encrypted Boundary"; tolerate blanks after "--".
+    this.#boundary = `--[ \\t]*${escapeRegExp(boundary)}`;
+  }
+
+  boundaryLine(what: string): void {
+    const re = new RegExp(`${this.#boundary}[ \\t]*\\r\\n`, 'y');
+    re.lastIndex = this.pos;
+    if (!re.test(this.text)) throw new MessageEncryptionError(`Encrypted message is malformed: missing the ${what} boundary at byte ${this.pos}.`);
+    this.pos = re.lastIndex;
+  }
+
+  /** Header lines ("\tName: value\r\n") up to the next boundary line or the given count. */
+  headers(limit: number): Map<string, string> {
+    const found = new Map<string, string>();
+    const re = /[ \t]*([A-Za-z-]+)[ \t]*:[ \t]*([^\r\n]*)\r\n/y;
+    for (let i = 0; i < limit && !this.text.startsWith('--', this.pos); i++) {
+      re.lastIndex = this.pos;
+      const m = re.exec(this.text);
+      if (m === null) throw new MessageEncryptionError(`Encrypted message is malformed: expected a part header at byte ${this.pos}.`);
+      found.set(m[1]!.toLowerCase(), m[2]!.trim());
+      this.pos = re.lastIndex;
+    }
+    return found;
+  }
+
+  take(length: number, what: string): Uint8Array {
+    if (this.pos + length > this.bytes.length) throw new MessageEncryptionError(`Encrypted message is truncated: ${what} runs past the end of the body.`);
+    const out = this.bytes.slice(this.pos, this.pos + length);
+    this.pos += length;
+    return out;
+  }
+
+  /** The closing "--boundary--", optionally preceded by CRLF and followed by CRLF. */
+  closingBoundary(): boolean {
+    const re = new RegExp(`(?:\\r\\n)?${this.#boundary}--[ \\t]*(?:\\r\\n)?\\s*$`, 'y');
+    re.lastIndex = this.pos;
+    return re.test(this.text);
+  }
+
+  /** Where the closing boundary actually starts, for a useful Length-mismatch message. */
+  closingBoundaryIndex(): number {
+    const re = new RegExp(`${this.#boundary}--`, 'g');
+    let last = -1;
+    for (let m = re.exec(this.text); m !== null; m = re.exec(this.text)) last = m.index;
+    return last;
+  }
+}
+
+export interface DecryptedMessage {
+  readonly plaintext: Uint8Array;
+  /** From OriginalContent: the SOAP envelope's charset, needed to decode `plaintext`. */
+  readonly charset: OriginalCharset;
+}
+
+/** Like decryptMessage, but also reports the original charset (UTF-8 or UTF-16). */
+export function decryptMessageDetailed(session: NtlmSession, body: Uint8Array, contentType: string): DecryptedMessage {
+  const reader = new BodyReader(body, boundaryOf(contentType));
+
+  reader.boundaryLine('opening');
+  const meta = reader.headers(8);
+  const partType = meta.get('content-type');
+  if (partType?.toLowerCase() !== SPNEGO_ENCRYPTED_PROTOCOL.toLowerCase()) {
+    throw new MessageEncryptionError(`Encrypted message metadata part has Content-Type ${JSON.stringify(partType)}; expected ${SPNEGO_ENCRYPTED_PROTOCOL}.`);
+  }
+  const original = parseMediaType(meta.get('originalcontent') ?? '');
+  // OriginalContent is "type=…;charset=…;Length=…": the first item is itself a parameter.
+  const originalType = original.type.startsWith('type=') ? original.type.slice(5) : original.type;
+  if (originalType !== SOAP_TYPE) throw new MessageEncryptionError(`Encrypted message OriginalContent type ${JSON.stringify(originalType)} is not ${SOAP_TYPE}.`);
+  const charset = CHARSETS.get((original.params.get('charset') ?? '').toLowerCase());
+  if (charset === undefined) throw new MessageEncryptionError(`Encrypted message has unsupported charset ${JSON.stringify(original.params.get('charset'))}.`);
+  const lengthText = original.params.get('length') ?? '';
+  if (!/^\d+$/.test(lengthText)) throw new MessageEncryptionError(`Encrypted message OriginalContent has no valid Length (${JSON.stringify(lengthText)}).`);
+  const length = Number(lengthText);
+
+  reader.boundaryLine('data');
+  const dataType = reader.headers(1).get('content-type');
+  if (dataType?.toLowerCase() !== OCTET_STREAM) throw new MessageEncryptionError(`Encrypted message data part has Content-Type ${JSON.stringify(dataType)}; expected ${OCTET_STREAM}.`);
+
+  const signatureLength = view(reader.take(4, 'the signature length')).getUint32(0, true);
+  if (signatureLength !== SIGNATURE_LENGTH) {
+    throw new MessageEncryptionError(`Encrypted message signature length is ${signatureLength}; an NTLM signature is ${SIGNATURE_LENGTH} bytes.`);
+  }
+  const signature = reader.take(SIGNATURE_LENGTH, 'the signature');
+  const dataStart = reader.pos;
+  const sealed = reader.take(Math.min(length, body.length - dataStart), 'the sealed data');
+  if (sealed.length !== length || !reader.closingBoundary()) {
+    const end = reader.closingBoundaryIndex();
+    if (end < dataStart) throw new MessageEncryptionError('Encrypted message is truncated: no closing boundary.');
+    throw new MessageEncryptionError(`Encrypted message OriginalContent Length=${length} but the sealed data is ${end - dataStart} bytes.`);
+  }
+  return { plaintext: session.unseal(sealed, signature), charset };
+}
+
+/** Verify and decrypt a multipart/encrypted body; returns the SOAP envelope bytes. */
+export function decryptMessage(session: NtlmSession, body: Uint8Array, contentType: string): Uint8Array {
+  return decryptMessageDetailed(session, body, contentType).plaintext;
+}

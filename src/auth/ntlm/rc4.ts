@@ -1,0 +1,47 @@
+/**
+ * RC4 stream cipher, used by NTLM for KXKEY wrapping (RC4K) and for sealing (MS-NLMP 3.4.3).
+ * Node 20's OpenSSL 3 moved RC4 to the legacy provider, so this is a plain implementation.
+ */
+
+/** A keyed RC4 stream. Keystream state carries over between update() calls, as NTLM requires. */
+export class Rc4 {
+  readonly #s = new Uint8Array(256);
+  #i = 0;
+  #j = 0;
+
+  constructor(key: Uint8Array) {
+    if (key.length === 0 || key.length > 256) throw new RangeError(`RC4 key must be 1..256 bytes, got ${key.length}`);
+    const s = this.#s;
+    for (let i = 0; i < 256; i++) s[i] = i;
+    let j = 0;
+    for (let i = 0; i < 256; i++) {
+      j = (j + s[i]! + key[i % key.length]!) & 0xff;
+      [s[i], s[j]] = [s[j]!, s[i]!];
+    }
+  }
+
+  /** XOR `data` with the next data.length keystream bytes; returns a new array. */
+  update(data: Uint8Array): Uint8Array {
+    const s = this.#s;
+    const out = new Uint8Array(data.length);
+    let i = this.#i;
+    let j = this.#j;
+    for (let n = 0; n < data.length; n++) {
+      i = (i + 1) & 0xff;
+      j = (j + s[i]!) & 0xff;
+      const si = s[i]!;
+      const sj = s[j]!;
+      s[i] = sj;
+      s[j] = si;
+      out[n] = data[n]! ^ s[(si + sj) & 0xff]!;
+    }
+    this.#i = i;
+    this.#j = j;
+    return out;
+  }
+}
+
+/** RC4K(key, data): one-shot encryption with a fresh key schedule (MS-NLMP 6 "RC4K"). */
+export function rc4k(key: Uint8Array, data: Uint8Array): Uint8Array {
+  return new Rc4(key).update(data);
+}

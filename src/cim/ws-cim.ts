@@ -1,0 +1,226 @@
+/**
+ * WS-CIM instances (DSP0230), the element trees WinRM returns from Get/Pull and for some
+ * out-parameters: one child element per property, named after it; arrays are repeated elements
+ * (MS-WSMV 3.1.4.1.26: a NULL array is one element with xsi:nil and m:IsNullArray); datetimes are
+ * wrapped in cim:Datetime / cim:Interval / cim:Date / cim:Time; references are EPR children.
+ * The wire does not say whether `5` is a uint16 or a string, so a schema (or an xsi:type on the
+ * element, as WinRM writes for MSFT_WmiError) gives the types; without one, text stays a string.
+ */
+import { CimDecodeError, HypervWsmanError } from '../errors.js';
+import { attr, elements, isNil, resolveQName, textOf, type XmlElement } from '../xml/tree.js';
+import { NS } from '../wsman/namespaces.js';
+import { decodeCimScalar, decodeCimXmlInstance, defineOwn } from './cim-xml.js';
+import { parseCimDateTime, parseXsDate, parseXsDateTime, parseXsDuration, parseXsTime } from './datetime.js';
+import { decodeEpr, isEprElement } from './epr.js';
+import type { CimDateTime, CimInstance, CimInterval, CimPropertyInfo, CimScalar, CimType, CimValue } from './types.js';
+
+export interface WsCimPropertySchema {
+  readonly type: CimType;
+  /** True forces an array even for a single element; otherwise repeated elements make one. */
+  readonly isArray?: boolean;
+}
+
+/** Property name -> type, for one class. Names match exactly, else case-insensitively. */
+export type WsCimClassSchema = Readonly<Record<string, WsCimPropertySchema>>;
+
+export interface DecodeEmbeddedInstanceOptions {
+  /** Types for the WS-CIM form (the CIM-XML form carries its own). */
+  readonly schema?: WsCimClassSchema;
+  /** Size cap for the CIM-XML form's text. */
+  readonly maxBytes?: number;
+}
+
+/** Datetime wrappers of DSP0230 cim:cimDateTime, by local name in NS.cim. */
+const DATETIME_WRAPPERS: Readonly<Record<string, (text: string) => CimDateTime | CimInterval>> = {
+  Datetime: parseXsDateTime,
+  Interval: parseXsDuration,
+  Date: parseXsDate,
+  Time: parseXsTime,
+  CIM_DateTime: parseCimDateTime,
+};
+
+/** A bare datetime text (schema says datetime, no wrapper): which spelling it is, tried in order. */
+const DATETIME_SPELLINGS: ReadonlyArray<readonly [RegExp, (text: string) => CimDateTime | CimInterval]> = [
+  [/^[\d*]{14}\.[\d*]{6}[-+:][\d*]{3}$/, parseCimDateTime],
+  [/^-?P/, parseXsDuration],
+  [/T/, parseXsDateTime],
+  [/^\d{2}:/, parseXsTime],
+  [/./, parseXsDate],
+];
+
+/** DSP0230 cim:cimXxx property types (the xsi:type WinRM writes on MSFT_WmiError properties). */
+const CIM_XSI_TYPES: Readonly<Record<string, CimType>> = {
+  cimBoolean: 'boolean',
+  cimString: 'string',
+  cimChar16: 'char16',
+  cimByte: 'sint8',
+  cimUnsignedByte: 'uint8',
+  cimShort: 'sint16',
+  cimUnsignedShort: 'uint16',
+  cimInt: 'sint32',
+  cimUnsignedInt: 'uint32',
+  cimLong: 'sint64',
+  cimUnsignedLong: 'uint64',
+  cimFloat: 'real32',
+  cimDouble: 'real64',
+  cimDateTime: 'datetime',
+  cimReference: 'reference',
+};
+
+/** XML Schema built-in types, for servers that write xs: types instead. */
+const XS_TYPES: Readonly<Record<string, CimType>> = {
+  boolean: 'boolean',
+  string: 'string',
+  byte: 'sint8',
+  unsignedByte: 'uint8',
+  short: 'sint16',
+  unsignedShort: 'uint16',
+  int: 'sint32',
+  unsignedInt: 'uint32',
+  long: 'sint64',
+  unsignedLong: 'uint64',
+  float: 'real32',
+  double: 'real64',
+  dateTime: 'datetime',
+  duration: 'datetime',
+};
+
+const XSI_TYPE_TABLES: Readonly<Record<string, Readonly<Record<string, CimType>>>> = { [NS.cim]: CIM_XSI_TYPES, [NS.xs]: XS_TYPES };
+
+/** CIM type named by the element's xsi:type, if it names one we know. */
+function xsiCimType(el: XmlElement): CimType | undefined {
+  const t = attr(el, 'type', NS.xsi);
+  if (t === undefined) return undefined;
+  const q = resolveQName(el, t);
+  return XSI_TYPE_TABLES[q.ns]?.[q.local];
+}
+
+/** `X` from an xsi:type `p:X_Type`, else the element's local name without a trailing `_Type`. */
+function classNameOf(el: XmlElement): string {
+  const t = attr(el, 'type', NS.xsi);
+  if (t !== undefined) {
+    const { local } = resolveQName(el, t);
+    if (local.endsWith('_Type')) return local.slice(0, -'_Type'.length);
+  }
+  return el.local.replace(/_Type$/, '');
+}
+
+function schemaEntry(schema: WsCimClassSchema | undefined, name: string): WsCimPropertySchema | undefined {
+  if (!schema) return undefined;
+  if (Object.hasOwn(schema, name)) return schema[name];
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(schema)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+function parseDatetimeText(text: string, where: string): CimDateTime | CimInterval {
+  const t = text.trim();
+  const parse = DATETIME_SPELLINGS.find(([re]) => re.test(t))?.[1];
+  if (!parse) throw new CimDecodeError(`${where}: empty datetime.`);
+  try {
+    return parse(t);
+  } catch (err) {
+    throw new CimDecodeError(`${where}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+interface DecodedValue {
+  readonly value: CimScalar | null;
+  /** The type the value showed on the wire, when it showed one. */
+  readonly type?: CimType;
+}
+
+/** Text of a property whose schema says `instance`: CIM-XML text is decoded, anything else kept as a string. */
+function embeddedFromText(text: string): DecodedValue {
+  if (!text.trim().startsWith('<')) return { value: text, type: 'string' };
+  try {
+    return { value: decodeCimXmlInstance(text), type: 'instance' };
+  } catch (err) {
+    if (err instanceof HypervWsmanError) return { value: text, type: 'string' };
+    throw err;
+  }
+}
+
+function decodeValue(el: XmlElement, declared: CimType | undefined, where: string): DecodedValue {
+  if (isNil(el)) return { value: null };
+  const kids = elements(el);
+  if (kids.length > 0) {
+    const only = kids.length === 1 ? kids[0] : undefined;
+    const wrapper = only && only.ns === NS.cim ? DATETIME_WRAPPERS[only.local] : undefined;
+    if (only && wrapper) {
+      if (declared !== undefined && declared !== 'datetime') throw new CimDecodeError(`${where}: declared ${declared}, found cim:${only.local}.`);
+      try {
+        return { value: wrapper(textOf(only)), type: 'datetime' };
+      } catch (err) {
+        throw new CimDecodeError(`${where}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    const detected: DecodedValue = isEprElement(el) ? { value: decodeEpr(el), type: 'reference' } : { value: decodeWsCimInstance(el), type: 'instance' };
+    // Embedded-instance properties are declared `string` in MOF (EmbeddedInstance qualifier), so that pairing is fine.
+    if (declared !== undefined && declared !== detected.type && !(declared === 'string' && detected.type === 'instance')) {
+      throw new CimDecodeError(`${where}: declared ${declared}, found ${detected.type === 'reference' ? 'an endpoint reference' : 'a nested instance'}.`);
+    }
+    return detected;
+  }
+  const text = textOf(el);
+  const type = declared ?? xsiCimType(el) ?? 'unknown';
+  if (type === 'datetime') return { value: parseDatetimeText(text, where), type };
+  if (type === 'instance') return embeddedFromText(text);
+  if (type === 'reference') throw new CimDecodeError(`${where}: expected an endpoint reference, found text.`);
+  return { value: decodeCimScalar(type, text, where), type };
+}
+
+/** Child elements grouped by local name, in order of first appearance. */
+function groupChildren(el: XmlElement): Map<string, XmlElement[]> {
+  const groups = new Map<string, XmlElement[]>();
+  for (const c of elements(el)) {
+    const g = groups.get(c.local);
+    if (g) g.push(c);
+    else groups.set(c.local, [c]);
+  }
+  return groups;
+}
+
+function isNullArray(group: readonly XmlElement[]): boolean {
+  const [first] = group;
+  return group.length === 1 && first !== undefined && isNil(first) && attr(first, 'IsNullArray', NS.wsmv)?.trim().toLowerCase() === 'true';
+}
+
+/**
+ * Decode one WS-CIM instance element. Each child element is a property named by its local name;
+ * the schema, where it has an entry, decides the type (an entry of type `unknown` counts as none).
+ */
+export function decodeWsCimInstance(el: XmlElement, schema?: WsCimClassSchema): CimInstance {
+  const className = classNameOf(el);
+  const properties: Record<string, CimValue> = {};
+  const propertyInfo: Record<string, CimPropertyInfo> = {};
+  for (const [name, group] of groupChildren(el)) {
+    const entry = schemaEntry(schema, name);
+    const declared = entry && entry.type !== 'unknown' ? entry.type : undefined;
+    const nullArray = isNullArray(group);
+    const isArray = entry?.isArray === true || group.length > 1 || nullArray;
+    const where = `${className}.${name}`;
+    const decoded = group.map((g, i) => decodeValue(g, declared, isArray ? `${where}[${i}]` : where));
+    // MS-WSMV 3.1.4.1.26: a lone nil element of an array property is a NULL array, not [null].
+    const first = decoded[0];
+    const value: CimValue = !isArray ? (first?.value ?? null) : group.length === 1 && first?.value === null ? null : decoded.map((d) => d.value);
+    const type = decoded.find((d) => d.type !== undefined)?.type ?? declared ?? (group[0] ? xsiCimType(group[0]) : undefined) ?? 'unknown';
+    defineOwn(properties, name, value);
+    defineOwn(propertyInfo, name, { type, isArray });
+  }
+  return { kind: 'instance', className, properties, propertyInfo, source: 'ws-cim' };
+}
+
+/**
+ * An out-parameter that carries an embedded instance (e.g. GetError's `Error`), in either form:
+ * CIM-XML text (entity-escaped or CDATA; what Hyper-V sends, protocol-facts 2) or a WS-CIM element
+ * tree. Absent, xsi:nil and empty/whitespace-only all mean NULL (which one Hyper-V uses is unobserved).
+ * Text that is not CIM-XML raises CimDecodeError.
+ */
+export function decodeEmbeddedInstanceParam(el: XmlElement | undefined, options: DecodeEmbeddedInstanceOptions = {}): CimInstance | null {
+  if (!el || isNil(el)) return null;
+  if (elements(el).length > 0) return decodeWsCimInstance(el, options.schema);
+  const text = textOf(el);
+  if (text.trim() === '') return null;
+  return decodeCimXmlInstance(text, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
+}

@@ -1,0 +1,156 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MessageEncryptionError, NtlmSignatureError } from '../src/errors.js';
+import {
+  ENCRYPTED_CONTENT_TYPE,
+  decryptMessage,
+  decryptMessageDetailed,
+  encryptMessage,
+  isEncryptedContentType,
+} from '../src/auth/message-encryption.js';
+import { createNtlmSession, type NtlmSession } from '../src/auth/ntlm/session-security.js';
+
+const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+const cat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
+
+const KEY = hex('55555555555555555555555555555555');
+const FLAGS = 0xe28a8231; // ntlm-auth test_ntlm_context_with_mic
+const pair = (): { client: NtlmSession; server: NtlmSession } => ({
+  client: createNtlmSession(KEY, FLAGS, 'client'),
+  server: createNtlmSession(KEY, FLAGS, 'server'),
+});
+
+test('Content-Type is the MS-WSMV 2.2.9.1.1 multipart/encrypted value', () => {
+  assert.equal(ENCRYPTED_CONTENT_TYPE, 'multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"');
+});
+
+// MS-WSMV 2.2.9.1.1 framing as pywinrm writes it (winrm/encryption.py, tests/test_encryption.py
+// test_encrypt_message), with the ntlm-auth wrap("test req") vector: protocol-facts.md 6.2 derived example.
+// https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/b79bcdd9-125c-49e0-8a4f-bac4ce878592
+test('encryptMessage produces the pywinrm layout byte for byte (263 bytes for "test req")', () => {
+  const body = encryptMessage(pair().client, bytes('test req'));
+  const expected = cat(
+    bytes('--Encrypted Boundary\r\n'),
+    bytes('\tContent-Type: application/HTTP-SPNEGO-session-encrypted\r\n'),
+    bytes('\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=8\r\n'),
+    bytes('--Encrypted Boundary\r\n'),
+    bytes('\tContent-Type: application/octet-stream\r\n'),
+    hex('10000000'),
+    hex('01000000bce323a17206237800000000'),
+    hex('70801e11fe6b3aad'),
+    bytes('--Encrypted Boundary--\r\n'),
+  );
+  assert.equal(Buffer.from(body).toString('hex'), Buffer.from(expected).toString('hex'));
+  assert.equal(body.length, 263);
+});
+
+test('Round trip client -> server and server -> client over several messages', () => {
+  const { client, server } = pair();
+  for (let i = 0; i < 4; i++) {
+    const soap = bytes(`<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>${'é'.repeat(i)}${i}</s:Body></s:Envelope>`);
+    assert.deepEqual(decryptMessage(server, encryptMessage(client, soap), ENCRYPTED_CONTENT_TYPE), soap);
+    const reply = bytes(`<reply n="${i}"/>`);
+    assert.deepEqual(decryptMessage(client, encryptMessage(server, reply), ENCRYPTED_CONTENT_TYPE), reply);
+  }
+});
+
+test('A UTF-16 charset is carried in OriginalContent and reported on decrypt', () => {
+  const { client, server } = pair();
+  const soap = new Uint8Array(Buffer.from('<s:Envelope/>', 'utf16le'));
+  const body = encryptMessage(client, soap, 'UTF-16');
+  assert.ok(Buffer.from(body).includes('charset=UTF-16;Length=26'));
+  const out = decryptMessageDetailed(server, body, ENCRYPTED_CONTENT_TYPE);
+  assert.equal(out.charset, 'UTF-16');
+  assert.deepEqual(out.plaintext, soap);
+});
+
+test('Tolerates "-- Encrypted Boundary", no tabs, an unquoted boundary and a CRLF before the closing boundary', () => {
+  const { client, server } = pair();
+  const { signature, sealed } = client.seal(bytes('<x/>'));
+  const body = cat(
+    bytes('-- Encrypted Boundary\r\n'),
+    bytes('Content-Type: application/HTTP-SPNEGO-session-encrypted\r\n'),
+    bytes('OriginalContent: type=application/soap+xml;charset=utf-8;Length=4\r\n'),
+    bytes('-- Encrypted Boundary\r\n'),
+    bytes('Content-Type: application/octet-stream\r\n'),
+    hex('10000000'),
+    signature,
+    sealed,
+    bytes('\r\n-- Encrypted Boundary--\r\n'),
+  );
+  const contentType = 'multipart/encrypted; protocol="application/HTTP-SPNEGO-session-encrypted"; boundary=Encrypted Boundary';
+  assert.equal(Buffer.from(decryptMessage(server, body, contentType)).toString(), '<x/>');
+});
+
+test('Sealed data is framed by OriginalContent Length, so boundary bytes inside the ciphertext do no harm', () => {
+  // Choose the plaintext so that its ciphertext *is* a closing boundary: P = keystream XOR target.
+  const target = bytes('ab--Encrypted Boundary--\r\ncd');
+  const keystream = createNtlmSession(KEY, FLAGS, 'client').seal(new Uint8Array(target.length)).sealed;
+  const soap = target.map((b, i) => b ^ keystream[i]!);
+  const { client, server } = pair();
+  const body = encryptMessage(client, soap);
+  assert.ok(Buffer.from(body).subarray(0, body.length - 24).includes('--Encrypted Boundary--\r\n'), 'ciphertext holds the boundary');
+  assert.deepEqual(decryptMessage(server, body, ENCRYPTED_CONTENT_TYPE), soap);
+});
+
+test('isEncryptedContentType', () => {
+  assert.equal(isEncryptedContentType(ENCRYPTED_CONTENT_TYPE), true);
+  assert.equal(isEncryptedContentType('Multipart/Encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"'), true);
+  assert.equal(isEncryptedContentType('application/soap+xml;charset=UTF-8'), false);
+  assert.equal(isEncryptedContentType(''), false);
+  assert.equal(isEncryptedContentType(undefined), false);
+});
+
+function validBody(): { body: Uint8Array; server: NtlmSession } {
+  const { client, server } = pair();
+  return { body: encryptMessage(client, bytes('<s:Envelope>hello</s:Envelope>')), server };
+}
+
+function replaceText(body: Uint8Array, from: string, to: string): Uint8Array {
+  const at = Buffer.from(body).indexOf(from, 0, 'latin1');
+  assert.ok(at >= 0, `"${from}" is in the body`);
+  return cat(body.subarray(0, at), bytes(to), body.subarray(at + from.length));
+}
+
+test('Malformed bodies and content types raise MessageEncryptionError', () => {
+  const cases: [string, (body: Uint8Array) => [Uint8Array, string]][] = [
+    ['content type without boundary', (b) => [b, 'multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted"']],
+    ['not multipart/encrypted', (b) => [b, 'application/soap+xml;charset=UTF-8']],
+    ['Kerberos protocol', (b) => [b, 'multipart/encrypted;protocol="application/HTTP-Kerberos-session-encrypted";boundary="Encrypted Boundary"']],
+    ['CredSSP multi-encrypted', (b) => [b, 'multipart/x-multi-encrypted;protocol="application/HTTP-CredSSP-session-encrypted";boundary="Encrypted Boundary"']],
+    ['other boundary than the body uses', (b) => [b, 'multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Other"']],
+    ['body without any boundary', () => [bytes('<s:Envelope/>'), ENCRYPTED_CONTENT_TYPE]],
+    ['truncated in the sealed data', (b) => [b.subarray(0, b.length - 30), ENCRYPTED_CONTENT_TYPE]],
+    ['truncated in the signature', (b) => [b.subarray(0, 220), ENCRYPTED_CONTENT_TYPE]], // signature starts at byte 216
+    ['no closing boundary', (b) => [b.subarray(0, b.length - 24), ENCRYPTED_CONTENT_TYPE]],
+    ['Length too small', (b) => [replaceText(b, 'Length=30', 'Length=29'), ENCRYPTED_CONTENT_TYPE]],
+    ['Length too large', (b) => [replaceText(b, 'Length=30', 'Length=31'), ENCRYPTED_CONTENT_TYPE]],
+    ['Length not a number', (b) => [replaceText(b, 'Length=30', 'Length=3x'), ENCRYPTED_CONTENT_TYPE]],
+    ['no OriginalContent', (b) => [replaceText(b, 'OriginalContent', 'OriginalContenX'), ENCRYPTED_CONTENT_TYPE]],
+    ['wrong original type', (b) => [replaceText(b, 'type=application/soap+xml', 'type=application/json+xml'), ENCRYPTED_CONTENT_TYPE]],
+    ['unsupported charset', (b) => [replaceText(b, 'charset=UTF-8', 'charset=KOI-8'), ENCRYPTED_CONTENT_TYPE]],
+    ['wrong data part type', (b) => [replaceText(b, 'application/octet-stream', 'application/octet-streaX'), ENCRYPTED_CONTENT_TYPE]],
+    ['signature length not 16', (b) => [replaceText(b, 'octet-stream\r\n\x10', 'octet-stream\r\n\x0f'), ENCRYPTED_CONTENT_TYPE]],
+  ];
+  for (const [what, make] of cases) {
+    const { body, server } = validBody();
+    const [bad, contentType] = make(body);
+    assert.throws(() => decryptMessage(server, bad, contentType), MessageEncryptionError, what);
+  }
+});
+
+test('A tampered ciphertext or signature inside a well-formed body raises NtlmSignatureError', () => {
+  for (const offsetFromEnd of [24 + 1, 24 + 30 + 8]) {
+    const { body, server } = validBody();
+    const bad = body.slice();
+    bad[bad.length - offsetFromEnd]! ^= 0x01; // the last sealed byte; a checksum byte of the signature
+    assert.throws(() => decryptMessage(server, bad, ENCRYPTED_CONTENT_TYPE), NtlmSignatureError);
+  }
+});
+
+test('A replayed encrypted body is rejected', () => {
+  const { body, server } = validBody();
+  assert.equal(Buffer.from(decryptMessage(server, body, ENCRYPTED_CONTENT_TYPE)).toString(), '<s:Envelope>hello</s:Envelope>');
+  assert.throws(() => decryptMessage(server, body, ENCRYPTED_CONTENT_TYPE), NtlmSignatureError);
+});
