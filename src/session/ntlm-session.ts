@@ -92,9 +92,7 @@ export class NtlmHttpSession implements Session {
 
   private async handshakeAndSend(x: SoapExchange, soap: Buffer): Promise<SoapReply> {
     const creds = { user: this.opts.user, password: this.opts.password };
-    // The certificate (for channel binding) is known only once leg 1 has connected; the context reads this at leg 2.
-    const ctxOptions: { channelBindings?: Uint8Array } = {};
-    let ctx = new NtlmClientContext(creds, ctxOptions);
+    let ctx = new NtlmClientContext(creds);
     // Leg 1: NEGOTIATE with an empty body on the connection that will carry everything else.
     let first = await this.postToken(x, ctx.createNegotiate(), this.scheme);
     let challenge = this.challengeFrom(first);
@@ -104,7 +102,7 @@ export class NtlmHttpSession implements Session {
       if (alt) {
         // Some servers offer plain NTLM only; try that scheme once.
         this.scheme = alt;
-        ctx = new NtlmClientContext(creds, ctxOptions);
+        ctx = new NtlmClientContext(creds);
         first = await this.postToken(x, ctx.createNegotiate(), alt);
         challenge = this.challengeFrom(first);
       }
@@ -123,8 +121,7 @@ export class NtlmHttpSession implements Session {
       }
     }
     // Leg 2: AUTHENTICATE, carrying the real message.
-    if (cbt) ctxOptions.channelBindings = cbt;
-    const authenticate = ctx.createAuthenticate(challenge);
+    const authenticate = ctx.createAuthenticate(challenge, cbt);
     const auth: Authenticated = { security: ctx.session, connection };
     const res = await this.post(x, auth, soap, authenticate);
     if (res.connection !== connection) {

@@ -221,15 +221,19 @@ export class NtlmClientContext {
     return this.#negotiate;
   }
 
-  /** AUTHENTICATE_MESSAGE (type 3) answering the server's CHALLENGE_MESSAGE. */
-  createAuthenticate(challenge: Uint8Array): Uint8Array {
+  /**
+   * AUTHENTICATE_MESSAGE (type 3) answering the server's CHALLENGE_MESSAGE. `channelBindings`
+   * (RFC 5929 application data) may be given here rather than in the constructor: over HTTPS the
+   * certificate is only known once the connection carrying NEGOTIATE exists.
+   */
+  createAuthenticate(challenge: Uint8Array, channelBindings?: Uint8Array): Uint8Array {
     if (this.#state !== 'negotiated') {
       throw new NtlmError(this.#state === 'initial' ? 'createNegotiate() must come before createAuthenticate().' : 'This NTLM context is already complete.');
     }
     const parsed = decodeChallenge(challenge);
     checkChallenge(parsed);
     const flags = authenticateFlags(parsed.flags);
-    const bindings = this.#options.channelBindings;
+    const bindings = channelBindings ?? this.#options.channelBindings;
     const result = computeAuthenticate({
       negotiate: this.#negotiate,
       challenge,
