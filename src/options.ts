@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidOptionError } from './errors.js';
-import { DEFAULT_MAX_ENVELOPE_SIZE } from './wsman/envelope.js';
+import { DEFAULT_MAX_ENVELOPE_SIZE, DEFAULT_OPERATION_TIMEOUT_SEC } from './wsman/envelope.js';
 
 export type AuthTransport = 'basic' | 'ntlm';
 export type MessageEncryption = 'auto' | 'always' | 'never';
@@ -81,7 +81,6 @@ export interface ResolvedOptions {
   readonly trace: ((event: TraceEvent) => void) | undefined;
 }
 
-export const DEFAULT_OPERATION_TIMEOUT = 20;
 export const READ_TIMEOUT_MARGIN_SEC = 10;
 
 const oneOf = <T extends string>(name: string, v: string | undefined, allowed: readonly T[], dflt: T): T => {
@@ -119,7 +118,7 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
   if (o.sendCbt === false && scheme === 'http') {
     // Harmless, but say nothing: CBT only applies to https.
   }
-  const operationTimeoutSec = o.operationTimeoutSec ?? DEFAULT_OPERATION_TIMEOUT;
+  const operationTimeoutSec = o.operationTimeoutSec ?? DEFAULT_OPERATION_TIMEOUT_SEC;
   if (!(operationTimeoutSec > 0)) throw new InvalidOptionError(`operationTimeoutSec must be > 0; got ${operationTimeoutSec}.`);
   const readTimeoutSec = o.readTimeoutSec ?? operationTimeoutSec + READ_TIMEOUT_MARGIN_SEC;
   if (!(readTimeoutSec > operationTimeoutSec)) {

@@ -39,7 +39,7 @@ const JOB_METHODS = ['GetError', 'GetErrorEx'] as const;
 /** Needs escaping in text (<, &, >), harmless quotes, and non-ASCII (CJK) that must pass through as is. */
 const AWKWARD_INSTANCE_ID = `Microsoft:<&>"'-ジョブ-日本語-{5F5D5C4E-0000-4000-8000-000000000001}`;
 
-const CTX: EnvelopeContext = { to: 'https://hyperv-host.example:5986/wsman' };
+const CTX: EnvelopeContext = { to: 'https://hyperv-host.example:5986/wsman', operationTimeoutSec: 60 };
 
 // xmllint exit codes (xmllint.c): 0 valid, 1 not well-formed, 3 validation failed, 5 schema did not compile.
 const EXIT_VALID = 0;

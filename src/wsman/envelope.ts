@@ -4,12 +4,14 @@
  * Sans-IO: returns a string, touches no socket.
  */
 import { randomUUID } from 'node:crypto';
+import { InvalidOptionError } from '../errors.js';
 import { escapeAttr, escapeText } from '../xml/escape.js';
 import { ANONYMOUS, NS } from './namespaces.js';
 
 /** Default MaxEnvelopeSize (bytes), as pywinrm/pypsrp send; Windows refuses < 8192 ([MS-WSMV] 3.1.4.1.7). */
 export const DEFAULT_MAX_ENVELOPE_SIZE = 153600;
-export const DEFAULT_OPERATION_TIMEOUT_SEC = 60;
+/** pywinrm's and Ansible's default. */
+export const DEFAULT_OPERATION_TIMEOUT_SEC = 20;
 export const DEFAULT_LOCALE = 'en-US';
 
 export interface WsmanOption {
@@ -17,7 +19,6 @@ export interface WsmanOption {
   readonly value: string;
   /** Windows answers wsman:InvalidOptions if it cannot honour a MustComply option ([MS-WSMV] 3.1.4.1.10). */
   readonly mustComply?: boolean;
-  readonly type?: string;
 }
 
 /** Per-endpoint settings shared by every request to one WS-Man service. */
@@ -62,8 +63,7 @@ function optionSetXml(options: readonly WsmanOption[] | undefined): string {
   let s = '<w:OptionSet s:mustUnderstand="true">';
   for (const o of options) {
     const mc = o.mustComply ? ' MustComply="true"' : '';
-    const ty = o.type ? ` Type="${escapeAttr(o.type)}"` : '';
-    s += `<w:Option Name="${escapeAttr(o.name)}"${mc}${ty}>${escapeText(o.value)}</w:Option>`;
+    s += `<w:Option Name="${escapeAttr(o.name)}"${mc}>${escapeText(o.value)}</w:Option>`;
   }
   return s + '</w:OptionSet>';
 }
@@ -75,6 +75,10 @@ export function buildEnvelope(
   bodyXml: string,
   extraNamespaces = '',
 ): { xml: string; messageId: string } {
+  const maxEnvelopeSize = ctx.maxEnvelopeSize ?? DEFAULT_MAX_ENVELOPE_SIZE;
+  const timeout = ctx.operationTimeoutSec ?? DEFAULT_OPERATION_TIMEOUT_SEC;
+  if (!Number.isInteger(maxEnvelopeSize) || maxEnvelopeSize < 8192) throw new InvalidOptionError(`maxEnvelopeSize must be an integer >= 8192; got ${maxEnvelopeSize}.`);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new InvalidOptionError(`operationTimeoutSec must be a positive number; got ${timeout}.`);
   const messageId = (ctx.newMessageId ?? newMessageId)();
   const locale = ctx.locale ?? DEFAULT_LOCALE;
   const dataLocale = ctx.dataLocale ?? locale;
@@ -85,12 +89,12 @@ export function buildEnvelope(
     `<w:ResourceURI s:mustUnderstand="true">${escapeText(headers.resourceUri)}</w:ResourceURI>` +
     `<a:ReplyTo><a:Address s:mustUnderstand="true">${ANONYMOUS}</a:Address></a:ReplyTo>` +
     `<a:Action s:mustUnderstand="true">${escapeText(headers.action)}</a:Action>` +
-    `<w:MaxEnvelopeSize s:mustUnderstand="true">${ctx.maxEnvelopeSize ?? DEFAULT_MAX_ENVELOPE_SIZE}</w:MaxEnvelopeSize>` +
+    `<w:MaxEnvelopeSize s:mustUnderstand="true">${maxEnvelopeSize}</w:MaxEnvelopeSize>` +
     `<a:MessageID>${escapeText(messageId)}</a:MessageID>` +
     // Locale must not be mustUnderstand="true" or Windows faults ([MS-WSMV] 3.1.4.1.8/9).
     `<w:Locale xml:lang="${escapeAttr(locale)}" s:mustUnderstand="false"/>` +
     `<wsmv:DataLocale xml:lang="${escapeAttr(dataLocale)}" s:mustUnderstand="false"/>` +
-    `<w:OperationTimeout>${formatOperationTimeout(ctx.operationTimeoutSec ?? DEFAULT_OPERATION_TIMEOUT_SEC)}</w:OperationTimeout>` +
+    `<w:OperationTimeout>${formatOperationTimeout(timeout)}</w:OperationTimeout>` +
     selectorSetXml(headers.selectors) +
     optionSetXml(headers.options) +
     '</s:Header>' +

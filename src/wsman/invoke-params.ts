@@ -1,12 +1,12 @@
 /**
  * Encoding of method input parameters for Invoke. Values are typed; the wire form is chosen here:
- * scalars as escaped text, Dates/intervals in DMTF datetime form (WMI rejects ISO 8601 in CIM
- * datetimes), embedded instances as escaped CIM-XML strings (what Hyper-V accepts; the WS-CIM
+ * scalars as escaped text, datetimes and intervals wrapped as DSP0230 prescribes (cim:Datetime with
+ * xs:dateTime, cim:Interval with xs:duration, cim:CIM_DateTime with DMTF text when the instant has
+ * wildcards), embedded instances as escaped CIM-XML strings (what Hyper-V accepts; the WS-CIM
  * element form fails schema validation there), references as EPRs, arrays as repeated elements
  * ([MS-WSMV] 3.1.4.1.26), null as xsi:nil.
  */
 import { encodeCimXmlInstance } from '../cim/cim-xml.js';
-import { formatCimDateTime } from '../cim/datetime.js';
 import { encodeEpr } from '../cim/epr.js';
 import { CimDateTime, CimInterval, type CimPropertyInfo, type CimReference, type CimValue } from '../cim/types.js';
 import { InvalidOptionError } from '../errors.js';
@@ -51,7 +51,18 @@ function encodeOne(name: string, v: InvokeScalar): string {
   if (typeof v === 'object' && !(v instanceof Date) && !(v instanceof CimDateTime) && !(v instanceof CimInterval) && v.kind === 'reference') {
     return `<p:${name}>${encodeEpr(v)}</p:${name}>`;
   }
+  if (v instanceof Date || v instanceof CimDateTime || v instanceof CimInterval) return `<p:${name}>${datetimeXml(v)}</p:${name}>`;
   return `<p:${name}>${escapeText(scalarText(v))}</p:${name}>`;
+}
+
+/** DSP0230 8.2 cim:cimDateTime content. */
+function datetimeXml(v: Date | CimDateTime | CimInterval): string {
+  if (v instanceof CimInterval) return `<cim:Interval>${v.toJSON()}</cim:Interval>`;
+  if (v instanceof Date) return `<cim:Datetime>${v.toISOString()}</cim:Datetime>`;
+  if (v.date === null) return `<cim:CIM_DateTime>${escapeText(v.raw)}</cim:CIM_DateTime>`;
+  const iso = v.date.toISOString();
+  const micro = v.microseconds === null ? iso : iso.replace(/\.\d{3}Z$/, '.' + String(v.microseconds).padStart(6, '0') + 'Z');
+  return `<cim:Datetime>${micro}</cim:Datetime>`;
 }
 
 function scalarText(v: InvokeScalar): string {
@@ -62,7 +73,6 @@ function scalarText(v: InvokeScalar): string {
   }
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (v instanceof Date || v instanceof CimDateTime || v instanceof CimInterval) return formatCimDateTime(v);
-  if (v.kind === 'instance') return encodeCimXmlInstance(v);
+  if (!(v instanceof Date) && !(v instanceof CimDateTime) && !(v instanceof CimInterval) && v.kind === 'instance') return encodeCimXmlInstance(v);
   throw new InvalidOptionError('Unsupported parameter value.');
 }

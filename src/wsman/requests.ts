@@ -99,7 +99,7 @@ export function buildInvokeRequest(ctx: EnvelopeContext, resourceUri: string, me
   const action = `${resourceUri}/${method}`;
   const inner = encodeInvokeParams(args.params ?? {});
   const body = `<p:${method}_INPUT xmlns:p="${escapeAttr(resourceUri)}">${inner}</p:${method}_INPUT>`;
-  const { xml, messageId } = buildEnvelope(ctx, { action, resourceUri, selectors: args.selectors, options: args.options }, body, ` xmlns:xsi="${NS.xsi}"`);
+  const { xml, messageId } = buildEnvelope(ctx, { action, resourceUri, selectors: args.selectors, options: args.options }, body, ` xmlns:xsi="${NS.xsi}" xmlns:cim="${NS.cim}"`);
   return { action, messageId, xml, idempotent: args.idempotent ?? false, label: `Invoke ${method}` };
 }
 
