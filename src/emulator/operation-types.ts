@@ -1,0 +1,26 @@
+/** Types shared by the emulated WS-Man operations. */
+import type { EnumerationStore } from './enumerations.js';
+import type { JobModel } from './model.js';
+import type { SoapRequest } from './soap.js';
+
+export type OperationName = 'Identify' | 'Get' | 'Enumerate' | 'Pull' | 'Release' | 'Invoke';
+
+export interface OperationContext {
+  readonly model: JobModel;
+  readonly enumerations: EnumerationStore;
+  readonly computerName: string;
+  /** Server cap on envelope size (MaxEnvelopeSizekb × 1024). */
+  readonly maxEnvelopeSize: number;
+  /** Profiles for an authenticated Identify; undefined when the request was not authenticated. */
+  readonly securityProfiles: readonly string[] | undefined;
+  readonly now: () => Date;
+}
+
+export interface OperationResult {
+  readonly operation: OperationName;
+  readonly xml: string;
+  readonly method?: string;
+}
+
+/** An operation handler; `limit` is the effective MaxEnvelopeSize of the reply. */
+export type OperationHandler = (req: SoapRequest, ctx: OperationContext, limit: number) => OperationResult;

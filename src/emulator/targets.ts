@@ -1,0 +1,88 @@
+/**
+ * How a request names what it acts on: the ResourceURI resolved to a class of root\virtualization\v2
+ * ([MS-WSMV] 3.1.4.1.1), the selectors of a job instance (3.1.4.1.2), the WMI "not found" faults,
+ * and the WS-Man rendering of a job.
+ */
+import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX } from '../wsman/namespaces.js';
+import { JOB_CLASSES, JOB_CLASS_PROPERTIES, canonicalClassName, jobClassesFor, jobProperties } from './classes.js';
+import { EmulatorFault, FAULT, type ExtendedStatus } from './faults.js';
+import { writeInstance } from './instance-xml.js';
+import type { JobClassName, JobFixture, JobModel } from './model.js';
+import type { OperationContext } from './operation-types.js';
+import type { SoapRequest } from './soap.js';
+
+export interface Target {
+  /** Canonical class name, or '*'. */
+  readonly className: string;
+}
+
+export const VMMS_PROVIDER = 'VmmsWmiInstanceAndMethodProvider';
+export const CLASS_MISSING = 'The specified class does not exist in the given namespace. ';
+
+/** Resolve the ResourceURI to a class of root/virtualization/v2 ([MS-WSMV] 3.1.4.1.1). */
+export function resolveTarget(req: SoapRequest, operation: string): Target {
+  const uri = req.resourceUri;
+  if (!uri || !uri.toLowerCase().startsWith(WMI_RESOURCE_PREFIX.toLowerCase())) throw new EmulatorFault(FAULT.invalidResourceUri);
+  const path = uri.slice(WMI_RESOURCE_PREFIX.length);
+  const slash = path.lastIndexOf('/');
+  const namespace = slash < 0 ? '' : path.slice(0, slash);
+  const className = path.slice(slash + 1);
+  if (className === '') throw new EmulatorFault(FAULT.invalidResourceUri);
+  if (namespace.toLowerCase() !== HYPERV_NAMESPACE) {
+    throw notFound('Invalid namespace ', { operation, providerName: 'WinMgmt', parameterInfo: namespace.replace(/\//g, '\\') });
+  }
+  if (className === '*') return { className };
+  const canonical = canonicalClassName(className);
+  if (canonical === undefined) throw notFound(CLASS_MISSING, { operation, providerName: 'WinMgmt', parameterInfo: className });
+  return { className: canonical };
+}
+
+export function notFound(providerMessage: string, extendedStatus: ExtendedStatus): EmulatorFault {
+  return new EmulatorFault(FAULT.resourceNotFound, { provider: { code: FAULT.resourceNotFound.wsmanCode, message: providerMessage, extendedStatus } });
+}
+
+export function instanceNotFound(className: string, instanceId: string, operation: string): EmulatorFault {
+  return notFound(FAULT.resourceNotFound.reason, { operation, providerName: VMMS_PROVIDER, parameterInfo: `${className}.InstanceID="${instanceId}"` });
+}
+
+/**
+ * Selector rules for an instance of a job class: names and values are case-insensitive
+ * ([MS-WSMV] 3.1.4.1.2), __cimnamespace must name this namespace (note <46>), the only key is InstanceID.
+ */
+export function jobInstanceId(req: SoapRequest): string {
+  const seen = new Set<string>();
+  let instanceId: string | undefined;
+  for (const s of req.selectors) {
+    const name = s.name.toLowerCase();
+    if (seen.has(name)) throw new EmulatorFault(FAULT.duplicateSelectors);
+    seen.add(name);
+    if (name === '__cimnamespace') {
+      checkCimNamespace(s.value);
+    } else if (name === 'instanceid') {
+      instanceId = s.value;
+    } else {
+      throw new EmulatorFault(FAULT.unexpectedSelectors);
+    }
+  }
+  if (instanceId === undefined) throw new EmulatorFault(FAULT.insufficientSelectors);
+  return instanceId;
+}
+
+export function isJobClass(className: string): className is JobClassName {
+  return (JOB_CLASSES as readonly string[]).includes(className);
+}
+
+/** The job a Get/Invoke addresses, honouring the class of the URI (a superclass URI matches every job class). */
+export function findJob(model: JobModel, className: string, instanceId: string): JobFixture | undefined {
+  const job = model.get(instanceId);
+  return job && jobClassesFor(className).includes(job.className) ? job : undefined;
+}
+
+export function renderJob(job: JobFixture, ctx: OperationContext, select?: readonly string[]): string {
+  return writeInstance(job.className, JOB_CLASS_PROPERTIES[job.className], jobProperties(job, ctx.computerName), select);
+}
+
+/** A namespace named by a __cimnamespace selector must be this one ([MS-WSMV] 3.1.4.1.1 note <46>). */
+export function checkCimNamespace(value: string): void {
+  if (value.replace(/\\/g, '/').toLowerCase() !== HYPERV_NAMESPACE) throw new EmulatorFault(FAULT.differentCimNamespace);
+}
