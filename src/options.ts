@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidOptionError } from './errors.js';
+import { parseProxyUrl, proxyFromEnv } from './transport/proxy-tunnel.js';
 import { DEFAULT_MAX_ENVELOPE_SIZE, DEFAULT_OPERATION_TIMEOUT_SEC } from './wsman/envelope.js';
 
 export type AuthTransport = 'basic' | 'ntlm';
@@ -60,6 +61,10 @@ export interface ConnectionOptions {
   readonly locale?: string;
   /** Receives each exchange, redacted (for --verbose). */
   readonly trace?: (event: TraceEvent) => void;
+  /** http://[user:pass@]host:port of an HTTP CONNECT proxy (one tunnel per connection, so NTLM works through it). */
+  readonly proxy?: string;
+  /** Take the proxy from HTTPS_PROXY/HTTP_PROXY/NO_PROXY. Off by default: environment proxies are used only when asked for. */
+  readonly proxyFromEnv?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -79,6 +84,7 @@ export interface ResolvedOptions {
   readonly maxResponseBytes: number | undefined;
   readonly locale: string;
   readonly trace: ((event: TraceEvent) => void) | undefined;
+  readonly proxy: string | undefined;
 }
 
 export const READ_TIMEOUT_MARGIN_SEC = 10;
@@ -137,8 +143,13 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     }
   }
   const host = o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host;
+  const endpoint = `${scheme}://${host}:${port}${path}`;
+  if (o.proxy !== undefined && o.proxyFromEnv) throw new InvalidOptionError('Give either proxy or proxyFromEnv, not both.');
+  const proxy = o.proxy ?? (o.proxyFromEnv ? proxyFromEnv(new URL(endpoint)) : undefined);
+  if (proxy !== undefined) parseProxyUrl(proxy); // validate now, before any I/O
   return {
-    endpoint: `${scheme}://${host}:${port}${path}`,
+    endpoint,
+    proxy,
     scheme,
     transport,
     user: o.user,

@@ -10,6 +10,7 @@ export function createSession(o: ResolvedOptions): Session {
     url: o.endpoint,
     tls: { serverCertValidation: o.serverCertValidation, ...(o.ca !== undefined ? { ca: o.ca } : {}) },
     connectTimeoutMs: o.connectTimeoutMs,
+    ...(o.proxy !== undefined ? { proxy: o.proxy } : {}),
     ...(o.maxResponseBytes !== undefined ? { maxResponseBytes: o.maxResponseBytes } : {}),
   });
   switch (o.transport) {

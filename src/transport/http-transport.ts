@@ -5,6 +5,7 @@
  * of the current socket (for channel binding) and a connection counter so the auth layer can tell
  * when it is talking over a new connection.
  */
+import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { buildConnector, Client, errors as undiciErrors } from 'undici';
 import {
@@ -16,6 +17,7 @@ import {
   TimeoutError,
   TlsError,
 } from '../errors.js';
+import { connectThroughProxy, parseProxyUrl } from './proxy-tunnel.js';
 
 export interface TransportTlsOptions {
   /** PEM CA bundle(s) to trust instead of Node's default store. */
@@ -35,6 +37,8 @@ export interface HttpTransportOptions {
   readonly maxResponseBytes?: number;
   /** How long an idle kept-alive socket is kept. Default 60 s (WinRM's own idle timeout is longer). */
   readonly keepAliveTimeoutMs?: number;
+  /** http://[user:pass@]host:port of an HTTP CONNECT proxy. */
+  readonly proxy?: string;
 }
 
 export interface HttpRequest {
@@ -98,8 +102,25 @@ export class HttpTransport {
       ...(tls.ca !== undefined ? { ca: tls.ca as string | Buffer | Array<string | Buffer> } : {}),
       ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
     });
+    const proxy = options.proxy !== undefined ? parseProxyUrl(options.proxy) : undefined;
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const direct: buildConnector.connector = proxy
+      ? (opts, cb) => {
+          const tlsOpts =
+            url.protocol === 'https:'
+              ? {
+                  servername: tls.servername ?? (isIP(url.hostname.replace(/^\[|\]$/g, '')) ? undefined : url.hostname),
+                  rejectUnauthorized: tls.serverCertValidation !== 'ignore',
+                  ...(tls.ca !== undefined ? { ca: tls.ca as string | Buffer | Array<string | Buffer> } : {}),
+                }
+              : undefined;
+          connectThroughProxy(proxy, { host: opts.hostname.replace(/^\[|\]$/g, ''), port: Number(opts.port || (url.protocol === 'https:' ? 443 : 80)) }, tlsOpts, connectTimeoutMs, (err, socket) =>
+            err ? cb(err, null) : cb(null, socket!),
+          );
+        }
+      : base;
     const connect: buildConnector.connector = (opts, cb) => {
-      base(opts, (...args) => {
+      direct(opts, (...args) => {
         const [err, socket] = args;
         if (!err && socket) {
           this.generation++;
