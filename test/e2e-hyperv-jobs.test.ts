@@ -80,6 +80,26 @@ describe('HTTPS + Basic, CA file from a generated CA', () => {
     assert.equal(r.returnValue, 0);
   });
 
+  test('a null Error out parameter: xsi:nil, empty element or absent all decode to null', async () => {
+    for (const form of ['nil', 'empty', 'absent'] as const) {
+      h.model.update(FIXTURE_JOB_IDS.completedConcrete, { nullErrorForm: form });
+      const r = await jobs.getError(FIXTURE_JOB_IDS.completedConcrete, 'Msvm_ConcreteJob');
+      assert.equal(r.error, null, form);
+      assert.equal(r.returnValue, 0, form);
+    }
+  });
+
+  test('WMI system properties (__PATH, CLASSORIGIN="___SYSTEM") in the Msvm_Error are kept, not fatal', async () => {
+    h.model.update(FIXTURE_JOB_IDS.failedConcrete, { errorXmlSystemProperties: true });
+    const r = await jobs.getError(FIXTURE_JOB_IDS.failedConcrete, 'Msvm_ConcreteJob');
+    // An embedded error instance has no path: WMI writes __PATH as NULL, __CLASS as the class.
+    assert.ok(r.error && '__PATH' in r.error.instance.properties);
+    assert.equal(r.error?.instance.properties.__CLASS, 'Msvm_Error');
+    assert.equal(r.error?.instance.propertyInfo.__PATH?.classOrigin, '___SYSTEM');
+    assert.ok(r.error?.message);
+    h.model.update(FIXTURE_JOB_IDS.failedConcrete, { errorXmlSystemProperties: false });
+  });
+
   test('GetError that the host refuses returns its code and name', async () => {
     const r = await jobs.getError(FIXTURE_JOB_IDS.accessDenied);
     assert.equal(r.returnValue, 32769);
