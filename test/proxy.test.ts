@@ -11,6 +11,8 @@ import { WsmanClient } from '../src/wsman/client.js';
 
 interface Proxy {
   port: number;
+  /** Cut every tunnel, as a NAT timeout or a restarted proxy would. */
+  dropAll(): void;
   connects: string[];
   auth: (string | undefined)[];
   close(): Promise<void>;
@@ -43,6 +45,10 @@ async function startProxy(refuse = false): Promise<Proxy> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as AddressInfo).port,
+    dropAll: () => {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
     connects,
     auth,
     close: () =>
@@ -104,4 +110,21 @@ test('environment proxies only when asked, and NO_PROXY is honoured', () => {
   assert.equal(proxyFromEnv(new URL('https://localhost:5986/wsman'), env), undefined);
   assert.throws(() => new WsmanClient({ host: 'h', user: 'u', password: 'p', proxy: 'socks5://x:1' }), InvalidOptionError);
   assert.throws(() => new WsmanClient({ host: 'h', user: 'u', password: 'p', proxy: 'http://x:1', proxyFromEnv: true }), InvalidOptionError);
+});
+
+test('a dropped connection is re-authenticated transparently on a new one', async () => {
+  const proxy = await startProxy();
+  const h = await startEmulatedHost({ requestLog: true });
+  const c = new WsmanClient({ host: '127.0.0.1', port: h.port, scheme: 'http', user: DEFAULT_USER, password: DEFAULT_PASSWORD, proxy: `http://127.0.0.1:${proxy.port}` });
+  const jobs = new HypervJobs(c);
+  assert.ok((await jobs.getError(FIXTURE_JOB_IDS.failedConcrete)).error);
+  proxy.dropAll();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok((await jobs.getError(FIXTURE_JOB_IDS.failedMigration)).error, 'works again after the drop');
+  assert.equal(proxy.connects.length, 2, 'a second connection was opened');
+  const logins = h.requests.filter((r) => r.httpStatus === 401).length;
+  assert.equal(logins, 2, 'one NTLM handshake per connection, no wasted round trip on the stale context');
+  await c.close();
+  await h.close();
+  await proxy.close();
 });

@@ -71,6 +71,8 @@ export class NtlmHttpSession implements Session {
 
   private async exchangeNow(x: SoapExchange): Promise<SoapReply> {
     const soap = Buffer.from(x.xml, 'utf8');
+    // The socket the context belongs to has closed: authenticate the next one up front.
+    if (this.auth && !this.transport.isConnectionOpen(this.auth.connection)) this.auth = undefined;
     if (this.auth) {
       let res: HttpResponse;
       try {

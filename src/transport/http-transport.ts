@@ -82,6 +82,7 @@ export class HttpTransport {
   private readonly client: Client;
   private readonly maxResponseBytes: number;
   private generation = 0;
+  private connected = false;
   private peerCertDer: Buffer | undefined;
 
   constructor(options: HttpTransportOptions) {
@@ -136,6 +137,17 @@ export class HttpTransport {
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
       keepAliveMaxTimeout: 600_000,
     });
+    this.client.on('connect', () => {
+      this.connected = true;
+    });
+    this.client.on('disconnect', () => {
+      this.connected = false;
+    });
+  }
+
+  /** Whether connection `generation` is still open (so a context bound to it is still valid). */
+  isConnectionOpen(generation: number): boolean {
+    return this.connected && generation === this.generation;
   }
 
   /** Number of TCP connections opened so far; changes when the previous one was dropped. */
