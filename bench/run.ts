@@ -12,7 +12,10 @@ import { parseXml } from '../src/xml/parse.js';
 import { toMsvmError } from '../src/hyperv/msvm-error.js';
 import { HypervJobs } from '../src/hyperv/jobs.js';
 import { WsmanClient } from '../src/wsman/client.js';
-import { startEmulatedHost, DEFAULT_USER, DEFAULT_PASSWORD, FIXTURE_JOB_IDS } from '../src/emulator/index.js';
+import { runPythonPeer } from '../interop/python-peer.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_USER, DEFAULT_PASSWORD, FIXTURE_JOB_IDS } from '../src/emulator/index.js';
 
 function bench(name: string, iterations: number, fn: () => void): void {
   for (let i = 0; i < Math.min(200, iterations); i++) fn(); // warm-up
@@ -70,8 +73,13 @@ bench('NTLM encrypt + decrypt 4 KB (MS-WSMV framing)', 5_000, () => {
   decryptMessage(accepted.session, body, ENCRYPTED_CONTENT_TYPE);
 });
 
-// End to end over loopback: GetError on a failed job, per transport.
-const host = await startEmulatedHost({ auth: { basic: true, negotiate: true } });
+// End to end over loopback: GetError on a failed job, per transport. The host runs in its own
+// process so that its work is not billed to the client (and the peer gets the same conditions).
+const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./emulator-process.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+const host = await new Promise<{ port: number; url: string; hostname: string }>((resolve, reject) => {
+  child.stdout.once('data', (d: Buffer) => resolve({ ...(JSON.parse(d.toString()) as { port: number; url: string }), hostname: '127.0.0.1' }));
+  child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+});
 try {
   for (const [label, opts] of [
     ['GetError round trip: NTLM + encryption (http)', { transport: 'ntlm' as const, scheme: 'http' as const }],
@@ -84,6 +92,18 @@ try {
     });
     await c.close();
   }
+  // The peer: pywinrm, same operation, same host, NTLM + encryption (parses nothing: raw send_message).
+  const peer = await runPeer(host.url, 300);
+  console.log(`${'pywinrm 0.3 GetError round trip: NTLM + encryption'.padEnd(48)} ${peer}`);
 } finally {
-  await host.close();
+  child.kill('SIGTERM');
+}
+
+async function runPeer(endpoint: string, iterations: number): Promise<string> {
+  try {
+    const out = await runPythonPeer<{ opsPerSec: number; usPerOp: number }>('pywinrm_geterror_bench.py', { endpoint, user: DEFAULT_USER, password: DEFAULT_PASSWORD, instanceId: FIXTURE_JOB_IDS.failedConcrete, iterations }, ['python3-winrm']);
+    return `${out.opsPerSec.toFixed(0).padStart(10)} ops/s  ${out.usPerOp.toFixed(1).padStart(8)} µs/op`;
+  } catch (err) {
+    return `not measured (${(err as Error).message.split('\n')[0]})`;
+  }
 }
