@@ -219,6 +219,7 @@ describe('NTLM', () => {
     const ref = jobRefFromOutput(out);
     assert.ok(ref);
     assert.equal(ref.className, 'Msvm_MigrationJob');
+    assert.deepEqual(Object.keys(ref.selectors), ['InstanceID'], '__cimnamespace is not sent back with a WMI resource URI');
     const seen: number[] = [];
     await assert.rejects(
       jobs.waitForJob(ref, { pollIntervalMs: 5, maxPollIntervalMs: 20, timeoutMs: 30_000, onProgress: (j) => seen.push(j.percentComplete ?? -1) }),

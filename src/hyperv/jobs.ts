@@ -9,7 +9,7 @@ import type { CimInstance, CimReference, CimValue } from '../cim/types.js';
 import { HypervWsmanError, ErrorCodes, AbortedError, ProtocolError } from '../errors.js';
 import type { WsmanClient } from '../wsman/client.js';
 import { isNotFoundFault, isTimeoutFault, WsmanFaultError } from '../wsman/fault.js';
-import { HYPERV_NAMESPACE, wmiResourceUri } from '../wsman/namespaces.js';
+import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX, wmiResourceUri } from '../wsman/namespaces.js';
 import { outParams, type InvokeOutput } from '../wsman/responses.js';
 import { MSVM_ERROR_SCHEMA, schemaFor } from './class-schemas.js';
 import { toMsvmError, type MsvmError } from './msvm-error.js';
@@ -207,7 +207,12 @@ export function jobRefFromReference(ref: CimReference): JobRef {
   const resourceUri = ref.resourceUri;
   if (!resourceUri) throw new ProtocolError('The job reference carries no ResourceURI.');
   const className = ref.className ?? resourceUri.slice(resourceUri.lastIndexOf('/') + 1);
-  return { className, resourceUri, selectors: ref.selectors };
+  // A WMI resource URI already names the namespace; sending __cimnamespace back with it is at best
+  // redundant and faults when they differ ([MS-WSMV] 3.1.4.1.1, note <46>).
+  const selectors = resourceUri.startsWith(WMI_RESOURCE_PREFIX)
+    ? Object.fromEntries(Object.entries(ref.selectors).filter(([k]) => k.toLowerCase() !== '__cimnamespace'))
+    : ref.selectors;
+  return { className, resourceUri, selectors };
 }
 
 /**
