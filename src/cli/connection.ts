@@ -1,11 +1,16 @@
 /**
- * Connection flags shared by every command, named as Ansible's winrm options are. The password
- * never comes from argv: HYPERV_WSMAN_PASSWORD, --password-stdin or --password-file.
+ * Connection flags shared by every command, named as Ansible's winrm options are, and their
+ * resolution: command-line flags win over the config profile, which wins over the config defaults.
+ * The password never comes from argv or the config file: --password-stdin, --password-file,
+ * HYPERV_WSMAN_PASSWORD, or the profile's password-file, in that order.
  */
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../errors.js';
-import type { ConnectionOptions, TraceEvent } from '../options.js';
+import { resolveOptions, type ConnectionOptions, type TraceEvent } from '../options.js';
+import { proxyFromEnv } from '../transport/proxy-tunnel.js';
+import { CONFIG_ENV, CONFIG_KEYS, PROFILE_ENV, loadConfig, type ConfigKey, type ConfigValues, type LoadedConfig } from './config-file.js';
+import { warnIfShared } from './file-safety.js';
 import type { CliIo } from './io.js';
 
 export const PASSWORD_ENV = 'HYPERV_WSMAN_PASSWORD';
@@ -27,23 +32,28 @@ export interface ConnectionArgs {
   'operation-timeout'?: number;
   'read-timeout'?: number;
   'connect-timeout'?: number;
+  proxy?: string;
+  'proxy-from-env'?: boolean;
+  config?: string;
+  profile?: string;
   json?: boolean;
   verbose?: boolean;
   debug?: boolean;
 }
 
 const GROUP = 'Connection:';
+const OUTPUT_GROUP = 'Output:';
 
 export function withConnectionOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
   return y
     .option('host', { type: 'string', group: GROUP, describe: 'Hyper-V host name or address' })
     .option('port', { type: 'number', group: GROUP, describe: 'WinRM port (default 5985 for http, 5986 for https)' })
     .option('scheme', { type: 'string', choices: ['http', 'https'], group: GROUP, describe: 'http or https (default https, or http when --port 5985)' })
-    .option('path', { type: 'string', group: GROUP, describe: 'WS-Man path', default: '/wsman' })
+    .option('path', { type: 'string', group: GROUP, describe: 'WS-Man path (default /wsman)' })
     .option('transport', { type: 'string', choices: ['basic', 'ntlm'], group: GROUP, describe: 'Authentication (default ntlm)' })
     .option('user', { type: 'string', group: GROUP, describe: 'User: DOMAIN\\user, user@domain or user' })
     .option('password-stdin', { type: 'boolean', group: GROUP, describe: 'Read the password from standard input' })
-    .option('password-file', { type: 'string', group: GROUP, describe: `Read the password from a file (else $${PASSWORD_ENV})` })
+    .option('password-file', { type: 'string', group: GROUP, describe: `Read the password from a file (else $${PASSWORD_ENV}, else the profile's password-file)` })
     .option('message-encryption', { type: 'string', choices: ['auto', 'always', 'never'], group: GROUP, describe: 'WinRM message encryption (auto: on http only)' })
     .option('server-cert-validation', { type: 'string', choices: ['validate', 'ignore'], group: GROUP, describe: 'TLS certificate checks (default validate)' })
     .option('ca-trust-path', { type: 'string', group: GROUP, describe: 'PEM file of CA certificates to trust' })
@@ -52,9 +62,13 @@ export function withConnectionOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
     .option('operation-timeout', { type: 'number', group: GROUP, describe: 'WS-Man OperationTimeout in seconds (default 20)' })
     .option('read-timeout', { type: 'number', group: GROUP, describe: 'HTTP read timeout in seconds (default operation timeout + 10)' })
     .option('connect-timeout', { type: 'number', group: GROUP, describe: 'TCP/TLS connect timeout in seconds (default 30)' })
-    .option('json', { type: 'boolean', describe: 'Machine-readable JSON output' })
-    .option('verbose', { type: 'boolean', describe: 'Print each request/response (credentials redacted) to stderr' })
-    .option('debug', { type: 'boolean', describe: 'Show stack traces on errors' }) as Argv<T & ConnectionArgs>;
+    .option('proxy', { type: 'string', group: GROUP, describe: 'HTTP CONNECT proxy, http://host:port (environment proxies are ignored unless --proxy-from-env)' })
+    .option('proxy-from-env', { type: 'boolean', group: GROUP, describe: 'Use HTTPS_PROXY/HTTP_PROXY/NO_PROXY from the environment (the place for proxy credentials)' })
+    .option('config', { type: 'string', group: GROUP, describe: `Config file (default $${CONFIG_ENV}, else ~/.config/hyperv-wsman/config.json)` })
+    .option('profile', { type: 'string', group: GROUP, describe: `Named profile of the config file (else $${PROFILE_ENV}); flags win over it` })
+    .option('json', { type: 'boolean', group: OUTPUT_GROUP, describe: 'Machine-readable JSON output (NDJSON for streams; see docs/cli-json.md)' })
+    .option('verbose', { type: 'boolean', group: OUTPUT_GROUP, describe: 'Print each request/response (credentials redacted) to stderr' })
+    .option('debug', { type: 'boolean', group: OUTPUT_GROUP, describe: 'Show stack traces on errors' }) as Argv<T & ConnectionArgs>;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -63,21 +77,27 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Password from stdin, a file or the environment; trailing newline trimmed. */
-export async function resolvePassword(args: ConnectionArgs, io: CliIo): Promise<string> {
-  const sources = [args['password-stdin'] ? 'stdin' : '', args['password-file'] ? 'file' : ''].filter(Boolean);
-  if (sources.length > 1) throw new InvalidOptionError('Give only one of --password-stdin and --password-file.');
-  if (args['password-stdin']) return (await readAll(io.stdin)).replace(/\r?\n$/, '');
-  if (args['password-file']) {
-    try {
-      return readFileSync(args['password-file'], 'utf8').replace(/\r?\n$/, '');
-    } catch (err) {
-      throw new InvalidOptionError(`Cannot read --password-file: ${(err as Error).message}`);
-    }
+function readPasswordFile(path: string, origin: string, io: CliIo): string {
+  warnIfShared(path, 'password file', io);
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new InvalidOptionError(`Cannot read ${origin}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Password from --password-stdin, --password-file, $HYPERV_WSMAN_PASSWORD or the config's
+ * password-file, first found wins; one trailing newline trimmed.
+ */
+export async function resolvePassword(args: ConnectionArgs, io: CliIo, configPasswordFile?: string): Promise<string> {
+  if (args['password-stdin'] && args['password-file'] !== undefined) throw new InvalidOptionError('Give only one of --password-stdin and --password-file.');
+  if (args['password-stdin']) return (await readAll(io.stdin)).replace(/\r?\n$/, '');
+  if (args['password-file'] !== undefined) return readPasswordFile(args['password-file'], '--password-file', io);
   const env = io.env[PASSWORD_ENV];
   if (env !== undefined) return env;
-  throw new InvalidOptionError(`No password: set ${PASSWORD_ENV}, or use --password-stdin or --password-file (never on the command line).`);
+  if (configPasswordFile !== undefined) return readPasswordFile(configPasswordFile, `the config's password-file ${configPasswordFile}`, io);
+  throw new InvalidOptionError(`No password: set ${PASSWORD_ENV}, or use --password-stdin or --password-file, or "password-file" in a config profile (never on the command line).`);
 }
 
 export function traceTo(io: CliIo): (e: TraceEvent) => void {
@@ -88,26 +108,78 @@ export function traceTo(io: CliIo): (e: TraceEvent) => void {
   };
 }
 
+/** Flags over config: for each setting, the flag when given, else the profile/defaults value. */
+function effectiveSettings(args: ConnectionArgs, config: LoadedConfig): ConfigValues {
+  const out: Record<string, unknown> = { ...config.values };
+  for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
+    if (key === 'password-file') continue; // resolved by resolvePassword, after the environment
+    const v = (args as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as ConfigValues;
+}
+
+const TIMEOUT_KEYS = ['operation-timeout', 'read-timeout', 'connect-timeout'] as const;
+
+function checkNumbers(s: ConfigValues): void {
+  for (const k of TIMEOUT_KEYS) {
+    const v = s[k];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new InvalidOptionError(`--${k} must be a positive number of seconds, got ${String(v)}.`);
+  }
+  if (s.port !== undefined && !Number.isInteger(s.port)) throw new InvalidOptionError(`--port must be an integer 1-65535, got ${String(s.port)}.`);
+}
+
+/**
+ * The proxy, if any: --proxy as given, or with --proxy-from-env the one HTTPS_PROXY/HTTP_PROXY/NO_PROXY
+ * (of the CLI's environment) name for this endpoint. Environment proxies are never used unasked.
+ * Credentials in --proxy or the config file are refused, as a password on argv would be.
+ */
+function proxyFor(s: ConfigValues, base: ConnectionOptions, io: CliIo): { proxy?: string } {
+  const explicit = s.proxy;
+  if (explicit !== undefined && s['proxy-from-env'] === true) throw new InvalidOptionError('Give either --proxy or --proxy-from-env, not both.');
+  if (explicit !== undefined) {
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(explicit)) {
+      throw new InvalidOptionError('Proxy credentials are not taken from the command line or the config file (they would leak like a password). Put the proxy URL in HTTPS_PROXY or HTTP_PROXY and use --proxy-from-env.');
+    }
+    return { proxy: explicit };
+  }
+  if (s['proxy-from-env'] !== true) return {};
+  const endpoint = new URL(resolveOptions(base).endpoint);
+  const fromEnv = proxyFromEnv(endpoint, io.env);
+  return fromEnv === undefined ? {} : { proxy: fromEnv };
+}
+
+function proxyDisplay(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
 export async function connectionOptions(args: ConnectionArgs, io: CliIo): Promise<ConnectionOptions> {
-  if (!args.host) throw new InvalidOptionError('--host is required.');
-  if (!args.user) throw new InvalidOptionError('--user is required.');
-  const password = await resolvePassword(args, io);
-  return {
-    host: args.host,
-    user: args.user,
+  const config = loadConfig({ ...(args.config !== undefined ? { config: args.config } : {}), ...(args.profile !== undefined ? { profile: args.profile } : {}) }, io);
+  if (args.verbose && config.path !== undefined) io.stderr.write(`hyperv-wsman: config ${config.path}${config.profile !== undefined ? `, profile "${config.profile}"` : ''}\n`);
+  const s = effectiveSettings(args, config);
+  if (!s.host) throw new InvalidOptionError('--host is required (or "host" in a config profile).');
+  if (!s.user) throw new InvalidOptionError('--user is required (or "user" in a config profile).');
+  checkNumbers(s);
+  const password = await resolvePassword(args, io, config.values['password-file']);
+  const options: ConnectionOptions = {
+    host: s.host,
+    user: s.user,
     password,
-    ...(args.port !== undefined ? { port: args.port } : {}),
-    ...(args.scheme !== undefined ? { scheme: args.scheme as 'http' | 'https' } : {}),
-    ...(args.path !== undefined ? { path: args.path } : {}),
-    ...(args.transport !== undefined ? { transport: args.transport as 'basic' | 'ntlm' } : {}),
-    ...(args['message-encryption'] !== undefined ? { messageEncryption: args['message-encryption'] as 'auto' | 'always' | 'never' } : {}),
-    ...(args['server-cert-validation'] !== undefined ? { serverCertValidation: args['server-cert-validation'] as 'validate' | 'ignore' } : {}),
-    ...(args['ca-trust-path'] !== undefined ? { caTrustPath: args['ca-trust-path'] } : {}),
-    ...(args['send-cbt'] !== undefined ? { sendCbt: args['send-cbt'] } : {}),
-    ...(args['allow-unencrypted'] !== undefined ? { allowUnencrypted: args['allow-unencrypted'] } : {}),
-    ...(args['operation-timeout'] !== undefined ? { operationTimeoutSec: args['operation-timeout'] } : {}),
-    ...(args['read-timeout'] !== undefined ? { readTimeoutSec: args['read-timeout'] } : {}),
-    ...(args['connect-timeout'] !== undefined ? { connectTimeoutSec: args['connect-timeout'] } : {}),
+    ...(s.port !== undefined ? { port: s.port } : {}),
+    ...(s.scheme !== undefined ? { scheme: s.scheme as 'http' | 'https' } : {}),
+    ...(s.path !== undefined ? { path: s.path } : {}),
+    ...(s.transport !== undefined ? { transport: s.transport as 'basic' | 'ntlm' } : {}),
+    ...(s['message-encryption'] !== undefined ? { messageEncryption: s['message-encryption'] as 'auto' | 'always' | 'never' } : {}),
+    ...(s['server-cert-validation'] !== undefined ? { serverCertValidation: s['server-cert-validation'] as 'validate' | 'ignore' } : {}),
+    ...(s['ca-trust-path'] !== undefined ? { caTrustPath: s['ca-trust-path'] } : {}),
+    ...(s['send-cbt'] !== undefined ? { sendCbt: s['send-cbt'] } : {}),
+    ...(s['allow-unencrypted'] !== undefined ? { allowUnencrypted: s['allow-unencrypted'] } : {}),
+    ...(s['operation-timeout'] !== undefined ? { operationTimeoutSec: s['operation-timeout'] } : {}),
+    ...(s['read-timeout'] !== undefined ? { readTimeoutSec: s['read-timeout'] } : {}),
+    ...(s['connect-timeout'] !== undefined ? { connectTimeoutSec: s['connect-timeout'] } : {}),
     ...(args.verbose ? { trace: traceTo(io) } : {}),
   };
+  const proxy = proxyFor(s, options, io);
+  if (args.verbose && proxy.proxy !== undefined) io.stderr.write(`hyperv-wsman: proxy ${proxyDisplay(proxy.proxy)}\n`);
+  return { ...options, ...proxy };
 }

@@ -1,5 +1,6 @@
-/** Process exit codes, documented in the README; scripts branch on these. */
+/** Process exit codes, documented in the README and docs/cli-json.md; scripts branch on these. */
 import { ErrorCodes, HypervWsmanError, type ErrorCode } from '../errors.js';
+import { isNotFoundFault, WsmanFaultError } from '../wsman/fault.js';
 
 export const EXIT = {
   OK: 0,
@@ -11,10 +12,14 @@ export const EXIT = {
   WSMAN_FAULT: 6,
   NOT_FOUND: 7,
   JOB_TIMEOUT: 8,
+  /** invoke: the method answered with a ReturnValue other than 0 (success) or 4096 (job started). */
+  METHOD_FAILED: 9,
 } as const;
 
 const BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   [ErrorCodes.INVALID_OPTION]: EXIT.USAGE,
+  // A value the user typed that XML 1.0 cannot carry (e.g. a NUL in --param).
+  [ErrorCodes.XML_ENCODE]: EXIT.USAGE,
   [ErrorCodes.AUTH]: EXIT.AUTH,
   [ErrorCodes.NTLM]: EXIT.AUTH,
   [ErrorCodes.CONNECTION]: EXIT.CONNECTION,
@@ -36,6 +41,8 @@ const BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
 };
 
 export function exitCodeFor(err: unknown): number {
+  // "No such instance" arrives as a WS-Man fault (wsa:DestinationUnreachable / WMI not found); it means the same as a missing job.
+  if (err instanceof WsmanFaultError && isNotFoundFault(err)) return EXIT.NOT_FOUND;
   if (err instanceof HypervWsmanError) return BY_ERROR_CODE[err.code] ?? EXIT.INTERNAL;
   return EXIT.INTERNAL;
 }

@@ -17,12 +17,31 @@ export async function withClient(args: ConnectionArgs, io: CliIo, body: (client:
   }
 }
 
+/** Check and parse the arguments first (no password asked, no connection made), then run with a client. */
+export async function withPreparedClient<P>(args: ConnectionArgs, io: CliIo, prepare: () => P, body: (client: WsmanClient, prepared: P) => Promise<number>): Promise<number> {
+  let prepared: P;
+  try {
+    prepared = prepare();
+  } catch (err) {
+    return reportError(err, args, io);
+  }
+  return withClient(args, io, (client) => body(client, prepared));
+}
+
+export function errorCodeOf(err: unknown): string {
+  return err instanceof HypervWsmanError ? err.code : 'ERR_INTERNAL';
+}
+
+/** The one stderr line every failure gets: `hyperv-wsman: CODE: message`, message on one line. */
+export function writeErrorLine(err: unknown, io: CliIo): void {
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr.write(`hyperv-wsman: ${errorCodeOf(err)}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+}
+
 /** One line on stderr (code + message); the stack only with --debug. With --json, also a JSON error on stdout. */
 export function reportError(err: unknown, args: { json?: boolean; debug?: boolean }, io: CliIo): number {
-  const code = err instanceof HypervWsmanError ? err.code : 'ERR_INTERNAL';
-  const message = err instanceof Error ? err.message : String(err);
-  io.stderr.write(`hyperv-wsman: ${code}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  writeErrorLine(err, io);
   if (args.debug && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
-  if (args.json) io.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
+  if (args.json) io.stdout.write(JSON.stringify({ error: { code: errorCodeOf(err), message: err instanceof Error ? err.message : String(err) } }) + '\n');
   return exitCodeFor(err);
 }

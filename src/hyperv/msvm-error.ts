@@ -164,7 +164,8 @@ export function formatMsvmError(e: MsvmError): string {
     if (value !== null && value !== '') lines.push(`${label}: ${value}`);
   };
   const withDescription = (base: string | null, description: string | null): string | null =>
-    base !== null && description !== null && description !== '' ? `${base}: ${description}` : base;
+    // Skip a description that only repeats the value-map name, e.g. "1 (CIM_ERR_FAILED): CIM_ERR_FAILED".
+    base !== null && description !== null && description !== '' && !base.endsWith(`(${description})`) ? `${base}: ${description}` : base;
 
   field('MessageID', e.messageId);
   field('OwningEntity', e.owningEntity);
