@@ -1,0 +1,94 @@
+/**
+ * Waiting for a job and saying how it ended, for `job-wait` and `invoke --wait`: progress while it
+ * runs, then a result (completed / failed with GetError's Msvm_Error / timeout) and the exit code
+ * that tells them apart.
+ */
+import type { Argv } from 'yargs';
+import { InvalidOptionError } from '../errors.js';
+import { getErrorToJson, jobToJson, type GetErrorJson, type JobJson } from '../hyperv/job-json.js';
+import { JobFailedError, JobTimeoutError, type HypervJob, type HypervJobs, type JobRef } from '../hyperv/jobs.js';
+import { renderGetError } from './commands/job-error.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { writeJson } from './output.js';
+import { progressSink } from './progress.js';
+import { writeErrorLine } from './run.js';
+
+export interface WaitCliArgs {
+  timeout?: number;
+  'poll-interval'?: number;
+  json?: boolean;
+}
+
+export type WaitStatus = 'completed' | 'failed' | 'timeout';
+
+export interface WaitResultJson {
+  readonly type: 'result';
+  readonly status: WaitStatus;
+  /** The job as last seen; null when a timeout came before the first successful poll. */
+  readonly job: JobJson | null;
+  /** GetError's answer for a failed job (null when it could not be fetched or for other statuses). */
+  readonly error: GetErrorJson | null;
+  /** The same sentence as the stderr line. */
+  readonly message: string;
+}
+
+export const DEFAULT_WAIT_TIMEOUT_SEC = 3600;
+export const DEFAULT_POLL_INTERVAL_SEC = 0.25;
+const GROUP = 'Waiting:';
+
+export function withWaitOptions<T>(y: Argv<T>): Argv<T & WaitCliArgs> {
+  return y
+    .option('timeout', { type: 'number', group: GROUP, requiresArg: true, describe: `Give up after this many seconds (default ${DEFAULT_WAIT_TIMEOUT_SEC}); the job may still run` })
+    .option('poll-interval', { type: 'number', group: GROUP, requiresArg: true, describe: `First poll interval in seconds (default ${DEFAULT_POLL_INTERVAL_SEC}); grows 1.5x per poll up to 5 s` }) as Argv<T & WaitCliArgs>;
+}
+
+function positiveSeconds(v: number | undefined, dflt: number, flag: string): number {
+  if (v === undefined) return dflt;
+  if (!(Number.isFinite(v) && v > 0)) throw new InvalidOptionError(`${flag} must be a positive number of seconds, got ${String(v)}.`);
+  return v;
+}
+
+/** The timing options, checked; call before connecting so a typo costs no round trip. */
+export function waitTiming(args: WaitCliArgs): { timeoutMs: number; pollIntervalMs: number } {
+  return {
+    timeoutMs: Math.round(positiveSeconds(args.timeout, DEFAULT_WAIT_TIMEOUT_SEC, '--timeout') * 1000),
+    pollIntervalMs: Math.max(1, Math.round(positiveSeconds(args['poll-interval'], DEFAULT_POLL_INTERVAL_SEC, '--poll-interval') * 1000)),
+  };
+}
+
+function describeJob(job: HypervJob): string {
+  return `Job ${job.instanceId} (${job.className})`;
+}
+
+/** Wait for `job`; other errors (connection, auth, faults) are thrown for the caller's reportError. */
+export async function waitAndReport(jobs: HypervJobs, job: JobRef | string, args: WaitCliArgs, io: CliIo): Promise<number> {
+  const timing = waitTiming(args);
+  const json = args.json === true;
+  const sink = progressSink(io, json);
+  const result = (status: WaitStatus, j: HypervJob | undefined, error: GetErrorJson | null, message: string): void => {
+    if (json) writeJson(io, { type: 'result', status, job: j ? jobToJson(j) : null, error, message } satisfies WaitResultJson);
+  };
+  try {
+    const done = await jobs.waitForJob(job, { ...timing, onProgress: (j) => sink.update(j) });
+    sink.end();
+    const message = `${describeJob(done)} completed: ${done.jobStateName ?? done.jobState}.`;
+    result('completed', done, null, message);
+    if (!json) io.stdout.write(message + '\n');
+    return EXIT.OK;
+  } catch (err) {
+    sink.end();
+    if (err instanceof JobFailedError) {
+      result('failed', err.job, err.jobError ? getErrorToJson(err.jobError) : null, err.message);
+      if (!json) io.stdout.write(err.jobError ? renderGetError(err.jobError) : `${describeJob(err.job)} ended in state ${err.job.jobStateName ?? err.job.jobState}: ${err.job.errorDescription ?? 'no error detail'}\n`);
+      writeErrorLine(err, io);
+      return EXIT.JOB_FAILED;
+    }
+    if (err instanceof JobTimeoutError) {
+      result('timeout', err.job, null, err.message);
+      writeErrorLine(err, io);
+      return EXIT.JOB_TIMEOUT;
+    }
+    throw err;
+  }
+}
