@@ -25,6 +25,8 @@ export const ErrorCodes = {
   CIM_DECODE: 'ERR_CIM_DECODE',
   JOB_FAILED: 'ERR_JOB_FAILED',
   JOB_TIMEOUT: 'ERR_JOB_TIMEOUT',
+  /** A method ran but returned a failure code (CLI `invoke`; the library returns the code instead). */
+  METHOD_FAILED: 'ERR_METHOD_FAILED',
   ABORTED: 'ERR_ABORTED',
 } as const;
 

@@ -216,13 +216,15 @@ export function jobRefFromReference(ref: CimReference): JobRef {
 }
 
 /**
- * The job a method started: present when ReturnValue is 4096. The class and selectors come from the
- * reference itself, since services return different job classes (Msvm_StorageJob, ...).
+ * The job a method started: present when ReturnValue is 4096 and the method has a Job out parameter.
+ * The class and selectors come from the reference itself, since services return different job
+ * classes (Msvm_StorageJob, ...). Null otherwise: some methods answer 4096 ("Transition Started")
+ * with no Job at all, e.g. a job's own RequestStateChange.
  */
 export function jobRefFromOutput(out: InvokeOutput): JobRef | null {
   if (out.returnValue !== JOB_STARTED) return null;
   const el = outParams(out.output, 'Job')[0];
-  if (!el) throw new ProtocolError('The method returned 4096 (Job Started) but no Job reference.');
+  if (!el) return null;
   return jobRefFromReference(decodeEpr(el));
 }
 

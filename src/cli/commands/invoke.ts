@@ -5,7 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import { decodeEmbeddedInstanceParam, decodeWsCimInstance } from '../../cim/ws-cim.js';
-import { HypervWsmanError, InvalidOptionError } from '../../errors.js';
+import { ErrorCodes, HypervWsmanError, InvalidOptionError } from '../../errors.js';
 import { HypervJobs, JOB_CLASSES, jobRefFromOutput, type JobRef } from '../../hyperv/jobs.js';
 import { GET_ERROR_RETURN_CODES, METHOD_RETURN_CODES, REQUEST_STATE_CHANGE_RETURN, nameOf, type ValueMap } from '../../hyperv/value-maps.js';
 import type { CimInstance, CimScalar, CimValue, JsonValue } from '../../cim/types.js';
@@ -33,7 +33,7 @@ export interface InvokeCliArgs extends ConnectionArgs, TargetArgs, WaitCliArgs {
 }
 
 /** The stderr code for a method that answered with an error ReturnValue (not a library error code). */
-export const METHOD_FAILED_CODE = 'ERR_METHOD_FAILED';
+export const METHOD_FAILED_CODE = ErrorCodes.METHOD_FAILED;
 
 export interface JobRefJson {
   readonly jobClass: string;
@@ -178,7 +178,7 @@ export const invokeCommand = defineCommand<InvokeCliArgs>({
       async (client, call) => {
         const out = await client.invoke(call.target.resourceUri, call.method, { selectors: call.selectors, params: call.params });
         // A job's own RequestStateChange also answers 4096 ("Transition Started"), without a Job out-parameter.
-        const job = outParams(out.output, 'Job').length > 0 ? jobRefFromOutput(out) : null;
+        const job = jobRefFromOutput(out);
         const params = decodeOutParams(out);
         const outJson: Record<string, JsonValue> = {};
         for (const [k, v] of Object.entries(params)) outJson[k] = valueToJson(v);
