@@ -13,7 +13,7 @@
  *   server did not run the request, so the request is re-sent once after re-authenticating.
  *   Authentication failures are never retried (account lockout).
  */
-import { decryptMessage, ENCRYPTED_CONTENT_TYPE, encryptMessage, isEncryptedContentType } from '../auth/message-encryption.js';
+import { decryptMessageDetailed, ENCRYPTED_CONTENT_TYPE, encryptMessage, isEncryptedContentType } from '../auth/message-encryption.js';
 import { channelBindingApplicationData } from '../auth/ntlm/channel-binding.js';
 import { NtlmClientContext } from '../auth/ntlm/client-context.js';
 import type { NtlmSession as NtlmSecurity } from '../auth/ntlm/session-security.js';
@@ -179,8 +179,10 @@ export class NtlmHttpSession implements Session {
     let { mediaType, charset } = parseContentType(contentType);
     const sealed = isEncryptedContentType(contentType);
     if (sealed) {
-      body = decryptMessage(auth.security, res.body, contentType!);
-      ({ mediaType, charset } = { mediaType: 'application/soap+xml', charset: /charset=UTF-16/i.test(res.body.subarray(0, 300).toString('latin1')) ? 'utf-16' : 'utf-8' });
+      const opened = decryptMessageDetailed(auth.security, res.body, contentType!);
+      body = opened.plaintext;
+      mediaType = 'application/soap+xml';
+      charset = opened.charset.toLowerCase();
     } else if (this.opts.encrypt && res.body.length > 0) {
       if (res.status === 200) {
         throw new MessageEncryptionError(`The server sent an unencrypted reply to ${x.label} although the session is encrypted; refusing it.`);
