@@ -2,6 +2,7 @@
 export * from './errors.js';
 export type { ConnectionOptions, TraceEvent, AuthTransport, MessageEncryption } from './options.js';
 export { WsmanClient, type CallOptions } from './wsman/client.js';
+export { identifyUnauthenticated, type UnauthenticatedIdentifyOptions } from './wsman/identify-unauthenticated.js';
 export { NS, ACTION, WQL_DIALECT, wmiResourceUri, HYPERV_NAMESPACE } from './wsman/namespaces.js';
 export type { EnumerateArgs, InvokeArgs, Selectors, WsmanRequest } from './wsman/requests.js';
 export {

@@ -3,22 +3,31 @@ import type { IdentifyResult } from '../../wsman/responses.js';
 import { defineCommand } from '../command.js';
 import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
 import { writeJson } from '../output.js';
-import { withClient } from '../run.js';
+import { reportError, withClient } from '../run.js';
+import type { CliIo } from '../io.js';
+import { InvalidOptionError } from '../../errors.js';
+import { identifyUnauthenticated } from '../../wsman/identify-unauthenticated.js';
 
 export interface IdentifyJson extends IdentifyResult {
   readonly endpoint: string;
 }
 
-export const identifyCommand = defineCommand<ConnectionArgs>({
+interface IdentifyArgs extends ConnectionArgs {
+  unauthenticated?: boolean;
+}
+
+export const identifyCommand = defineCommand<IdentifyArgs>({
   command: 'identify',
   describe: 'Ask the WS-Man service who it is (wsmid:Identify): protocol, vendor, version, security profiles',
   builder: (y) =>
-    withConnectionOptions(y).example(
-      "HYPERV_WSMAN_PASSWORD=... $0 identify --host hv01 --user 'LAB\\admin' --json",
-      'Check that the host answers and the credentials work',
-    ),
+    withConnectionOptions(y)
+      .option('unauthenticated', { type: 'boolean', describe: 'Identify without credentials (WSMANIDENTIFY: unauthenticated); no --user or password needed' })
+      .example("HYPERV_WSMAN_PASSWORD=... $0 identify --host hv01 --user 'LAB\\admin' --json", 'Check that the host answers and the credentials work')
+      .example('$0 identify --host hv01 --unauthenticated', 'Probe a host without credentials'),
   run: (args, io) =>
-    withClient(args, io, async (client) => {
+    args.unauthenticated
+      ? runUnauthenticated(args, io)
+      : withClient(args, io, async (client) => {
       const r = await client.identify();
       const doc: IdentifyJson = { endpoint: client.endpoint, ...r };
       if (args.json) writeJson(io, doc);
@@ -26,6 +35,27 @@ export const identifyCommand = defineCommand<ConnectionArgs>({
       return 0;
     }),
 });
+
+async function runUnauthenticated(args: IdentifyArgs, io: CliIo): Promise<number> {
+  try {
+    if (!args.host) throw new InvalidOptionError('--host is required.');
+    const r = await identifyUnauthenticated({
+      host: args.host,
+      ...(args.port !== undefined ? { port: args.port } : {}),
+      ...(args.scheme !== undefined ? { scheme: args.scheme as 'http' | 'https' } : {}),
+      ...(args.path !== undefined ? { path: args.path } : {}),
+      ...(args['server-cert-validation'] !== undefined ? { serverCertValidation: args['server-cert-validation'] as 'validate' | 'ignore' } : {}),
+      ...(args['ca-trust-path'] !== undefined ? { caTrustPath: args['ca-trust-path'] } : {}),
+      ...(args.proxy !== undefined ? { proxy: args.proxy } : {}),
+    });
+    const doc: IdentifyJson = r;
+    if (args.json) writeJson(io, doc);
+    else io.stdout.write(renderIdentify(doc));
+    return 0;
+  } catch (err) {
+    return reportError(err, args, io);
+  }
+}
 
 export function renderIdentify(d: IdentifyJson): string {
   return (
