@@ -33,7 +33,7 @@ export class BasicSession implements Session {
 
   async exchange(x: SoapExchange): Promise<SoapReply> {
     const headers = { 'content-type': SOAP_CONTENT_TYPE, authorization: this.authorization, 'accept-encoding': 'identity' };
-    emitTrace(this.trace, { direction: 'request', label: x.label, headers: redactHeaders(headers), body: x.xml, encrypted: false });
+    emitTrace(this.trace, () => ({ direction: 'request', label: x.label, headers: redactHeaders(headers), body: x.xml, encrypted: false }));
     let res: HttpResponse;
     try {
       res = await this.transport.post({ headers, body: x.xml, timeoutMs: x.timeoutMs, signal: x.signal });
@@ -43,14 +43,14 @@ export class BasicSession implements Session {
       res = await this.transport.post({ headers, body: x.xml, timeoutMs: x.timeoutMs, signal: x.signal });
     }
     const { mediaType, charset } = parseContentType(res.headers['content-type'] as string | undefined);
-    emitTrace(this.trace, {
+    emitTrace(this.trace, () => ({
       direction: 'response',
       label: x.label,
       status: res.status,
       headers: redactHeaders(res.headers),
       body: res.body.toString('utf8'),
       encrypted: false,
-    } satisfies TraceEvent);
+    }));
     if (res.status === 401) {
       const offered = offeredSchemes(res.headers['www-authenticate']);
       const hint = offered.some((s) => s.toLowerCase() === 'basic')

@@ -152,9 +152,9 @@ export class NtlmHttpSession implements Session {
       'content-type': this.opts.encrypt ? ENCRYPTED_CONTENT_TYPE : SOAP_CONTENT_TYPE,
       'accept-encoding': 'identity',
     };
-    emitTrace(this.opts.trace, { direction: 'request', label: `${x.label} (NTLM negotiate)`, headers: redactHeaders(headers), body: '', encrypted: false });
+    emitTrace(this.opts.trace, () => ({ direction: 'request', label: `${x.label} (NTLM negotiate)`, headers: redactHeaders(headers), body: '', encrypted: false }));
     const res = await this.transport.post({ headers, body: '', timeoutMs: x.timeoutMs, signal: x.signal });
-    emitTrace(this.opts.trace, { direction: 'response', label: `${x.label} (NTLM challenge)`, status: res.status, headers: redactHeaders(res.headers), body: '', encrypted: false });
+    emitTrace(this.opts.trace, () => ({ direction: 'response', label: `${x.label} (NTLM challenge)`, status: res.status, headers: redactHeaders(res.headers), body: '', encrypted: false }));
     return res;
   }
 
@@ -169,7 +169,7 @@ export class NtlmHttpSession implements Session {
       headers['content-type'] = SOAP_CONTENT_TYPE;
       body = soap;
     }
-    emitTrace(this.opts.trace, { direction: 'request', label: x.label, headers: redactHeaders(headers), body: soap.toString('utf8'), encrypted: this.opts.encrypt });
+    emitTrace(this.opts.trace, () => ({ direction: 'request', label: x.label, headers: redactHeaders(headers), body: soap.toString('utf8'), encrypted: this.opts.encrypt }));
     return this.transport.post({ headers, body, timeoutMs: x.timeoutMs, signal: x.signal });
   }
 
@@ -190,7 +190,7 @@ export class NtlmHttpSession implements Session {
       // An unsealed error page (e.g. from HTTP.sys) is reported as an HTTP error, never parsed as SOAP.
       mediaType = 'application/x-unencrypted';
     }
-    emitTrace(this.opts.trace, { direction: 'response', label: x.label, status: res.status, headers: redactHeaders(res.headers), body: Buffer.from(body).toString('utf8'), encrypted: sealed });
+    emitTrace(this.opts.trace, () => ({ direction: 'response', label: x.label, status: res.status, headers: redactHeaders(res.headers), body: Buffer.from(body).toString('utf8'), encrypted: sealed }));
     return { status: res.status, mediaType, charset, body };
   }
 

@@ -3,6 +3,7 @@
  * message encryption) on top of one HttpTransport. The WS-Man client above it sees only
  * plaintext SOAP in and out.
  */
+import diagnosticsChannel from 'node:diagnostics_channel';
 import type { TraceEvent } from '../options.js';
 
 export interface SoapExchange {
@@ -76,7 +77,17 @@ export function redactHeaders(headers: Readonly<Record<string, string | string[]
   return out;
 }
 
-export function emitTrace(trace: ((e: TraceEvent) => void) | undefined, event: TraceEvent): void {
+/**
+ * Trace events go to the caller's `trace` option and to the diagnostics channel
+ * `hyperv-wsman:exchange` (for APMs and debuggers), already redacted. They are only built when
+ * someone listens: the hot path pays nothing otherwise.
+ */
+export const exchangeChannel = diagnosticsChannel.channel('hyperv-wsman:exchange');
+
+export function emitTrace(trace: ((e: TraceEvent) => void) | undefined, make: () => TraceEvent): void {
+  if (!trace && !exchangeChannel.hasSubscribers) return;
+  const event = make();
+  if (exchangeChannel.hasSubscribers) exchangeChannel.publish(event);
   if (!trace) return;
   try {
     trace(event);
