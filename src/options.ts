@@ -121,9 +121,6 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
         : 'NTLM over plain HTTP with messageEncryption "never" sends every message in clear text. Use messageEncryption auto, or set allowUnencrypted for a lab host.',
     );
   }
-  if (o.sendCbt === false && scheme === 'http') {
-    // Harmless, but say nothing: CBT only applies to https.
-  }
   const operationTimeoutSec = o.operationTimeoutSec ?? DEFAULT_OPERATION_TIMEOUT_SEC;
   if (!(operationTimeoutSec > 0)) throw new InvalidOptionError(`operationTimeoutSec must be > 0; got ${operationTimeoutSec}.`);
   const readTimeoutSec = o.readTimeoutSec ?? operationTimeoutSec + READ_TIMEOUT_MARGIN_SEC;

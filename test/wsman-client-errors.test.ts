@@ -186,3 +186,9 @@ test('breaking out of an enumeration early sends Release', async () => {
   assert.match(server.requests[1]!, /enumeration\/Release/);
   await client.close();
 });
+
+test('an error status with a valid envelope but no fault is not success', async () => {
+  const { client } = await clientFor((_q, body, res) => xml(res, 500, soapReply(messageIdOf(body), INSTANCE)));
+  await assert.rejects(client.get(RESOURCE, { InstanceID: 'X' }), (e: unknown) => e instanceof HttpStatusError && e.statusCode === 500);
+  await client.close();
+});

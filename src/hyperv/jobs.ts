@@ -6,7 +6,7 @@
 import { decodeEmbeddedInstanceParam } from '../cim/ws-cim.js';
 import { decodeEpr } from '../cim/epr.js';
 import type { CimInstance, CimReference, CimValue } from '../cim/types.js';
-import { HypervWsmanError, ErrorCodes, AbortedError, ProtocolError } from '../errors.js';
+import { AbortedError, CimDecodeError, ErrorCodes, HypervWsmanError, ProtocolError } from '../errors.js';
 import type { WsmanClient } from '../wsman/client.js';
 import { isNotFoundFault, isTimeoutFault, WsmanFaultError } from '../wsman/fault.js';
 import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX, wmiResourceUri } from '../wsman/namespaces.js';
@@ -89,12 +89,33 @@ export interface GetErrorExResult {
   readonly errors: readonly MsvmError[];
 }
 
+/** WMI statuses and texts that mean the class or namespace itself is missing, not the instance. */
+const MISSING_CLASS_OR_NAMESPACE = {
+  // WBEM_E_INVALID_NAMESPACE, WBEM_E_INVALID_CLASS
+  statusCodes: new Set([0x8004100e, 0x80041010]),
+  messages: [/class does not exist/i, /invalid namespace/i, /invalid class/i],
+} as const;
+
+export function isMissingClassOrNamespace(f: WsmanFaultError): boolean {
+  for (const inst of [f.extendedStatus, f.providerFault?.extendedError]) {
+    const code = Number(inst?.properties.StatusCode);
+    if (MISSING_CLASS_OR_NAMESPACE.statusCodes.has(code)) return true;
+  }
+  const text = [f.wsmanMessage, f.providerFault?.message, f.reason].filter(Boolean).join(' ');
+  return MISSING_CLASS_OR_NAMESPACE.messages.some((r) => r.test(text));
+}
+
 /** No job with that InstanceID in the classes searched. */
 export class JobNotFoundError extends HypervWsmanError {
   readonly instanceId: string;
   readonly searched: readonly string[];
-  constructor(instanceId: string, searched: readonly string[], cause?: unknown) {
-    super(ErrorCodes.NOT_FOUND, `No job with InstanceID "${instanceId}" in ${searched.join(' or ')}. Check the ID (jobs are removed some minutes after they end: TimeBeforeRemoval).`, { cause });
+  constructor(instanceId: string, searched: readonly string[], cause?: WsmanFaultError) {
+    const said = cause?.providerFault?.message ?? cause?.wsmanMessage;
+    super(
+      ErrorCodes.NOT_FOUND,
+      `No job with InstanceID "${instanceId}" in ${searched.join(' or ')}${said ? ` (server: ${said.trim()})` : ''}. Check the ID (jobs are removed some minutes after they end: TimeBeforeRemoval).`,
+      { cause },
+    );
     this.instanceId = instanceId;
     this.searched = searched;
   }
@@ -260,15 +281,19 @@ export class HypervJobs {
     return jobRefFor(className, instanceId, this.namespace);
   }
 
-  /** Try each class in turn; a "not found" fault moves on to the next, anything else is thrown. */
+  /**
+   * Try each class in turn; a "no such instance" fault moves on to the next, anything else is
+   * thrown. A missing class or namespace (no Hyper-V, a typo in the class) answers with the same
+   * subcode, so it is told apart and thrown as it is: "no job with that ID" would mislead.
+   */
   private async resolve<T>(instanceId: string, jobClass: string | undefined, fn: (ref: JobRef) => Promise<T>): Promise<T> {
     const classes = jobClass ? [jobClass] : [...JOB_CLASSES];
-    let last: unknown;
+    let last: WsmanFaultError | undefined;
     for (const c of classes) {
       try {
         return await fn(this.ref(c, instanceId));
       } catch (err) {
-        if (err instanceof WsmanFaultError && isNotFoundFault(err)) {
+        if (err instanceof WsmanFaultError && isNotFoundFault(err) && !isMissingClassOrNamespace(err)) {
           last = err;
           continue;
         }
@@ -356,7 +381,15 @@ export class HypervJobs {
       }
       if (last && last.jobState !== null && isTerminalJobState(last.jobState)) {
         if (isSuccessfulJobState(last.jobState)) return last;
-        const jobError = options.fetchError === false ? undefined : await this.getErrorByRef(last.ref, options.signal).catch(() => undefined);
+        // The job's own failure is the news; a fault or odd reply while asking why must not hide it,
+        // but an abort or an auth/connection failure must not be swallowed either.
+        const jobError =
+          options.fetchError === false
+            ? undefined
+            : await this.getErrorByRef(last.ref, options.signal).catch((err: unknown) => {
+                if (err instanceof WsmanFaultError || err instanceof ProtocolError || err instanceof CimDecodeError) return undefined;
+                throw err;
+              });
         throw new JobFailedError(last, jobError);
       }
       const left = deadline - Date.now();

@@ -15,9 +15,9 @@
  */
 import { decryptMessageDetailed, ENCRYPTED_CONTENT_TYPE, encryptMessage, isEncryptedContentType } from '../auth/message-encryption.js';
 import { channelBindingApplicationData } from '../auth/ntlm/channel-binding.js';
-import { NtlmClientContext } from '../auth/ntlm/client-context.js';
+import { NtlmClientContext, parseNtlmUser } from '../auth/ntlm/client-context.js';
 import type { NtlmSession as NtlmSecurity } from '../auth/ntlm/session-security.js';
-import { AuthenticationError, MessageEncryptionError, NtlmError } from '../errors.js';
+import { AbortedError, AuthenticationError, MessageEncryptionError, NtlmError } from '../errors.js';
 import type { TraceEvent } from '../options.js';
 import { isRetryableConnectionError, type HttpResponse, type HttpTransport } from '../transport/http-transport.js';
 import {
@@ -70,26 +70,47 @@ export class NtlmHttpSession implements Session {
   }
 
   private async exchangeNow(x: SoapExchange): Promise<SoapReply> {
+    // Checked before sealing: a sealed message that is never sent would desynchronise the sequence numbers.
+    if (x.signal?.aborted) throw new AbortedError(undefined, { cause: x.signal.reason });
     const soap = Buffer.from(x.xml, 'utf8');
     // The socket the context belongs to has closed: authenticate the next one up front.
     if (this.auth && !this.transport.isConnectionOpen(this.auth.connection)) this.auth = undefined;
-    if (this.auth) {
-      let res: HttpResponse;
-      try {
-        res = await this.post(x, this.auth, soap, undefined);
-      } catch (err) {
-        if (!x.idempotent || !isRetryableConnectionError(err)) throw err;
-        this.auth = undefined; // the connection died mid-call: its context is gone with it
-        return this.handshakeAndSend(x, soap);
-      }
-      if (res.status === 401) {
-        // The server forgot the context (new connection or it expired); it did not run the request.
-        this.auth = undefined;
-        return this.handshakeAndSend(x, soap);
-      }
-      return this.reply(x, res, this.auth);
+    const auth = this.auth;
+    if (!auth) return this.handshakeAndSend(x, soap);
+    let res: HttpResponse;
+    try {
+      res = await this.post(x, auth, soap, undefined);
+    } catch (err) {
+      // Whether the sealed message arrived is unknown, so the context cannot be trusted any more.
+      this.invalidate();
+      if (!x.idempotent || !isRetryableConnectionError(err)) throw err;
+      return this.handshakeAndSend(x, soap);
     }
-    return this.handshakeAndSend(x, soap);
+    if (res.status === 401) {
+      // The server forgot the context (new connection or it expired); it did not run the request.
+      this.invalidate();
+      return this.handshakeAndSend(x, soap);
+    }
+    return this.replyOrInvalidate(x, res, auth);
+  }
+
+  /**
+   * Forget the NTLM context and the connection it is bound to. After any failure between sealing a
+   * request and verifying its reply, the RC4 streams and sequence numbers of the two sides may
+   * differ; only a fresh connection with a fresh handshake is safe.
+   */
+  private invalidate(): void {
+    this.auth = undefined;
+    this.transport.reset();
+  }
+
+  private replyOrInvalidate(x: SoapExchange, res: HttpResponse, auth: Authenticated): SoapReply {
+    try {
+      return this.reply(x, res, auth);
+    } catch (err) {
+      this.invalidate();
+      throw err;
+    }
   }
 
   private async handshakeAndSend(x: SoapExchange, soap: Buffer): Promise<SoapReply> {
@@ -114,24 +135,35 @@ export class NtlmHttpSession implements Session {
     let cbt: Uint8Array | undefined;
     if (this.transport.url.protocol === 'https:' && this.opts.sendCbt) {
       const cert = this.transport.peerCertificate;
-      if (cert) {
-        try {
-          cbt = channelBindingApplicationData(cert);
-        } catch {
-          cbt = undefined; // e.g. an Ed25519 certificate: RFC 5929 defines no hash, so no CBT (as requests-ntlm does)
-        }
+      if (!cert) {
+        // Never drop channel binding silently: a strict host would refuse with a misleading error,
+        // and a relaxed one would lose Extended Protection.
+        this.invalidate();
+        throw new NtlmError('No server certificate is available for channel binding on this HTTPS connection. Retry; if it persists, report it (or pass sendCbt: false knowingly).');
+      }
+      try {
+        cbt = channelBindingApplicationData(cert);
+      } catch {
+        cbt = undefined; // e.g. an Ed25519 certificate: RFC 5929 defines no hash, so no CBT (as requests-ntlm does)
       }
     }
     // Leg 2: AUTHENTICATE, carrying the real message.
     const authenticate = ctx.createAuthenticate(challenge, cbt);
     const auth: Authenticated = { security: ctx.session, connection };
-    const res = await this.post(x, auth, soap, authenticate);
+    let res: HttpResponse;
+    try {
+      res = await this.post(x, auth, soap, authenticate);
+    } catch (err) {
+      this.invalidate();
+      throw err;
+    }
     if (res.connection !== connection) {
+      this.invalidate();
       throw new NtlmError('The connection changed in the middle of the NTLM handshake (a proxy or load balancer that does not keep connections?). NTLM needs one persistent connection.');
     }
     if (res.status === 401) throw this.authError(res, 'The server rejected the NTLM credentials', cbt !== undefined, first);
     this.auth = auth;
-    return this.reply(x, res, auth);
+    return this.replyOrInvalidate(x, res, auth);
   }
 
   private challengeFrom(res: HttpResponse): Uint8Array | undefined {
@@ -196,7 +228,7 @@ export class NtlmHttpSession implements Session {
 
   private authError(res: HttpResponse, what: string, cbtSent: boolean, first?: HttpResponse): AuthenticationError {
     const offered = offeredSchemes((first ?? res).headers['www-authenticate']);
-    const form = new NtlmClientContext({ user: this.opts.user, password: '' }).userForm;
+    const form = parseNtlmUser(this.opts.user).form;
     const hints = [
       'check the user name and password',
       form === 'user' ? 'for a domain account use DOMAIN\\user or user@domain' : '',

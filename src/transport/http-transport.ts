@@ -5,7 +5,6 @@
  * of the current socket (for channel binding) and a connection counter so the auth layer can tell
  * when it is talking over a new connection.
  */
-import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { buildConnector, Client, errors as undiciErrors } from 'undici';
 import {
@@ -17,7 +16,7 @@ import {
   TimeoutError,
   TlsError,
 } from '../errors.js';
-import { connectThroughProxy, parseProxyUrl } from './proxy-tunnel.js';
+import { parseProxyUrl, proxyConnector } from './proxy-tunnel.js';
 
 export interface TransportTlsOptions {
   /** PEM CA bundle(s) to trust instead of Node's default store. */
@@ -79,7 +78,9 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 
 
 export class HttpTransport {
   readonly url: URL;
-  private readonly client: Client;
+  private client: Client;
+  private readonly connect: buildConnector.connector;
+  private readonly keepAliveTimeoutMs: number;
   private readonly maxResponseBytes: number;
   private generation = 0;
   private connected = false;
@@ -96,31 +97,21 @@ export class HttpTransport {
     if (url.username || url.password) throw new InvalidOptionError('Put credentials in the user/password options, not in the URL.');
     this.url = url;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 60_000;
     const tls = options.tls ?? {};
-    const base = buildConnector({
-      timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const tlsOptions = {
       rejectUnauthorized: tls.serverCertValidation !== 'ignore',
       ...(tls.ca !== undefined ? { ca: tls.ca as string | Buffer | Array<string | Buffer> } : {}),
       ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
-    });
-    const proxy = options.proxy !== undefined ? parseProxyUrl(options.proxy) : undefined;
-    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const direct: buildConnector.connector = proxy
-      ? (opts, cb) => {
-          const tlsOpts =
-            url.protocol === 'https:'
-              ? {
-                  servername: tls.servername ?? (isIP(url.hostname.replace(/^\[|\]$/g, '')) ? undefined : url.hostname),
-                  rejectUnauthorized: tls.serverCertValidation !== 'ignore',
-                  ...(tls.ca !== undefined ? { ca: tls.ca as string | Buffer | Array<string | Buffer> } : {}),
-                }
-              : undefined;
-          connectThroughProxy(proxy, { host: opts.hostname.replace(/^\[|\]$/g, ''), port: Number(opts.port || (url.protocol === 'https:' ? 443 : 80)) }, tlsOpts, connectTimeoutMs, (err, socket) =>
-            err ? cb(err, null) : cb(null, socket!),
-          );
-        }
-      : base;
-    const connect: buildConnector.connector = (opts, cb) => {
+    };
+    const direct =
+      options.proxy !== undefined
+        ? proxyConnector(parseProxyUrl(options.proxy), url, tlsOptions, connectTimeoutMs)
+        : // No TLS session cache: a resumed session has no peer certificate to read, and channel
+          // binding needs the certificate of every connection (RFC 5929).
+          buildConnector({ timeout: connectTimeoutMs, maxCachedSessions: 0, ...tlsOptions });
+    this.connect = (opts, cb) => {
       direct(opts, (...args) => {
         const [err, socket] = args;
         if (!err && socket) {
@@ -131,18 +122,34 @@ export class HttpTransport {
         cb(...args);
       });
     };
-    this.client = new Client(url.origin, {
-      connect,
+    this.client = this.makeClient();
+  }
+
+  private makeClient(): Client {
+    const client = new Client(this.url.origin, {
+      connect: this.connect,
       pipelining: 1,
-      keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
+      keepAliveTimeout: this.keepAliveTimeoutMs,
       keepAliveMaxTimeout: 600_000,
     });
-    this.client.on('connect', () => {
-      this.connected = true;
+    client.on('connect', () => {
+      if (this.client === client) this.connected = true;
     });
-    this.client.on('disconnect', () => {
-      this.connected = false;
+    client.on('disconnect', () => {
+      if (this.client === client) this.connected = false;
     });
+    return client;
+  }
+
+  /**
+   * Drop the current connection (and anything queued on it); the next request opens a new one.
+   * Used when the state bound to the connection (an NTLM sealing context) can no longer be trusted.
+   */
+  reset(): void {
+    const old = this.client;
+    this.connected = false;
+    this.client = this.makeClient();
+    void old.destroy().catch(() => undefined);
   }
 
   /** Whether connection `generation` is still open (so a context bound to it is still valid). */
@@ -174,6 +181,8 @@ export class HttpTransport {
         signal: req.signal,
       });
     } catch (err) {
+      // undici rejects with signal.reason, which can be any value the caller chose.
+      if (req.signal?.aborted) throw new AbortedError(undefined, { cause: req.signal.reason });
       throw this.mapError(err, req.timeoutMs);
     }
     const connection = this.generation;
@@ -196,6 +205,7 @@ export class HttpTransport {
       }
     } catch (err) {
       if (err instanceof HypervWsmanError) throw err;
+      if (req.signal?.aborted) throw new AbortedError(undefined, { cause: req.signal.reason });
       throw this.mapError(err, req.timeoutMs);
     }
     return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks, size), connection };

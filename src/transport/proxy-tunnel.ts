@@ -3,7 +3,7 @@
  * so an NTLM context (which authenticates the connection) survives the proxy; TLS to the host
  * runs inside the tunnel, end to end, and is verified as usual.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { ConnectionError, InvalidOptionError } from '../errors.js';
 
@@ -94,4 +94,21 @@ export function connectThroughProxy(
   };
   const authority = (): string => `${target.host}:${target.port}`;
   socket.on('data', onData);
+}
+
+/** An undici connector that tunnels through `proxy` (TLS to the target on top for https). */
+export function proxyConnector(
+  proxy: ProxySpec,
+  url: URL,
+  tls: { readonly rejectUnauthorized: boolean; readonly ca?: string | Buffer | Array<string | Buffer>; readonly servername?: string },
+  timeoutMs: number,
+): (opts: { hostname: string; port: string }, cb: (...args: [null, Socket] | [Error, null]) => void) => void {
+  const bare = (h: string): string => h.replace(/^\[|\]$/g, '');
+  return (opts, cb) => {
+    const tlsOpts =
+      url.protocol === 'https:' ? { ...tls, servername: tls.servername ?? (isIP(bare(url.hostname)) ? undefined : url.hostname) } : undefined;
+    connectThroughProxy(proxy, { host: bare(opts.hostname), port: Number(opts.port || (url.protocol === 'https:' ? 443 : 80)) }, tlsOpts, timeoutMs, (err, socket) =>
+      err ? cb(err, null) : cb(null, socket!),
+    );
+  };
 }

@@ -127,8 +127,9 @@ export class WsmanClient {
     });
     const isXml = reply.mediaType === undefined || /xml/.test(reply.mediaType);
     if (reply.status === 200 || ((reply.status === 400 || reply.status === 500) && isXml && reply.body.length > 0)) {
+      let parsed: ParsedEnvelope;
       try {
-        return parseReply(reply.body, request, { httpStatus: reply.status, charset: reply.charset, maxBytes: this.options.maxResponseBytes });
+        parsed = parseReply(reply.body, request, { httpStatus: reply.status, charset: reply.charset, maxBytes: this.options.maxResponseBytes });
       } catch (err) {
         // A 4xx/5xx whose body is not a SOAP envelope is an HTTP error, not an XML one.
         if (reply.status !== 200 && err instanceof HypervWsmanError && (err instanceof XmlParseError || err.code === 'ERR_WSMAN_PROTOCOL')) {
@@ -136,6 +137,9 @@ export class WsmanClient {
         }
         throw err;
       }
+      // An error status must come with a fault; a "successful" envelope under a 500 is not success.
+      if (reply.status !== 200) throw httpError(reply.status, reply.body, request.label);
+      return parsed;
     }
     throw httpError(reply.status, reply.body, request.label);
   }

@@ -6,7 +6,7 @@
 import type { Argv } from 'yargs';
 import { decodeEmbeddedInstanceParam, decodeWsCimInstance } from '../../cim/ws-cim.js';
 import { ErrorCodes, HypervWsmanError, InvalidOptionError } from '../../errors.js';
-import { HypervJobs, JOB_CLASSES, jobRefFromOutput, type JobRef } from '../../hyperv/jobs.js';
+import { HypervJobs, JOB_CLASSES, JOB_STARTED, jobRefFromOutput, type JobRef } from '../../hyperv/jobs.js';
 import { GET_ERROR_RETURN_CODES, METHOD_RETURN_CODES, REQUEST_STATE_CHANGE_RETURN, nameOf, type ValueMap } from '../../hyperv/value-maps.js';
 import type { CimInstance, CimScalar, CimValue, JsonValue } from '../../cim/types.js';
 import { HYPERV_NAMESPACE, wmiResourceUri } from '../../wsman/namespaces.js';
@@ -198,7 +198,8 @@ export const invokeCommand = defineCommand<InvokeCliArgs>({
           if (!args.json) io.stdout.write(jobWaitHint(job));
           return EXIT.OK;
         }
-        if (out.returnValue !== null && out.returnValue !== 0) {
+        // 0 = done, 4096 = started (with or without a Job to follow): neither is a failure.
+        if (out.returnValue !== null && out.returnValue !== 0 && out.returnValue !== JOB_STARTED) {
           io.stderr.write(`hyperv-wsman: ${METHOD_FAILED_CODE}: ${call.method} returned ${out.returnValue}${doc.returnValueName ? ` (${doc.returnValueName})` : ''}.\n`);
           return EXIT.METHOD_FAILED;
         }
