@@ -14,6 +14,9 @@ export const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encryp
 export const ENCRYPTED_BOUNDARY = 'Encrypted Boundary';
 export const ENCRYPTED_CONTENT_TYPE = `multipart/encrypted;protocol="${SPNEGO_ENCRYPTED_PROTOCOL}";boundary="${ENCRYPTED_BOUNDARY}"`;
 
+/** RFC 2046 5.1.1 boundary length limit. */
+const MAX_BOUNDARY_LENGTH = 70;
+
 const SOAP_TYPE = 'application/soap+xml';
 const OCTET_STREAM = 'application/octet-stream';
 const ENCRYPTED_MEDIA_TYPES = new Set(['multipart/encrypted', 'multipart/x-multi-encrypted']);
@@ -74,6 +77,11 @@ function boundaryOf(contentType: string): string {
   }
   const boundary = media.params.get('boundary');
   if (!boundary) throw new MessageEncryptionError('multipart/encrypted Content-Type has no boundary parameter.');
+  // RFC 2046 5.1.1: a boundary is at most 70 characters. Checked here because the reader builds
+  // regular expressions from it, and a huge one would fail as a SyntaxError ("Regular expression too large").
+  if (boundary.length > MAX_BOUNDARY_LENGTH) {
+    throw new MessageEncryptionError(`multipart/encrypted boundary of ${boundary.length} characters exceeds the ${MAX_BOUNDARY_LENGTH} RFC 2046 allows.`);
+  }
   return boundary;
 }
 

@@ -89,14 +89,14 @@ function decodeInteger(type: IntegerType, text: string, where: string): number |
 
 function decodeReal(text: string, where: string): number {
   const t = text.trim();
-  const special = SPECIAL_REALS[t.toLowerCase()];
+  const special = lookupOwn(SPECIAL_REALS, t.toLowerCase());
   if (special !== undefined) return special;
   if (!REAL.test(t)) throw new CimDecodeError(`${where}: "${clip(t)}" is not a real number.`);
   return Number(t);
 }
 
 function decodeBoolean(text: string, where: string): boolean {
-  const b = BOOLEANS[text.trim().toLowerCase()];
+  const b = lookupOwn(BOOLEANS, text.trim().toLowerCase());
   if (b === undefined) throw new CimDecodeError(`${where}: "${clip(text.trim())}" is not a boolean.`);
   return b;
 }
@@ -145,6 +145,15 @@ export function isCimIntrinsicType(t: string): t is CimIntrinsicType {
 /** Assign without letting a key such as `__proto__` reach the prototype. */
 export function defineOwn<T>(obj: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * A table entry by a key taken from the wire, own entries only: `table[key]` would hand back
+ * Object.prototype members for keys such as `constructor` or `toString` (a function as a boolean
+ * value, a non-function "reader").
+ */
+export function lookupOwn<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 function clip(s: string): string {
@@ -198,7 +207,7 @@ function decodeElement(el: XmlElement, raw: string | undefined, depth: number): 
   const properties: Record<string, CimValue> = {};
   const propertyInfo: Record<string, CimPropertyInfo> = {};
   for (const c of cimChildren(inst)) {
-    const reader = PROPERTY_READERS[c.local];
+    const reader = lookupOwn(PROPERTY_READERS, c.local);
     if (reader === undefined) throw new CimDecodeError(`Unexpected <${c.name}> in CIM-XML INSTANCE ${className}.`);
     if (reader === null) continue;
     const name = attr(c, 'NAME');
@@ -392,7 +401,7 @@ function keyValue(el: XmlElement, where: string): string {
 
 function decodeValueReference(el: XmlElement, where: string): CimReference {
   const target = cimChildren(el)[0];
-  const form = target ? REFERENCE_FORMS[target.local] : undefined;
+  const form = target ? lookupOwn(REFERENCE_FORMS, target.local) : undefined;
   if (!target || !form) throw new CimDecodeError(`${where}: VALUE.REFERENCE holds no instance or class path.`);
   const { className, namespace, selectors } = form(target, where);
   return { kind: 'reference', ...(className ? { className } : {}), ...(namespace ? { namespace } : {}), selectors };

@@ -57,7 +57,10 @@ function instant(y: number, mo: number, d: number, h: number, mi: number, s: num
   t.setUTCFullYear(y, mo - 1, d);
   if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return undefined;
   t.setUTCHours(h, mi, s, Math.floor(micros / 1000));
-  return new Date(t.getTime() - offsetMinutes * 60_000);
+  const utc = new Date(t.getTime() - offsetMinutes * 60_000);
+  // Near the ends of the Date range (±8.64e15 ms) the offset can push the instant out of it, e.g.
+  // 275760-09-13T00:00:00-14:00: an Invalid Date would make toJSON/toISOString throw RangeError later.
+  return Number.isNaN(utc.getTime()) ? undefined : utc;
 }
 
 /** `Z` / `+hh:mm` / `-hh:mm` to minutes; null when absent. */

@@ -9,7 +9,7 @@
 import { CimDecodeError, HypervWsmanError } from '../errors.js';
 import { attr, elements, isNil, resolveQName, textOf, type XmlElement } from '../xml/tree.js';
 import { NS } from '../wsman/namespaces.js';
-import { decodeCimScalar, decodeCimXmlInstance, defineOwn } from './cim-xml.js';
+import { decodeCimScalar, decodeCimXmlInstance, defineOwn, lookupOwn } from './cim-xml.js';
 import { parseCimDateTime, parseXsDate, parseXsDateTime, parseXsDuration, parseXsTime } from './datetime.js';
 import { decodeEpr, isEprElement } from './epr.js';
 import type { CimDateTime, CimInstance, CimInterval, CimPropertyInfo, CimScalar, CimType, CimValue } from './types.js';
@@ -92,7 +92,8 @@ function xsiCimType(el: XmlElement): CimType | undefined {
   const t = attr(el, 'type', NS.xsi);
   if (t === undefined) return undefined;
   const q = resolveQName(el, t);
-  return XSI_TYPE_TABLES[q.ns]?.[q.local];
+  const table = lookupOwn(XSI_TYPE_TABLES, q.ns);
+  return table && lookupOwn(table, q.local);
 }
 
 /** `X` from an xsi:type `p:X_Type`, else the element's local name without a trailing `_Type`. */
@@ -146,7 +147,7 @@ function decodeValue(el: XmlElement, declared: CimType | undefined, where: strin
   const kids = elements(el);
   if (kids.length > 0) {
     const only = kids.length === 1 ? kids[0] : undefined;
-    const wrapper = only && only.ns === NS.cim ? DATETIME_WRAPPERS[only.local] : undefined;
+    const wrapper = only && only.ns === NS.cim ? lookupOwn(DATETIME_WRAPPERS, only.local) : undefined;
     if (only && wrapper) {
       if (declared !== undefined && declared !== 'datetime') throw new CimDecodeError(`${where}: declared ${declared}, found cim:${only.local}.`);
       try {

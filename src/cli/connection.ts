@@ -179,6 +179,8 @@ export async function connectionOptions(args: ConnectionArgs, io: CliIo): Promis
     ...(s['connect-timeout'] !== undefined ? { connectTimeoutSec: s['connect-timeout'] } : {}),
     ...(args.verbose ? { trace: traceTo(io) } : {}),
   };
+  // Opting out of verification is allowed, but never silently (it may come from a config file).
+  if (s['server-cert-validation'] === 'ignore') io.stderr.write('hyperv-wsman: warning: TLS certificate verification is off (server-cert-validation ignore); the connection can be intercepted.\n');
   const proxy = proxyFor(s, options, io);
   if (args.verbose && proxy.proxy !== undefined) io.stderr.write(`hyperv-wsman: proxy ${proxyDisplay(proxy.proxy)}\n`);
   return { ...options, ...proxy };

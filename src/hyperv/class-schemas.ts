@@ -164,7 +164,8 @@ const lowerIndexCache = new WeakMap<ClassSchema, ReadonlyMap<string, SchemaPrope
 
 /** A schema entry by property name; CIM property names are case-insensitive. */
 export function schemaProperty(classSchema: ClassSchema, name: string): SchemaProperty | undefined {
-  const exact = classSchema[name];
+  // Own keys only: a property named `constructor` is not described by the schema's prototype.
+  const exact = Object.hasOwn(classSchema, name) ? classSchema[name] : undefined;
   if (exact !== undefined) return exact;
   let index = lowerIndexCache.get(classSchema);
   if (index === undefined) {

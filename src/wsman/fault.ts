@@ -9,6 +9,7 @@
  */
 import { ErrorCodes, HypervWsmanError, ProtocolError } from '../errors.js';
 import type { CimInstance, CimPropertyInfo, CimValue } from '../cim/types.js';
+import { defineOwn, lookupOwn } from '../cim/cim-xml.js';
 import { serializeXml } from '../xml/serialize.js';
 import { child, childrenNamed, elements, attr, isNil, resolveQName, textOf, XML_NS, type XmlElement } from '../xml/tree.js';
 import { CANONICAL_PREFIX, CONVENTIONAL_PREFIXES, FAULT_CATEGORIES, type FaultCategory } from './fault-codes.js';
@@ -200,13 +201,13 @@ function path2(el: XmlElement, a: string, b: string): XmlElement | undefined {
 function resolveFaultQName(valueEl: XmlElement): { ns: string; local: string; qname: string } {
   const qname = textOf(valueEl).trim();
   const r = resolveQName(valueEl, qname);
-  const declared = valueEl.scope[r.prefix] !== undefined;
-  const ns = declared ? r.ns : (CONVENTIONAL_PREFIXES[r.prefix] ?? '');
+  const declared = Object.hasOwn(valueEl.scope, r.prefix);
+  const ns = declared ? r.ns : (lookupOwn(CONVENTIONAL_PREFIXES, r.prefix) ?? '');
   return { ns, local: r.local, qname };
 }
 
 function canonicalName(ns: string, local: string): string | undefined {
-  const prefix = CANONICAL_PREFIX[ns];
+  const prefix = lookupOwn(CANONICAL_PREFIX, ns);
   return prefix === undefined ? undefined : `${prefix}:${local}`;
 }
 
@@ -293,8 +294,9 @@ function untypedInstance(el: XmlElement): CimInstance {
   }
   for (const [name, values] of seen) {
     const isArray = values.length > 1;
-    properties[name] = isArray ? values : values[0]!;
-    propertyInfo[name] = { type: 'unknown', isArray };
+    // defineProperty, not assignment: a property element named __proto__ must not set the prototype.
+    defineOwn(properties, name, isArray ? values : values[0]!);
+    defineOwn(propertyInfo, name, { type: 'unknown', isArray });
   }
   return { kind: 'instance', className: el.local, properties, propertyInfo, source: 'ws-cim', raw: serializeXml(el) };
 }

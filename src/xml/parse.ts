@@ -15,6 +15,13 @@ export interface ParseXmlOptions {
 
 export const DEFAULT_MAX_XML_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Deepest element nesting accepted. WS-Man replies stay under 20 levels; the cap keeps a hostile
+ * document (10k nested elements) from exhausting the stack in the recursive readers above this
+ * module (build, textOf, serializeXml). fast-xml-parser enforces it and we report XmlParseError.
+ */
+export const MAX_XML_DEPTH = 100;
+
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,
@@ -29,6 +36,11 @@ const parser = new XMLParser({
   cdataPropName: '#cdata',
   commentPropName: false,
   allowBooleanAttributes: false,
+  maxNestedTags: MAX_XML_DEPTH,
+  // By default names such as toString or hasOwnProperty come back renamed (`__toString`). We only read
+  // the raw nodes through Object.keys/entries, so keep names exactly as written. (__proto__, constructor
+  // and prototype are still refused by the library, which surfaces as XmlParseError.)
+  onDangerousProperty: (name: string) => name,
 });
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -42,7 +54,8 @@ export function decodeEntities(s: string): string {
       if (!Number.isFinite(cp) || !isXmlChar(cp)) throw new XmlParseError(`Invalid character reference &${ref};`);
       return String.fromCodePoint(cp);
     }
-    const v = PREDEFINED[ref];
+    // Own keys only: `&constructor;` must not decode to a stringified Object.prototype member.
+    const v = Object.hasOwn(PREDEFINED, ref) ? PREDEFINED[ref] : undefined;
     if (v === undefined) throw new XmlParseError(`Undefined entity &${ref}; (DTD entities are not supported)`);
     return v;
   });
@@ -98,7 +111,16 @@ export function parseXml(input: string | Uint8Array, options: ParseXmlOptions = 
       throw new XmlParseError('Text outside the root element.');
     }
   }
-  return build(roots[0]!, { xml: XML_NS });
+  return build(roots[0]!, newScope({ xml: XML_NS }));
+}
+
+/**
+ * Prefix -> namespace maps have no prototype: otherwise an undeclared prefix such as `constructor:`
+ * or `toString:` would "resolve" to an inherited function (and `xmlns:__proto__` would be lost),
+ * letting a non-string namespace reach every reader of `ns`.
+ */
+function newScope(from: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.assign(Object.create(null) as Record<string, string>, from);
 }
 
 function elementName(n: RawNode): string | undefined {
@@ -119,10 +141,10 @@ function build(n: RawNode, parentScope: Readonly<Record<string, string>>): XmlEl
   for (const [k, v] of Object.entries(rawAttrs)) {
     const value = decodeEntities(String(v));
     if (k === 'xmlns') {
-      if (scope === parentScope) scope = { ...parentScope };
+      if (scope === parentScope) scope = newScope(parentScope);
       (scope as Record<string, string>)[''] = value;
     } else if (k.startsWith('xmlns:')) {
-      if (scope === parentScope) scope = { ...parentScope };
+      if (scope === parentScope) scope = newScope(parentScope);
       (scope as Record<string, string>)[k.slice(6)] = value;
     } else {
       plain.push([k, value]);

@@ -20,11 +20,19 @@ const QNAME_VALUE = /^\s*([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*\s*$/;
 
 /** Serialize an element and its subtree; the result parses on its own with the same names and values. */
 export function serializeXml(el: XmlElement): string {
-  const rootDecls: Record<string, string> = {};
+  const rootDecls = bindings();
   collectRootBindings(el, el, rootDecls);
   const out: string[] = [];
-  write(el, {}, rootDecls, out);
+  write(el, bindings(), rootDecls, out);
   return out.join('');
+}
+
+/**
+ * Prefix maps without a prototype, so prefixes named `__proto__` or `constructor` (legal XML names)
+ * are stored and looked up like any other instead of hitting Object.prototype.
+ */
+function bindings(...from: Bindings[]): Record<string, string> {
+  return Object.assign(Object.create(null) as Record<string, string>, ...from);
 }
 
 /** Prefix -> namespace URI pairs this element itself needs in scope. '' is the default namespace. */
@@ -47,7 +55,8 @@ function qnamePrefix(el: XmlElement, value: string, need: Array<[string, string]
   const m = QNAME_VALUE.exec(value);
   if (!m) return;
   const p = m[1]!;
-  const uri = el.scope[p];
+  // Own keys only: a scope built outside parseXml may be a plain object (`constructor` is inherited).
+  const uri = Object.hasOwn(el.scope, p) ? el.scope[p] : undefined;
   if (uri !== undefined && p !== 'xml') need.push([p, uri]);
 }
 
@@ -67,7 +76,7 @@ function collectRootBindings(root: XmlElement, el: XmlElement, decls: Record<str
 }
 
 function write(el: XmlElement, outScope: Bindings, extra: Bindings, out: string[]): void {
-  const decls: Record<string, string> = {};
+  const decls = bindings();
   for (const [p, uri] of Object.entries(extra)) {
     if (bound(outScope, p) !== uri) decls[p] = uri;
   }
@@ -75,7 +84,7 @@ function write(el: XmlElement, outScope: Bindings, extra: Bindings, out: string[
     const current = p in decls ? decls[p] : bound(outScope, p);
     if (current !== uri) decls[p] = uri;
   }
-  const scope = Object.keys(decls).length > 0 ? { ...outScope, ...decls } : outScope;
+  const scope = Object.keys(decls).length > 0 ? bindings(outScope, decls) : outScope;
 
   out.push('<', el.name);
   for (const [p, uri] of Object.entries(decls)) {

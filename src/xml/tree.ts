@@ -92,5 +92,6 @@ export function resolveQName(el: XmlElement, qname: string): { ns: string; local
   const i = q.indexOf(':');
   const prefix = i < 0 ? '' : q.slice(0, i);
   const local = i < 0 ? q : q.slice(i + 1);
-  return { ns: el.scope[prefix] ?? '', local, prefix };
+  // Own keys only, so a prefix such as `constructor` never resolves to something inherited.
+  return { ns: (Object.hasOwn(el.scope, prefix) ? el.scope[prefix] : undefined) ?? '', local, prefix };
 }
