@@ -71,6 +71,31 @@ export function withConnectionOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
     .option('debug', { type: 'boolean', group: OUTPUT_GROUP, describe: 'Show stack traces on errors' }) as Argv<T & ConnectionArgs>;
 }
 
+/**
+ * On a terminal, --password-stdin prompts on stderr and reads one line with echo off (raw mode), so
+ * the password is not shown on screen; from a pipe it reads everything.
+ */
+async function readPasswordFromStdin(io: CliIo): Promise<string> {
+  const tty = io.stdin as NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  if (!tty.isTTY || typeof tty.setRawMode !== 'function') return (await readAll(io.stdin)).replace(/\r?\n$/, '');
+  io.stderr.write('Password: ');
+  tty.setRawMode(true);
+  try {
+    let typed = '';
+    for await (const chunk of io.stdin) {
+      for (const ch of typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8')) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return typed;
+        if (ch === '\u0003') throw new InvalidOptionError('Cancelled.');
+        typed = ch === '\u007f' || ch === '\b' ? typed.slice(0, -1) : typed + ch;
+      }
+    }
+    return typed;
+  } finally {
+    tty.setRawMode(false);
+    io.stderr.write('\n');
+  }
+}
+
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
@@ -92,7 +117,7 @@ function readPasswordFile(path: string, origin: string, io: CliIo): string {
  */
 export async function resolvePassword(args: ConnectionArgs, io: CliIo, configPasswordFile?: string): Promise<string> {
   if (args['password-stdin'] && args['password-file'] !== undefined) throw new InvalidOptionError('Give only one of --password-stdin and --password-file.');
-  if (args['password-stdin']) return (await readAll(io.stdin)).replace(/\r?\n$/, '');
+  if (args['password-stdin']) return readPasswordFromStdin(io);
   if (args['password-file'] !== undefined) return readPasswordFile(args['password-file'], '--password-file', io);
   const env = io.env[PASSWORD_ENV];
   if (env !== undefined) return env;
