@@ -134,7 +134,9 @@ class BodyReader {
 
   /** The closing "--boundary--", optionally preceded by CRLF and followed by CRLF. */
   closingBoundary(): boolean {
-    const re = new RegExp(`(?:\\r\\n)?${this.#boundary}--[ \\t]*(?:\\r\\n)?\\s*$`, 'y');
+    // `--\s*$` rather than `--[ \t]*(?:\r\n)?\s*$` (same language): the overlapping whitespace runs
+    // backtracked quadratically on a long run of blanks after the boundary.
+    const re = new RegExp(`(?:\\r\\n)?${this.#boundary}--\\s*$`, 'y');
     re.lastIndex = this.pos;
     return re.test(this.text);
   }

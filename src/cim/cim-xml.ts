@@ -73,7 +73,8 @@ const SPECIAL_REALS: Readonly<Record<string, number>> = { inf: Infinity, '+inf':
 
 const DECIMAL_INTEGER = /^[+-]?\d+$/;
 const HEX_INTEGER = /^([+-]?)0x([0-9a-f]+)$/i;
-const REAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+// Written so no two parts can match the same digits: `\d+\.?\d*` backtracked quadratically on a long digit run.
+const REAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
 function decodeInteger(type: IntegerType, text: string, where: string): number | bigint {
   const t = text.trim();

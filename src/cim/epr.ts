@@ -19,16 +19,26 @@ export function isEprElement(el: XmlElement): boolean {
   return child(body, NS.wsa, 'ReferenceParameters') !== undefined || child(body, NS.wsa, 'Address') !== undefined;
 }
 
-/** Class name = last path segment of the resource URI; a `*` (all classes) names none. */
+/**
+ * The URI without its query or fragment. Found with indexOf-style search, not `/[?#].*$/` (which
+ * stops at a newline and backtracks quadratically on many `?`), since the URI comes from the server.
+ */
+function withoutQuery(uri: string): string {
+  const cut = uri.search(/[?#]/);
+  return cut < 0 ? uri : uri.slice(0, cut);
+}
+
+/** Class name = last non-empty path segment of the resource URI; a `*` (all classes) names none. */
 export function classNameFromResourceUri(uri: string): string | undefined {
-  const last = uri.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() ?? '';
+  // Not `.replace(/\/+$/, '')`: that is quadratic on a long run of slashes followed by another character.
+  const last = withoutQuery(uri).split('/').filter((s) => s !== '').pop() ?? '';
   return last === '' || last === '*' ? undefined : last;
 }
 
 /** CIM namespace of a WMI resource URI (`.../wmi/<ns>/<Class>`, MS-WSMV 3.1.4.1.1), else undefined. */
 export function namespaceFromResourceUri(uri: string): string | undefined {
   if (uri.slice(0, WMI_RESOURCE_PREFIX.length).toLowerCase() !== WMI_RESOURCE_PREFIX) return undefined;
-  const rest = uri.slice(WMI_RESOURCE_PREFIX.length).replace(/[?#].*$/, '');
+  const rest = withoutQuery(uri.slice(WMI_RESOURCE_PREFIX.length));
   const cut = rest.lastIndexOf('/');
   return cut > 0 ? rest.slice(0, cut) : undefined;
 }

@@ -8,12 +8,15 @@ import { XmlEncodeError } from '../errors.js';
 // Characters not allowed in XML 1.0 documents, even as character references.
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function check(s: string): void {
+/** The first character XML 1.0 cannot carry (also refused on input by parseXml), or undefined. */
+export function findForbiddenXmlChar(s: string): { readonly index: number; readonly codePoint: string } | undefined {
   const m = FORBIDDEN.exec(s);
-  if (m) {
-    const cp = m[0].codePointAt(0)!;
-    throw new XmlEncodeError(`Character U+${cp.toString(16).toUpperCase().padStart(4, '0')} at index ${m.index} cannot be represented in XML 1.0.`);
-  }
+  return m ? { index: m.index, codePoint: `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` } : undefined;
+}
+
+function check(s: string): void {
+  const bad = findForbiddenXmlChar(s);
+  if (bad) throw new XmlEncodeError(`Character ${bad.codePoint} at index ${bad.index} cannot be represented in XML 1.0.`);
 }
 
 /** Escape element text. `\r` is written as a reference so it survives end-of-line normalisation. */

@@ -6,6 +6,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { XmlForbiddenError, XmlParseError, XmlTooLargeError } from '../errors.js';
+import { findForbiddenXmlChar } from './escape.js';
 import { XML_NS, type XmlAttribute, type XmlElement, type XmlNode } from './tree.js';
 
 export interface ParseXmlOptions {
@@ -45,20 +46,37 @@ const parser = new XMLParser({
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
-/** Decode the five predefined entities and numeric character references; anything else is not well-formed without a DTD. */
+/** Numeric character references (XML 1.0 4.1): decimal digits, or x and hex digits (X tolerated). */
+const DECIMAL_REF = /^#([0-9]+)$/;
+const HEX_REF = /^#[xX]([0-9a-fA-F]+)$/;
+
+/**
+ * Decode the five predefined entities and numeric character references; anything else is not
+ * well-formed without a DTD. Every `&` must open a complete reference: fast-xml-parser's validator
+ * does not look inside attribute values, so a bare `&`, `&amp` or `&#65abc;` is refused here rather
+ * than kept as literal text or half-decoded.
+ */
 export function decodeEntities(s: string): string {
   if (!s.includes('&')) return s;
-  return s.replace(/&([^;&\s]{1,32});/g, (_m, ref: string) => {
+  return s.replace(/&([^;&]*)(;?)/g, (_m, ref: string, semi: string) => {
+    if (semi !== ';' || ref === '') throw new XmlParseError(`Malformed XML: "&${clipRef(ref)}" is not a complete entity or character reference.`);
     if (ref.startsWith('#')) {
-      const cp = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!Number.isFinite(cp) || !isXmlChar(cp)) throw new XmlParseError(`Invalid character reference &${ref};`);
+      const dec = DECIMAL_REF.exec(ref);
+      const hex = dec ? undefined : HEX_REF.exec(ref);
+      // Leading zeros are allowed, so the digit count is not bounded; parseInt of a huge one is Infinity.
+      const cp = dec ? parseInt(dec[1]!, 10) : hex ? parseInt(hex[1]!, 16) : NaN;
+      if (!Number.isFinite(cp) || !isXmlChar(cp)) throw new XmlParseError(`Invalid character reference &${clipRef(ref)};`);
       return String.fromCodePoint(cp);
     }
     // Own keys only: `&constructor;` must not decode to a stringified Object.prototype member.
     const v = Object.hasOwn(PREDEFINED, ref) ? PREDEFINED[ref] : undefined;
-    if (v === undefined) throw new XmlParseError(`Undefined entity &${ref}; (DTD entities are not supported)`);
+    if (v === undefined) throw new XmlParseError(`Undefined entity &${clipRef(ref)}; (DTD entities are not supported)`);
     return v;
   });
+}
+
+function clipRef(ref: string): string {
+  return ref.length > 40 ? `${ref.slice(0, 40)}...` : ref;
 }
 
 function isXmlChar(cp: number): boolean {
@@ -93,6 +111,11 @@ export function parseXml(input: string | Uint8Array, options: ParseXmlOptions = 
     throw new XmlForbiddenError('The XML contains a DOCTYPE/ENTITY declaration, which is refused for safety.');
   }
   if (text.trim() === '') throw new XmlParseError('Empty XML document.');
+  // XML 1.0 section 2.2: NUL, most C0 controls, U+FFFE/U+FFFF and lone surrogates are not characters of a
+  // document. Refused here, as in character references, so no such text reaches a decoded value (where
+  // re-serializing it, e.g. a fault's detail, would fail with XmlEncodeError instead).
+  const bad = findForbiddenXmlChar(text);
+  if (bad) throw new XmlParseError(`Malformed XML: character ${bad.codePoint} at offset ${bad.index} is not allowed in XML 1.0.`);
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) {
     const e = valid.err;
@@ -139,6 +162,8 @@ function build(n: RawNode, parentScope: Readonly<Record<string, string>>): XmlEl
   let scope = parentScope;
   const plain: Array<[string, string]> = [];
   for (const [k, v] of Object.entries(rawAttrs)) {
+    // XML 1.0 AttValue excludes a literal '<'; the validator lets it through.
+    if (String(v).includes('<')) throw new XmlParseError(`Malformed XML: '<' in the value of attribute ${k} on <${elementName(n)}>.`);
     const value = decodeEntities(String(v));
     if (k === 'xmlns') {
       if (scope === parentScope) scope = newScope(parentScope);
