@@ -937,3 +937,11 @@ describe('regressions: linear time on hostile lengths', () => {
     });
   });
 });
+
+test('a property named __proto__ survives into JSON output as an ordinary key', async () => {
+  const { decodeCimXmlInstance } = await import('../src/cim/cim-xml.js');
+  const { cimValueToJson } = await import('../src/cim/types.js');
+  const inst = decodeCimXmlInstance('<INSTANCE CLASSNAME="X"><PROPERTY NAME="__proto__" TYPE="string"><VALUE>v</VALUE></PROPERTY></INSTANCE>');
+  const json = JSON.parse(JSON.stringify(cimValueToJson(inst))) as { properties: Record<string, unknown> };
+  assert.equal(Object.getOwnPropertyDescriptor(json.properties, '__proto__')?.value, 'v');
+});

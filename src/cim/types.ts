@@ -124,6 +124,12 @@ export function isCimReference(v: unknown): v is CimReference {
 /** A JSON-safe rendering of a CIM value: bigint -> decimal string, dates -> ISO, instances -> {className, properties}. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
+/** Set a key as an own property even when it is `__proto__` (property names come from the wire). */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
 export function cimValueToJson(v: CimValue | CimScalar | undefined): JsonValue {
   if (v === null || v === undefined) return null;
   if (Array.isArray(v)) return v.map((x: CimScalar | null) => cimValueToJson(x));
@@ -134,7 +140,7 @@ export function cimValueToJson(v: CimValue | CimScalar | undefined): JsonValue {
   if (v instanceof CimDateTime || v instanceof CimInterval) return v.toJSON();
   if (isCimInstance(v)) {
     const props: Record<string, JsonValue> = {};
-    for (const [k, pv] of Object.entries(v.properties)) props[k] = cimValueToJson(pv);
+    for (const [k, pv] of Object.entries(v.properties)) setOwn(props, k, cimValueToJson(pv));
     return { className: v.className, properties: props };
   }
   if (isCimReference(v)) {

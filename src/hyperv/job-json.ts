@@ -2,7 +2,7 @@
  * Stable JSON shapes for job results, shared by the CLI (--json), the Ansible modules and library
  * users. Field names here are a public contract: add, never rename.
  */
-import { cimValueToJson, type JsonValue } from '../cim/types.js';
+import { cimValueToJson, setOwn, type JsonValue } from '../cim/types.js';
 import type { GetErrorExResult, GetErrorResult, HypervJob } from './jobs.js';
 import { msvmErrorToJson } from './msvm-error.js';
 
@@ -54,7 +54,7 @@ export interface JobJson {
 
 export function jobToJson(j: HypervJob): JobJson {
   const properties: Record<string, JsonValue> = {};
-  for (const [k, v] of Object.entries(j.instance.properties)) properties[k] = cimValueToJson(v);
+  for (const [k, v] of Object.entries(j.instance.properties)) setOwn(properties, k, cimValueToJson(v));
   return {
     jobClass: j.className,
     instanceId: j.instanceId,

@@ -8,7 +8,7 @@
  * in the JSON rendering.
  */
 
-import { cimValueToJson, type CimInstance, type CimScalar, type CimValue, type JsonValue } from '../cim/types.js';
+import { cimValueToJson, setOwn, type CimInstance, type CimScalar, type CimValue, type JsonValue } from '../cim/types.js';
 import {
   CIM_ERROR_SCHEMA,
   MSVM_ERROR_SCHEMA,
@@ -198,7 +198,7 @@ export function msvmErrorToJson(e: MsvmError): MsvmErrorJson {
   const properties: Record<string, JsonValue> = {};
   for (const [name, value] of Object.entries(e.instance.properties)) {
     const prop = schemaProperty(classSchema, name);
-    properties[name] = cimValueToJson(prop === undefined ? value : typedPropertyValue(value, prop));
+    setOwn(properties, name, cimValueToJson(prop === undefined ? value : typedPropertyValue(value, prop)));
   }
   return { className: e.className, properties, valueMapNames: valueMapNames(e.instance, classSchema) };
 }
