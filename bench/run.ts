@@ -93,6 +93,19 @@ try {
     });
     await c.close();
   }
+  // Concurrency: 4 calls at a time over a pool of 4 authenticated connections.
+  {
+    const c = new WsmanClient({ host: host.hostname, port: host.port, user: DEFAULT_USER, password: DEFAULT_PASSWORD, scheme: 'http', maxConnections: 4 });
+    const jobs = new HypervJobs(c);
+    const four = (): Promise<unknown> => Promise.all([0, 1, 2, 3].map(() => jobs.getError(FIXTURE_JOB_IDS.failedConcrete, 'Msvm_ConcreteJob')));
+    for (let i = 0; i < 400; i++) await four();
+    const t0 = performance.now();
+    const rounds = 500;
+    for (let i = 0; i < rounds; i++) await four();
+    const ms = performance.now() - t0;
+    console.log(`${'GetError, 4 concurrent, maxConnections 4 (NTLM)'.padEnd(48)} ${((rounds * 4) / (ms / 1000)).toFixed(0).padStart(10)} ops/s  ${((ms * 1000) / (rounds * 4)).toFixed(1).padStart(8)} µs/op`);
+    await c.close();
+  }
   // The peer: pywinrm, same operation, same host, NTLM + encryption (parses nothing: raw send_message).
   const peer = await runPeer(host.url, 2000);
   console.log(`${'pywinrm 0.3 GetError round trip: NTLM + encryption'.padEnd(48)} ${peer}`);

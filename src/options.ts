@@ -65,6 +65,11 @@ export interface ConnectionOptions {
   readonly proxy?: string;
   /** Take the proxy from HTTPS_PROXY/HTTP_PROXY/NO_PROXY. Off by default: environment proxies are used only when asked for. */
   readonly proxyFromEnv?: boolean;
+  /**
+   * Connections (each authenticated on its own) used for concurrent calls. Default 1: calls are
+   * serialised on one connection, as NTLM requires per connection. Opened only as concurrency needs them.
+   */
+  readonly maxConnections?: number;
 }
 
 export interface ResolvedOptions {
@@ -85,6 +90,7 @@ export interface ResolvedOptions {
   readonly locale: string;
   readonly trace: ((event: TraceEvent) => void) | undefined;
   readonly proxy: string | undefined;
+  readonly maxConnections: number;
 }
 
 export const READ_TIMEOUT_MARGIN_SEC = 10;
@@ -144,9 +150,12 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
   if (o.proxy !== undefined && o.proxyFromEnv) throw new InvalidOptionError('Give either proxy or proxyFromEnv, not both.');
   const proxy = o.proxy ?? (o.proxyFromEnv ? proxyFromEnv(new URL(endpoint)) : undefined);
   if (proxy !== undefined) parseProxyUrl(proxy); // validate now, before any I/O
+  const maxConnections = o.maxConnections ?? 1;
+  if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > 64) throw new InvalidOptionError(`maxConnections must be an integer from 1 to 64; got ${o.maxConnections}.`);
   return {
     endpoint,
     proxy,
+    maxConnections,
     scheme,
     transport,
     user: o.user,

@@ -3,9 +3,14 @@ import type { ResolvedOptions } from '../options.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import { BasicSession } from './basic-session.js';
 import { NtlmHttpSession } from './ntlm-session.js';
+import { SessionPool } from './session-pool.js';
 import type { Session } from './session.js';
 
 export function createSession(o: ResolvedOptions): Session {
+  return o.maxConnections > 1 ? new SessionPool(o.maxConnections, () => createSingleSession(o)) : createSingleSession(o);
+}
+
+function createSingleSession(o: ResolvedOptions): Session {
   const transport = new HttpTransport({
     url: o.endpoint,
     tls: { serverCertValidation: o.serverCertValidation, ...(o.ca !== undefined ? { ca: o.ca } : {}) },
