@@ -290,3 +290,17 @@ describe('help and completion', () => {
     assert.ok(words.stdout.split('\n').includes('job-wait'));
   });
 });
+
+test('a password file that is not a small text file is refused (e.g. a wrong path to a large file)', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { resolvePassword } = await import('../src/cli/connection.js');
+  const { PassThrough, Readable } = await import('node:stream');
+  const dir = mkdtempSync(join(tmpdir(), 'hvw-'));
+  const big = join(dir, 'big');
+  writeFileSync(big, 'x'.repeat(200_000), { mode: 0o600 });
+  const io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: Readable.from([]), env: {} };
+  await assert.rejects(resolvePassword({ 'password-file': big }, io), /larger than|bytes/);
+  rmSync(dir, { recursive: true });
+});

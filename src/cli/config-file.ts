@@ -15,11 +15,11 @@
  * $HYPERV_WSMAN_PROFILE. Precedence: flags > profile > defaults. Passwords are refused: the file is
  * a settings file, and a password belongs in a file of its own (password-file) or the environment.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InvalidOptionError } from '../errors.js';
-import { warnIfShared } from './file-safety.js';
+import { readSmallTextFile, warnIfShared } from './file-safety.js';
 import type { CliIo } from './io.js';
 
 export const CONFIG_ENV = 'HYPERV_WSMAN_CONFIG';
@@ -115,8 +115,9 @@ function parseSection(raw: unknown, where: string, file: string, env: CliIo['env
 function readJson(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readSmallTextFile(file, 1024 * 1024, 'Config file');
   } catch (err) {
+    if (err instanceof InvalidOptionError) throw err;
     throw new InvalidOptionError(`Cannot read config file ${file}: ${(err as Error).message}`);
   }
   try {

@@ -4,13 +4,12 @@
  * The password never comes from argv or the config file: --password-stdin, --password-file,
  * HYPERV_WSMAN_PASSWORD, or the profile's password-file, in that order.
  */
-import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../errors.js';
 import { resolveOptions, type ConnectionOptions, type TraceEvent } from '../options.js';
 import { proxyFromEnv } from '../transport/proxy-tunnel.js';
 import { CONFIG_ENV, CONFIG_KEYS, PROFILE_ENV, loadConfig, type ConfigKey, type ConfigValues, type LoadedConfig } from './config-file.js';
-import { warnIfShared } from './file-safety.js';
+import { readSmallTextFile, warnIfShared } from './file-safety.js';
 import type { CliIo } from './io.js';
 
 export const PASSWORD_ENV = 'HYPERV_WSMAN_PASSWORD';
@@ -105,8 +104,9 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 function readPasswordFile(path: string, origin: string, io: CliIo): string {
   warnIfShared(path, 'password file', io);
   try {
-    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    return readSmallTextFile(path, 64 * 1024, 'Password file').replace(/\r?\n$/, '');
   } catch (err) {
+    if (err instanceof InvalidOptionError) throw err;
     throw new InvalidOptionError(`Cannot read ${origin}: ${(err as Error).message}`);
   }
 }

@@ -1,5 +1,6 @@
 /** Warnings about files that hold connection secrets or settings but can be read by other users. */
-import { statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { InvalidOptionError } from '../errors.js';
 import type { CliIo } from './io.js';
 
 /** Group-read and other-read bits. */
@@ -21,4 +22,19 @@ export function warnIfShared(path: string, what: string, io: CliIo): void {
   const mode = sharedReadMode(path);
   if (mode === undefined) return;
   io.stderr.write(`hyperv-wsman: warning: ${what} ${path} is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); run: chmod 600 '${path}'\n`);
+}
+
+/** Read a small text file (config, password), refusing anything larger than `limit` bytes (e.g. a device or a wrong path). */
+export function readSmallTextFile(path: string, limit: number, what: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > limit) throw new InvalidOptionError(`${what} ${path} is ${size} bytes; more than the ${limit} expected. Is it the right file?`);
+    const buf = Buffer.alloc(limit + 1);
+    const n = readSync(fd, buf, 0, limit + 1, 0);
+    if (n > limit) throw new InvalidOptionError(`${what} ${path} is larger than the ${limit} bytes expected. Is it the right file?`);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
