@@ -109,7 +109,7 @@ export class WsmanClient {
   /** Invoke a method; faults throw WsmanFaultError, the method's own ReturnValue is returned for the caller to judge. */
   async invoke(resourceUri: string, method: string, args: InvokeArgs = {}, call: CallOptions = {}): Promise<InvokeOutput> {
     const r = await this.send(buildInvokeRequest(this.ctx, resourceUri, method, args), call);
-    return parseInvokeResponse(r.body, method);
+    return parseInvokeResponse(r.body, method, resourceUri);
   }
 
   async close(): Promise<void> {

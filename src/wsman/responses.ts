@@ -107,8 +107,10 @@ export interface InvokeOutput {
   readonly returnValue: number | null;
 }
 
-export function parseInvokeResponse(body: XmlElement, method: string): InvokeOutput {
-  const output = elements(body).find((e) => e.local === `${method}_OUTPUT`);
+export function parseInvokeResponse(body: XmlElement, method: string, resourceUri?: string): InvokeOutput {
+  const candidates = elements(body).filter((e) => e.local === `${method}_OUTPUT`);
+  // By namespace (the resource URI, [MS-WSMV] 4.1.4) when known; some servers use another, so fall back to the name.
+  const output = (resourceUri !== undefined ? candidates.find((e) => e.ns === resourceUri) : undefined) ?? candidates[0];
   if (!output) throw new ProtocolError(`The reply to Invoke ${method} has no ${method}_OUTPUT element.`);
   const rv = elements(output).find((e) => e.local === 'ReturnValue' && e.ns === output.ns);
   let returnValue: number | null = null;
