@@ -2,55 +2,16 @@
 // when told to; environment proxies are ignored unless asked for; proxy credentials stay off argv.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
 import { defaultEnv, hostArgs, runCapture } from './helpers/cli-harness.js';
-
-interface TinyProxy {
-  readonly url: string;
-  readonly connects: string[];
-  close(): Promise<void>;
-}
-
-/** A CONNECT-only proxy that records each tunnel's target. */
-async function startTinyProxy(): Promise<TinyProxy> {
-  const connects: string[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((_req, res) => res.writeHead(405).end());
-  server.on('connect', (req, client: Socket, head: Buffer) => {
-    connects.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host!, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length) upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    connects,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
+import { startProxy } from './helpers/connect-proxy.js';
 
 let host: EmulatedHost;
-let proxy: TinyProxy;
+let proxy: Awaited<ReturnType<typeof startProxy>>;
 before(async () => {
   host = await startEmulatedHost();
-  proxy = await startTinyProxy();
+  proxy = await startProxy();
 });
 after(async () => {
   await host.close();

@@ -10,14 +10,19 @@ export function createSession(o: ResolvedOptions): Session {
   return o.maxConnections > 1 ? new SessionPool(o.maxConnections, () => createSingleSession(o)) : createSingleSession(o);
 }
 
-function createSingleSession(o: ResolvedOptions): Session {
-  const transport = new HttpTransport({
+/** The HTTP(S) transport resolved options describe (endpoint, TLS, timeouts, proxy, size cap). */
+export function createTransport(o: ResolvedOptions): HttpTransport {
+  return new HttpTransport({
     url: o.endpoint,
     tls: { serverCertValidation: o.serverCertValidation, ...(o.ca !== undefined ? { ca: o.ca } : {}) },
     connectTimeoutMs: o.connectTimeoutMs,
     ...(o.proxy !== undefined ? { proxy: o.proxy } : {}),
     ...(o.maxResponseBytes !== undefined ? { maxResponseBytes: o.maxResponseBytes } : {}),
   });
+}
+
+function createSingleSession(o: ResolvedOptions): Session {
+  const transport = createTransport(o);
   switch (o.transport) {
     case 'basic':
       return new BasicSession(transport, o.user, o.password, o.trace);

@@ -4,7 +4,7 @@
  * No Authorization header is sent, so nothing secret crosses the wire even over plain HTTP.
  */
 import { resolveOptions, type ConnectionOptions } from '../options.js';
-import { HttpTransport } from '../transport/http-transport.js';
+import { createTransport } from '../session/create-session.js';
 import { parseContentType, SOAP_CONTENT_TYPE } from '../session/session.js';
 import { HttpStatusError } from '../errors.js';
 import { buildIdentifyRequest } from './requests.js';
@@ -15,13 +15,7 @@ export type UnauthenticatedIdentifyOptions = Omit<ConnectionOptions, 'user' | 'p
 export async function identifyUnauthenticated(options: UnauthenticatedIdentifyOptions): Promise<IdentifyResult & { readonly endpoint: string }> {
   // Resolve endpoint, TLS and timeouts with the usual rules; no credential is ever used.
   const o = resolveOptions({ ...options, user: 'unauthenticated', password: '', transport: 'basic', allowUnencrypted: true });
-  const transport = new HttpTransport({
-    url: o.endpoint,
-    tls: { serverCertValidation: o.serverCertValidation, ...(o.ca !== undefined ? { ca: o.ca } : {}) },
-    connectTimeoutMs: o.connectTimeoutMs,
-    ...(o.proxy !== undefined ? { proxy: o.proxy } : {}),
-    ...(o.maxResponseBytes !== undefined ? { maxResponseBytes: o.maxResponseBytes } : {}),
-  });
+  const transport = createTransport(o);
   try {
     const request = buildIdentifyRequest();
     const res = await transport.post({ headers: { 'content-type': SOAP_CONTENT_TYPE, wsmanidentify: 'unauthenticated' }, body: request.xml, timeoutMs: o.readTimeoutMs });
