@@ -72,6 +72,8 @@ interface PeerConnection {
   messageEncryption?: 'auto' | 'always' | 'never';
   sendCbt?: boolean;
   trustCa?: boolean;
+  /** CA file to trust instead of the suite's default test CA. */
+  caPath?: string;
 }
 
 const WMI = 'http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/v2/';
@@ -120,7 +122,7 @@ function runPywinrm(host: EmulatedHost, c: PeerConnection, requests: readonly Pe
       password: c.password ?? DEFAULT_PASSWORD,
       messageEncryption: c.messageEncryption ?? 'auto',
       sendCbt: c.sendCbt ?? true,
-      ...(c.trustCa ? { caTrustPath: certs.caCertPath } : {}),
+      ...(c.trustCa ? { caTrustPath: c.caPath ?? certs.caCertPath } : {}),
       requests,
     },
     PEER_PACKAGES,
@@ -220,6 +222,22 @@ test('pywinrm, NTLM over HTTPS trusting the test CA: accepted under CbtHardening
     assert.ok(soapRequests(host).every((r) => !r.encrypted && r.authScheme === 'ntlm'));
     assert.ok(!host.requests.some((r) => /cbt/.test(r.authFailure ?? '')), 'no channel binding failure logged');
   });
+});
+
+test('channel binding with SHA-384 and SHA-512 signed certificates: pywinrm computes the RFC 5929 hash independently and a strict host accepts it', { timeout: TEST_TIMEOUT_MS }, async () => {
+  for (const digest of ['sha384', 'sha512'] as const) {
+    const c = await generateTestCertificates({ digest });
+    try {
+      await withHost({ tls: c, cbtHardeningLevel: 'strict' }, async (host) => {
+        const run = await runPywinrm(host, { transport: 'ntlm', trustCa: true, caPath: c.caCertPath }, REQUESTS.slice(0, 1));
+        assert.deepEqual(run.cbtSent, [true], digest);
+        assert.ok(!host.requests.some((r) => /cbt/.test(r.authFailure ?? '')), `${digest}: no channel binding failure`);
+        assert.ok(soapRequests(host).length >= 1, `${digest}: the SOAP request was served`);
+      });
+    } finally {
+      await c.cleanup();
+    }
+  }
 });
 
 test('pywinrm without channel bindings (send_cbt=False): Strict refuses it with 401, Relaxed accepts it', { timeout: TEST_TIMEOUT_MS }, async () => {
