@@ -70,6 +70,12 @@ export interface ConnectionOptions {
    * serialised on one connection, as NTLM requires per connection. Opened only as concurrency needs them.
    */
   readonly maxConnections?: number;
+  /**
+   * NTLM: send AUTHENTICATE with an empty body and the first message after it, as pywinrm and WinRb
+   * do (OMI, the Linux WS-Man server, requires it). Default false: AUTHENTICATE carries the first
+   * message, as in the [MS-WSMV] 4.5 example, saving a round trip.
+   */
+  readonly ntlmEmptyAuthenticateBody?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -91,6 +97,7 @@ export interface ResolvedOptions {
   readonly trace: ((event: TraceEvent) => void) | undefined;
   readonly proxy: string | undefined;
   readonly maxConnections: number;
+  readonly ntlmEmptyAuthenticateBody: boolean;
 }
 
 export const READ_TIMEOUT_MARGIN_SEC = 10;
@@ -156,6 +163,7 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     endpoint,
     proxy,
     maxConnections,
+    ntlmEmptyAuthenticateBody: o.ntlmEmptyAuthenticateBody ?? false,
     scheme,
     transport,
     user: o.user,

@@ -177,3 +177,19 @@ test('a wrong namespace or class is reported as such, not as "no job with that I
   await c.close();
   await h.close();
 });
+
+test('ntlmEmptyAuthenticateBody: AUTHENTICATE goes alone (pywinrm/OMI style), then the message; over http and https', async () => {
+  const plain = await startEmulatedHost({ requestLog: true });
+  const c1 = new WsmanClient({ host: '127.0.0.1', port: plain.port, scheme: 'http', user: DEFAULT_USER, password: DEFAULT_PASSWORD, ntlmEmptyAuthenticateBody: true });
+  assert.ok((await new HypervJobs(c1).getError(FIXTURE_JOB_IDS.failedConcrete, 'Msvm_ConcreteJob')).error);
+  assert.ok((await c1.identify()).productVendor);
+  assert.equal(plain.requests.length, 2 + 2, 'NEGOTIATE, empty AUTHENTICATE, then one request per call');
+  assert.ok(plain.requests.filter((r) => r.operation !== 'Handshake' && r.operation !== 'Rejected').every((r) => r.encrypted));
+  await c1.close();
+  await plain.close();
+  const tls = await startEmulatedHost({ tls: { cert: certs.cert, key: certs.key }, cbtHardeningLevel: 'strict' });
+  const c2 = new WsmanClient({ host: '127.0.0.1', port: tls.port, user: DEFAULT_USER, password: DEFAULT_PASSWORD, ca: certs.caCert, ntlmEmptyAuthenticateBody: true });
+  assert.ok((await c2.identify()).productVendor);
+  await c2.close();
+  await tls.close();
+});

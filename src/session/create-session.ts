@@ -27,6 +27,6 @@ function createSingleSession(o: ResolvedOptions): Session {
     case 'basic':
       return new BasicSession(transport, o.user, o.password, o.trace);
     case 'ntlm':
-      return new NtlmHttpSession(transport, { user: o.user, password: o.password, encrypt: o.encrypt, sendCbt: o.sendCbt, ...(o.trace ? { trace: o.trace } : {}) });
+      return new NtlmHttpSession(transport, { user: o.user, password: o.password, encrypt: o.encrypt, sendCbt: o.sendCbt, emptyAuthenticateBody: o.ntlmEmptyAuthenticateBody, ...(o.trace ? { trace: o.trace } : {}) });
   }
 }

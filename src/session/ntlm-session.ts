@@ -37,6 +37,8 @@ export interface NtlmSessionOptions {
   readonly password: string;
   readonly encrypt: boolean;
   readonly sendCbt: boolean;
+  /** Send AUTHENTICATE with an empty body, then the message (pywinrm's way; OMI requires it). */
+  readonly emptyAuthenticateBody?: boolean;
   readonly trace?: (e: TraceEvent) => void;
 }
 
@@ -147,12 +149,12 @@ export class NtlmHttpSession implements Session {
         cbt = undefined; // e.g. an Ed25519 certificate: RFC 5929 defines no hash, so no CBT (as requests-ntlm does)
       }
     }
-    // Leg 2: AUTHENTICATE, carrying the real message.
+    // Leg 2: AUTHENTICATE, carrying the real message (or, in emptyAuthenticateBody mode, nothing).
     const authenticate = ctx.createAuthenticate(challenge, cbt);
     const auth: Authenticated = { security: ctx.session, connection };
     let res: HttpResponse;
     try {
-      res = await this.post(x, auth, soap, authenticate);
+      res = this.opts.emptyAuthenticateBody ? await this.postToken(x, authenticate, this.scheme, 'authenticate') : await this.post(x, auth, soap, authenticate);
     } catch (err) {
       this.invalidate();
       throw err;
@@ -163,6 +165,7 @@ export class NtlmHttpSession implements Session {
     }
     if (res.status === 401) throw this.authError(res, 'The server rejected the NTLM credentials', cbt !== undefined, first);
     this.auth = auth;
+    if (this.opts.emptyAuthenticateBody) return this.exchangeNow(x);
     return this.replyOrInvalidate(x, res, auth);
   }
 
@@ -178,15 +181,15 @@ export class NtlmHttpSession implements Session {
     return undefined;
   }
 
-  private async postToken(x: SoapExchange, token: Uint8Array, scheme: Scheme): Promise<HttpResponse> {
+  private async postToken(x: SoapExchange, token: Uint8Array, scheme: Scheme, leg: 'negotiate' | 'authenticate' = 'negotiate'): Promise<HttpResponse> {
     const headers = {
       authorization: `${scheme} ${Buffer.from(token).toString('base64')}`,
       'content-type': this.opts.encrypt ? ENCRYPTED_CONTENT_TYPE : SOAP_CONTENT_TYPE,
       'accept-encoding': 'identity',
     };
-    emitTrace(this.opts.trace, () => ({ direction: 'request', label: `${x.label} (NTLM negotiate)`, headers: redactHeaders(headers), body: '', encrypted: false }));
+    emitTrace(this.opts.trace, () => ({ direction: 'request', label: `${x.label} (NTLM ${leg})`, headers: redactHeaders(headers), body: '', encrypted: false }));
     const res = await this.transport.post({ headers, body: '', timeoutMs: x.timeoutMs, signal: x.signal });
-    emitTrace(this.opts.trace, () => ({ direction: 'response', label: `${x.label} (NTLM challenge)`, status: res.status, headers: redactHeaders(res.headers), body: '', encrypted: false }));
+    emitTrace(this.opts.trace, () => ({ direction: 'response', label: `${x.label} (NTLM ${leg === 'negotiate' ? 'challenge' : 'result'})`, status: res.status, headers: redactHeaders(res.headers), body: '', encrypted: false }));
     return res;
   }
 
