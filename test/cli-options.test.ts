@@ -304,3 +304,22 @@ test('a password file that is not a small text file is refused (e.g. a wrong pat
   await assert.rejects(resolvePassword({ 'password-file': big }, io), /larger than|bytes/);
   rmSync(dir, { recursive: true });
 });
+
+test('--ntlm-empty-authenticate-body sends AUTHENTICATE alone (visible in the --verbose trace)', async () => {
+  const { startEmulatedHost, DEFAULT_PASSWORD, DEFAULT_USER } = await import('../src/emulator/index.js');
+  const { runCli } = await import('../src/cli/main.js');
+  const { PassThrough, Readable } = await import('node:stream');
+  const h = await startEmulatedHost();
+  const err = new PassThrough();
+  let stderr = '';
+  err.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await runCli(['identify', '--host', '127.0.0.1', '--port', String(h.port), '--scheme', 'http', '--user', DEFAULT_USER, '--ntlm-empty-authenticate-body', '--verbose'], {
+    stdout: new PassThrough(),
+    stderr: err,
+    stdin: Readable.from([]),
+    env: { HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD },
+  });
+  await h.close();
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /\(NTLM authenticate\)/);
+});

@@ -40,6 +40,7 @@ export const CONFIG_KEYS = {
   'server-cert-validation': 'string',
   'ca-trust-path': 'string',
   'send-cbt': 'boolean',
+  'ntlm-empty-authenticate-body': 'boolean',
   'allow-unencrypted': 'boolean',
   'operation-timeout': 'number',
   'read-timeout': 'number',

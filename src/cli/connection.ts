@@ -27,6 +27,7 @@ export interface ConnectionArgs {
   'server-cert-validation'?: string;
   'ca-trust-path'?: string;
   'send-cbt'?: boolean;
+  'ntlm-empty-authenticate-body'?: boolean;
   'allow-unencrypted'?: boolean;
   'operation-timeout'?: number;
   'read-timeout'?: number;
@@ -57,6 +58,7 @@ export function withConnectionOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
     .option('server-cert-validation', { type: 'string', choices: ['validate', 'ignore'], group: GROUP, describe: 'TLS certificate checks (default validate)' })
     .option('ca-trust-path', { type: 'string', group: GROUP, describe: 'PEM file of CA certificates to trust' })
     .option('send-cbt', { type: 'boolean', group: GROUP, describe: 'NTLM channel binding over https (default true; --no-send-cbt)' })
+    .option('ntlm-empty-authenticate-body', { type: 'boolean', group: GROUP, describe: 'Send NTLM AUTHENTICATE with an empty body (for OMI / non-Windows WS-Man servers)' })
     .option('allow-unencrypted', { type: 'boolean', group: GROUP, describe: 'Allow clear-text SOAP/credentials over http (lab hosts only)' })
     .option('operation-timeout', { type: 'number', group: GROUP, describe: 'WS-Man OperationTimeout in seconds (default 20)' })
     .option('read-timeout', { type: 'number', group: GROUP, describe: 'HTTP read timeout in seconds (default operation timeout + 10)' })
@@ -198,6 +200,7 @@ export async function connectionOptions(args: ConnectionArgs, io: CliIo): Promis
     ...(s['server-cert-validation'] !== undefined ? { serverCertValidation: s['server-cert-validation'] as 'validate' | 'ignore' } : {}),
     ...(s['ca-trust-path'] !== undefined ? { caTrustPath: s['ca-trust-path'] } : {}),
     ...(s['send-cbt'] !== undefined ? { sendCbt: s['send-cbt'] } : {}),
+    ...(s['ntlm-empty-authenticate-body'] !== undefined ? { ntlmEmptyAuthenticateBody: s['ntlm-empty-authenticate-body'] } : {}),
     ...(s['allow-unencrypted'] !== undefined ? { allowUnencrypted: s['allow-unencrypted'] } : {}),
     ...(s['operation-timeout'] !== undefined ? { operationTimeoutSec: s['operation-timeout'] } : {}),
     ...(s['read-timeout'] !== undefined ? { readTimeoutSec: s['read-timeout'] } : {}),
