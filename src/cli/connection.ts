@@ -5,9 +5,11 @@
  * HYPERV_WSMAN_PASSWORD, or the profile's password-file, in that order.
  */
 import type { Argv } from 'yargs';
+import { StringDecoder } from 'node:string_decoder';
 import { InvalidOptionError } from '../errors.js';
 import { resolveOptions, type ConnectionOptions, type TraceEvent } from '../options.js';
 import { proxyFromEnv } from '../transport/proxy-tunnel.js';
+import type { UnauthenticatedIdentifyOptions } from '../wsman/identify-unauthenticated.js';
 import { CONFIG_ENV, CONFIG_KEYS, PROFILE_ENV, loadConfig, type ConfigKey, type ConfigValues, type LoadedConfig } from './config-file.js';
 import { readSmallTextFile, warnIfShared } from './file-safety.js';
 import type { CliIo } from './io.js';
@@ -81,16 +83,19 @@ async function readPasswordFromStdin(io: CliIo): Promise<string> {
   if (!tty.isTTY || typeof tty.setRawMode !== 'function') return (await readAll(io.stdin)).replace(/\r?\n$/, '');
   io.stderr.write('Password: ');
   tty.setRawMode(true);
+  // Decode as a stream so a multi-byte character split across reads stays whole.
+  const decoder = new StringDecoder('utf8');
   try {
-    let typed = '';
+    let typed: string[] = [];
     for await (const chunk of io.stdin) {
-      for (const ch of typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8')) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') return typed;
+      for (const ch of typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer)) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return typed.join('');
         if (ch === '\u0003') throw new InvalidOptionError('Cancelled.');
-        typed = ch === '\u007f' || ch === '\b' ? typed.slice(0, -1) : typed + ch;
+        // Backspace removes one whole character (a code point, not half a surrogate pair).
+        typed = ch === '\u007f' || ch === '\b' ? typed.slice(0, -1) : [...typed, ch];
       }
     }
-    return typed;
+    return typed.join('');
   } finally {
     tty.setRawMode(false);
     io.stderr.write('\n');
@@ -171,7 +176,8 @@ function proxyFor(s: ConfigValues, base: ConnectionOptions, io: CliIo): { proxy?
     return { proxy: explicit };
   }
   if (s['proxy-from-env'] !== true) return {};
-  const endpoint = new URL(resolveOptions(base).endpoint);
+  // Only the endpoint matters here, so auth settings cannot make this lookup fail.
+  const endpoint = new URL(resolveOptions({ ...base, transport: 'basic', messageEncryption: 'auto', allowUnencrypted: true }).endpoint);
   const fromEnv = proxyFromEnv(endpoint, io.env);
   return fromEnv === undefined ? {} : { proxy: fromEnv };
 }
@@ -180,17 +186,29 @@ function proxyDisplay(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
-export async function connectionOptions(args: ConnectionArgs, io: CliIo): Promise<ConnectionOptions> {
+/** Connection options from flags, config file and password sources (a password is required). */
+export function connectionOptions(args: ConnectionArgs, io: CliIo): Promise<ConnectionOptions> {
+  return buildConnection(args, io, true);
+}
+
+/** Endpoint, TLS, timeout and proxy settings only, for calls that send no credentials (identify --unauthenticated). */
+export async function endpointOptions(args: ConnectionArgs, io: CliIo): Promise<UnauthenticatedIdentifyOptions> {
+  const o = await buildConnection(args, io, false);
+  const { user: _user, password: _password, transport: _transport, messageEncryption: _me, sendCbt: _cbt, allowUnencrypted: _au, ntlmEmptyAuthenticateBody: _empty, trace: _trace, ...endpoint } = o;
+  return endpoint;
+}
+
+async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boolean): Promise<ConnectionOptions> {
   const config = loadConfig({ ...(args.config !== undefined ? { config: args.config } : {}), ...(args.profile !== undefined ? { profile: args.profile } : {}) }, io);
   if (args.verbose && config.path !== undefined) io.stderr.write(`hyperv-wsman: config ${config.path}${config.profile !== undefined ? `, profile "${config.profile}"` : ''}\n`);
   const s = effectiveSettings(args, config);
   if (!s.host) throw new InvalidOptionError('--host is required (or "host" in a config profile).');
-  if (!s.user) throw new InvalidOptionError('--user is required (or "user" in a config profile).');
+  if (credentials && !s.user) throw new InvalidOptionError('--user is required (or "user" in a config profile).');
   checkNumbers(s);
-  const password = await resolvePassword(args, io, config.values['password-file']);
+  const password = credentials ? await resolvePassword(args, io, config.values['password-file']) : '';
   const options: ConnectionOptions = {
     host: s.host,
-    user: s.user,
+    user: s.user ?? '',
     password,
     ...(s.port !== undefined ? { port: s.port } : {}),
     ...(s.scheme !== undefined ? { scheme: s.scheme as 'http' | 'https' } : {}),

@@ -30,9 +30,15 @@ export function readSmallTextFile(path: string, limit: number, what: string): st
   try {
     const size = fstatSync(fd).size;
     if (size > limit) throw new InvalidOptionError(`${what} ${path} is ${size} bytes; more than the ${limit} expected. Is it the right file?`);
+    // Loop until EOF: a pipe (e.g. --password-file <(pass show hv)) may deliver in several reads.
     const buf = Buffer.alloc(limit + 1);
-    const n = readSync(fd, buf, 0, limit + 1, 0);
-    if (n > limit) throw new InvalidOptionError(`${what} ${path} is larger than the ${limit} bytes expected. Is it the right file?`);
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, buf, n, limit + 1 - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n > limit) throw new InvalidOptionError(`${what} ${path} is larger than the ${limit} bytes expected. Is it the right file?`);
+    }
     return buf.subarray(0, n).toString('utf8');
   } finally {
     closeSync(fd);

@@ -59,15 +59,21 @@ export class NtlmHttpSession implements Session {
     private readonly opts: NtlmSessionOptions,
   ) {}
 
-  /** Calls are serialised: seal order, send order and sequence numbers must agree. */
+  /**
+   * Calls are serialised: seal order, send order and sequence numbers must agree. A call waiting
+   * for its turn can still be aborted; the next one waits for the call ahead all the same.
+   */
   exchange(x: SoapExchange): Promise<SoapReply> {
-    const run = this.queue.then(() => this.exchangeNow(x));
-    this.queue = run.catch(() => undefined);
+    const turn = this.queue;
+    const run = waitForTurn(turn, x.signal).then(() => this.exchangeNow(x));
+    const settled = run.then(noop, noop);
+    this.queue = turn.then(() => settled);
     return run;
   }
 
   close(): Promise<void> {
     this.auth = undefined;
+    // The transport refuses new requests and reconnects from here on; calls in flight finish or fail.
     return this.transport.close();
   }
 
@@ -152,21 +158,42 @@ export class NtlmHttpSession implements Session {
     // Leg 2: AUTHENTICATE, carrying the real message (or, in emptyAuthenticateBody mode, nothing).
     const authenticate = ctx.createAuthenticate(challenge, cbt);
     const auth: Authenticated = { security: ctx.session, connection };
-    let res: HttpResponse;
+    const empty = this.opts.emptyAuthenticateBody === true;
+    let res = await this.guarded(() => (empty ? this.postToken(x, authenticate, this.scheme, 'authenticate') : this.post(x, auth, soap, authenticate)));
+    this.checkSameConnection(res, connection);
+    if (res.status === 401) throw this.authError(res, 'The server rejected the NTLM credentials', cbt !== undefined, first);
+    if (empty) {
+      if (res.status < 200 || res.status > 299) {
+        this.invalidate();
+        throw new NtlmError(`The server answered the NTLM AUTHENTICATE message with HTTP ${res.status} instead of 2xx.`);
+      }
+      if (!this.transport.isConnectionOpen(connection)) {
+        this.invalidate();
+        throw new NtlmError('The server closed the connection right after NTLM authentication; NTLM needs the authenticated connection to stay open.');
+      }
+      // The message goes exactly once after the handshake: no recovery loop back into a new handshake.
+      res = await this.guarded(() => this.post(x, auth, soap, undefined));
+      this.checkSameConnection(res, connection);
+      if (res.status === 401) throw this.authError(res, 'The server rejected the first message after NTLM authentication', cbt !== undefined, first);
+    }
+    this.auth = auth;
+    return this.replyOrInvalidate(x, res, auth);
+  }
+
+  /** Any failure mid-handshake leaves the connection in an unknown NTLM state: drop both. */
+  private async guarded(send: () => Promise<HttpResponse>): Promise<HttpResponse> {
     try {
-      res = this.opts.emptyAuthenticateBody ? await this.postToken(x, authenticate, this.scheme, 'authenticate') : await this.post(x, auth, soap, authenticate);
+      return await send();
     } catch (err) {
       this.invalidate();
       throw err;
     }
-    if (res.connection !== connection) {
-      this.invalidate();
-      throw new NtlmError('The connection changed in the middle of the NTLM handshake (a proxy or load balancer that does not keep connections?). NTLM needs one persistent connection.');
-    }
-    if (res.status === 401) throw this.authError(res, 'The server rejected the NTLM credentials', cbt !== undefined, first);
-    this.auth = auth;
-    if (this.opts.emptyAuthenticateBody) return this.exchangeNow(x);
-    return this.replyOrInvalidate(x, res, auth);
+  }
+
+  private checkSameConnection(res: HttpResponse, connection: number): void {
+    if (res.connection === connection) return;
+    this.invalidate();
+    throw new NtlmError('The connection changed or closed in the middle of the NTLM handshake (a proxy or load balancer that does not keep connections?). NTLM needs one persistent connection.');
   }
 
   private challengeFrom(res: HttpResponse): Uint8Array | undefined {
@@ -245,4 +272,20 @@ export class NtlmHttpSession implements Session {
       { attempted: 'ntlm', offered, user: this.opts.user, channelBindingSent: cbtSent, endpoint: this.transport.url.href },
     );
   }
+}
+
+const noop = (): void => undefined;
+
+/** Resolves when `turn` settles, or rejects at once if `signal` aborts first. */
+function waitForTurn(turn: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return turn.then(noop);
+  if (signal.aborted) return Promise.reject(new AbortedError(undefined, { cause: signal.reason }));
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortedError(undefined, { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    void turn.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
 }

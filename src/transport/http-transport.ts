@@ -79,7 +79,8 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 
 export class HttpTransport {
   readonly url: URL;
   private client: Client;
-  private readonly connect: buildConnector.connector;
+  private readonly direct: buildConnector.connector;
+  private closed = false;
   private readonly keepAliveTimeoutMs: number;
   private readonly maxResponseBytes: number;
   private generation = 0;
@@ -111,10 +112,17 @@ export class HttpTransport {
         : // No TLS session cache: a resumed session has no peer certificate to read, and channel
           // binding needs the certificate of every connection (RFC 5929).
           buildConnector({ timeout: connectTimeoutMs, maxCachedSessions: 0, ...tlsOptions });
-    this.connect = (opts, cb) => {
-      direct(opts, (...args) => {
+    this.direct = direct;
+    this.client = this.makeClient();
+  }
+
+  private makeClient(): Client {
+    // Each client gets its own connector: a connect finishing for a client that reset() already
+    // replaced must not count as the current connection (or lend it its certificate).
+    const connect: buildConnector.connector = (opts, cb) => {
+      this.direct(opts, (...args) => {
         const [err, socket] = args;
-        if (!err && socket) {
+        if (!err && socket && this.client === client) {
           this.generation++;
           const tlsSocket = socket as Partial<TLSSocket>;
           this.peerCertDer = typeof tlsSocket.getPeerX509Certificate === 'function' ? tlsSocket.getPeerX509Certificate()?.raw : undefined;
@@ -122,12 +130,8 @@ export class HttpTransport {
         cb(...args);
       });
     };
-    this.client = this.makeClient();
-  }
-
-  private makeClient(): Client {
-    const client = new Client(this.url.origin, {
-      connect: this.connect,
+    const client: Client = new Client(this.url.origin, {
+      connect,
       pipelining: 1,
       keepAliveTimeout: this.keepAliveTimeoutMs,
       keepAliveMaxTimeout: 600_000,
@@ -146,6 +150,7 @@ export class HttpTransport {
    * Used when the state bound to the connection (an NTLM sealing context) can no longer be trusted.
    */
   reset(): void {
+    if (this.closed) return;
     const old = this.client;
     this.connected = false;
     this.client = this.makeClient();
@@ -168,7 +173,8 @@ export class HttpTransport {
   }
 
   async post(req: HttpRequest): Promise<HttpResponse> {
-    if (req.signal?.aborted) throw new AbortedError();
+    if (this.closed) throw new AbortedError('This client was closed; create a new one to make more calls.');
+    if (req.signal?.aborted) throw new AbortedError(undefined, { cause: req.signal.reason });
     let res: Awaited<ReturnType<Client['request']>>;
     try {
       res = await this.client.request({
@@ -211,12 +217,17 @@ export class HttpTransport {
     return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks, size), connection };
   }
 
+  /** Refuse new requests (and reconnects) from now on; requests in flight may finish. */
   async close(): Promise<void> {
+    this.closed = true;
     if (!this.client.closed && !this.client.destroyed) await this.client.close();
   }
 
   /** Turn undici/Node errors into our typed errors with advice. */
   private mapError(err: unknown, timeoutMs: number): HypervWsmanError {
+    // Already ours (e.g. from the proxy connector): keep its specific message.
+    if (err instanceof HypervWsmanError) return err;
+    if (this.closed) return new AbortedError('This client was closed while the call was waiting; create a new one to make more calls.', { cause: err });
     const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
     const code = e.code ?? '';
     const causeCode = e.cause?.code ?? '';

@@ -5,7 +5,7 @@
  */
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { ConnectionError, InvalidOptionError } from '../errors.js';
+import { ConnectionError, InvalidOptionError, TimeoutError } from '../errors.js';
 
 export interface ProxySpec {
   readonly host: string;
@@ -24,7 +24,12 @@ export function parseProxyUrl(url: string): ProxySpec {
     throw new InvalidOptionError(`Invalid proxy URL "${url.replace(/\/\/[^@/]*@/, '//***@')}"; expected http://host:port.`);
   }
   if (u.protocol !== 'http:') throw new InvalidOptionError(`Only http:// proxies (HTTP CONNECT) are supported; got ${u.protocol}`);
-  const authorization = u.username ? 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64') : undefined;
+  let authorization: string | undefined;
+  try {
+    authorization = u.username ? 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64') : undefined;
+  } catch {
+    throw new InvalidOptionError('The proxy URL has a malformed %-escape in its credentials.');
+  }
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 80), ...(authorization ? { authorization } : {}), display: `http://${u.host}` };
 }
 
@@ -56,15 +61,17 @@ export function connectThroughProxy(
     clearTimeout(timer);
     cb(err, s);
   };
+  const authority = (): string => (target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`);
   const socket = netConnect({ host: proxy.host, port: proxy.port });
   const timer = setTimeout(() => {
     socket.destroy();
-    finish(new ConnectionError(`Timed out opening a tunnel through proxy ${proxy.display}.`), null);
+    finish(new TimeoutError(`Timed out opening a tunnel through proxy ${proxy.display}.`), null);
   }, timeoutMs);
   socket.once('error', (err) => finish(new ConnectionError(`Proxy ${proxy.display} unreachable: ${err.message}`, { cause: err }), null));
+  // Closing before answering CONNECT is a refusal, not a reason to wait for the timeout.
+  socket.once('close', () => finish(new ConnectionError(`Proxy ${proxy.display} closed the connection before answering CONNECT to ${authority()}.`), null));
   socket.once('connect', () => {
-    const authority = target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
-    socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${proxy.authorization ? `Proxy-Authorization: ${proxy.authorization}\r\n` : ''}\r\n`);
+    socket.write(`CONNECT ${authority()} HTTP/1.1\r\nHost: ${authority()}\r\n${proxy.authorization ? `Proxy-Authorization: ${proxy.authorization}\r\n` : ''}\r\n`);
   });
   let head = Buffer.alloc(0);
   const onData = (chunk: Buffer): void => {
@@ -79,7 +86,8 @@ export function connectThroughProxy(
     }
     socket.off('data', onData);
     const status = /^HTTP\/1\.[01] (\d{3})/.exec(head.subarray(0, end).toString('latin1'));
-    if (!status || status[1] !== '200') {
+    // Any 2xx establishes the tunnel (RFC 9110 9.3.6).
+    if (!status || !status[1]!.startsWith('2')) {
       socket.destroy();
       finish(new ConnectionError(`Proxy ${proxy.display} refused CONNECT to ${authority()} (${status ? `HTTP ${status[1]}` : 'no HTTP status'}).`), null);
       return;
@@ -92,7 +100,6 @@ export function connectThroughProxy(
     secure.once('secureConnect', () => finish(null, secure));
     secure.once('error', (err) => finish(err, null));
   };
-  const authority = (): string => `${target.host}:${target.port}`;
   socket.on('data', onData);
 }
 

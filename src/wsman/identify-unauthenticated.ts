@@ -23,7 +23,7 @@ export async function identifyUnauthenticated(options: UnauthenticatedIdentifyOp
       throw new HttpStatusError(res.status, `Unauthenticated Identify was refused with HTTP ${res.status}; the host may require authentication for Identify.`, res.body.subarray(0, 300).toString('utf8'));
     }
     const { charset } = parseContentType(res.headers['content-type'] as string | undefined);
-    return { endpoint: o.endpoint, ...parseIdentifyResponse(parseReply(res.body, request, { httpStatus: res.status, ...(charset ? { charset } : {}) }).body) };
+    return { endpoint: o.endpoint, ...parseIdentifyResponse(parseReply(res.body, request, { httpStatus: res.status, ...(charset ? { charset } : {}), ...(o.maxResponseBytes !== undefined ? { maxBytes: o.maxResponseBytes } : {}) }).body) };
   } finally {
     await transport.close();
   }

@@ -1,11 +1,10 @@
 /** `hyperv-wsman identify`: what WS-Man service answers, and which auth profiles it offers. */
 import type { IdentifyResult } from '../../wsman/responses.js';
 import { defineCommand } from '../command.js';
-import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
+import { endpointOptions, withConnectionOptions, type ConnectionArgs } from '../connection.js';
 import { writeJson } from '../output.js';
 import { reportError, withClient } from '../run.js';
 import type { CliIo } from '../io.js';
-import { InvalidOptionError } from '../../errors.js';
 import { identifyUnauthenticated } from '../../wsman/identify-unauthenticated.js';
 
 export interface IdentifyJson extends IdentifyResult {
@@ -38,17 +37,7 @@ export const identifyCommand = defineCommand<IdentifyArgs>({
 
 async function runUnauthenticated(args: IdentifyArgs, io: CliIo): Promise<number> {
   try {
-    if (!args.host) throw new InvalidOptionError('--host is required.');
-    const r = await identifyUnauthenticated({
-      host: args.host,
-      ...(args.port !== undefined ? { port: args.port } : {}),
-      ...(args.scheme !== undefined ? { scheme: args.scheme as 'http' | 'https' } : {}),
-      ...(args.path !== undefined ? { path: args.path } : {}),
-      ...(args['server-cert-validation'] !== undefined ? { serverCertValidation: args['server-cert-validation'] as 'validate' | 'ignore' } : {}),
-      ...(args['ca-trust-path'] !== undefined ? { caTrustPath: args['ca-trust-path'] } : {}),
-      ...(args.proxy !== undefined ? { proxy: args.proxy } : {}),
-    });
-    const doc: IdentifyJson = r;
+    const doc: IdentifyJson = await identifyUnauthenticated(await endpointOptions(args, io));
     if (args.json) writeJson(io, doc);
     else io.stdout.write(renderIdentify(doc));
     return 0;
