@@ -76,3 +76,25 @@ test('characters XML cannot carry are refused when writing', () => {
   assert.throws(() => escapeAttr('\uD800'), XmlEncodeError);
   assert.equal(escapeText('😀'), '😀');
 });
+
+test('inputs the old validator let through but XML forbids are refused (found while replacing it)', () => {
+  const bad = [
+    '<a><b></x/><c/></b></a>', // an end tag with "/" used to nest the tree wrongly
+    '<a/>x',
+    '<! <a/>',
+    '<r><!FOO></r>',
+    '<![CDATA[x]]><a/>',
+    '<a =>',
+    '<a\u1680b/>',
+    '<r><?xml version="1.0"?></r>',
+    '<r><?pi a"?><b/><?pi "?></r>', // used to lose <b/> silently
+    '<r>&#X41;</r>',
+  ];
+  for (const s of bad) assert.throws(() => parseXml(s), XmlParseError, JSON.stringify(s));
+});
+
+test('well-formed documents with every construct still parse', () => {
+  const r = parseXml('<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><a x=\'1\' y="2"><?pi data?><![CDATA[<raw>]]>t&#x41;&#65;<b/><!-- in --></a>\n');
+  assert.equal(attr(r, 'x'), '1');
+  assert.equal(textOf(r), '<raw>tAA');
+});

@@ -4,10 +4,12 @@
  * no external entities), strict well-formedness, our own decoding of the five predefined entities and
  * character references, and namespace resolution into an XmlElement tree.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
 import { XmlForbiddenError, XmlParseError, XmlTooLargeError } from '../errors.js';
-import { findForbiddenXmlChar } from './escape.js';
 import { XML_NS, type XmlAttribute, type XmlElement, type XmlNode } from './tree.js';
+import { checkWellFormed, MAX_XML_DEPTH } from './well-formed.js';
+
+export { MAX_XML_DEPTH };
 
 export interface ParseXmlOptions {
   /** Refuse documents larger than this many bytes (UTF-8). Default 16 MiB. */
@@ -16,12 +18,6 @@ export interface ParseXmlOptions {
 
 export const DEFAULT_MAX_XML_BYTES = 16 * 1024 * 1024;
 
-/**
- * Deepest element nesting accepted. WS-Man replies stay under 20 levels; the cap keeps a hostile
- * document (10k nested elements) from exhausting the stack in the recursive readers above this
- * module (build, textOf, serializeXml). fast-xml-parser enforces it and we report XmlParseError.
- */
-export const MAX_XML_DEPTH = 100;
 
 const parser = new XMLParser({
   preserveOrder: true,
@@ -38,13 +34,22 @@ const parser = new XMLParser({
   commentPropName: false,
   allowBooleanAttributes: false,
   maxNestedTags: MAX_XML_DEPTH,
+  // Our callbacks are the defaults, which ignore the path: skip building a path string for every tag.
+  jPath: false,
   // By default names such as toString or hasOwnProperty come back renamed (`__toString`). We only read
-  // the raw nodes through Object.keys/entries, so keep names exactly as written. (__proto__, constructor
+  // the raw nodes through Object.keys, so keep names exactly as written. (__proto__, constructor
   // and prototype are still refused by the library, which surfaces as XmlParseError.)
   onDangerousProperty: (name: string) => name,
 });
 
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+/** The five predefined entities (XML 1.0 4.6). A Map: `&constructor;` must find nothing. */
+const PREDEFINED: ReadonlyMap<string, string> = new Map([
+  ['lt', '<'],
+  ['gt', '>'],
+  ['amp', '&'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 
 /** Numeric character references (XML 1.0 4.1): decimal digits, or x and hex digits (X tolerated). */
 const DECIMAL_REF = /^#([0-9]+)$/;
@@ -52,27 +57,41 @@ const HEX_REF = /^#[xX]([0-9a-fA-F]+)$/;
 
 /**
  * Decode the five predefined entities and numeric character references; anything else is not
- * well-formed without a DTD. Every `&` must open a complete reference: fast-xml-parser's validator
- * does not look inside attribute values, so a bare `&`, `&amp` or `&#65abc;` is refused here rather
- * than kept as literal text or half-decoded.
+ * well-formed without a DTD. Every `&` must open a complete reference: a bare `&`, `&amp` or
+ * `&#65abc;` (in text or in an attribute value) is refused here rather than kept as literal text or
+ * half-decoded.
  */
 export function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&([^;&]*)(;?)/g, (_m, ref: string, semi: string) => {
-    if (semi !== ';' || ref === '') throw new XmlParseError(`Malformed XML: "&${clipRef(ref)}" is not a complete entity or character reference.`);
-    if (ref.startsWith('#')) {
-      const dec = DECIMAL_REF.exec(ref);
-      const hex = dec ? undefined : HEX_REF.exec(ref);
-      // Leading zeros are allowed, so the digit count is not bounded; parseInt of a huge one is Infinity.
-      const cp = dec ? parseInt(dec[1]!, 10) : hex ? parseInt(hex[1]!, 16) : NaN;
-      if (!Number.isFinite(cp) || !isXmlChar(cp)) throw new XmlParseError(`Invalid character reference &${clipRef(ref)};`);
-      return String.fromCodePoint(cp);
+  let amp = s.indexOf('&');
+  if (amp < 0) return s;
+  let out = '';
+  let copied = 0;
+  while (amp >= 0) {
+    // A reference runs to the next ';'; another '&' or the end of the text first leaves it incomplete.
+    let end = amp + 1;
+    while (end < s.length && s.charCodeAt(end) !== 0x3b && s.charCodeAt(end) !== 0x26) end++;
+    const ref = s.slice(amp + 1, end);
+    if (end === s.length || s.charCodeAt(end) !== 0x3b || ref === '') {
+      throw new XmlParseError(`Malformed XML: "&${clipRef(ref)}" is not a complete entity or character reference.`);
     }
-    // Own keys only: `&constructor;` must not decode to a stringified Object.prototype member.
-    const v = Object.hasOwn(PREDEFINED, ref) ? PREDEFINED[ref] : undefined;
-    if (v === undefined) throw new XmlParseError(`Undefined entity &${clipRef(ref)}; (DTD entities are not supported)`);
-    return v;
-  });
+    out += s.slice(copied, amp) + decodeReference(ref);
+    copied = end + 1;
+    amp = s.indexOf('&', copied);
+  }
+  return out + s.slice(copied);
+}
+
+/** The text of one reference, given what stands between '&' and ';'. */
+function decodeReference(ref: string): string {
+  const named = PREDEFINED.get(ref);
+  if (named !== undefined) return named;
+  if (!ref.startsWith('#')) throw new XmlParseError(`Undefined entity &${clipRef(ref)}; (DTD entities are not supported)`);
+  const dec = DECIMAL_REF.exec(ref);
+  const hex = dec ? undefined : HEX_REF.exec(ref);
+  // Leading zeros are allowed, so the digit count is not bounded; parseInt of a huge one is Infinity.
+  const cp = dec ? parseInt(dec[1]!, 10) : hex ? parseInt(hex[1]!, 16) : NaN;
+  if (!Number.isFinite(cp) || !isXmlChar(cp)) throw new XmlParseError(`Invalid character reference &${clipRef(ref)};`);
+  return String.fromCodePoint(cp);
 }
 
 function clipRef(ref: string): string {
@@ -102,7 +121,8 @@ type RawNode = Record<string, unknown>;
  */
 export function parseXml(input: string | Uint8Array, options: ParseXmlOptions = {}): XmlElement {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
-  const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit, so short strings need no exact count.
+  const size = typeof input !== 'string' ? input.length : input.length * 3 <= maxBytes ? 0 : Buffer.byteLength(input, 'utf8');
   if (size > maxBytes) throw new XmlTooLargeError(size, maxBytes);
   let text = typeof input === 'string' ? input : decodeXmlBytes(input);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -111,16 +131,9 @@ export function parseXml(input: string | Uint8Array, options: ParseXmlOptions = 
     throw new XmlForbiddenError('The XML contains a DOCTYPE/ENTITY declaration, which is refused for safety.');
   }
   if (text.trim() === '') throw new XmlParseError('Empty XML document.');
-  // XML 1.0 section 2.2: NUL, most C0 controls, U+FFFE/U+FFFF and lone surrogates are not characters of a
-  // document. Refused here, as in character references, so no such text reaches a decoded value (where
-  // re-serializing it, e.g. a fault's detail, would fail with XmlEncodeError instead).
-  const bad = findForbiddenXmlChar(text);
-  if (bad) throw new XmlParseError(`Malformed XML: character ${bad.codePoint} at offset ${bad.index} is not allowed in XML 1.0.`);
-  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (valid !== true) {
-    const e = valid.err;
-    throw new XmlParseError(`Malformed XML at line ${e.line}, column ${e.col}: ${e.msg}`);
-  }
+  // fast-xml-parser's tokenizer accepts `<a><b></a>` and truncated input, so every document is checked
+  // first; the same pass refuses the characters XML 1.0 excludes.
+  checkWellFormed(text);
   let raw: RawNode[];
   try {
     raw = parser.parse(text) as RawNode[];
@@ -134,7 +147,7 @@ export function parseXml(input: string | Uint8Array, options: ParseXmlOptions = 
       throw new XmlParseError('Text outside the root element.');
     }
   }
-  return build(roots[0]!, newScope({ xml: XML_NS }));
+  return build(roots[0]!, elementName(roots[0]!)!, newScope({ xml: XML_NS }));
 }
 
 /**
@@ -143,60 +156,72 @@ export function parseXml(input: string | Uint8Array, options: ParseXmlOptions = 
  * letting a non-string namespace reach every reader of `ns`.
  */
 function newScope(from: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.assign(Object.create(null) as Record<string, string>, from);
+  const scope = Object.create(null) as Record<string, string>;
+  // A plain copy: Object.assign is several times slower from a prototype-less source.
+  for (const k of Object.keys(from)) scope[k] = from[k]!;
+  return scope;
 }
 
+/** The element name of a raw node (its first key other than the attribute and text keys), if any. */
 function elementName(n: RawNode): string | undefined {
   for (const k of Object.keys(n)) if (k !== ':@' && k !== '#text' && k !== '#cdata') return k;
   return undefined;
 }
 
-function splitQName(q: string): [string, string] {
-  const i = q.indexOf(':');
-  return i < 0 ? ['', q] : [q.slice(0, i), q.slice(i + 1)];
+/** The first own key of a raw node: what kind of node it is (the name comes first in an element). */
+function firstKey(n: RawNode): string | undefined {
+  for (const k in n) if (Object.hasOwn(n, k)) return k;
+  return undefined;
 }
 
-function build(n: RawNode, parentScope: Readonly<Record<string, string>>): XmlElement {
-  const name = elementName(n)!;
-  const rawAttrs = (n[':@'] ?? {}) as Record<string, string>;
+function build(n: RawNode, name: string, parentScope: Readonly<Record<string, string>>): XmlElement {
+  const rawAttrs = n[':@'] as Record<string, string> | undefined;
   let scope = parentScope;
-  const plain: Array<[string, string]> = [];
-  for (const [k, v] of Object.entries(rawAttrs)) {
-    // XML 1.0 AttValue excludes a literal '<'; the validator lets it through.
-    if (String(v).includes('<')) throw new XmlParseError(`Malformed XML: '<' in the value of attribute ${k} on <${elementName(n)}>.`);
-    const value = decodeEntities(String(v));
-    if (k === 'xmlns') {
-      if (scope === parentScope) scope = newScope(parentScope);
-      (scope as Record<string, string>)[''] = value;
-    } else if (k.startsWith('xmlns:')) {
-      if (scope === parentScope) scope = newScope(parentScope);
-      (scope as Record<string, string>)[k.slice(6)] = value;
-    } else {
-      plain.push([k, value]);
+  const attrs: XmlAttribute[] = [];
+  if (rawAttrs !== undefined) {
+    const keys = Object.keys(rawAttrs);
+    const values: string[] = [];
+    for (const k of keys) {
+      const v = String(rawAttrs[k]);
+      // XML 1.0 AttValue excludes a literal '<' (checkWellFormed refuses it too).
+      if (v.includes('<')) throw new XmlParseError(`Malformed XML: '<' in the value of attribute ${k} on <${name}>.`);
+      const value = decodeEntities(v);
+      values.push(value);
+      if (k === 'xmlns' || k.startsWith('xmlns:')) {
+        if (scope === parentScope) scope = newScope(parentScope);
+        (scope as Record<string, string>)[k.length === 5 ? '' : k.slice(6)] = value;
+      }
+    }
+    // Declarations apply to every attribute of the element, wherever they are written.
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
+      const colon = k.indexOf(':');
+      const prefix = colon < 0 ? '' : k.slice(0, colon);
+      // Unprefixed attributes are in no namespace (Namespaces in XML 1.0 section 6.2).
+      const ns = prefix === '' ? '' : scope[prefix];
+      if (ns === undefined) throw new XmlParseError(`Undeclared namespace prefix "${prefix}" on attribute ${k}.`);
+      attrs.push({ name: k, ns, local: colon < 0 ? k : k.slice(colon + 1), value: values[i]! });
     }
   }
-  const attrs: XmlAttribute[] = plain.map(([k, value]) => {
-    const [p, local] = splitQName(k);
-    // Unprefixed attributes are in no namespace (Namespaces in XML 1.0 section 6.2).
-    const ns = p === '' ? '' : scope[p];
-    if (ns === undefined) throw new XmlParseError(`Undeclared namespace prefix "${p}" on attribute ${k}.`);
-    return { name: k, ns, local, value };
-  });
-  const [prefix, local] = splitQName(name);
+  const colon = name.indexOf(':');
+  const prefix = colon < 0 ? '' : name.slice(0, colon);
   const ns = scope[prefix];
   if (ns === undefined && prefix !== '') throw new XmlParseError(`Undeclared namespace prefix "${prefix}" on element <${name}>.`);
   const children: XmlNode[] = [];
   const kids = (n[name] ?? []) as RawNode[];
   for (const k of kids) {
-    if (typeof k['#text'] === 'string' || typeof k['#text'] === 'number') {
-      children.push({ kind: 'text', value: decodeEntities(String(k['#text'])), cdata: false });
-    } else if (Array.isArray(k['#cdata'])) {
+    // A raw child is {'#text': text}, {'#cdata': [{'#text': text}]} or {[name]: children, ':@'?: attributes}.
+    const key = firstKey(k);
+    if (key === '#text') {
+      children.push({ kind: 'text', value: decodeEntities(String(k[key])), cdata: false });
+    } else if (key === '#cdata') {
       let s = '';
-      for (const t of k['#cdata'] as RawNode[]) s += String(t['#text'] ?? '');
+      for (const c of k[key] as RawNode[]) s += String(c['#text'] ?? '');
       children.push({ kind: 'text', value: s, cdata: true });
-    } else if (elementName(k) !== undefined) {
-      children.push(build(k, scope));
+    } else if (key !== undefined && key !== ':@') {
+      children.push(build(k, key, scope));
     }
   }
-  return { kind: 'element', name, prefix, ns: ns ?? '', local, attrs, children, scope };
+  return { kind: 'element', name, prefix, ns: ns ?? '', local: colon < 0 ? name : name.slice(colon + 1), attrs, children, scope };
 }
