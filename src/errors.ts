@@ -28,6 +28,8 @@ export const ErrorCodes = {
   /** A method ran but returned a failure code (CLI `invoke`; the library returns the code instead). */
   METHOD_FAILED: 'ERR_METHOD_FAILED',
   ABORTED: 'ERR_ABORTED',
+  /** A caller-supplied function threw something that is not one of ours (e.g. fleet work). */
+  INTERNAL: 'ERR_INTERNAL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -30,3 +30,4 @@ export { nameOf } from './hyperv/value-maps.js';
 export { schemaFor, valueMapNames, type ClassSchema } from './hyperv/class-schemas.js';
 export { parseXml } from './xml/parse.js';
 export type { XmlElement, XmlNode, XmlAttribute, XmlText } from './xml/tree.js';
+export { runFleet, listFleetJobs, FleetWorkError, DEFAULT_FLEET_CONCURRENCY, type FleetTarget, type FleetOptions, type FleetResult, type FleetWork } from './hyperv/fleet.js';
