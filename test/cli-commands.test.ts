@@ -245,6 +245,15 @@ describe('invoke', () => {
     assert.match(r.stderr, /^hyperv-wsman: ERR_METHOD_FAILED: RequestStateChange returned 4097 \(Invalid State Transition\)\.\n$/);
   });
 
+  test('ReturnValues are named from the class\'s own method page; codes it does not list keep their number', async () => {
+    // requeststatechange-msvm-migrationjob lists only 0 and 32768..32778 (not the CIM_ConcreteJob table),
+    // so the emulator's 4097 has no name there.
+    const r = await runCapture(['invoke', 'Msvm_MigrationJob', 'RequestStateChange', '--selector', `InstanceID=${FIXTURE_JOB_IDS.completedMigration}`, '--param', 'RequestedState=4', ...act()]);
+    assert.equal(r.code, EXIT.METHOD_FAILED);
+    assert.match(r.stdout, /RequestStateChange: ReturnValue 4097 \(no name known\)/);
+    assert.match(r.stderr, /returned 4097 \(no name known\)\.\n$/);
+  });
+
   test('RequestStateChange on a running job: 0, and the job is stopped', async () => {
     const id = addJob({});
     const r = await runCapture(['invoke', 'Msvm_ConcreteJob', 'RequestStateChange', '--selector', `InstanceID=${id}`, '--param', 'RequestedState=4', ...act(), '--json']);

@@ -18,7 +18,6 @@ import {
   GET_ERROR_RETURN_CODES,
   JOB_STATE,
   METHOD_RETURN_CODES,
-  MIGRATION_JOB_TYPE,
   MIGRATION_TYPE,
   OPERATIONAL_STATUS,
   isSuccessfulJobState,
@@ -195,7 +194,8 @@ export function toHypervJob(instance: CimInstance, ref?: JobRef): HypervJob {
     errorDescription: str(p.ErrorDescription),
     errorSummaryDescription: str(p.ErrorSummaryDescription),
     jobType,
-    jobTypeName: jobType === null ? null : nameOf(isMigration ? MIGRATION_JOB_TYPE : CONCRETE_JOB_TYPE, jobType),
+    // Each job class has its own JobType list (Msvm_StorageJob: VHD Creation, ...); unknown classes get Msvm_ConcreteJob's.
+    jobTypeName: jobType === null ? null : nameOf(schemaFor(className)?.JobType?.valueMap ?? CONCRETE_JOB_TYPE, jobType),
     elementName: str(p.ElementName),
     description: str(p.Description),
     timeSubmitted: p.TimeSubmitted ?? null,
