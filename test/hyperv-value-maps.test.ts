@@ -47,6 +47,8 @@ import {
   jobStateKind,
   lookupName,
   nameOf,
+  valueLabel,
+  withName,
   valueOfName,
 } from '../src/hyperv/value-maps.js';
 import { toHypervJob } from '../src/hyperv/jobs.js';
@@ -90,6 +92,16 @@ describe('GET_ERROR_RETURN_CODES', () => {
     assert.equal(nameOf(GET_ERROR_RETURN_CODES, 32768n), 'Failed');
     assert.equal(nameOf(GET_ERROR_RETURN_CODES, 0.5), 'no name known');
     assert.equal(nameOf(GET_ERROR_RETURN_CODES, NaN), 'no name known');
+  });
+});
+
+describe('showing a value', () => {
+  it('withName puts the number first; valueLabel keeps the number whenever there is no own name', () => {
+    assert.equal(withName(9, nameOf(PERCEIVED_SEVERITY_CIM, 9)), '9 (DMTF Reserved)');
+    assert.equal(withName(70000, nameOf(PERCEIVED_SEVERITY_CIM, 70000)), '70000 (no name known)');
+    assert.equal(valueLabel(JOB_STATE, 4), 'Running');
+    assert.equal(valueLabel(JOB_STATE, 13), '13 (DMTF Reserved)');
+    assert.equal(valueLabel(JOB_STATE, 0), '0 (no name known)');
   });
 });
 

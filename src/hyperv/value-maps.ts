@@ -74,6 +74,14 @@ export function withName(value: number | bigint | string, name: string): string 
   return `${String(value)} (${name})`;
 }
 
+/**
+ * A value for text where only one word fits: its own name (`Running`), else the number with the range
+ * or `no name known` beside it (`13 (DMTF Reserved)`), so a value without a name never loses its number.
+ */
+export function valueLabel(map: ValueMap, value: number): string {
+  return map.values.get(value) ?? withName(value, nameOf(map, value));
+}
+
 /** The explicit name for a value, without falling back to ranges; undefined when it has none. */
 export function lookupName(map: ValueMap, value: number): string | undefined {
   return map.values.get(value);
