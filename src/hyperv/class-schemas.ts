@@ -156,6 +156,8 @@ export const CIM_ERROR_SCHEMA: ClassSchema = schema(errorProperties(PERCEIVED_SE
 /** MSFT_WmiError (WinRM fault detail): CIM_Error plus Windows' error_* properties. */
 export const MSFT_WMI_ERROR_SCHEMA: ClassSchema = schema({
   ...errorProperties(PERCEIVED_SEVERITY_CIM),
+  // Sources conflict: uint16 in SimCim's live-schema wrapper and OMI_Error, cimUnsignedInt in a recorded
+  // WinRM fault. Either fits a JS number, so the wider type is kept.
   error_Category: { type: 'uint32' },
   error_Code: { type: 'uint32' },
   error_Type: { type: 'string' },
