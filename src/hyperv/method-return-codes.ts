@@ -7,7 +7,9 @@
  * Source: the "Return value" section of each Msvm_* method page,
  * https://learn.microsoft.com/windows/win32/hyperv_v2/<page> (MicrosoftDocs/win32 desktop-src/HyperV_v2,
  * read at commit 47e64c189dcb). Pages that list the same codes share a table. Where a page gives
- * DMTF's "..", the span it stands for (up to the next listed value) is written out. Pages without
+ * DMTF's "..", the span it stands for (up to the next listed value) is written out. A few pages list
+ * numbers with blank names (RequestStateChange of several job classes and of Msvm_ComputerSystem);
+ * these are the common set's numbers and get its names, as each table's comment says. Pages without
  * numbers (CalculatePossibleReserve, ExportReferencePoint, ExportSnapshot, ShowMetricsByClass) have
  * no table. A method without a table gets METHOD_RETURN_CODES: 0 and 4096, else "method-specific code".
  */
@@ -22,77 +24,57 @@ import {
   range,
   valueMap,
   type ValueMap,
+  type ValueRange,
 } from './value-maps.js';
 
+/** DMTF's service-method codes as the v2 pages name them (e.g. definesystem-msvm-virtualsystemmanagementservice). */
+const DMTF_SERVICE_CODES: Readonly<Record<number, string>> = {
+  0: 'Completed with No Error',
+  1: 'Not Supported',
+  2: 'Failed',
+  3: 'Timeout',
+  4: 'Invalid Parameter',
+  4096: 'Method Parameters Checked - Job Started',
+};
+
+/** CIM_EnabledLogicalElement/CIM_ConcreteJob RequestStateChange codes, the base of a few device pages' variants. */
+const CIM_REQUEST_STATE_CHANGE_CODES: Readonly<Record<number, string>> = Object.fromEntries(REQUEST_STATE_CHANGE_RETURN.values);
+
+/** The spans above 4096 on every DMTF-style page. */
+const DMTF_UPPER_RANGES: readonly ValueRange[] = [range(4097, 32767, 'Method Reserved'), range(32768, 65535, 'Vendor Specific')];
+
 /** 104 pages, e.g. disablegpuforvirtualization-msvm-synthetic3dservice. */
-const DONE_OR_NOT_SUPPORTED = valueMap('Msvm_Synthetic3DService.DisableGPUForVirtualization and 103 more ReturnValue', { 0: 'Completed with No Error', 1: 'Not supported' });
+const DONE_OR_NOT_SUPPORTED = valueMap('Msvm_Synthetic3DService.DisableGPUForVirtualization.ReturnValue (and 103 more methods)', { 0: 'Completed with No Error', 1: 'Not supported' });
 
 /** 55 pages, e.g. addkvpitems-msvm-virtualsystemmanagementservice. */
-const HYPERV_ASYNC = valueMap('Msvm_VirtualSystemManagementService.AddKvpItems and 54 more ReturnValue', { ...HYPERV_ASYNC_CODES });
+const HYPERV_ASYNC = valueMap('Msvm_VirtualSystemManagementService.AddKvpItems.ReturnValue (and 54 more methods)', { ...HYPERV_ASYNC_CODES });
 
 /** 53 pages, e.g. addauthorizationentry-msvm-replicationservice. */
-const HYPERV_ASYNC_FILE_NOT_FOUND = valueMap('Msvm_ReplicationService.AddAuthorizationEntry and 52 more ReturnValue', { ...HYPERV_ASYNC_CODES, 32779: 'File not found' });
+const HYPERV_ASYNC_FILE_NOT_FOUND = valueMap('Msvm_ReplicationService.AddAuthorizationEntry.ReturnValue (and 52 more methods)', { ...HYPERV_ASYNC_CODES, 32779: 'File not found' });
 
 /** 14 pages, e.g. getinteractivesessionacl-msvm-terminalservice. */
-const DMTF_INCOMPATIBLE_PARAMETERS = valueMap('Msvm_TerminalService.GetInteractiveSessionACL and 13 more ReturnValue', {
-  0: 'Completed with No Error',
-  1: 'Not Supported',
-  2: 'Failed',
-  3: 'Timeout',
-  4: 'Invalid Parameter',
-  5: 'Invalid State',
-  6: 'Incompatible Parameters',
-  4096: 'Method Parameters Checked - Job Started',
-}, [range(7, 4095, 'DMTF Reserved'), range(4097, 32767, 'Method Reserved'), range(32768, 65535, 'Vendor Specific')]);
+const DMTF_INCOMPATIBLE_PARAMETERS = valueMap('Msvm_TerminalService.GetInteractiveSessionACL.ReturnValue (and 13 more methods)', { ...DMTF_SERVICE_CODES, 5: 'Invalid State', 6: 'Incompatible Parameters' }, [range(7, 4095, 'DMTF Reserved'), ...DMTF_UPPER_RANGES]);
 
 /** 12 pages, e.g. addfeaturesettings-msvm-virtualethernetswitchmanagementservice. */
-const DMTF_SERVICE = valueMap('Msvm_VirtualEthernetSwitchManagementService.AddFeatureSettings and 11 more ReturnValue', {
-  0: 'Completed with No Error',
-  1: 'Not Supported',
-  2: 'Failed',
-  3: 'Timeout',
-  4: 'Invalid Parameter',
-  4096: 'Method Parameters Checked - Job Started',
-}, [range(5, 4095, 'DMTF Reserved'), range(4097, 32767, 'Method Reserved'), range(32768, 65535, 'Vendor Specific')]);
+const DMTF_SERVICE = valueMap('Msvm_VirtualEthernetSwitchManagementService.AddFeatureSettings.ReturnValue (and 11 more methods)', { ...DMTF_SERVICE_CODES }, [range(5, 4095, 'DMTF Reserved'), ...DMTF_UPPER_RANGES]);
 
 /** 11 pages, e.g. createsnapshot-msvm-virtualsystemsnapshotservice. */
-const DMTF_INVALID_TYPE = valueMap('Msvm_VirtualSystemSnapshotService.CreateSnapshot and 10 more ReturnValue', {
-  0: 'Completed with No Error',
-  1: 'Not Supported',
-  2: 'Failed',
-  3: 'Timeout',
-  4: 'Invalid Parameter',
-  5: 'Invalid State',
-  6: 'Invalid Type',
-  4096: 'Method Parameters Checked - Job Started',
-}, [range(7, 4095, 'DMTF Reserved'), range(4097, 32767, 'Method Reserved'), range(32768, 65535, 'Vendor Specific')]);
+const DMTF_INVALID_TYPE = valueMap('Msvm_VirtualSystemSnapshotService.CreateSnapshot.ReturnValue (and 10 more methods)', { ...DMTF_SERVICE_CODES, 5: 'Invalid State', 6: 'Invalid Type' }, [range(7, 4095, 'DMTF Reserved'), ...DMTF_UPPER_RANGES]);
 
 /** 9 pages, e.g. destroysystem-msvm-virtualethernetswitchmanagementservice. */
-const DMTF_INVALID_STATE = valueMap('Msvm_VirtualEthernetSwitchManagementService.DestroySystem and 8 more ReturnValue', {
-  0: 'Completed with No Error',
-  1: 'Not Supported',
-  2: 'Failed',
-  3: 'Timeout',
-  4: 'Invalid Parameter',
-  5: 'Invalid State',
-  4096: 'Method Parameters Checked - Job Started',
-}, [range(6, 4095, 'DMTF Reserved'), range(4097, 32767, 'Method Reserved'), range(32768, 65535, 'Vendor Specific')]);
+const DMTF_INVALID_STATE = valueMap('Msvm_VirtualEthernetSwitchManagementService.DestroySystem.ReturnValue (and 8 more methods)', { ...DMTF_SERVICE_CODES, 5: 'Invalid State' }, [range(6, 4095, 'DMTF Reserved'), ...DMTF_UPPER_RANGES]);
 
 /** 5 pages, e.g. controlmetrics-msvm-metricservice. */
-const METRIC_SERVICE = valueMap('Msvm_MetricService.ControlMetrics and 4 more ReturnValue', { 0: 'Success', 1: 'Not Supported', 2: 'Failed' }, [range(3, 32767, 'Method Reserved'), range(32768, 65535, 'Vendor Specific')]);
+const METRIC_SERVICE = valueMap('Msvm_MetricService.ControlMetrics.ReturnValue (and 4 more methods)', { 0: 'Success', 1: 'Not Supported', 2: 'Failed' }, [range(3, 32767, 'Method Reserved'), range(32768, 65535, 'Vendor Specific')]);
 
 /** 5 pages, e.g. msvm-collectionreferencepointexportjob-requeststatechange. The page lists the numbers without names; they are the common Hyper-V set's numbers and are named from it. */
-const UNNAMED_ON_PAGE = valueMap('Msvm_CollectionReferencePointExportJob.RequestStateChange and 4 more ReturnValue', { ...HYPERV_SYNC_CODES });
+const UNNAMED_ON_PAGE = valueMap('Msvm_CollectionReferencePointExportJob.RequestStateChange.ReturnValue (and 4 more methods)', { ...HYPERV_SYNC_CODES });
 
 /** 4 pages, e.g. createpool-msvm-resourcepoolconfigurationservice. */
-const RESOURCE_POOL_CONFIGURATION = valueMap('Msvm_ResourcePoolConfigurationService.CreatePool and 3 more ReturnValue', {
+const RESOURCE_POOL_CONFIGURATION = valueMap('Msvm_ResourcePoolConfigurationService.CreatePool.ReturnValue (and 3 more methods)', {
+  ...HYPERV_ASYNC_CODES,
   0: 'Job Completed with No Error',
-  4096: 'Method Parameters Checked - Job Started',
-  32768: 'Failed',
-  32769: 'Access Denied',
-  32770: 'Not Supported',
   32771: 'Unknown',
-  32772: 'Timeout',
   32773: 'Invalid Parameter',
   32774: 'In Use',
   32775: 'Invalid State',
@@ -102,29 +84,16 @@ const RESOURCE_POOL_CONFIGURATION = valueMap('Msvm_ResourcePoolConfigurationServ
   32779: 'Vendor Reserved',
   32780: 'Insufficient Resources',
   32788: 'Object Exists',
-}, [range(32781, 32787, 'Object Not Found'), range(1, 4095, 'DMTF Reserved'), range(4097, 32767, 'Method Reserved'), range(32768, 65535, 'Vendor Specific')]);
+}, [range(32781, 32787, 'Object Not Found'), range(1, 4095, 'DMTF Reserved'), ...DMTF_UPPER_RANGES]);
 
 /** 3 pages, e.g. importsnapshotdefinitions-msvm-virtualsystemmanagementservice. */
-const HYPERV_ASYNC_FILE_IN_USE = valueMap('Msvm_VirtualSystemManagementService.ImportSnapshotDefinitions and 2 more ReturnValue', { ...HYPERV_ASYNC_CODES, 32779: 'File in Use' });
+const HYPERV_ASYNC_FILE_IN_USE = valueMap('Msvm_VirtualSystemManagementService.ImportSnapshotDefinitions.ReturnValue (and 2 more methods)', { ...HYPERV_ASYNC_CODES, 32779: 'File in Use' });
 
-/** 2 pages, e.g. checkvirtualsystemismigratable-msvm-virtualsystemmigrationservice. */
-const HYPERV_ASYNC_WITHOUT_SUCCESS = valueMap('Msvm_VirtualSystemMigrationService.CheckVirtualSystemIsMigratable and 1 more ReturnValue', {
-  4096: 'Method Parameters Checked - Job Started',
-  32768: 'Failed',
-  32769: 'Access Denied',
-  32770: 'Not Supported',
-  32771: 'Status is unknown',
-  32772: 'Timeout',
-  32773: 'Invalid parameter',
-  32774: 'System is in use',
-  32775: 'Invalid state for this operation',
-  32776: 'Incorrect data type',
-  32777: 'System is not available',
-  32778: 'Out of memory',
-});
+/** 2 pages, e.g. checkvirtualsystemismigratable-msvm-virtualsystemmigrationservice. The page does not list 0; it is named as on every page that does. */
+const HYPERV_ASYNC_ZERO_UNLISTED = valueMap('Msvm_VirtualSystemMigrationService.CheckVirtualSystemIsMigratable.ReturnValue (and 1 more methods)', { ...HYPERV_ASYNC_CODES });
 
 /** 2 pages, e.g. checkvirtualsystemismigratabletohost-msvm-virtualsystemmigrationservice. */
-const DMTF_INCOMPATIBLE_PARAMETERS_SYNC = valueMap('Msvm_VirtualSystemMigrationService.CheckVirtualSystemIsMigratableToHost and 1 more ReturnValue', {
+const DMTF_INCOMPATIBLE_PARAMETERS_SYNC = valueMap('Msvm_VirtualSystemMigrationService.CheckVirtualSystemIsMigratableToHost.ReturnValue (and 1 more methods)', {
   0: 'Completed with No Error',
   1: 'Not Supported',
   2: 'Failed',
@@ -132,10 +101,10 @@ const DMTF_INCOMPATIBLE_PARAMETERS_SYNC = valueMap('Msvm_VirtualSystemMigrationS
   4: 'Invalid Parameter',
   5: 'Invalid State',
   6: 'Incompatible Parameters',
-}, [range(7, 4096, 'DMTF Reserved'), range(4097, 32767, 'Method Reserved'), range(32768, 65535, 'Vendor Specific')]);
+}, [range(7, 4096, 'DMTF Reserved'), ...DMTF_UPPER_RANGES]);
 
 /** 2 pages, e.g. msvm-shutdowncomponent-initiatereboot. */
-const SHUTDOWN_COMPONENT = valueMap('Msvm_ShutdownComponent.InitiateReboot and 1 more ReturnValue', {
+const SHUTDOWN_COMPONENT = valueMap('Msvm_ShutdownComponent.InitiateReboot.ReturnValue (and 1 more methods)', {
   ...HYPERV_ASYNC_CODES,
   32779: 'File not found',
   32780: 'The system is not ready',
@@ -144,28 +113,23 @@ const SHUTDOWN_COMPONENT = valueMap('Msvm_ShutdownComponent.InitiateReboot and 1
 });
 
 /** Page applysnapshot-msvm-virtualsystemsnapshotservice. */
-const APPLY_SNAPSHOT = valueMap('Msvm_VirtualSystemSnapshotService.ApplySnapshot ReturnValue', {
-  0: 'Completed with No Error',
-  1: 'Not Supported',
-  2: 'Failed',
-  3: 'Timeout',
-  4: 'Invalid Parameter',
+const APPLY_SNAPSHOT = valueMap('Msvm_VirtualSystemSnapshotService.ApplySnapshot.ReturnValue', {
+  ...DMTF_SERVICE_CODES,
   5: 'Invalid State',
   6: 'Invalid Type',
-  4096: 'Method Parameters Checked - Job Started',
   32769: 'Access Denied',
   32773: 'Invalid Parameter',
   32775: 'Invalid State',
-}, [range(7, 4095, 'DMTF Reserved'), range(4097, 32767, 'Method Reserved'), range(32768, 65535, 'Vendor Specific')]);
+}, [range(7, 4095, 'DMTF Reserved'), ...DMTF_UPPER_RANGES]);
 
 /** Page checksystemcompatibilityinfo-msvm-virtualsystemmigrationservice. */
-const CHECK_SYSTEM_COMPATIBILITY_INFO = valueMap('Msvm_VirtualSystemMigrationService.CheckSystemCompatibilityInfo ReturnValue', { ...HYPERV_ASYNC_CODES, 32784: 'Not compatible' });
+const CHECK_SYSTEM_COMPATIBILITY_INFO = valueMap('Msvm_VirtualSystemMigrationService.CheckSystemCompatibilityInfo.ReturnValue', { ...HYPERV_ASYNC_CODES, 32784: 'Not compatible' });
 
 /** Page detachvirtualharddisk-msvm-mountedstorageimage. */
-const SUCCESS_OR_FAILED = valueMap('Msvm_MountedStorageImage.DetachVirtualHardDisk ReturnValue', { 0: 'Success', 1: 'Failed' });
+const SUCCESS_OR_FAILED = valueMap('Msvm_MountedStorageImage.DetachVirtualHardDisk.ReturnValue', { 0: 'Success', 1: 'Failed' });
 
 /** Page enableendpoints-msvm-rdvcomponent. */
-const RDV_ENABLE_END_POINTS = valueMap('Msvm_RdvComponent.EnableEndPoints ReturnValue', {
+const RDV_ENABLE_END_POINTS = valueMap('Msvm_RdvComponent.EnableEndPoints.ReturnValue', {
   0: 'Completed with No Error',
   4096: 'Method Parameters Checked - Job Started',
   32768: 'Failed',
@@ -179,38 +143,31 @@ const RDV_ENABLE_END_POINTS = valueMap('Msvm_RdvComponent.EnableEndPoints Return
 });
 
 /** Page injectnonmaskableinterrupt-msvm-computersystem. */
-const INJECT_NMI = valueMap('Msvm_ComputerSystem.InjectNonMaskableInterrupt ReturnValue', {
+const INJECT_NMI = valueMap('Msvm_ComputerSystem.InjectNonMaskableInterrupt.ReturnValue', {
   0: 'Completed with No Error',
   4096: 'Method Parameters Checked - Job Started',
   32769: 'Access Denied',
 });
 
 /** Page msvm-imagemanagementservice-findmountedstorageimageinstance. */
-const FIND_MOUNTED_STORAGE_IMAGE = valueMap('Msvm_ImageManagementService.FindMountedStorageImageInstance ReturnValue', { ...HYPERV_SYNC_CODES, 32779: 'File not found', 32789: 'Object not found' });
+const FIND_MOUNTED_STORAGE_IMAGE = valueMap('Msvm_ImageManagementService.FindMountedStorageImageInstance.ReturnValue', { ...HYPERV_SYNC_CODES, 32779: 'File not found', 32789: 'Object not found' });
 
 /** Page msvm-keyboard-requeststatechange. */
-const KEYBOARD_REQUEST_STATE_CHANGE = valueMap('Msvm_Keyboard.RequestStateChange ReturnValue', {
-  0: 'Completed with No Error',
+const KEYBOARD_REQUEST_STATE_CHANGE = valueMap('Msvm_Keyboard.RequestStateChange.ReturnValue', {
+  ...CIM_REQUEST_STATE_CHANGE_CODES,
   1: 'Not supported',
   2: 'Unknown or Unspecified Error',
-  3: 'Cannot complete within Timeout Period',
-  4: 'Failed',
-  5: 'Invalid Parameter',
-  6: 'In Use',
   4096: 'Method Parameters Checked - Job Started',
-  4097: 'Invalid State Transition',
-  4098: 'Use of Timeout Parameter Not Supported',
-  4099: 'Busy',
 }, [range(7, 4095, 'DMTF Reserved'), range(4100, 32767, 'Method Reserved'), range(32768, 65535, 'Vendor Specific')]);
 
 /** Page requeststatechange-msvm-computersystem. The page lists some numbers without names; they are the common Hyper-V set's numbers and are named from it. */
-const COMPUTER_SYSTEM_REQUEST_STATE_CHANGE = valueMap('Msvm_ComputerSystem.RequestStateChange ReturnValue', { ...HYPERV_SYNC_CODES, 4096: 'Method Parameters Checked - Transition Started' });
+const COMPUTER_SYSTEM_REQUEST_STATE_CHANGE = valueMap('Msvm_ComputerSystem.RequestStateChange.ReturnValue', { ...HYPERV_ASYNC_CODES, 4096: 'Method Parameters Checked - Transition Started' });
 
 /** Page requeststatechange-msvm-copyfiletoguestjob. */
-const COPY_FILE_TO_GUEST_JOB_REQUEST_STATE_CHANGE = valueMap('Msvm_CopyFileToGuestJob.RequestStateChange ReturnValue', { ...HYPERV_SYNC_CODES, 4098: 'Use of Timeout Parameter Not Supported' });
+const COPY_FILE_TO_GUEST_JOB_REQUEST_STATE_CHANGE = valueMap('Msvm_CopyFileToGuestJob.RequestStateChange.ReturnValue', { ...HYPERV_SYNC_CODES, 4098: 'Use of Timeout Parameter Not Supported' });
 
 /** Page requeststatechange-msvm-guestservice. */
-const GUEST_SERVICE_REQUEST_STATE_CHANGE = valueMap('Msvm_GuestService.RequestStateChange ReturnValue', {
+const GUEST_SERVICE_REQUEST_STATE_CHANGE = valueMap('Msvm_GuestService.RequestStateChange.ReturnValue', {
   0: 'Completed with No Error',
   1: 'Not supported',
   4096: 'Method Parameters Checked - Transition Started',
@@ -220,22 +177,14 @@ const GUEST_SERVICE_REQUEST_STATE_CHANGE = valueMap('Msvm_GuestService.RequestSt
 });
 
 /** Page requeststatechange-msvm-guestserviceinterfacecomponent. */
-const DMTF_REQUEST_STATE_CHANGE = valueMap('Msvm_GuestServiceInterfaceComponent.RequestStateChange ReturnValue', {
-  0: 'Completed with No Error',
+const DMTF_REQUEST_STATE_CHANGE = valueMap('Msvm_GuestServiceInterfaceComponent.RequestStateChange.ReturnValue', {
+  ...CIM_REQUEST_STATE_CHANGE_CODES,
   1: 'Not supported',
-  2: 'Unknown/Unspecified Error',
   3: 'Can NOT complete within Timeout Period',
-  4: 'Failed',
-  5: 'Invalid Parameter',
-  6: 'In Use',
-  4096: 'Method Parameters Checked - Transition Started',
-  4097: 'Invalid State Transition',
-  4098: 'Use of Timeout Parameter Not Supported',
-  4099: 'Busy',
 }, [range(7, 4095, 'DMTF Reserved'), range(4100, 32767, 'Method Reserved'), range(32768, 65535, 'Vendor Specific')]);
 
 /** Page validatevirtualharddisk-msvm-imagemanagementservice. */
-const VALIDATE_VIRTUAL_HARD_DISK = valueMap('Msvm_ImageManagementService.ValidateVirtualHardDisk ReturnValue', { ...HYPERV_ASYNC_CODES, 32779: 'File not found', 32787: 'Vhd differencing chain cycle detected' });
+const VALIDATE_VIRTUAL_HARD_DISK = valueMap('Msvm_ImageManagementService.ValidateVirtualHardDisk.ReturnValue', { ...HYPERV_ASYNC_CODES, 32779: 'File not found', 32787: 'Vhd differencing chain cycle detected' });
 
 type Entry = ValueMap | readonly [ValueMap, string];
 
@@ -646,12 +595,12 @@ const METHODS: Readonly<Record<string, Readonly<Record<string, Entry>>>> = {
   Msvm_VirtualSystemMigrationService: {
     AddNetworkSettings: HYPERV_ASYNC,
     CheckSystemCompatibilityInfo: CHECK_SYSTEM_COMPATIBILITY_INFO,
-    CheckVirtualSystemIsMigratable: HYPERV_ASYNC_WITHOUT_SUCCESS,
+    CheckVirtualSystemIsMigratable: HYPERV_ASYNC_ZERO_UNLISTED,
     CheckVirtualSystemIsMigratableToHost: DMTF_INCOMPATIBLE_PARAMETERS_SYNC,
     CheckVirtualSystemIsMigratableToSystem: [DMTF_INCOMPATIBLE_PARAMETERS_SYNC, 'msvm-virtualsystemmigrationservice-checkvirtualsystemismigratabletosystem'],
     GetSystemCompatibilityInfo: HYPERV_ASYNC,
     GetSystemCompatibilityVectors: HYPERV_ASYNC,
-    MigrateVirtualSystemToHost: HYPERV_ASYNC_WITHOUT_SUCCESS,
+    MigrateVirtualSystemToHost: HYPERV_ASYNC_ZERO_UNLISTED,
     MigrateVirtualSystemToSystem: DMTF_INCOMPATIBLE_PARAMETERS,
     ModifyNetworkSettings: HYPERV_ASYNC,
     ModifyServiceSettings: HYPERV_ASYNC,
