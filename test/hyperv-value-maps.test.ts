@@ -377,6 +377,7 @@ describe('toHypervJob names JobType with the job class\'s own table', () => {
   it('class names are case-insensitive; unknown job classes fall back to Msvm_ConcreteJob\'s table', () => {
     // https://learn.microsoft.com/windows/win32/hyperv_v2/msvm-migrationjob: Moving Virtual Machine (305)
     assert.equal(toHypervJob(instance('msvm_migrationjob', { InstanceID: 'm', JobType: 305 })).jobTypeName, 'Moving Virtual Machine');
+    assert.equal(toHypervJob(instance('msvm_migrationjob', { InstanceID: 'm', MigrationType: 32769 })).migration?.migrationTypeName, 'Storage');
     // https://learn.microsoft.com/windows/win32/hyperv_v2/msvm-concretejob: Start Virtual Machine (12)
     assert.equal(toHypervJob(instance('Msvm_ConcreteJob', { InstanceID: 'c', JobType: 12 })).jobTypeName, 'Start Virtual Machine');
     assert.equal(toHypervJob(instance('Msvm_SomeOtherJob', { InstanceID: 'o', JobType: 12 })).jobTypeName, 'Start Virtual Machine');

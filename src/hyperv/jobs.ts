@@ -180,7 +180,8 @@ export function toHypervJob(instance: CimInstance, ref?: JobRef): HypervJob {
   const jobType = num(p.JobType);
   const operationalStatus = arr(p.OperationalStatus).map((x) => num(x as CimValue)).filter((x): x is number => x !== null);
   const instanceId = str(p.InstanceID) ?? '';
-  const isMigration = className === 'Msvm_MigrationJob';
+  // CIM class names are case-insensitive.
+  const isMigration = className.toLowerCase() === 'msvm_migrationjob';
   const job: HypervJob = {
     className,
     instanceId,
