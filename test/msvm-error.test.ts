@@ -190,6 +190,14 @@ describe('toMsvmError', () => {
     assert.equal(msvmErrorToJson(e).valueMapNames.PerceivedSeverity, 'no name known');
   });
 
+  it('an ErrorSourceFormat without its own name keeps its number', () => {
+    // cim-error (v2): ErrorSourceFormat Unknown (0), Other (1), CIMObjectPath (2), DMTF Reserved (..)
+    const e = toMsvmError(instance('Msvm_Error', { ErrorSource: 'x', ErrorSourceFormat: 7, Message: 'm' }));
+    assert.match(formatMsvmError(e), /^ErrorSource: x \(7 \(DMTF Reserved\)\)$/m);
+    const path = toMsvmError(instance('Msvm_Error', { ErrorSource: 'p', ErrorSourceFormat: 2, Message: 'm' }));
+    assert.match(formatMsvmError(path), /^ErrorSource: p \(CIMObjectPath\)$/m);
+  });
+
   it('ErrorSourceFormat Other uses OtherErrorSourceFormat', () => {
     const e = toMsvmError(
       instance('Msvm_Error', { ErrorSource: 'vm1', ErrorSourceFormat: 1, OtherErrorSourceFormat: 'VM name', Message: 'm' }),

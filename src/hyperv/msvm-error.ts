@@ -21,7 +21,7 @@ import {
   valueMapNames,
   type ClassSchema,
 } from './class-schemas.js';
-import { nameOf, withName } from './value-maps.js';
+import { ERROR_SOURCE_FORMAT, nameOf, valueLabel, withName } from './value-maps.js';
 
 export interface MsvmError {
   /** 'Msvm_Error' normally; could be CIM_Error or a subclass. */
@@ -198,7 +198,7 @@ export function formatMsvmError(e: MsvmError): string {
   field('ProbableCause', withDescription(codeWithName(e.probableCause, e.probableCauseName), e.probableCauseDescription));
   field('CIMStatusCode', withDescription(codeWithName(e.cimStatusCode, e.cimStatusCodeName), e.cimStatusCodeDescription));
   if (e.errorSource !== null) {
-    const format = e.errorSourceFormat !== null && e.errorSourceFormat !== 0 ? e.otherErrorSourceFormat ?? e.errorSourceFormatName : null;
+    const format = e.errorSourceFormat !== null && e.errorSourceFormat !== 0 ? e.otherErrorSourceFormat ?? valueLabel(ERROR_SOURCE_FORMAT, e.errorSourceFormat) : null;
     field('ErrorSource', format === null ? e.errorSource : `${e.errorSource} (${format})`);
   }
   if (e.recommendedActions.length > 0) {
