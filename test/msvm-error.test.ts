@@ -172,6 +172,8 @@ describe('toMsvmError', () => {
     assert.equal(v1(2).perceivedSeverityName, 'Low');
     assert.equal(v1(5).perceivedSeverityName, 'Fatal');
     assert.equal(v1(6).perceivedSeverityName, 'no name known');
+    assert.equal(toMsvmError(instance('CIM_Error', { PerceivedSeverity: 4 }), { namespace: 'root\\virtualization' }).perceivedSeverityName, 'High');
+    assert.equal(toMsvmError(instance('MSFT_WmiError', { PerceivedSeverity: 4 }), { namespace: 'root/virtualization' }).perceivedSeverityName, 'Minor');
     assert.equal(toMsvmError(instance('Msvm_Error', { PerceivedSeverity: 5 }), { namespace: 'root/virtualization/v2' }).perceivedSeverityName, 'Major');
     assert.equal(msvmErrorToJson(v1(3)).valueMapNames.PerceivedSeverity, 'Medium');
     assert.equal(errorSchemaFor('Msvm_SomeFutureError'), MSVM_ERROR_SCHEMA);

@@ -147,7 +147,7 @@ function errorProperties(severity: ValueMap): Record<string, SchemaProperty> {
  */
 export const MSVM_ERROR_SCHEMA: ClassSchema = schema(errorProperties(PERCEIVED_SEVERITY_CIM));
 
-/** Msvm_Error in the v1 namespace root\virtualization (preliminary CIM_Error 2.8.1000). */
+/** Msvm_Error and CIM_Error in the v1 namespace root\virtualization (preliminary CIM_Error 2.8.1000). */
 export const MSVM_V1_ERROR_SCHEMA: ClassSchema = schema(errorProperties(PERCEIVED_SEVERITY_V1));
 
 /** DMTF CIM_Error: PerceivedSeverity named with the DMTF table. */

@@ -334,7 +334,7 @@ export class HypervJobs {
       instanceId: ref.selectors.InstanceID ?? '',
       returnValue,
       returnValueName: returnValueName(returnValue),
-      error: inst ? toMsvmError(inst) : null,
+      error: inst ? toMsvmError(inst, { namespace: this.namespace }) : null,
     };
   }
 
@@ -349,7 +349,7 @@ export class HypervJobs {
     const errors: MsvmError[] = [];
     for (const el of outParams(out.output, 'Errors')) {
       const inst = decodeEmbeddedInstanceParam(el, { schema: MSVM_ERROR_SCHEMA });
-      if (inst) errors.push(toMsvmError(inst));
+      if (inst) errors.push(toMsvmError(inst, { namespace: this.namespace }));
     }
     return { jobClass: ref.className, instanceId: ref.selectors.InstanceID ?? '', returnValue, returnValueName: returnValueName(returnValue), errors };
   }

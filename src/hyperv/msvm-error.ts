@@ -80,13 +80,10 @@ function isV1Namespace(namespace: string): boolean {
  * 2.22.1 (DMTF 0..7); only the v1 namespace had the preliminary Low/Medium/High/Fatal list.
  */
 export function errorSchemaFor(className: string, namespace: string = HYPERV_NAMESPACE): ClassSchema {
-  const v1 = isV1Namespace(namespace);
-  if (!v1 || !/^msvm_/i.test(className)) {
-    const known = schemaFor(className);
-    if (known !== undefined && known.PerceivedSeverity !== undefined) return known;
-  }
-  if (/^msvm_/i.test(className)) return v1 ? MSVM_V1_ERROR_SCHEMA : MSVM_ERROR_SCHEMA;
-  return CIM_ERROR_SCHEMA;
+  if (isV1Namespace(namespace) && /^(msvm|cim)_/i.test(className)) return MSVM_V1_ERROR_SCHEMA;
+  const known = schemaFor(className);
+  if (known !== undefined && known.PerceivedSeverity !== undefined) return known;
+  return /^msvm_/i.test(className) ? MSVM_ERROR_SCHEMA : CIM_ERROR_SCHEMA;
 }
 
 function scalarText(v: CimScalar): string {
