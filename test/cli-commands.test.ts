@@ -245,6 +245,23 @@ describe('invoke', () => {
     assert.match(r.stderr, /^hyperv-wsman: ERR_METHOD_FAILED: RequestStateChange returned 4097 \(Invalid State Transition\)\.\n$/);
   });
 
+  test('ReturnValues are named from the class\'s own method page', async () => {
+    // requeststatechange-msvm-migrationjob lists only 0 and 32768..32778, not the CIM_ConcreteJob table;
+    // its 32775 is "Invalid state for this operation" (as on geterror-msvm-migrationjob).
+    const r = await runCapture(['invoke', 'Msvm_MigrationJob', 'RequestStateChange', '--selector', `InstanceID=${FIXTURE_JOB_IDS.completedMigration}`, '--param', 'RequestedState=4', ...act()]);
+    assert.equal(r.code, EXIT.METHOD_FAILED);
+    assert.match(r.stdout, /RequestStateChange: ReturnValue 32775 \(Invalid state for this operation\)/);
+    assert.match(r.stderr, /returned 32775 \(Invalid state for this operation\)\.\n$/);
+  });
+
+  test('Msvm_StorageJob.RequestStateChange: an unsupported request is 32770 Not Supported', async () => {
+    // msvm-storagejob-requeststatechange lists 0 and 32768..32778 (named as on msvm-storagejob-geterror:
+    // Not Supported (32770)); the emulator does not support RequestedState 2 (Start).
+    const r = await runCapture(['invoke', 'Msvm_StorageJob', 'RequestStateChange', '--selector', `InstanceID=${FIXTURE_JOB_IDS.storage}`, '--param', 'RequestedState=2', ...act()]);
+    assert.equal(r.code, EXIT.METHOD_FAILED);
+    assert.match(r.stdout, /RequestStateChange: ReturnValue 32770 \(Not Supported\)/);
+  });
+
   test('RequestStateChange on a running job: 0, and the job is stopped', async () => {
     const id = addJob({});
     const r = await runCapture(['invoke', 'Msvm_ConcreteJob', 'RequestStateChange', '--selector', `InstanceID=${id}`, '--param', 'RequestedState=4', ...act(), '--json']);

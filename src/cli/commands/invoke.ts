@@ -7,9 +7,8 @@ import type { Argv } from 'yargs';
 import { decodeEmbeddedInstanceParam, decodeWsCimInstance } from '../../cim/ws-cim.js';
 import { ErrorCodes, HypervWsmanError, InvalidOptionError } from '../../errors.js';
 import { HypervJobs, JOB_CLASSES, JOB_STARTED, jobRefFromOutput, type JobRef } from '../../hyperv/jobs.js';
-import { GET_ERROR_RETURN_CODES, METHOD_RETURN_CODES, REQUEST_STATE_CHANGE_RETURN, nameOf, type ValueMap } from '../../hyperv/value-maps.js';
+import { hypervReturnValueName } from '../../hyperv/method-return-codes.js';
 import type { CimInstance, CimScalar, CimValue, JsonValue } from '../../cim/types.js';
-import { HYPERV_NAMESPACE, wmiResourceUri } from '../../wsman/namespaces.js';
 import { outParams, type InvokeOutput } from '../../wsman/responses.js';
 import type { InvokeParams } from '../../wsman/invoke-params.js';
 import type { Selectors } from '../../wsman/requests.js';
@@ -47,7 +46,7 @@ export interface InvokeJson {
   readonly method: string;
   readonly resourceUri: string;
   readonly returnValue: number | null;
-  /** Name of the ReturnValue for Hyper-V methods; null elsewhere (the codes are per class). */
+  /** Name of the ReturnValue from the method's Hyper-V v2 page ("method-specific code" without one); null outside root/virtualization/v2. */
   readonly returnValueName: string | null;
   /** Out-parameters other than ReturnValue, typed; embedded instances as { className, properties, valueMapNames }. */
   readonly outParams: Record<string, JsonValue>;
@@ -75,22 +74,6 @@ function prepare(args: InvokeCliArgs): Call {
   if (args.wait) waitTiming(args);
   const target = resolveTarget(className, args);
   return { target, method, selectors: parseSelectors(args.selector), params: parseParams(args.param, target.namespace) };
-}
-
-/** Job classes' own methods, whose ReturnValue tables differ from the service methods' (lower-case names). */
-const JOB_METHOD_RETURN_CODES: Readonly<Record<string, ValueMap>> = {
-  geterror: GET_ERROR_RETURN_CODES,
-  geterrorex: GET_ERROR_RETURN_CODES,
-  requeststatechange: REQUEST_STATE_CHANGE_RETURN,
-};
-const JOB_CLASS = /^Msvm_\w*Job$/i;
-
-/** ReturnValue names come from the Hyper-V tables, so only for Hyper-V classes. */
-function returnValueName(target: Target, method: string, rv: number | null): string | null {
-  if (rv === null) return null;
-  if (!target.resourceUri.toLowerCase().startsWith(wmiResourceUri(HYPERV_NAMESPACE, '').toLowerCase())) return null;
-  const jobTable = JOB_CLASS.test(target.className ?? '') ? JOB_METHOD_RETURN_CODES[method.toLowerCase()] : undefined;
-  return nameOf(jobTable ?? METHOD_RETURN_CODES, rv);
 }
 
 function looksLikeCimXml(text: string): boolean {
@@ -188,7 +171,7 @@ export const invokeCommand = defineCommand<InvokeCliArgs>({
           method: call.method,
           resourceUri: call.target.resourceUri,
           returnValue: out.returnValue,
-          returnValueName: returnValueName(call.target, call.method, out.returnValue),
+          returnValueName: hypervReturnValueName(call.target.resourceUri, call.method, out.returnValue),
           outParams: outJson,
           job: job ? jobRefJson(job) : null,
         };
