@@ -325,3 +325,16 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
   if (args.verbose && proxy.proxy !== undefined) io.stderr.write(`hyperv-wsman: proxy ${proxyDisplay(proxy.proxy)}\n`);
   return { ...options, ...proxy };
 }
+
+/** The boolean flags of withConnectionOptions, which main.ts also accepts before the command name. */
+export function globalBooleanFlags(): string[] {
+  const flags: string[] = [];
+  const probe = {
+    option(name: string, o: { type?: string }) {
+      if (o.type === 'boolean') flags.push(name);
+      return probe;
+    },
+  };
+  withConnectionOptions(probe as unknown as Argv<object>);
+  return flags;
+}
