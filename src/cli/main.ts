@@ -29,7 +29,7 @@ const jobErrorBound = defineCommand<JobErrorArgs>({
 });
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly BoundCommand[] = [
+export const COMMANDS: readonly BoundCommand[] = [
   identifyCommand,
   getCommand,
   enumerateCommand,
