@@ -1,35 +1,44 @@
 #!/usr/bin/env node
 /**
  * Builds dist/ with the TypeScript compiler (npm run build; also `prepare`, which npm runs for
- * `npm pack` and for installs from a git URL, where it installs the dev dependencies first).
- * dist/ is emptied first so nothing stale is packed. Without a local compiler (a clone installed with
- * --omit=dev, or `npm install -g <git URL>`, where npm prepares the clone without its dev
- * dependencies in reach) the compiler of the version package.json names is run through `npm exec`,
- * so the build never depends on a tsc that happens to be on PATH.
+ * `npm pack` and for installs from a git URL). dist/ is emptied first so nothing stale is packed.
+ * npm documents that a git install gets its dev dependencies before `prepare`, but a global one
+ * (`npm install -g <git URL>`) does not (npm/cli#8440); nor does a clone installed with --omit=dev.
+ * Then this script installs them into the checkout itself first, and says so.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
-
 const project = join(root, 'tsconfig.build.json');
-let command;
-try {
-  command = [process.execPath, [require.resolve('typescript/bin/tsc'), '-p', project]];
-} catch {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const wanted = `typescript@${pkg.devDependencies.typescript}`;
-  console.error(`hyperv-wsman build: no local TypeScript compiler; running ${wanted} through npm exec.`);
-  // Inside an npm lifecycle script npm_execpath is npm's own CLI; run it with this node.
-  const npm = process.env.npm_execpath ? [process.execPath, [process.env.npm_execpath]] : [process.platform === 'win32' ? 'npm.cmd' : 'npm', []];
-  command = [npm[0], [...npm[1], 'exec', '--yes', '--global=false', '--package', wanted, '--', 'tsc', '-p', project]];
+
+function compiler() {
+  try {
+    require.resolve('typescript/bin/tsc');
+    return existsSync(join(root, 'node_modules', '@types', 'node')) ? require.resolve('typescript/bin/tsc') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let tsc = compiler();
+if (tsc === undefined) {
+  console.error('hyperv-wsman build: the dev dependencies (typescript, @types/node) are not installed here; installing them into this checkout to build (npm/cli#8440).');
+  // Inside an npm lifecycle script npm_execpath is npm's own CLI; --global=false undoes the npm_config_global of `npm install -g`.
+  const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : [process.platform === 'win32' ? 'npm.cmd' : 'npm'];
+  const r = spawnSync(npm[0], [...npm.slice(1), 'install', '--global=false', '--include=dev', '--ignore-scripts', '--no-save', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  tsc = compiler();
+  if (r.status !== 0 || tsc === undefined) {
+    console.error(`hyperv-wsman build: could not install the dev dependencies (${r.error?.message ?? `npm exit ${r.status}`}); run \`npm install\` in ${root}, then \`npm run build\`.`);
+    process.exit(1);
+  }
 }
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-const r = spawnSync(command[0], command[1], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, [tsc, '-p', project], { cwd: root, stdio: 'inherit' });
 if (r.status !== 0) console.error(`hyperv-wsman build: the TypeScript build failed (${r.error?.message ?? `exit ${r.status}`}).`);
 process.exit(r.status ?? 1);
