@@ -7,7 +7,7 @@
  * not found, WS-Man fault, method failed), never a usage, internal, auth or connection error.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -65,6 +65,22 @@ function readmeExamples(): string[] {
   const section = readme.slice(readme.indexOf('\n## CLI\n'), readme.indexOf('\n## ', readme.indexOf('\n## CLI\n') + 1));
   const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
   return block.split('\n').filter((l) => l.startsWith('hyperv-wsman '));
+}
+
+/** Example lines of the docs/cli/*.md pages (```sh blocks), except the emulator's own, which runs in the foreground. */
+function docsExamples(): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const dir = new URL('../docs/cli/', import.meta.url);
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
+    const text = readFileSync(new URL(file, dir), 'utf8');
+    for (const block of text.matchAll(/```sh\n([\s\S]*?)```/g)) {
+      for (const line of block[1]!.split('\n')) {
+        if (!/^(HYPERV_WSMAN_[A-Z_]+=\S+ )?hyperv-wsman /.test(line) || /hyperv-wsman emulator\b/.test(line)) continue;
+        out.push([file, line]);
+      }
+    }
+  }
+  return out;
 }
 
 /** The `.example(...)` strings of a command's builder, $0 as hyperv-wsman. */
@@ -141,6 +157,12 @@ describe('--help examples run against the emulated host', () => {
     if (command.startsWith('emulator')) continue;
     test(line, () => runExample(line));
   }
+});
+
+describe('docs/cli/ examples run against the emulated host', () => {
+  const examples = docsExamples();
+  test('there are examples to run', () => assert.ok(examples.length >= 20, String(examples.length)));
+  for (const [file, line] of examples) test(`${file}: ${line}`, () => runExample(line));
 });
 
 test('the word splitter handles the quoting the examples use', () => {

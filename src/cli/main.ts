@@ -42,8 +42,8 @@ export const COMMANDS: readonly BoundCommand[] = [
   completionCommand,
 ];
 
-/** The flags of the command named in argv (or of none), for "did you mean". */
-function knownFlags(argv: readonly string[], io: CliIo): string[] {
+/** The flags of the command named in argv (or of none), for "did you mean" (and the docs test). */
+export function knownFlags(argv: readonly string[], io: CliIo): string[] {
   const names = new Map(COMMANDS.map((c) => {
     const mod = c(io, () => undefined);
     return [String(mod.command).split(' ')[0], mod] as const;
