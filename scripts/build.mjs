@@ -2,9 +2,10 @@
 /**
  * Builds dist/ with the TypeScript compiler (npm run build; also `prepare`, which npm runs for
  * `npm pack` and for installs from a git URL). dist/ is emptied first so nothing stale is packed.
- * npm documents that a git install gets its dev dependencies before `prepare`, but a global one
- * (`npm install -g <git URL>`) does not (npm/cli#8440); nor does a clone installed with --omit=dev.
- * Then this script installs them into the checkout itself first, and says so.
+ * npm documents that a git install gets its dev dependencies before `prepare`; a clone installed with
+ * --omit=dev does not have them, so this script installs them into the checkout first, and says so.
+ * A global git install (`npm install -g <git URL>`) gets no dependencies at all (npm/cli#8440) and
+ * is refused with the two-step command that works (npm pack, then install the tarball).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -26,6 +27,12 @@ function compiler() {
 }
 
 let tsc = compiler();
+if (tsc === undefined && process.env.npm_config_global === 'true') {
+  // npm prepares a git package for a global install without its dependencies and cannot be helped
+  // from here (npm/cli#8440, #3692); packing it first runs prepare in an ordinary install.
+  console.error('hyperv-wsman build: `npm install -g <git URL>` gives prepare no dependencies (npm/cli#8440). Install from git in two steps instead:\n  npm install -g "$(npm pack <git URL> | tail -1)"');
+  process.exit(1);
+}
 if (tsc === undefined) {
   console.error('hyperv-wsman build: the dev dependencies (typescript, @types/node) are not installed here; installing them into this checkout to build (npm/cli#8440).');
   // Inside an npm lifecycle script npm_execpath is npm's own CLI; --global=false undoes the npm_config_global of `npm install -g`.

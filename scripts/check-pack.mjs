@@ -4,11 +4,13 @@
  * typings, no source maps without sources, no tests), publint and @arethetypeswrong/cli find nothing
  * wrong, the tarball installs globally into an empty prefix, and the installed `hyperv-wsman` works:
  * --version, then `hyperv-wsman emulator` with `job-error` against it using the settings it printed.
- * With --git, also installs from a git URL of this checkout's HEAD (which runs `prepare`).
+ * With --git, also from a git URL of this checkout's HEAD (which runs `prepare`): into a project
+ * (`npm install <git URL>`), and globally the way README says (`npm pack <git URL>`, then install the
+ * tarball; `npm install -g <git URL>` itself is broken in npm, npm/cli#8440).
  * Exits non-zero, with the reason, on the first thing that is wrong.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +29,7 @@ function fail(message) {
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', ...opts });
-  if (r.status !== 0) fail(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0) fail(`${cmd} ${args.join(' ')} exited ${r.status}${r.error ? ` (${r.error.message})` : ''}:\n${r.stdout ?? ''}\n${r.stderr ?? ''}`);
   return r.stdout;
 }
 
@@ -55,8 +57,7 @@ function startEmulator(bin) {
   });
 }
 
-async function smoke(prefix, label) {
-  const bin = join(prefix, 'bin', 'hyperv-wsman');
+async function smoke(bin, label) {
   step(`${label}: hyperv-wsman --version`);
   const version = run(bin, ['--version']).trim();
   if (version !== pkg.version) fail(`--version printed "${version}", expected ${pkg.version}`);
@@ -104,14 +105,21 @@ async function main() {
   step('npm install -g into an empty prefix');
   const prefix = join(work, 'prefix');
   run(npm, ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', tarball]);
-  await smoke(prefix, 'tarball');
+  await smoke(join(prefix, 'bin', 'hyperv-wsman'), 'tarball');
 
   if (process.argv.includes('--git')) {
-    step('npm install -g from a git URL (runs prepare)');
+    const url = `git+file://${root}#${run('git', ['rev-parse', 'HEAD']).trim()}`;
+    step('npm install <git URL> into a project (runs prepare)');
+    const project = join(work, 'project');
+    mkdirSync(project);
+    run(npm, ['init', '-y'], { cwd: project });
+    run(npm, ['install', '--no-audit', '--no-fund', url], { cwd: project });
+    await smoke(join(project, 'node_modules', '.bin', 'hyperv-wsman'), 'git, project');
+    step('npm pack <git URL>, then npm install -g of that tarball');
+    const fromGit = JSON.parse(run(npm, ['pack', '--json', '--pack-destination', work, url], { cwd: work }));
     const gitPrefix = join(work, 'git-prefix');
-    const head = run('git', ['rev-parse', 'HEAD']).trim();
-    run(npm, ['install', '-g', '--prefix', gitPrefix, '--no-audit', '--no-fund', `git+file://${root}#${head}`]);
-    await smoke(gitPrefix, 'git');
+    run(npm, ['install', '-g', '--prefix', gitPrefix, '--no-audit', '--no-fund', join(work, fromGit[0].filename)]);
+    await smoke(join(gitPrefix, 'bin', 'hyperv-wsman'), 'git, global');
   }
   console.log('check-pack: the package installs and runs');
 }
