@@ -329,12 +329,16 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
 /** The boolean flags of withConnectionOptions, which main.ts also accepts before the command name. */
 export function globalBooleanFlags(): string[] {
   const flags: string[] = [];
-  const probe = {
-    option(name: string, o: { type?: string }) {
-      if (o.type === 'boolean') flags.push(name);
-      return probe;
+  // A stand-in for yargs that records .option(name, { type: 'boolean' }) and lets any other call chain on.
+  const probe: object = new Proxy(
+    {},
+    {
+      get: (_t, method) => (name: unknown, o?: { type?: string }) => {
+        if (method === 'option' && typeof name === 'string' && o?.type === 'boolean') flags.push(name);
+        return probe;
+      },
     },
-  };
-  withConnectionOptions(probe as unknown as Argv<object>);
+  );
+  withConnectionOptions(probe as Argv<object>);
   return flags;
 }
