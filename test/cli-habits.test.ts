@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandFirst } from '../src/cli/main.js';
@@ -263,4 +263,15 @@ describe('the emulator module is loaded only by the emulator command', () => {
     const urls = loaded(['emulator', '--port', '70000']);
     assert.ok(urls.some((u) => u.includes('/src/emulator/server.ts')), urls.join('\n'));
   });
+});
+
+test('--version is this package\'s, also when run through node_modules/.bin of a project with its own package.json', () => {
+  const project = mkdtempSync(join(dir, 'project-'));
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'someone-elses', version: '9.9.9' }));
+  mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true });
+  const bin = join(project, 'node_modules', '.bin', 'hyperv-wsman');
+  symlinkSync(join(process.cwd(), 'src', 'cli', 'main.ts'), bin);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', bin, '--version'], { cwd: process.cwd(), encoding: 'utf8', timeout: 60_000 });
+  const own = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+  assert.equal(r.stdout.trim(), own, r.stderr);
 });

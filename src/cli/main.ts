@@ -3,7 +3,8 @@
  * hyperv-wsman: the command-line entry point. Each command lives in ./commands; this file wires
  * them into yargs and maps usage errors to exit code 2.
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { defineCommand, type BoundCommand } from './command.js';
@@ -91,6 +92,21 @@ export function withSuggestion(message: string, knownOf: () => readonly string[]
   return hints.length ? `${head}. ${hints.join(' ')}` : head;
 }
 
+/**
+ * This package's version, from its own package.json (found upwards from this file, in src/ or dist/).
+ * yargs would look upwards from process.argv[1], which for `node_modules/.bin/hyperv-wsman` is the
+ * version of the project that installed it.
+ */
+export function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'hyperv-wsman' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
+}
+
 /** Raised from yargs' fail hook to stop parsing at the first usage error. */
 class UsageStop extends Error {}
 
@@ -144,7 +160,7 @@ export async function runCli(rawArgv: readonly string[], io: CliIo = processIo()
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version()
+    .version(packageVersion())
     .epilogue('Connection settings can come from a config file profile (--profile); see docs/cli-json.md. Exit codes: 0 ok, 1 internal, 2 usage, 3 job failed, 4 auth, 5 connection, 6 WS-Man fault, 7 not found, 8 job timeout, 9 method failed.')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
