@@ -159,6 +159,7 @@ function parseInto(text: string, file: string, fileIndex: number, sections: Prof
   const lines = text.split(/\r?\n/);
   let current: ProfileNode | undefined;
   const stack: ProfileNode[] = [];
+  const openedAt: number[] = [];
   lines.forEach((raw, i) => {
     const lineNo = i + 1;
     const fail = (msg: string): never => {
@@ -172,7 +173,7 @@ function parseInto(text: string, file: string, fileIndex: number, sections: Prof
       return;
     }
     if (line.startsWith('[')) {
-      if (stack.length > 0) fail('section header inside an unclosed "{"; add the missing "}".');
+      if (stack.length > 0) fail(`section header inside the "{" opened on line ${openedAt[openedAt.length - 1]}; add the missing "}".`);
       const close = line.indexOf(']');
       if (close < 0) fail('section header without "]".');
       const name = line.slice(1, close).trim();
@@ -186,6 +187,7 @@ function parseInto(text: string, file: string, fileIndex: number, sections: Prof
     if (current === undefined) return;
     if (line.startsWith('}')) {
       const closed = stack.pop();
+      openedAt.pop();
       if (closed === undefined) fail('"}" without a matching "{".');
       current = closed;
       if (line.slice(1).trim().startsWith('*')) {
@@ -204,13 +206,14 @@ function parseInto(text: string, file: string, fileIndex: number, sections: Prof
       const node: ProfileNode = { relations: [] };
       current.relations.push({ name, value: node, final, file, line: lineNo });
       stack.push(current);
+      openedAt.push(lineNo);
       current = node;
       return;
     }
     const value = rest.startsWith('"') ? unquote(rest, fail) : rest;
     current.relations.push({ name, value, final, file, line: lineNo });
   });
-  if (stack.length > 0) throw new Krb5ConfigError(file, lines.length, 'end of file inside "{ ... }"; add the missing "}".');
+  if (stack.length > 0) throw new Krb5ConfigError(file, openedAt[openedAt.length - 1]!, '"{" is never closed; add the missing "}".');
 }
 
 /** MIT parse_quoted_string: `\n`, `\t`, `\b` and `\<c>` = c; the value ends at the closing quote. */
