@@ -213,7 +213,7 @@ export async function startMitKdc(options: StartOptions = {}): Promise<MitRealm>
     await must('kdb5_util', ['create', '-s', '-r', realm, '-P', 'master-password-for-tests', '-W']);
     const user = { name: 'alice', principal: `alice@${realm}`, password: 'Interop-Passw0rd!', keytab: join(dir, 'alice.keytab') };
     const service = { host, principal: `HTTP/${host}@${realm}`, keytab: join(dir, 'http.keytab') };
-    await must('kadmin.local', ['-r', realm, '-q', `addprinc -pw ${user.password} ${user.principal}`]);
+    await must('kadmin.local', ['-r', realm, '-q', `addprinc +requires_preauth -pw ${user.password} ${user.principal}`]);
     await must('kadmin.local', ['-r', realm, '-q', `addprinc -randkey ${service.principal}`]);
     await must('kadmin.local', ['-r', realm, '-q', `ktadd -k ${service.keytab} -norandkey ${service.principal}`]);
     await must('kadmin.local', ['-r', realm, '-q', `ktadd -k ${user.keytab} -norandkey ${user.principal}`]);
