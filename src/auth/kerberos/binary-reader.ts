@@ -63,32 +63,27 @@ export class BoundedReader {
 export class ByteWriter {
   private readonly parts: Buffer[] = [];
 
-  u8(v: number): this {
-    const b = Buffer.alloc(1);
-    b.writeUInt8(v);
+  private fixed(size: number, write: (b: Buffer) => void): this {
+    const b = Buffer.alloc(size);
+    write(b);
     this.parts.push(b);
     return this;
+  }
+
+  u8(v: number): this {
+    return this.fixed(1, (b) => b.writeUInt8(v));
   }
 
   u16(v: number): this {
-    const b = Buffer.alloc(2);
-    b.writeUInt16BE(v);
-    this.parts.push(b);
-    return this;
+    return this.fixed(2, (b) => b.writeUInt16BE(v));
   }
 
   u32(v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(v >>> 0);
-    this.parts.push(b);
-    return this;
+    return this.fixed(4, (b) => b.writeUInt32BE(v >>> 0));
   }
 
   i32(v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeInt32BE(v);
-    this.parts.push(b);
-    return this;
+    return this.fixed(4, (b) => b.writeInt32BE(v));
   }
 
   bytes(b: Buffer | Uint8Array): this {
