@@ -22,6 +22,12 @@ export const ErrorCodes = {
   NTLM: 'ERR_NTLM',
   NTLM_SIGNATURE: 'ERR_NTLM_SIGNATURE',
   ENCRYPTION: 'ERR_MESSAGE_ENCRYPTION',
+  /** Kerberos decoding, protocol or state failure on our side of the exchange. */
+  KERBEROS: 'ERR_KERBEROS',
+  /** The KDC answered with a KRB-ERROR (wrong password, unknown principal, clock skew, ...). */
+  KERBEROS_KDC: 'ERR_KERBEROS_KDC',
+  /** A Kerberos ciphertext or checksum failed verification (wrong key or tampering): never parsed. */
+  KERBEROS_INTEGRITY: 'ERR_KERBEROS_INTEGRITY',
   CIM_DECODE: 'ERR_CIM_DECODE',
   /** krb5.conf that cannot be read or parsed. */
   KRB5_CONFIG: 'ERR_KRB5_CONFIG',
