@@ -67,6 +67,8 @@ function runProcess(path: string, args: readonly string[], env: NodeJS.ProcessEn
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.once('error', reject);
+    // A tool that exits without reading stdin (klist, kvno) closes the pipe under us: not an error.
+    child.stdin.on('error', () => undefined);
     child.once('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
     child.stdin.end(input ?? '');
   });
@@ -145,6 +147,9 @@ export async function startMitKdc(options: StartOptions = {}): Promise<MitRealm>
       '  default_tkt_enctypes = aes256-cts-hmac-sha1-96 aes128-cts aes256-sha2 aes128-sha2 rc4-hmac',
       '  default_tgs_enctypes = aes256-cts-hmac-sha1-96 aes128-cts aes256-sha2 aes128-sha2 rc4-hmac',
       '  permitted_enctypes = aes rc4',
+      // Debian's 1.20.1 KDC issues no RC4 session keys without this (krb5 1.21 allow_rc4, backported);
+      // AD still hands them out to accounts without AES keys, so our RC4 path is tested too.
+      '  allow_rc4 = true',
       ...(options.libdefaults ?? []).map((l) => `  ${l}`),
       '',
       '[realms]',
