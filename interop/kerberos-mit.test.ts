@@ -72,6 +72,8 @@ test('our ccache reader reads MIT kinit + kvno\'s cache exactly as klist -e -f s
   assert.equal(theirs.tickets.length, 2);
   assert.deepEqual(klistViewOfCache(ours), theirs);
   assert.match(theirs.tickets[0]!.flags, /A/, 'alice requires pre-authentication, so the TGT is pre-authent');
+  assert.match(theirs.tickets[0]!.flags, /R/, 'kinit -r 2d: renewable');
+  assert.ok(theirs.tickets[0]!.renewUntil, 'klist prints "renew until" for the renewable TGT');
   assert.ok(findTgt(ours));
   assert.ok(findServiceTicket(ours, parsePrincipalName(mit.service.principal)));
 });

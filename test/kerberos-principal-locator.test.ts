@@ -70,6 +70,8 @@ test('user names: user@REALM, DOMAIN\\user (documented NetBIOS rule), user + def
   assert.deepEqual(parseUserPrincipal('CORP\\alice', opts).components, ['alice']);
   assert.throws(() => parseUserPrincipal('alice', {}), (e: unknown) => e instanceof InvalidOptionError && /no realm and krb5.conf sets no default_realm; use alice@REALM/.test(e.message));
   assert.throws(() => parseUserPrincipal('HTTP/x@R', opts), (e: unknown) => e instanceof InvalidOptionError && /names a service/.test(e.message));
+  assert.throws(() => parseUserPrincipal('CORP\\alice@CORP.EXAMPLE.COM', opts), (e: unknown) => e instanceof InvalidOptionError && /mixes DOMAIN\\user and user@REALM/.test(e.message));
+  assert.deepEqual(parseUserPrincipal('alice\\@mail.example@corp.example.com', opts), { nameType: 10, components: ['alice@mail.example'], realm: 'CORP.EXAMPLE.COM' });
   assert.throws(() => parseUserPrincipal('CORP\\', opts), (e: unknown) => e instanceof InvalidOptionError && /^--username: /.test(e.message));
 });
 

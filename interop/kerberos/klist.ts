@@ -26,25 +26,28 @@ export interface KlistCache {
 /** MIT 1.20 marks some enctypes "DEPRECATED:" in klist; the name after it is krb5.conf's. */
 const undeprecate = (s: string) => s.trim().replace(/^DEPRECATED:/, '');
 
-/** Parses `klist -e -f -c <cache>`. */
+/**
+ * Parses `klist -e -f -c <cache>`. After each ticket line klist prints, tab-indented and joined by
+ * ", ": `renew until <time>` (when set), `Flags: <letters>` (when any), `Etype (skey, tkt): a, b`,
+ * breaking the line after the third field (krb5 src/clients/klist/klist.c show_credential).
+ */
 export function parseKlistCache(out: string): KlistCache {
   const principal = /^Default principal: (.+)$/m.exec(out)?.[1];
   if (principal === undefined) throw new Error(`klist printed no default principal:\n${out}`);
   const tickets: KlistTicket[] = [];
   const lines = out.split('\n');
+  const TICKET = /^(\d\d\/\d\d\/\d\d \d\d:\d\d:\d\d)\s+(\d\d\/\d\d\/\d\d \d\d:\d\d:\d\d)\s+(\S+)\s*$/;
   for (let i = 0; i < lines.length; i++) {
-    const m = /^(\d\d\/\d\d\/\d\d \d\d:\d\d:\d\d)\s+(\d\d\/\d\d\/\d\d \d\d:\d\d:\d\d)\s+(\S+)\s*$/.exec(lines[i]!);
+    const m = TICKET.exec(lines[i]!);
     if (!m) continue;
-    let renewUntil: string | undefined;
-    let j = i + 1;
-    const renew = /^\s+renew until (\S+ \S+)/.exec(lines[j] ?? '');
-    if (renew) {
-      renewUntil = renew[1];
-      j++;
-    }
-    const f = /^\s+Flags: (\S*), Etype \(skey, tkt\): ([^,]+), (.+)$/.exec(lines[j] ?? '');
-    if (!f) throw new Error(`klist: no flags/etype line after "${lines[i]}":\n${out}`);
-    tickets.push({ start: m[1]!, expires: m[2]!, server: m[3]!, ...(renewUntil ? { renewUntil } : {}), flags: f[1]!, skey: undeprecate(f[2]!), tkt: undeprecate(f[3]!) });
+    const details: string[] = [];
+    for (let j = i + 1; j < lines.length && /^\s/.test(lines[j]!) && lines[j]!.trim() !== ''; j++) details.push(lines[j]!.trim());
+    const text = details.join(', ');
+    const renewUntil = /renew until (\S+ [^\s,]+)/.exec(text)?.[1];
+    const flags = /Flags: (\S+?)(?:,|$)/.exec(text)?.[1] ?? '';
+    const etypes = /Etype \(skey, tkt\): ([^,]+), ([^,]+?)\s*(?:,|$)/.exec(text);
+    if (!etypes) throw new Error(`klist: no etype field after "${lines[i]}":\n${out}`);
+    tickets.push({ start: m[1]!, expires: m[2]!, server: m[3]!, ...(renewUntil ? { renewUntil } : {}), flags, skey: undeprecate(etypes[1]!), tkt: undeprecate(etypes[2]!) });
   }
   return { principal, tickets };
 }
@@ -134,7 +137,7 @@ export function klistViewOfCache(cache: CredentialCache): KlistCache {
     start: klistTime(c.starttime !== 0 ? c.starttime : c.authtime),
     expires: klistTime(c.endtime),
     server: formatPrincipal(c.server),
-    ...(c.renewTill !== 0 && (c.ticketFlags & 0x00800000) !== 0 ? { renewUntil: klistTime(c.renewTill) } : {}),
+    ...(c.renewTill !== 0 ? { renewUntil: klistTime(c.renewTill) } : {}),
     flags: klistFlags(c.ticketFlags),
     skey: enctypeName(c.key.etype),
     tkt: enctypeName(ticketEnctype(c.ticket)),

@@ -218,7 +218,9 @@ export async function startMitKdc(options: StartOptions = {}): Promise<MitRealm>
     await must('kdb5_util', ['create', '-s', '-r', realm, '-P', 'master-password-for-tests', '-W']);
     const user = { name: 'alice', principal: `alice@${realm}`, password: 'Interop-Passw0rd!', keytab: join(dir, 'alice.keytab') };
     const service = { host, principal: `HTTP/${host}@${realm}`, keytab: join(dir, 'http.keytab') };
-    await must('kadmin.local', ['-r', realm, '-q', `addprinc +requires_preauth -pw ${user.password} ${user.principal}`]);
+    // Renewable tickets up to 7 days, so caches carry a renew-till time as in AD.
+    await must('kadmin.local', ['-r', realm, '-q', `modprinc -maxrenewlife 7d krbtgt/${realm}@${realm}`]);
+    await must('kadmin.local', ['-r', realm, '-q', `addprinc +requires_preauth -maxrenewlife 7d -pw ${user.password} ${user.principal}`]);
     await must('kadmin.local', ['-r', realm, '-q', `addprinc -randkey ${service.principal}`]);
     await must('kadmin.local', ['-r', realm, '-q', `ktadd -k ${service.keytab} -norandkey ${service.principal}`]);
     await must('kadmin.local', ['-r', realm, '-q', `ktadd -k ${user.keytab} -norandkey ${user.principal}`]);
@@ -238,7 +240,7 @@ export async function startMitKdc(options: StartOptions = {}): Promise<MitRealm>
       service,
       run,
       async kinitPassword(ccache, o = {}) {
-        await must('kinit', ['-c', `FILE:${ccache}`, user.principal], user.password + '\n');
+        await must('kinit', ['-r', '2d', '-c', `FILE:${ccache}`, user.principal], user.password + '\n');
         if (o.serviceTicket ?? true) await must('kvno', ['-c', `FILE:${ccache}`, service.principal]);
       },
       stop,

@@ -102,13 +102,19 @@ export function parseUserPrincipal(text: string, options: UserPrincipalOptions =
     if (user === '' || user.includes('\\')) throw new InvalidOptionError(`${what}: "${text}" is not DOMAIN\\user.`);
     return { nameType: NameType.PRINCIPAL, components: [user], realm: netbiosDomainToRealm(domain, options) };
   }
+  // "CORP\alice@CORP.COM" mixes both forms; read as MIT syntax it would silently become "CORPalice".
+  if (/^[^\\@/]+\\[^@/\\]/.test(text) && text.includes('@')) {
+    throw new InvalidOptionError(`${what}: "${text}" mixes DOMAIN\\user and user@REALM; give one of them.`);
+  }
   const p = parsePrincipalName(text, what);
   if (p.components.length !== 1) throw new InvalidOptionError(`${what}: "${text}" names a service (it contains "/"); give a user as user@REALM.`);
-  if (p.realm !== '') return { ...p, realm: upper(p.realm) };
+  // An escaped "@" in the name (alice\@corp.example.com@REALM) makes it an enterprise name [RFC 6806 §5].
+  const nameType = p.components[0]!.includes('@') ? NameType.ENTERPRISE : NameType.PRINCIPAL;
+  if (p.realm !== '') return { ...p, nameType, realm: upper(p.realm) };
   if (options.defaultRealm === undefined || options.defaultRealm === '') {
     throw new InvalidOptionError(`${what}: "${text}" has no realm and krb5.conf sets no default_realm; use ${text}@REALM or DOMAIN\\${text}.`);
   }
-  return { ...p, realm: options.defaultRealm };
+  return { ...p, nameType, realm: options.defaultRealm };
 }
 
 function netbiosDomainToRealm(domain: string, options: UserPrincipalOptions): string {
