@@ -98,7 +98,10 @@ async function freePort(): Promise<number> {
 async function waitForTcp(port: number, child: ChildProcess, log: () => string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new MitKdcError(`krb5kdc exited with ${child.exitCode}:\n${log()}`);
+    if (child.exitCode !== null) {
+      const text = log();
+      throw new (/Address already in use/i.test(text) ? KdcPortLost : MitKdcError)(`krb5kdc exited with ${child.exitCode}:\n${text}`);
+    }
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
       s.once('connect', () => {
@@ -121,9 +124,25 @@ export interface StartOptions {
   readonly libdefaults?: readonly string[];
 }
 
-/** Creates the realm and starts krb5kdc; call `stop()` when done (also removes the directory). */
+/** Thrown when krb5kdc could not take the port we picked (another process got it first). */
+class KdcPortLost extends MitKdcError {}
+
+/**
+ * Creates the realm and starts krb5kdc; call `stop()` when done (also removes the directory).
+ * The free port is picked before krb5kdc binds it, so a race with another process is retried.
+ */
 export async function startMitKdc(options: StartOptions = {}): Promise<MitRealm> {
   for (const tool of Object.keys(BINARIES)) binary(tool);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (!(err instanceof KdcPortLost) || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startOnce(options: StartOptions): Promise<MitRealm> {
   const realm = options.realm ?? 'EXAMPLE.TEST';
   const dir = mkdtempSync(join(tmpdir(), 'hyperv-wsman-mitkdc-'));
   const port = await freePort();
@@ -225,6 +244,12 @@ export async function startMitKdc(options: StartOptions = {}): Promise<MitRealm>
     await must('kadmin.local', ['-r', realm, '-q', `ktadd -k ${service.keytab} -norandkey ${service.principal}`]);
     await must('kadmin.local', ['-r', realm, '-q', `ktadd -k ${user.keytab} -norandkey ${user.principal}`]);
     kdc = spawn(binary('krb5kdc'), ['-n', '-r', realm], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // If the test process dies without stop(), do not leave a KDC or keys behind.
+    const started = kdc;
+    process.once('exit', () => {
+      if (started.exitCode === null) started.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    });
     const kdcOut: Buffer[] = [];
     kdc.stdout!.on('data', (c: Buffer) => kdcOut.push(c));
     kdc.stderr!.on('data', (c: Buffer) => kdcOut.push(c));
