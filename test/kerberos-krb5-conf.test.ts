@@ -198,4 +198,5 @@ test('syntax errors name file and line', () => {
   ];
   for (const [text, line, re] of bad) assert.throws(() => parseKrb5Conf(text, 'k.conf'), isConfErr('k.conf', line, re), JSON.stringify(text));
   assert.equal(profileValues(parseProfileText('[s]\n a = "x\\ty\\"z" trailing\n'), ['s', 'a'])[0]?.value, 'x\ty"z');
+  assert.throws(() => parseKrb5Conf('#'.repeat(MAX_PROFILE_FILE_BYTES + 1), 'k.conf'), isConfErr('k.conf', 0, /exceeds the 1048576-byte limit/));
 });

@@ -179,11 +179,15 @@ export function krb5ConfigFromProfile(profile: Krb5Profile): Krb5Config {
   const udp = first('udp_preference_limit');
   const canon = first('dns_canonicalize_hostname');
 
-  const realms = new Map<string, RealmConfig>();
+  const realms = new Map<string, { kdc: string[]; adminServer: string[] }>();
   for (const { name, node } of profileSubsections(profile, ['realms'])) {
-    const prev = realms.get(name) ?? { kdc: [], adminServer: [] };
-    const values = (tag: string) => node.relations.filter((r) => r.name === tag && typeof r.value === 'string').map((r) => r.value as string);
-    realms.set(name, { kdc: [...prev.kdc, ...values('kdc')], adminServer: [...prev.adminServer, ...values('admin_server')] });
+    let realm = realms.get(name);
+    if (realm === undefined) realms.set(name, (realm = { kdc: [], adminServer: [] }));
+    for (const r of node.relations) {
+      if (typeof r.value !== 'string') continue;
+      if (r.name === 'kdc') realm.kdc.push(r.value);
+      else if (r.name === 'admin_server') realm.adminServer.push(r.value);
+    }
   }
   const domainRealm = new Map<string, string>();
   for (const r of profileSectionRelations(profile, 'domain_realm')) {

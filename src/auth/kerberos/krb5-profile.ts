@@ -72,6 +72,7 @@ interface ParseState {
 
 /** Parses profile text (one file); `include` directives are refused here (no file system). */
 export function parseProfileText(text: string, file = '<krb5.conf>'): Krb5Profile {
+  if (text.length > MAX_PROFILE_FILE_BYTES) throw new Krb5ConfigError(file, 0, `exceeds the ${MAX_PROFILE_FILE_BYTES}-byte limit for a krb5 configuration file.`);
   const sections: ProfileSection[] = [];
   parseInto(text, file, 0, sections, () => {
     throw new Krb5ConfigError(file, 0, 'include/includedir needs a file system; use loadProfile.');
