@@ -46,7 +46,9 @@ export interface KerberosInitiatorOptions {
 
 function splitTime(now: Date): { ctime: Date; cusec: number } {
   const ms = now.getTime();
-  return { ctime: new Date(ms - (ms % 1000)), cusec: (ms % 1000) * 1000 };
+  // Our clock has millisecond resolution; random microseconds keep two contexts made in the same
+  // millisecond apart, so an AP-REP (which echoes ctime/cusec) cannot be replayed to the other.
+  return { ctime: new Date(ms - (ms % 1000)), cusec: (ms % 1000) * 1000 + randomInt(0, 1000) };
 }
 
 /** 31-bit random start: some peers mishandle sequence numbers with the top bit set. */
