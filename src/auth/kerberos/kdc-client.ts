@@ -6,7 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { DEFAULT_ENCTYPES, enctypeProfile, isSupportedEnctype } from './crypto/index.js';
-import { KerberosError } from './errors.js';
+import { KerberosError, KerberosIntegrityError } from './errors.js';
 import { KdcError, KrbErrorCode, kdcErrorFrom } from './kdc-errors.js';
 import { sendToKdc, type KdcTransportOptions } from './kdc-transport.js';
 import {
@@ -140,7 +140,13 @@ export class KdcClient {
       if (rep.msgType !== 11) throw new KerberosError(`KDC answered an AS-REQ with message type ${rep.msgType}.`);
       // Without pre-authentication the reply's padata carries the salt hints instead.
       const key = hinted !== undefined && hinted.key.etype === rep.encPart.etype ? hinted.key : this.#clientKey(client, secret, preauthHints(rep.padata ?? []), rep.encPart.etype);
-      const part = this.#openReply(rep, key, KeyUsage.AS_REP_ENCPART, body.nonce, server);
+      let part: EncKdcRepPart;
+      try {
+        part = this.#openReply(rep, key, KeyUsage.AS_REP_ENCPART, body.nonce, server);
+      } catch (err) {
+        if (!(err instanceof KerberosIntegrityError)) throw err;
+        throw new KerberosIntegrityError(`Wrong password or key for ${context.client}: the KDC's reply does not decrypt with it.`);
+      }
       return credentialFrom(rep, part);
     }
     throw new KerberosError('The KDC kept asking for pre-authentication; giving up.');
