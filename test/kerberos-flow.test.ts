@@ -13,6 +13,7 @@ import { NegState, decodeNegTokenInit, decodeNegTokenResp, encodeNegTokenResp } 
 import { KRB5_OID, TokenId, unframeInitialToken } from '../src/auth/kerberos/gss-framing.js';
 import { KdcError } from '../src/auth/kerberos/kdc-errors.js';
 import { KerberosError, KerberosIntegrityError } from '../src/auth/kerberos/errors.js';
+import type { NtlmSession } from '../src/auth/ntlm/session-security.js';
 import type { KdcAddress, KerberosCredential, KeytabEntry, Principal } from '../src/auth/kerberos/types.js';
 
 const REALM = 'EXAMPLE.COM';
@@ -58,6 +59,19 @@ describe('Kerberos end to end (KDC on loopback, initiator, acceptor)', () => {
       const response = Buffer.from(`<s:Envelope>response ${i}</s:Envelope>`);
       assert.deepEqual(initiator.unwrap(acceptor.wrap(response)), response);
     }
+  });
+
+  it('contexts fit the NtlmSession shape used by message encryption (seal/unseal/sign/verify)', () => {
+    const initiator = new KerberosInitiator({ credential: serviceTicket });
+    const acceptor = new KerberosAcceptor({ keytab });
+    initiator.acceptReply(acceptor.accept(initiator.initialToken()));
+    const client: NtlmSession = initiator;
+    const server: NtlmSession = acceptor;
+    const { signature, sealed } = client.seal(Buffer.from('<s:Envelope/>'));
+    assert.equal(signature.length, 60);
+    assert.equal(sealed.length, 13);
+    assert.equal(Buffer.from(server.unseal(sealed, signature)).toString(), '<s:Envelope/>');
+    server.verify(Buffer.from('m'), client.sign(Buffer.from('m')));
   });
 
   it('SPNEGO (Negotiate): NegTokenInit with krb5 -> NegTokenResp accept-completed; then wrap both ways', () => {

@@ -91,6 +91,27 @@ abstract class EstablishedContext {
     return this.messages.getMic(message);
   }
 
+  /**
+   * The session-security shape the NTLM session already has (ntlm/session-security.ts NtlmSession),
+   * so message encryption can take either: `signature` is the WinRM header part (Length-Field bytes).
+   */
+  seal(plaintext: Uint8Array): { signature: Uint8Array; sealed: Uint8Array } {
+    const { header, data } = this.wrapWinrm(plaintext);
+    return { signature: header, sealed: data };
+  }
+
+  unseal(sealed: Uint8Array, signature: Uint8Array): Uint8Array {
+    return this.unwrapWinrm(signature, sealed);
+  }
+
+  sign(message: Uint8Array): Uint8Array {
+    return this.getMic(message);
+  }
+
+  verify(message: Uint8Array, signature: Uint8Array): void {
+    this.verifyMic(message, signature);
+  }
+
   verifyMic(message: Uint8Array, token: Uint8Array): void {
     this.messages.verifyMic(message, token);
   }
