@@ -91,6 +91,19 @@ describe('Kerberos end to end (KDC on loopback, initiator, acceptor)', () => {
     assert.equal(k.unwrap(acceptor.kerberos.wrap(Buffer.from('pong'))).toString(), 'pong');
   });
 
+  it('token shapes match what MIT krb5 1.20.1 sends (kerberos-facts.md §2, §6.1, §7)', () => {
+    const len = '(?:81..|82....)';
+    const initiator = new SpnegoInitiator(new KerberosInitiator({ credential: serviceTicket }));
+    const acceptor = new SpnegoAcceptor(new KerberosAcceptor({ keytab }));
+    const init = initiator.initialToken();
+    // NegTokenInit: only krb5 offered, no reqFlags, no MIC, mechToken = framed AP-REQ with mutual-required.
+    assert.match(init.toString('hex'), new RegExp(`^60${len}06062b0601050502a0${len}30${len}a00d300b06092a864886f712010202a2${len}04${len}60${len}06092a864886f7120102020100` + `6e${len}30${len}a003020105a10302010ea20703050020000000a3${len}61${len}`));
+    const resp = acceptor.accept(init);
+    // NegTokenResp: accept-completed, supportedMech krb5, responseToken = framed AP-REP, no MIC.
+    assert.match(resp.toString('hex'), new RegExp(`^a1${len}30${len}a0030a0100a10b06092a864886f712010202a2${len}04${len}60${len}06092a864886f71201020202006f${len}30${len}a003020105a10302010fa2`));
+    initiator.acceptReply(resp);
+  });
+
   it('channel bindings: a different certificate hash is refused by the acceptor', () => {
     const initiator = new KerberosInitiator({ credential: serviceTicket, channelBindings: cbt(2) });
     const acceptor = new KerberosAcceptor({ keytab, channelBindings: cbt(3) });
