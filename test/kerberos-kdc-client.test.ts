@@ -42,6 +42,26 @@ describe('KDC client over loopback', () => {
     assert.deepEqual(kdc.received.map((r) => `${r.transport}:${r.msgType}`), ['tcp:10', 'tcp:10']);
   });
 
+  it('the salt comes from the KDC, not from the typed name (AD stores the account name case)', async () => {
+    const eve = kdc.addUser('Eve', 'pw', 'EXAMPLE.COMeve');
+    const tgt = await new KdcClient({ kdcs: [tcp] }).getInitialTicket({ ...eve, components: ['Eve'] }, { password: 'pw' });
+    assert.deepEqual(tgt.client.components, ['Eve']);
+  });
+
+  it('a KDC that needs no pre-auth: the reply padata gives the salt', async () => {
+    const open = new InMemoryKdc({ realm: REALM, noPreauth: true });
+    const dave = open.addUser('dave', 'pw', 'ODD.SALTdave');
+    const { tcp: addr } = await open.listen();
+    try {
+      const tgt = await new KdcClient({ kdcs: [addr] }).getInitialTicket(dave, { password: 'pw' });
+      assert.equal(tgt.flags & TicketFlags.PRE_AUTHENT, 0);
+      assert.deepEqual(open.received.map((r) => r.msgType), [10]);
+      await assert.rejects(new KdcClient({ kdcs: [addr] }).getInitialTicket(dave, { password: 'nope' }), /Wrong password or key for dave@EXAMPLE\.COM/);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('AS with keytab-style keys instead of a password', async () => {
     const key = enctypeProfile(17).stringToKey('Passw0rd!', 'EXAMPLE.COMAdministrator');
     const tgt = await new KdcClient({ kdcs: [tcp], enctypes: [17] }).getInitialTicket(user, { keys: [key] });

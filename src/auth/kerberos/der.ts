@@ -70,6 +70,30 @@ export function decodeDerPrefix(input: Uint8Array, limits: DerLimits = DEFAULT_D
   return { node, length: end };
 }
 
+/**
+ * Only the outer tag and length of the value at the start of `input`, without parsing the content:
+ * for GSS framing, whose content (TOK_ID ‖ message) is not itself DER. Returns the content view.
+ */
+export function decodeOuterHeader(input: Uint8Array): { tag: number; content: Buffer; length: number } {
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  if (buf.length < 2) fail('truncated header');
+  const tag = buf[0]!;
+  if ((tag & 0x1f) === 0x1f) fail('high tag numbers are not used by Kerberos');
+  let pos = 1;
+  const first = buf[pos++]!;
+  let length = first;
+  if (first & 0x80) {
+    const count = first & 0x7f;
+    if (count === 0) fail('indefinite length');
+    if (count > 4) fail('length field longer than 4 bytes');
+    if (pos + count > buf.length) fail('truncated length');
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + buf[pos++]!;
+  }
+  if (pos + length > buf.length) fail(`length ${length} runs past the end of the input`);
+  return { tag, content: buf.subarray(pos, pos + length), length: pos + length };
+}
+
 function readNode(buf: Buffer, at: number, limit: number, depth: number, limits: DerLimits, state: { nodes: number }): [DerNode, number] {
   if (depth > limits.maxDepth) fail(`nesting deeper than ${limits.maxDepth}`);
   if (++state.nodes > limits.maxNodes) fail(`more than ${limits.maxNodes} values`);

@@ -47,6 +47,8 @@ export interface InMemoryKdcOptions {
   readonly maxUdpReplyBytes?: number;
   /** PBKDF2 iterations announced in ETYPE-INFO2 (AES-SHA1 default 4096). */
   readonly iterations?: number;
+  /** Answer AS-REQs without pre-authentication (old MIT default). Default false. */
+  readonly noPreauth?: boolean;
 }
 
 interface Account {
@@ -161,6 +163,10 @@ export class InMemoryKdc {
     const clientKeys = body.etypes.map((e) => client.keys.find((k) => k.etype === e)).filter((k): k is EncryptionKey => k !== undefined);
     if (clientKeys.length === 0) return this.#error(KrbErrorCode.KDC_ERR_ETYPE_NOSUPP, sname, cname);
     const encTs = req.padata.find((p) => p.type === PaDataType.ENC_TIMESTAMP);
+    if (encTs === undefined && this.#options.noPreauth === true) {
+      const k = clientKeys[0]!;
+      return this.#asReply(req, client, service, k, 0);
+    }
     if (encTs === undefined) {
       const info = encodeEtypeInfo2(clientKeys.map((k) => ({ etype: k.etype, salt: client.salt, ...(this.#s2kParams() === undefined ? {} : { s2kparams: this.#s2kParams()! }) })));
       const eData = encodeMethodData([
@@ -181,8 +187,13 @@ export class InMemoryKdc {
     if (Math.abs(ts.timestamp.getTime() - this.#now().getTime()) > (this.#options.maxSkewSeconds ?? 300) * 1000) {
       return this.#error(KrbErrorCode.KRB_AP_ERR_SKEW, sname, cname);
     }
-    const issued = this.#issue(client.principal, service, body.etypes, body.till, TicketFlags.INITIAL | TicketFlags.PRE_AUTHENT);
-    if (issued === undefined) return this.#error(KrbErrorCode.KDC_ERR_ETYPE_NOSUPP, sname, cname);
+    return this.#asReply(req, client, service, clientKey, TicketFlags.PRE_AUTHENT);
+  }
+
+  #asReply(req: DecodedKdcReq, client: Account, service: Account, clientKey: EncryptionKey, extraFlags: number): Buffer {
+    const { body } = req;
+    const issued = this.#issue(client.principal, service, body.etypes, body.till, TicketFlags.INITIAL | extraFlags);
+    if (issued === undefined) return this.#error(KrbErrorCode.KDC_ERR_ETYPE_NOSUPP, service.principal, client.principal);
     const part = encodeEncKdcRepPart({ ...issued.part, lastReq: [{ lrType: 0, lrValue: issued.part.authTime }], nonce: body.nonce, server: service.principal }, 25);
     const padata: PaData[] = [{ type: PaDataType.ETYPE_INFO2, value: encodeEtypeInfo2([{ etype: clientKey.etype, salt: client.salt }]) }];
     return encodeKdcRep({

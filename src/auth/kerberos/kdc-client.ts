@@ -6,7 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { DEFAULT_ENCTYPES, enctypeProfile, isSupportedEnctype } from './crypto/index.js';
-import { KerberosError } from './errors.js';
+import { KerberosError, KerberosIntegrityError } from './errors.js';
 import { KdcError, KrbErrorCode, kdcErrorFrom } from './kdc-errors.js';
 import { sendToKdc, type KdcTransportOptions } from './kdc-transport.js';
 import {
@@ -65,7 +65,9 @@ function nonce(): number {
 
 function splitTime(now: Date): { ctime: Date; cusec: number } {
   const ms = now.getTime();
-  return { ctime: new Date(ms - (ms % 1000)), cusec: (ms % 1000) * 1000 };
+  // Our clock has millisecond resolution; random microseconds keep two contexts made in the same
+  // millisecond apart, so an AP-REP (which echoes ctime/cusec) cannot be replayed to the other.
+  return { ctime: new Date(ms - (ms % 1000)), cusec: (ms % 1000) * 1000 + randomInt(0, 1000) };
 }
 
 function sameName(a: Principal, b: Principal): boolean {
@@ -138,7 +140,13 @@ export class KdcClient {
       if (rep.msgType !== 11) throw new KerberosError(`KDC answered an AS-REQ with message type ${rep.msgType}.`);
       // Without pre-authentication the reply's padata carries the salt hints instead.
       const key = hinted !== undefined && hinted.key.etype === rep.encPart.etype ? hinted.key : this.#clientKey(client, secret, preauthHints(rep.padata ?? []), rep.encPart.etype);
-      const part = this.#openReply(rep, key, KeyUsage.AS_REP_ENCPART, body.nonce, server);
+      let part: EncKdcRepPart;
+      try {
+        part = this.#openReply(rep, key, KeyUsage.AS_REP_ENCPART, body.nonce, server);
+      } catch (err) {
+        if (!(err instanceof KerberosIntegrityError)) throw err;
+        throw new KerberosIntegrityError(`Wrong password or key for ${context.client}: the KDC's reply does not decrypt with it.`);
+      }
       return credentialFrom(rep, part);
     }
     throw new KerberosError('The KDC kept asking for pre-authentication; giving up.');

@@ -10,7 +10,7 @@ import type { EncryptionKey } from '../types.js';
 import { iterationsFrom, saltBytes } from './aes-sha1.js';
 import { ctsDecrypt, ctsEncrypt } from './aes-cts.js';
 import type { EnctypeProfile } from './profile.js';
-import { usageConstant } from './rfc3961.js';
+import { memoDerived, usageConstant } from './rfc3961.js';
 
 const CONFOUNDER = 16;
 const ZERO_IV = Buffer.alloc(16);
@@ -45,8 +45,10 @@ function aesSha2(p: Sha2Params): EnctypeProfile {
       throw new KerberosError(`Key of enctype ${key.etype} (${key.value.length} bytes) used with enctype ${p.etype}.`);
     }
   };
-  const ke = (key: EncryptionKey, usage: number): Buffer => kdfHmacSha2(p.hash, key.value, usageConstant(usage, 0xaa), p.keyBytes);
-  const ki = (key: EncryptionKey, usage: number): Buffer => kdfHmacSha2(p.hash, key.value, usageConstant(usage, 0x55), p.macBytes);
+  const derive = (key: EncryptionKey, usage: number, kind: 0x99 | 0xaa | 0x55, bytes: number): Buffer =>
+    memoDerived(key.value, `kdf:${usage}:${kind}`, () => kdfHmacSha2(p.hash, key.value, usageConstant(usage, kind), bytes));
+  const ke = (key: EncryptionKey, usage: number): Buffer => derive(key, usage, 0xaa, p.keyBytes);
+  const ki = (key: EncryptionKey, usage: number): Buffer => derive(key, usage, 0x55, p.macBytes);
   const mac = (k: Uint8Array, ...parts: Uint8Array[]): Buffer => {
     const h = createHmac(p.hash, k);
     for (const part of parts) h.update(part);
@@ -82,7 +84,7 @@ function aesSha2(p: Sha2Params): EnctypeProfile {
     },
     checksum(key, usage, data) {
       check(key);
-      return mac(kdfHmacSha2(p.hash, key.value, usageConstant(usage, 0x99), p.macBytes), data);
+      return mac(derive(key, usage, 0x99, p.macBytes), data);
     },
     randomKey() {
       return { etype: p.etype, value: randomBytes(p.keyBytes) };

@@ -6,9 +6,44 @@
 import { aesBlockEncrypt } from './aes-cts.js';
 import { nfold } from './nfold.js';
 
+// n-fold of the few public constants (usage ‖ 99/AA/55, "kerberos") is computed once each.
+const NFOLD_CACHE = new Map<string, Buffer>();
+const NFOLD_CACHE_MAX = 256;
+
+function nfold128(constant: Uint8Array): Buffer {
+  const id = Buffer.from(constant).toString('hex');
+  let folded = NFOLD_CACHE.get(id);
+  if (folded === undefined) {
+    folded = nfold(constant, 128);
+    if (NFOLD_CACHE.size >= NFOLD_CACHE_MAX) NFOLD_CACHE.clear();
+    NFOLD_CACHE.set(id, folded);
+  }
+  return folded;
+}
+
+/**
+ * Derived keys per base key, held only as long as the base key's buffer lives (WeakMap), so a
+ * context's per-message Ke/Ki/Kc are derived once, not per message.
+ */
+const DERIVED = new WeakMap<Uint8Array, Map<string, Buffer>>();
+
+export function memoDerived(key: Uint8Array, label: string, compute: () => Buffer): Buffer {
+  let perKey = DERIVED.get(key);
+  if (perKey === undefined) {
+    perKey = new Map();
+    DERIVED.set(key, perKey);
+  }
+  let derived = perKey.get(label);
+  if (derived === undefined) {
+    derived = compute();
+    perKey.set(label, derived);
+  }
+  return derived;
+}
+
 export function deriveRandom(key: Uint8Array, constant: Uint8Array, outBytes: number): Buffer {
   const parts: Buffer[] = [];
-  let block = nfold(constant, 128);
+  let block = nfold128(constant);
   let have = 0;
   while (have < outBytes) {
     block = aesBlockEncrypt(key, block);
@@ -19,7 +54,7 @@ export function deriveRandom(key: Uint8Array, constant: Uint8Array, outBytes: nu
 }
 
 export function deriveKey(key: Uint8Array, constant: Uint8Array): Buffer {
-  return deriveRandom(key, constant, key.length);
+  return memoDerived(key, `dk:${Buffer.from(constant).toString('hex')}`, () => deriveRandom(key, constant, key.length));
 }
 
 /** Usage constant: usage (4 octets BE) ‖ 0x99 (Kc), 0xAA (Ke) or 0x55 (Ki) (RFC 3961 5.3). */
