@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { InMemoryKdc } from '../src/auth/kerberos/in-memory-kdc.js';
 import { KdcClient } from '../src/auth/kerberos/kdc-client.js';
 import { KerberosAcceptor, KerberosInitiator } from '../src/auth/kerberos/gss-context.js';
-import { servicePrincipal } from '../src/auth/kerberos/principal.js';
+import { servicePrincipal } from '../src/auth/kerberos/principal-name.js';
 
 function report(name: string, iterations: number, ms: number): void {
   console.log(`${name.padEnd(48)} ${(iterations / (ms / 1000)).toFixed(0).padStart(10)} ops/s  ${((ms * 1000) / iterations).toFixed(1).padStart(8)} µs/op`);
@@ -30,7 +30,7 @@ async function benchAsync(name: string, iterations: number, fn: () => Promise<vo
 const kdc = new InMemoryKdc({ realm: 'EXAMPLE.COM' });
 const user = kdc.addUser('bench', 'pw');
 const keytab = kdc.addService('HTTP/hv01.example.com');
-const spn = servicePrincipal('HTTP', 'hv01.example.com', 'EXAMPLE.COM');
+const spn = servicePrincipal({ host: 'hv01.example.com', realm: 'EXAMPLE.COM' });
 const { tcp } = await kdc.listen();
 try {
   const client = new KdcClient({ kdcs: [tcp] });

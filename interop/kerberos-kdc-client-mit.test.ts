@@ -12,6 +12,7 @@ import { fromKerberosCredential, readCcacheFile, writeCcacheFile } from '../src/
 import { KdcClient } from '../src/auth/kerberos/kdc-client.js';
 import { KdcError } from '../src/auth/kerberos/kdc-errors.js';
 import { locateKdcs, realmForHost } from '../src/auth/kerberos/kdc-locator.js';
+import { kdcClientSettings } from '../src/auth/kerberos/krb5-client-settings.js';
 import { enctypeName, loadKrb5Config, type Krb5Config } from '../src/auth/kerberos/krb5-conf.js';
 import { findKeys, readKeytabFile } from '../src/auth/kerberos/keytab.js';
 import { formatPrincipal, parseUserPrincipal, servicePrincipal } from '../src/auth/kerberos/principal-name.js';
@@ -35,9 +36,9 @@ after(async () => {
   await mit?.stop();
 });
 
-async function client(enctypes: readonly number[]): Promise<KdcClient> {
+async function client(enctypes?: readonly number[]): Promise<KdcClient> {
   const kdcs = await locateKdcs(user.realm, { config });
-  return new KdcClient({ kdcs, udpPreferenceLimit: config.udpPreferenceLimit, enctypes, timeoutMs: 5000 });
+  return new KdcClient(kdcClientSettings(config, kdcs, { timeoutMs: 5000, ...(enctypes ? { enctypes } : {}) }));
 }
 
 /** Writes TGT + service ticket to a cache of ours; MIT lists it and decrypts the service ticket with the service keytab. */
@@ -60,8 +61,8 @@ async function checkWithMit(name: string, tgt: KerberosCredential, svc: Kerberos
   assert.match(verified.stdout, /kvno = 1, keytab entry valid/);
 }
 
-test('AS + TGS with a password: the default enctype list; MIT verifies the tickets', async () => {
-  const kdc = await client(config.defaultTktEnctypes);
+test('AS + TGS with a password: krb5.conf\'s enctype list and lifetime; MIT verifies the tickets', async () => {
+  const kdc = await client();
   const tgt = await kdc.getInitialTicket(user, { password: mit.user.password });
   assert.equal(formatPrincipal(tgt.server), `krbtgt/${mit.realm}@${mit.realm}`);
   assert.equal(tgt.key.etype, 18);
@@ -87,14 +88,14 @@ test('AS + TGS with each enctype alone (17, 18, 19, 20, 23): keys and tickets of
 test('AS + TGS with keys from kadmin\'s keytab, read by our keytab reader', async () => {
   const keys = findKeys(readKeytabFile(mit.user.keytab), user, { etypes: config.defaultTktEnctypes }).map((e) => e.key);
   assert.equal(keys.length, 5);
-  const kdc = await client(config.defaultTktEnctypes);
+  const kdc = await client();
   const tgt = await kdc.getInitialTicket(user, { keys });
   const svc = await kdc.getServiceTicket(tgt, service);
   await checkWithMit('keytab', tgt, svc);
 });
 
 test('wrong password and unknown service are the KDC\'s typed errors', async () => {
-  const kdc = await client(config.defaultTktEnctypes);
+  const kdc = await client();
   await assert.rejects(kdc.getInitialTicket(user, { password: 'not-the-password' }), (e: unknown) => e instanceof KdcError && e.code === 'ERR_KERBEROS_KDC' && e.krbErrorCode === 24);
   const tgt = await kdc.getInitialTicket(user, { password: mit.user.password });
   const nobody = servicePrincipal({ host: 'nobody.example.test', realm: mit.realm });

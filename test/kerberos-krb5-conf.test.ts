@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Krb5ConfigError } from '../src/errors.js';
-import { DEFAULT_ENCTYPES, enctypeName, krb5ConfigFiles, loadKrb5Config, parseKrb5Conf } from '../src/auth/kerberos/krb5-conf.js';
+import { MIT_DEFAULT_ENCTYPES, enctypeName, krb5ConfigFiles, loadKrb5Config, parseKrb5Conf } from '../src/auth/kerberos/krb5-conf.js';
+import { kdcClientSettings } from '../src/auth/kerberos/krb5-client-settings.js';
 import { MAX_PROFILE_FILE_BYTES, parseProfileText, profileValues } from '../src/auth/kerberos/krb5-profile.js';
 
 // An AD-style krb5.conf using the syntax krb5_conf.rst documents: comments, quoted values, final
@@ -83,8 +84,8 @@ test('defaults when nothing is configured (MIT 1.20 values)', () => {
   assert.equal(c.dnsLookupKdc, true);
   assert.equal(c.dnsLookupRealm, false);
   assert.equal(c.udpPreferenceLimit, 1465);
-  assert.deepEqual(c.permittedEnctypes, DEFAULT_ENCTYPES);
-  assert.deepEqual(c.defaultTktEnctypes, DEFAULT_ENCTYPES);
+  assert.deepEqual(c.permittedEnctypes, MIT_DEFAULT_ENCTYPES);
+  assert.deepEqual(c.defaultTktEnctypes, MIT_DEFAULT_ENCTYPES);
   assert.equal(c.rdns, true);
   assert.equal(c.dnsCanonicalizeHostname, true);
   assert.equal(c.forwardable, false);
@@ -199,4 +200,16 @@ test('syntax errors name file and line', () => {
   for (const [text, line, re] of bad) assert.throws(() => parseKrb5Conf(text, 'k.conf'), isConfErr('k.conf', line, re), JSON.stringify(text));
   assert.equal(profileValues(parseProfileText('[s]\n a = "x\\ty\\"z" trailing\n'), ['s', 'a'])[0]?.value, 'x\ty"z');
   assert.throws(() => parseKrb5Conf('#'.repeat(MAX_PROFILE_FILE_BYTES + 1), 'k.conf'), isConfErr('k.conf', 0, /exceeds the 1048576-byte limit/));
+});
+
+test('KdcClient settings from krb5.conf: enctypes cut to what we implement, in krb5.conf order; none left is an error', () => {
+  const kdcs = [{ host: 'kdc', port: 88 }];
+  // MIT's default list also names des3 (16) and camellia (26, 25): dropped, not refused.
+  assert.deepEqual(kdcClientSettings(parseKrb5Conf(''), kdcs), { kdcs, enctypes: [18, 17, 20, 19, 23], udpPreferenceLimit: 1465, ticketLifetimeSeconds: 86400 });
+  const c = parseKrb5Conf('[libdefaults]\n default_tkt_enctypes = rc4-hmac camellia256-cts aes128-cts\n udp_preference_limit = 1\n ticket_lifetime = 10h\n');
+  assert.deepEqual(kdcClientSettings(c, kdcs, { timeoutMs: 100 }), { kdcs, enctypes: [23, 17], udpPreferenceLimit: 1, ticketLifetimeSeconds: 36000, timeoutMs: 100 });
+  assert.throws(
+    () => kdcClientSettings(parseKrb5Conf('[libdefaults]\n default_tkt_enctypes = camellia des3\n', '/etc/krb5.conf'), kdcs),
+    (e: unknown) => e instanceof Krb5ConfigError && /allow camellia256-cts-cmac camellia128-cts-cmac des3-cbc-sha1; this client implements/.test(e.message),
+  );
 });

@@ -76,7 +76,7 @@ test('user names: user@REALM, DOMAIN\\user (documented NetBIOS rule), user + def
 });
 
 test('service principal HTTP/<host>: lower case, no trailing dot, override host and service', () => {
-  assert.deepEqual(servicePrincipal({ host: 'HV01.Corp.Example.COM.', realm: 'CORP.EXAMPLE.COM' }), { nameType: 3, components: ['HTTP', 'hv01.corp.example.com'], realm: 'CORP.EXAMPLE.COM' });
+  assert.deepEqual(servicePrincipal({ host: 'HV01.Corp.Example.COM.', realm: 'CORP.EXAMPLE.COM' }), { nameType: 2, components: ['HTTP', 'hv01.corp.example.com'], realm: 'CORP.EXAMPLE.COM' });
   assert.deepEqual(servicePrincipal({ host: '10.0.0.5', hostOverride: 'hv01.corp.example.com', service: 'WSMAN', realm: 'R' }).components, ['WSMAN', 'hv01.corp.example.com']);
   assert.equal(servicePrincipal({ host: '[::1]', realm: 'R' }).components[1], '::1');
   assert.throws(() => servicePrincipal({ host: 'a/b', realm: 'R' }), (e: unknown) => e instanceof InvalidOptionError && /--spn-host/.test(e.message));

@@ -20,22 +20,6 @@ import {
 
 export const DEFAULT_KRB5_CONFIG = '/etc/krb5.conf';
 
-/** Enctype numbers [RFC 3961 §8, RFC 8009 §9, RFC 4757, RFC 6803]. */
-export const Enctype = {
-  DES_CBC_CRC: 1,
-  DES_CBC_MD4: 2,
-  DES_CBC_MD5: 3,
-  DES3_CBC_SHA1: 16,
-  AES128_CTS_HMAC_SHA1_96: 17,
-  AES256_CTS_HMAC_SHA1_96: 18,
-  AES128_CTS_HMAC_SHA256_128: 19,
-  AES256_CTS_HMAC_SHA384_192: 20,
-  RC4_HMAC: 23,
-  RC4_HMAC_EXP: 24,
-  CAMELLIA128_CTS_CMAC: 25,
-  CAMELLIA256_CTS_CMAC: 26,
-} as const;
-
 /** Names krb5.conf accepts for each enctype, lower case [krb5 doc/admin/conf_files/kdc_conf.rst "Encryption types"]. */
 const ENCTYPE_NAMES: Readonly<Record<string, number>> = {
   'des-cbc-crc': 1,
@@ -76,7 +60,7 @@ const ENCTYPE_FAMILIES: Readonly<Record<string, readonly number[]>> = {
 };
 
 /** `DEFAULT` in an enctype list: MIT's default permitted_enctypes [krb5 doc/conf.py `defetypes`]. */
-export const DEFAULT_ENCTYPES: readonly number[] = [18, 17, 20, 19, 16, 23, 26, 25];
+export const MIT_DEFAULT_ENCTYPES: readonly number[] = [18, 17, 20, 19, 16, 23, 26, 25];
 
 /** Single DES and export RC4: dropped unless allow_weak_crypto [krb5_conf.rst allow_weak_crypto]. */
 const WEAK_ENCTYPES: ReadonlySet<number> = new Set([1, 2, 3, 24]);
@@ -175,7 +159,7 @@ export function krb5ConfigFromProfile(profile: Krb5Profile): Krb5Config {
   };
 
   const dnsFallback = bool('dns_fallback', true);
-  const permittedEnctypes = enctypes('permitted_enctypes', DEFAULT_ENCTYPES);
+  const permittedEnctypes = enctypes('permitted_enctypes', MIT_DEFAULT_ENCTYPES);
   const udp = first('udp_preference_limit');
   const canon = first('dns_canonicalize_hostname');
 
@@ -266,7 +250,7 @@ export function parseEnctypeList(v: ProfileValue, allowWeakCrypto: boolean, warn
   for (const word of v.value.split(/[\s,]+/).filter((w) => w !== '')) {
     const remove = word.startsWith('-');
     const name = (remove || word.startsWith('+') ? word.slice(1) : word).toLowerCase();
-    const ids = name === 'default' ? DEFAULT_ENCTYPES : ENCTYPE_FAMILIES[name] ?? (ENCTYPE_NAMES[name] !== undefined ? [ENCTYPE_NAMES[name]!] : /^\d{1,5}$/.test(name) ? [Number(name)] : undefined);
+    const ids = name === 'default' ? MIT_DEFAULT_ENCTYPES : ENCTYPE_FAMILIES[name] ?? (ENCTYPE_NAMES[name] !== undefined ? [ENCTYPE_NAMES[name]!] : /^\d{1,5}$/.test(name) ? [Number(name)] : undefined);
     if (ids === undefined) {
       warnings.push(`${v.file}:${v.line}: unknown enctype "${word}" ignored.`);
       continue;

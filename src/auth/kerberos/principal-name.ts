@@ -138,13 +138,14 @@ export interface ServicePrincipalOptions {
 }
 
 /**
- * `<service>/<host>@<realm>` as NT-SRV-HST, host lower-cased without a trailing dot, like MIT's
- * krb5_sname_to_principal; no DNS canonicalization (RFC 4120 §10: it is not secure).
+ * `<service>/<host>@<realm>`, host lower-cased without a trailing dot; no DNS canonicalization
+ * (RFC 4120 §10: it is not secure). Name type NT-SRV-INST, as Windows clients send for HTTP (MIT's
+ * krb5_sname_to_principal says NT-SRV-HST; KDCs compare the name, not the type).
  */
 export function servicePrincipal(options: ServicePrincipalOptions): Principal {
   const host = (options.hostOverride ?? options.host).trim().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
   const service = options.service ?? 'HTTP';
   if (host === '' || /[/@\\\s]/.test(host)) throw new InvalidOptionError(`--spn-host: "${options.hostOverride ?? options.host}" is not a host name.`);
   if (service === '' || /[/@\\\s]/.test(service)) throw new InvalidOptionError(`--spn-service: "${service}" is not a service name (e.g. HTTP or WSMAN).`);
-  return { nameType: NameType.SRV_HST, components: [service, host], realm: options.realm };
+  return { nameType: NameType.SRV_INST, components: [service, host], realm: options.realm };
 }
