@@ -12,6 +12,7 @@ import { GssMessageProtection } from './gss-wrap.js';
 import { KrbErrorCode, kdcErrorFrom } from './kdc-errors.js';
 import {
   ApOptions,
+  kerberosTimeParts,
   KeyUsage,
   decodeApRep,
   decodeApReq,
@@ -44,12 +45,6 @@ export interface KerberosInitiatorOptions {
   readonly now?: () => Date;
 }
 
-function splitTime(now: Date): { ctime: Date; cusec: number } {
-  const ms = now.getTime();
-  // Our clock has millisecond resolution; random microseconds keep two contexts made in the same
-  // millisecond apart, so an AP-REP (which echoes ctime/cusec) cannot be replayed to the other.
-  return { ctime: new Date(ms - (ms % 1000)), cusec: (ms % 1000) * 1000 + randomInt(0, 1000) };
-}
 
 /** 31-bit random start: some peers mishandle sequence numbers with the top bit set. */
 function initialSequence(): number {
@@ -142,7 +137,7 @@ export class KerberosInitiator extends EstablishedContext {
     const profile = enctypeProfile(key.etype);
     const subkey = profile.randomKey();
     const seq = initialSequence();
-    const { ctime, cusec } = splitTime(this.#now());
+    const { time: ctime, usec: cusec } = kerberosTimeParts(this.#now());
     const authenticator: Authenticator = {
       client: this.#credential.client,
       cksum: { cksumtype: GSS_CHECKSUM_TYPE, checksum: encodeGssChecksum(this.#bnd, DEFAULT_INITIATOR_FLAGS) },
@@ -263,9 +258,8 @@ export class KerberosAcceptor extends EstablishedContext {
 
   /** A framed KRB-ERROR token (03 00) for the initiator, e.g. after accept() failed. */
   errorToken(code: number = KrbErrorCode.KRB_AP_ERR_MODIFIED, server?: Principal): Buffer {
-    const now = this.#now();
-    const ms = now.getTime();
+    const { time, usec } = kerberosTimeParts(this.#now());
     const sname = server ?? this.#options.keytab[0]?.principal ?? { nameType: 0, components: [], realm: '' };
-    return frameInitialToken(TokenId.KRB_ERROR, encodeKrbError({ stime: new Date(ms - (ms % 1000)), susec: (ms % 1000) * 1000, errorCode: code, server: sname }));
+    return frameInitialToken(TokenId.KRB_ERROR, encodeKrbError({ stime: time, susec: usec, errorCode: code, server: sname }));
   }
 }

@@ -12,6 +12,7 @@ import { KrbErrorCode } from './kdc-errors.js';
 import { defaultSalt, tgsPrincipal } from './kdc-client.js';
 import {
   KeyUsage,
+  kerberosTimeParts,
   MessageType,
   PaDataType,
   TicketFlags,
@@ -120,10 +121,10 @@ export class InMemoryKdc {
   }
 
   #error(code: number, server: Principal, client?: Principal, eData?: Buffer, eText?: string): Buffer {
-    const now = this.#now();
+    const { time, usec } = kerberosTimeParts(this.#now());
     return encodeKrbError({
-      stime: new Date(now.getTime() - (now.getTime() % 1000)),
-      susec: (now.getTime() % 1000) * 1000,
+      stime: time,
+      susec: usec,
       errorCode: code,
       ...(client === undefined ? {} : { client }),
       server,
