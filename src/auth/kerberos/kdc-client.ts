@@ -183,7 +183,11 @@ export class KdcClient {
   #clientKey(client: Principal, secret: ClientSecret, hints: readonly EtypeInfo2Entry[], replyEtype: number | undefined): EncryptionKey {
     const offered = replyEtype !== undefined ? [replyEtype] : this.#enctypes;
     // The KDC lists hints in its own preference order; take the first one we offered.
-    const hint = hints.find((h) => offered.includes(h.etype)) ?? (replyEtype !== undefined ? { etype: replyEtype, ...(hints[0]?.salt !== undefined ? { salt: hints[0].salt } : {}) } : undefined);
+    // A hint without a usable etype (PW-SALT, or none at all) still lends its salt to the first
+    // enctype we offered, with the default salt when there is none (RFC 4120 5.2.7.5, 4).
+    const saltOnly = hints.find((h) => h.salt !== undefined)?.salt;
+    const fallback: EtypeInfo2Entry | undefined = hints.every((h) => h.etype === -1) ? { etype: offered[0]!, ...(saltOnly === undefined ? {} : { salt: saltOnly }) } : undefined;
+    const hint: EtypeInfo2Entry | undefined = hints.find((h) => offered.includes(h.etype)) ?? (replyEtype !== undefined ? { etype: replyEtype, ...(saltOnly === undefined ? {} : { salt: saltOnly }) } : fallback);
     const keys = 'keys' in secret ? secret.keys : undefined;
     if (keys !== undefined) {
       const candidates = hint !== undefined ? keys.filter((k) => k.etype === hint.etype) : keys.filter((k) => offered.includes(k.etype));
