@@ -12,6 +12,7 @@ import { SpnegoAcceptor, SpnegoInitiator } from '../src/auth/kerberos/spnego-con
 import { NegState, decodeNegTokenInit, decodeNegTokenResp, encodeNegTokenResp } from '../src/auth/kerberos/spnego.js';
 import { KRB5_OID, TokenId, unframeInitialToken } from '../src/auth/kerberos/gss-framing.js';
 import { KdcError } from '../src/auth/kerberos/kdc-errors.js';
+import { ReplayCache } from '../src/auth/kerberos/replay-cache.js';
 import { KerberosError, KerberosIntegrityError } from '../src/auth/kerberos/errors.js';
 import type { NtlmSession } from '../src/auth/ntlm/session-security.js';
 import type { KdcAddress, KerberosCredential, KeytabEntry, Principal } from '../src/auth/kerberos/types.js';
@@ -102,6 +103,15 @@ describe('Kerberos end to end (KDC on loopback, initiator, acceptor)', () => {
     // NegTokenResp: accept-completed, supportedMech krb5, responseToken = framed AP-REP, no MIC.
     assert.match(resp.toString('hex'), new RegExp(`^a1${len}30${len}a0030a0100a10b06092a864886f712010202a2${len}04${len}60${len}06092a864886f71201020202006f${len}30${len}a003020105a10302010fa2`));
     initiator.acceptReply(resp);
+  });
+
+  it('a shared replay cache refuses the same AP-REQ on a second connection', () => {
+    const cache = new ReplayCache();
+    const apReq = new KerberosInitiator({ credential: serviceTicket }).initialToken();
+    new KerberosAcceptor({ keytab, replayCache: cache }).accept(apReq);
+    assert.throws(() => new KerberosAcceptor({ keytab, replayCache: cache }).accept(apReq), /replayed/);
+    new KerberosAcceptor({ keytab, replayCache: cache }).accept(new KerberosInitiator({ credential: serviceTicket }).initialToken());
+    assert.equal(cache.size, 2);
   });
 
   it('channel bindings: a different certificate hash is refused by the acceptor', () => {

@@ -9,6 +9,7 @@ import { enctypeProfile } from './crypto/index.js';
 import { KerberosError, KerberosIntegrityError } from './errors.js';
 import { GSS_CHECKSUM_TYPE, GssFlags, TokenId, channelBindingHash, decodeGssChecksum, encodeGssChecksum, frameInitialToken, unframeInitialToken } from './gss-framing.js';
 import { GssMessageProtection } from './gss-wrap.js';
+import type { ReplayCache } from './replay-cache.js';
 import { KrbErrorCode, kdcErrorFrom } from './kdc-errors.js';
 import {
   ApOptions,
@@ -192,6 +193,8 @@ export interface KerberosAcceptorOptions {
   /** Expected channel-binding application data; when set, the initiator's Bnd must match. */
   readonly channelBindings?: Uint8Array;
   readonly maxSkewSeconds?: number;
+  /** Share one per service to refuse replayed AP-REQs across connections; absent: no replay check. */
+  readonly replayCache?: ReplayCache;
   readonly now?: () => Date;
 }
 
@@ -239,6 +242,9 @@ export class KerberosAcceptor extends EstablishedContext {
     if (Math.abs(auth.ctime.getTime() - now) > skew) throw new KerberosError('Authenticator time is outside the allowed clock skew.');
     if (ticket.endTime.getTime() + skew < now) throw new KerberosError('Ticket has expired.');
     if (ticket.startTime !== undefined && ticket.startTime.getTime() - skew > now) throw new KerberosError('Ticket is not yet valid.');
+    if (this.#options.replayCache !== undefined && !this.#options.replayCache.checkAndRecord(apReq.authenticator.cipher, auth.ctime.getTime() + skew, now)) {
+      throw new KerberosError('AP-REQ replayed: this authenticator was already used.');
+    }
     if (auth.cksum === undefined || auth.cksum.cksumtype !== GSS_CHECKSUM_TYPE) throw new KerberosError('AP-REQ authenticator lacks the GSS checksum (type 0x8003).');
     const { bnd, flags } = decodeGssChecksum(auth.cksum.checksum);
     if (this.#options.channelBindings !== undefined && !timingSafeEqual(bnd, channelBindingHash(this.#options.channelBindings))) {
