@@ -152,6 +152,26 @@ describe('Kerberos end to end (KDC on loopback, initiator, acceptor)', () => {
     assert.throws(() => spnego.acceptReply(encodeNegTokenResp({ negState: NegState.REJECT })), /rejected Kerberos/);
   });
 
+  it('rc4-hmac end to end (legacy accounts): KDC exchanges, context, RFC 4757 wrap tokens', async () => {
+    const legacy = new InMemoryKdc({ realm: REALM, enctypes: [23] });
+    const bob = legacy.addUser('bob', 'pw');
+    const legacyKeytab = legacy.addService('HTTP/old.example.com');
+    const { tcp } = await legacy.listen();
+    try {
+      const client = new KdcClient({ kdcs: [tcp] });
+      const st = await client.getServiceTicket(await client.getInitialTicket(bob, { password: 'pw' }), { ...SPN, components: ['HTTP', 'old.example.com'] });
+      assert.equal(st.key.etype, 23);
+      const initiator = new KerberosInitiator({ credential: st });
+      const acceptor = new KerberosAcceptor({ keytab: legacyKeytab });
+      initiator.acceptReply(acceptor.accept(initiator.initialToken()));
+      const { header, data } = initiator.wrapWinrm(Buffer.from('rc4 body'));
+      assert.equal(acceptor.unwrapWinrm(header, data).toString(), 'rc4 body');
+      assert.equal(initiator.unwrap(acceptor.wrap(Buffer.from('rc4 reply'))).toString(), 'rc4 reply');
+    } finally {
+      await legacy.close();
+    }
+  });
+
   it('every enctype the KDC offers works end to end (17, 18, 19, 20)', async () => {
     for (const etype of [17, 18, 19, 20]) {
       const client = new KdcClient({ kdcs: [addr], enctypes: [etype] });
