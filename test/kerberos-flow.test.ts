@@ -105,6 +105,11 @@ describe('Kerberos end to end (KDC on loopback, initiator, acceptor)', () => {
     initiator.acceptReply(resp);
   });
 
+  it('an expired service ticket is refused before anything is sent', () => {
+    const expired = { ...serviceTicket, endTime: new Date(Date.now() - 1000) };
+    assert.throws(() => new KerberosInitiator({ credential: expired }).initialToken(), /expired at .*get a new one/);
+  });
+
   it('a shared replay cache refuses the same AP-REQ on a second connection', () => {
     const cache = new ReplayCache();
     const apReq = new KerberosInitiator({ credential: serviceTicket }).initialToken();

@@ -134,6 +134,9 @@ export class KerberosInitiator extends EstablishedContext {
   /** First token: the framed AP-REQ (TOK_ID 01 00) to send as the Kerberos/Negotiate token. */
   initialToken(): Buffer {
     if (this.#sent !== undefined) throw new KerberosError('initialToken() was already called for this context; create a new KerberosInitiator per connection.');
+    if (this.#credential.endTime.getTime() <= this.#now().getTime()) {
+      throw new KerberosError(`The service ticket for ${principalToString(this.#credential.server)} expired at ${this.#credential.endTime.toISOString()}; get a new one.`);
+    }
     const key = this.#credential.key;
     const profile = enctypeProfile(key.etype);
     const subkey = profile.randomKey();
