@@ -98,6 +98,9 @@ describe('Kerberos decoders under mutation', () => {
     const seeds = [acceptorSide().wrap(Buffer.from('<s:Envelope/>')), acceptorSide().wrap(Buffer.from('x'), { confidential: false, rrc: 3 }), acceptorSide().wrap(Buffer.from('y'), { rrc: 28 })];
     assert.equal(initiatorSide().unwrap(seeds[0]!).toString(), '<s:Envelope/>');
     fuzz('unwrap', seeds, (b) => initiatorSide().unwrap(b), 14);
+    const rc4Key = { etype: 23, value: Buffer.alloc(16, 3) };
+    const rc4Seeds = [new GssMessageProtection({ key: rc4Key, isAcceptor: true, acceptorSubkey: true }, 0, 0).wrap(Buffer.from('<s:Envelope/>'))];
+    fuzz('unwrap (rc4)', rc4Seeds, (b) => new GssMessageProtection({ key: rc4Key, isAcceptor: false, acceptorSubkey: true }, 0, 0).unwrap(b), 16);
     const mic = acceptorSide().getMic(Buffer.from('m'));
     fuzz('verifyMic', [mic], (b) => initiatorSide().verifyMic(Buffer.from('m'), b), 15);
   });

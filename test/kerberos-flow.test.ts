@@ -12,6 +12,7 @@ import { SpnegoAcceptor, SpnegoInitiator } from '../src/auth/kerberos/spnego-con
 import { NegState, decodeNegTokenInit, decodeNegTokenResp, encodeNegTokenResp } from '../src/auth/kerberos/spnego.js';
 import { KRB5_OID, TokenId, unframeInitialToken } from '../src/auth/kerberos/gss-framing.js';
 import { KdcError } from '../src/auth/kerberos/kdc-errors.js';
+import { ReplayCache } from '../src/auth/kerberos/replay-cache.js';
 import { KerberosError, KerberosIntegrityError } from '../src/auth/kerberos/errors.js';
 import type { NtlmSession } from '../src/auth/ntlm/session-security.js';
 import type { KdcAddress, KerberosCredential, KeytabEntry, Principal } from '../src/auth/kerberos/types.js';
@@ -104,6 +105,20 @@ describe('Kerberos end to end (KDC on loopback, initiator, acceptor)', () => {
     initiator.acceptReply(resp);
   });
 
+  it('an expired service ticket is refused before anything is sent', () => {
+    const expired = { ...serviceTicket, endTime: new Date(Date.now() - 1000) };
+    assert.throws(() => new KerberosInitiator({ credential: expired }).initialToken(), /expired at .*get a new one/);
+  });
+
+  it('a shared replay cache refuses the same AP-REQ on a second connection', () => {
+    const cache = new ReplayCache();
+    const apReq = new KerberosInitiator({ credential: serviceTicket }).initialToken();
+    new KerberosAcceptor({ keytab, replayCache: cache }).accept(apReq);
+    assert.throws(() => new KerberosAcceptor({ keytab, replayCache: cache }).accept(apReq), /replayed/);
+    new KerberosAcceptor({ keytab, replayCache: cache }).accept(new KerberosInitiator({ credential: serviceTicket }).initialToken());
+    assert.equal(cache.size, 2);
+  });
+
   it('channel bindings: a different certificate hash is refused by the acceptor', () => {
     const initiator = new KerberosInitiator({ credential: serviceTicket, channelBindings: cbt(2) });
     const acceptor = new KerberosAcceptor({ keytab, channelBindings: cbt(3) });
@@ -140,6 +155,26 @@ describe('Kerberos end to end (KDC on loopback, initiator, acceptor)', () => {
     const spnego = new SpnegoInitiator(new KerberosInitiator({ credential: serviceTicket }));
     spnego.initialToken();
     assert.throws(() => spnego.acceptReply(encodeNegTokenResp({ negState: NegState.REJECT })), /rejected Kerberos/);
+  });
+
+  it('rc4-hmac end to end (legacy accounts): KDC exchanges, context, RFC 4757 wrap tokens', async () => {
+    const legacy = new InMemoryKdc({ realm: REALM, enctypes: [23] });
+    const bob = legacy.addUser('bob', 'pw');
+    const legacyKeytab = legacy.addService('HTTP/old.example.com');
+    const { tcp } = await legacy.listen();
+    try {
+      const client = new KdcClient({ kdcs: [tcp] });
+      const st = await client.getServiceTicket(await client.getInitialTicket(bob, { password: 'pw' }), { ...SPN, components: ['HTTP', 'old.example.com'] });
+      assert.equal(st.key.etype, 23);
+      const initiator = new KerberosInitiator({ credential: st });
+      const acceptor = new KerberosAcceptor({ keytab: legacyKeytab });
+      initiator.acceptReply(acceptor.accept(initiator.initialToken()));
+      const { header, data } = initiator.wrapWinrm(Buffer.from('rc4 body'));
+      assert.equal(acceptor.unwrapWinrm(header, data).toString(), 'rc4 body');
+      assert.equal(initiator.unwrap(acceptor.wrap(Buffer.from('rc4 reply'))).toString(), 'rc4 reply');
+    } finally {
+      await legacy.close();
+    }
   });
 
   it('every enctype the KDC offers works end to end (17, 18, 19, 20)', async () => {

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { KerberosError, KerberosIntegrityError } from '../src/auth/kerberos/errors.js';
 import { GssFlags, TokenId, channelBindingHash, decodeGssChecksum, encodeGssChecksum, frameInitialToken, unframeInitialToken } from '../src/auth/kerberos/gss-framing.js';
 import { GssMessageProtection } from '../src/auth/kerberos/gss-wrap.js';
+import { rc4Unwrap, rc4Wrap } from '../src/auth/kerberos/gss-wrap-rc4.js';
 import { DEFAULT_INITIATOR_FLAGS } from '../src/auth/kerberos/gss-context.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -35,6 +36,18 @@ describe('GSS krb5 framing and checksum', () => {
     const deleg = Buffer.concat([encodeGssChecksum(Buffer.alloc(16), GssFlags.DELEG), Buffer.from('01000a00', 'hex')]);
     assert.throws(() => decodeGssChecksum(deleg), /truncated delegation/);
     assert.throws(() => decodeGssChecksum(ck.subarray(0, 20)), /at least 24/);
+  });
+});
+
+describe('RC4-HMAC wrap tokens (RFC 4757 7)', () => {
+  it('reproduces the MS-KILE 4.5 example byte for byte and unwraps it', () => {
+    const key = hex('81a2cb90af7fc2d19554a150d8185359');
+    const { header, data } = rc4Wrap(key, 0x60cbacd3, true, hex('112233445566778899aabbccddeeff'), { confounder: hex('5256f3fb630cf12a') });
+    assert.equal(header.toString('hex'), '603b06092a864886f712010202' + '0201' + '1100' + '1000' + 'ffff' + 'e29e8bbc6348e740' + 'ebaa619244a156a1' + '3b5cf65e3c21b9aa');
+    assert.equal(data.toString('hex'), '8ed63f0ac83815335b72e293bae1f660');
+    assert.equal(rc4Unwrap(key, 0x60cbacd3, true, header, data).toString('hex'), '112233445566778899aabbccddeeff');
+    assert.throws(() => rc4Unwrap(key, 0x60cbacd4, true, header, data), /out of sequence/);
+    assert.throws(() => rc4Unwrap(key, 0x60cbacd3, false, header, data), /direction/);
   });
 });
 
@@ -129,7 +142,19 @@ describe('RFC 4121 wrap tokens', () => {
     acc.verifyMic(Buffer.from('mechTypes'), mic);
   });
 
-  it('RC4 contexts are refused for message protection with a clear message', () => {
-    assert.throws(() => new GssMessageProtection({ key: { etype: 23, value: seq(16) }, isAcceptor: false, acceptorSubkey: true }, 0, 0), /enable AES/);
+  it('RC4 contexts use RFC 4757 tokens; MIC is refused with a clear message', () => {
+    const k = { etype: 23, value: seq(16) };
+    const ini = new GssMessageProtection({ key: k, isAcceptor: false, acceptorSubkey: true }, 5, 9);
+    const acc = new GssMessageProtection({ key: k, isAcceptor: true, acceptorSubkey: true }, 9, 5);
+    const { header, data } = ini.wrapWinrm(Buffer.from('<s:Envelope/>'));
+    assert.equal(data.length, 14, 'data part = plaintext + one padding octet');
+    assert.equal(acc.unwrapWinrm(header, data).toString(), '<s:Envelope/>');
+    assert.equal(ini.unwrap(acc.wrap(Buffer.from('reply'))).toString(), 'reply');
+    assert.equal(ini.unwrap(acc.wrap(Buffer.from('signed'), { confidential: false })).toString(), 'signed');
+    assert.throws(() => ini.unwrap(ini.wrap(Buffer.from('x'))), /direction/);
+    const t = acc.wrap(Buffer.from('tamper'));
+    t[t.length - 2]! ^= 1;
+    assert.throws(() => ini.unwrap(t), KerberosIntegrityError);
+    assert.throws(() => ini.getMic(Buffer.from('m')), /enable AES/);
   });
 });

@@ -62,6 +62,18 @@ describe('KDC client over loopback', () => {
     }
   });
 
+  it('PREAUTH_REQUIRED without hints: the first offered enctype with the default salt', async () => {
+    const old = new InMemoryKdc({ realm: REALM, omitEtypeInfo2: true, enctypes: [17] });
+    const frank = old.addUser('frank', 'pw');
+    const { tcp: addr } = await old.listen();
+    try {
+      const tgt = await new KdcClient({ kdcs: [addr], enctypes: [17, 18] }).getInitialTicket(frank, { password: 'pw' });
+      assert.equal(tgt.key.etype, 17);
+    } finally {
+      await old.close();
+    }
+  });
+
   it('AS with keytab-style keys instead of a password', async () => {
     const key = enctypeProfile(17).stringToKey('Passw0rd!', 'EXAMPLE.COMAdministrator');
     const tgt = await new KdcClient({ kdcs: [tcp], enctypes: [17] }).getInitialTicket(user, { keys: [key] });

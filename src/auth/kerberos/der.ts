@@ -70,33 +70,8 @@ export function decodeDerPrefix(input: Uint8Array, limits: DerLimits = DEFAULT_D
   return { node, length: end };
 }
 
-/**
- * Only the outer tag and length of the value at the start of `input`, without parsing the content:
- * for GSS framing, whose content (TOK_ID ‖ message) is not itself DER. Returns the content view.
- */
-export function decodeOuterHeader(input: Uint8Array): { tag: number; content: Buffer; length: number } {
-  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  if (buf.length < 2) fail('truncated header');
-  const tag = buf[0]!;
-  if ((tag & 0x1f) === 0x1f) fail('high tag numbers are not used by Kerberos');
-  let pos = 1;
-  const first = buf[pos++]!;
-  let length = first;
-  if (first & 0x80) {
-    const count = first & 0x7f;
-    if (count === 0) fail('indefinite length');
-    if (count > 4) fail('length field longer than 4 bytes');
-    if (pos + count > buf.length) fail('truncated length');
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + buf[pos++]!;
-  }
-  if (pos + length > buf.length) fail(`length ${length} runs past the end of the input`);
-  return { tag, content: buf.subarray(pos, pos + length), length: pos + length };
-}
-
-function readNode(buf: Buffer, at: number, limit: number, depth: number, limits: DerLimits, state: { nodes: number }): [DerNode, number] {
-  if (depth > limits.maxDepth) fail(`nesting deeper than ${limits.maxDepth}`);
-  if (++state.nodes > limits.maxNodes) fail(`more than ${limits.maxNodes} values`);
+/** Tag and length of the TLV at `at`, checked against `limit`; returns where content starts and ends. */
+function readHeader(buf: Buffer, at: number, limit: number): { tag: number; pos: number; end: number } {
   if (at + 2 > limit) fail('truncated header');
   const tag = buf[at]!;
   if ((tag & 0x1f) === 0x1f) fail('high tag numbers are not used by Kerberos');
@@ -113,6 +88,23 @@ function readNode(buf: Buffer, at: number, limit: number, depth: number, limits:
   }
   const end = pos + length;
   if (end > limit) fail(`length ${length} runs past the end of its container`);
+  return { tag, pos, end };
+}
+
+/**
+ * Only the outer tag and length of the value at the start of `input`, without parsing the content:
+ * for GSS framing, whose content (TOK_ID ‖ message) is not itself DER. Returns the content view.
+ */
+export function decodeOuterHeader(input: Uint8Array): { tag: number; content: Buffer; length: number } {
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const { tag, pos, end } = readHeader(buf, 0, buf.length);
+  return { tag, content: buf.subarray(pos, end), length: end };
+}
+
+function readNode(buf: Buffer, at: number, limit: number, depth: number, limits: DerLimits, state: { nodes: number }): [DerNode, number] {
+  if (depth > limits.maxDepth) fail(`nesting deeper than ${limits.maxDepth}`);
+  if (++state.nodes > limits.maxNodes) fail(`more than ${limits.maxNodes} values`);
+  const { tag, pos, end } = readHeader(buf, at, limit);
   const content = buf.subarray(pos, end);
   const children: DerNode[] = [];
   if (tag & CONSTRUCTED) {

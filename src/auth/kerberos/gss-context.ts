@@ -9,9 +9,11 @@ import { enctypeProfile } from './crypto/index.js';
 import { KerberosError, KerberosIntegrityError } from './errors.js';
 import { GSS_CHECKSUM_TYPE, GssFlags, TokenId, channelBindingHash, decodeGssChecksum, encodeGssChecksum, frameInitialToken, unframeInitialToken } from './gss-framing.js';
 import { GssMessageProtection } from './gss-wrap.js';
+import type { ReplayCache } from './replay-cache.js';
 import { KrbErrorCode, kdcErrorFrom } from './kdc-errors.js';
 import {
   ApOptions,
+  kerberosTimeParts,
   KeyUsage,
   decodeApRep,
   decodeApReq,
@@ -44,12 +46,6 @@ export interface KerberosInitiatorOptions {
   readonly now?: () => Date;
 }
 
-function splitTime(now: Date): { ctime: Date; cusec: number } {
-  const ms = now.getTime();
-  // Our clock has millisecond resolution; random microseconds keep two contexts made in the same
-  // millisecond apart, so an AP-REP (which echoes ctime/cusec) cannot be replayed to the other.
-  return { ctime: new Date(ms - (ms % 1000)), cusec: (ms % 1000) * 1000 + randomInt(0, 1000) };
-}
 
 /** 31-bit random start: some peers mishandle sequence numbers with the top bit set. */
 function initialSequence(): number {
@@ -138,11 +134,14 @@ export class KerberosInitiator extends EstablishedContext {
   /** First token: the framed AP-REQ (TOK_ID 01 00) to send as the Kerberos/Negotiate token. */
   initialToken(): Buffer {
     if (this.#sent !== undefined) throw new KerberosError('initialToken() was already called for this context; create a new KerberosInitiator per connection.');
+    if (this.#credential.endTime.getTime() <= this.#now().getTime()) {
+      throw new KerberosError(`The service ticket for ${principalToString(this.#credential.server)} expired at ${this.#credential.endTime.toISOString()}; get a new one.`);
+    }
     const key = this.#credential.key;
     const profile = enctypeProfile(key.etype);
     const subkey = profile.randomKey();
     const seq = initialSequence();
-    const { ctime, cusec } = splitTime(this.#now());
+    const { time: ctime, usec: cusec } = kerberosTimeParts(this.#now());
     const authenticator: Authenticator = {
       client: this.#credential.client,
       cksum: { cksumtype: GSS_CHECKSUM_TYPE, checksum: encodeGssChecksum(this.#bnd, DEFAULT_INITIATOR_FLAGS) },
@@ -197,6 +196,8 @@ export interface KerberosAcceptorOptions {
   /** Expected channel-binding application data; when set, the initiator's Bnd must match. */
   readonly channelBindings?: Uint8Array;
   readonly maxSkewSeconds?: number;
+  /** Share one per service to refuse replayed AP-REQs across connections; absent: no replay check. */
+  readonly replayCache?: ReplayCache;
   readonly now?: () => Date;
 }
 
@@ -244,6 +245,9 @@ export class KerberosAcceptor extends EstablishedContext {
     if (Math.abs(auth.ctime.getTime() - now) > skew) throw new KerberosError('Authenticator time is outside the allowed clock skew.');
     if (ticket.endTime.getTime() + skew < now) throw new KerberosError('Ticket has expired.');
     if (ticket.startTime !== undefined && ticket.startTime.getTime() - skew > now) throw new KerberosError('Ticket is not yet valid.');
+    if (this.#options.replayCache !== undefined && !this.#options.replayCache.checkAndRecord(apReq.authenticator.cipher, auth.ctime.getTime() + skew, now)) {
+      throw new KerberosError('AP-REQ replayed: this authenticator was already used.');
+    }
     if (auth.cksum === undefined || auth.cksum.cksumtype !== GSS_CHECKSUM_TYPE) throw new KerberosError('AP-REQ authenticator lacks the GSS checksum (type 0x8003).');
     const { bnd, flags } = decodeGssChecksum(auth.cksum.checksum);
     if (this.#options.channelBindings !== undefined && !timingSafeEqual(bnd, channelBindingHash(this.#options.channelBindings))) {
@@ -263,9 +267,8 @@ export class KerberosAcceptor extends EstablishedContext {
 
   /** A framed KRB-ERROR token (03 00) for the initiator, e.g. after accept() failed. */
   errorToken(code: number = KrbErrorCode.KRB_AP_ERR_MODIFIED, server?: Principal): Buffer {
-    const now = this.#now();
-    const ms = now.getTime();
+    const { time, usec } = kerberosTimeParts(this.#now());
     const sname = server ?? this.#options.keytab[0]?.principal ?? { nameType: 0, components: [], realm: '' };
-    return frameInitialToken(TokenId.KRB_ERROR, encodeKrbError({ stime: new Date(ms - (ms % 1000)), susec: (ms % 1000) * 1000, errorCode: code, server: sname }));
+    return frameInitialToken(TokenId.KRB_ERROR, encodeKrbError({ stime: time, susec: usec, errorCode: code, server: sname }));
   }
 }

@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { enctypeProfile } from './crypto/index.js';
 import { KerberosError, KerberosIntegrityError } from './errors.js';
 import { KeyUsage } from './messages.js';
+import { rc4Unwrap, rc4Wrap } from './gss-wrap-rc4.js';
 import type { EncryptionKey } from './types.js';
 
 const WRAP_ID = 0x0504;
@@ -19,8 +20,9 @@ export const WrapFlags = {
   ACCEPTOR_SUBKEY: 0x04,
 } as const;
 
-/** Enctypes that use RFC 4121 tokens; RC4 and DES use RFC 1964-style tokens (RFC 4121 1). */
+/** Enctypes that use RFC 4121 tokens; RC4 uses RFC 1964-style tokens (RFC 4121 1, gss-wrap-rc4.ts). */
 const NEWER_ENCTYPES: ReadonlySet<number> = new Set([17, 18, 19, 20]);
+const RC4_HMAC = 23;
 
 export interface WrapState {
   readonly key: EncryptionKey;
@@ -55,12 +57,16 @@ export class GssMessageProtection {
   #recvSeq: bigint;
 
   constructor(state: WrapState, sendSeq: number, recvSeq: number) {
-    if (!NEWER_ENCTYPES.has(state.key.etype)) {
-      throw new KerberosError(`GSS message protection with enctype ${state.key.etype} (RFC 1964-style tokens) is not supported; enable AES for the account and the service.`);
+    if (!NEWER_ENCTYPES.has(state.key.etype) && state.key.etype !== RC4_HMAC) {
+      throw new KerberosError(`GSS message protection with enctype ${state.key.etype} is not supported; enable AES for the account and the service.`);
     }
     this.#state = state;
     this.#sendSeq = BigInt(sendSeq >>> 0);
     this.#recvSeq = BigInt(recvSeq >>> 0);
+  }
+
+  get #rc4(): boolean {
+    return this.#state.key.etype === RC4_HMAC;
   }
 
   get #profile() {
@@ -84,6 +90,7 @@ export class GssMessageProtection {
 
   /** Octets of the token a WinRM "header" part carries for RRC = 16 + h (60 for AES-SHA1). */
   get winrmHeaderLength(): number {
+    if (this.#rc4) throw new KerberosError('The RC4 WinRM header length depends on the message length.');
     return HEADER + this.#rrcForWinrm + 16;
   }
 
@@ -97,6 +104,10 @@ export class GssMessageProtection {
    */
   wrap(plaintext: Uint8Array, options: { confidential?: boolean; rrc?: number } = {}): Buffer {
     const sealed = options.confidential ?? true;
+    if (this.#rc4) {
+      const { header, data } = rc4Wrap(this.#state.key.value, Number(this.#sendSeq++ & 0xffffffffn), !this.#state.isAcceptor, plaintext, { sealed });
+      return Buffer.concat([header, data]);
+    }
     const seq = this.#sendSeq++;
     const usage = this.#state.isAcceptor ? KeyUsage.ACCEPTOR_SEAL : KeyUsage.INITIATOR_SEAL;
     const flags = this.#flags(sealed);
@@ -112,6 +123,8 @@ export class GssMessageProtection {
 
   /** Wrap for WinRM message encryption: the token split into header part and data part (MS-WSMV 2.2.9.1.2.2). */
   wrapWinrm(plaintext: Uint8Array): { header: Buffer; data: Buffer } {
+    // RC4: the data part is the plaintext plus its one padding octet (MIT's PADDING buffer).
+    if (this.#rc4) return rc4Wrap(this.#state.key.value, Number(this.#sendSeq++ & 0xffffffffn), !this.#state.isAcceptor, plaintext);
     const token = this.wrap(plaintext, { confidential: true, rrc: this.#rrcForWinrm });
     const cut = token.length - plaintext.length;
     return { header: token.subarray(0, cut), data: token.subarray(cut) };
@@ -122,6 +135,11 @@ export class GssMessageProtection {
   }
 
   unwrap(token: Uint8Array): Buffer {
+    if (this.#rc4) {
+      const plaintext = rc4Unwrap(this.#state.key.value, Number(this.#recvSeq & 0xffffffffn), this.#state.isAcceptor, token);
+      this.#recvSeq++;
+      return plaintext;
+    }
     const t = Buffer.from(token);
     if (t.length < HEADER) throw new KerberosError(`GSS wrap token of ${t.length} bytes is shorter than its header.`);
     if (t.readUInt16BE(0) !== WRAP_ID) throw new KerberosError(`Not a GSS wrap token (TOK_ID 0x${t.readUInt16BE(0).toString(16)}).`);
@@ -182,6 +200,7 @@ export class GssMessageProtection {
   }
 
   getMic(message: Uint8Array): Buffer {
+    if (this.#rc4) throw new KerberosError('GSS MIC tokens for RC4 contexts are not supported; enable AES.');
     const seq = this.#sendSeq++;
     const h = Buffer.alloc(HEADER, 0xff);
     h.writeUInt16BE(MIC_ID, 0);
@@ -192,6 +211,7 @@ export class GssMessageProtection {
   }
 
   verifyMic(message: Uint8Array, token: Uint8Array): void {
+    if (this.#rc4) throw new KerberosError('GSS MIC tokens for RC4 contexts are not supported; enable AES.');
     const t = Buffer.from(token);
     if (t.length < HEADER || t.readUInt16BE(0) !== MIC_ID) throw new KerberosError('Not a GSS MIC token.');
     if (!t.subarray(3, 8).equals(Buffer.alloc(5, 0xff))) throw new KerberosError('GSS MIC token filler is not 0xFF.');

@@ -12,6 +12,7 @@ import { KrbErrorCode } from './kdc-errors.js';
 import { defaultSalt, tgsPrincipal } from './kdc-client.js';
 import {
   KeyUsage,
+  kerberosTimeParts,
   MessageType,
   PaDataType,
   TicketFlags,
@@ -49,6 +50,8 @@ export interface InMemoryKdcOptions {
   readonly iterations?: number;
   /** Answer AS-REQs without pre-authentication (old MIT default). Default false. */
   readonly noPreauth?: boolean;
+  /** Leave PA-ETYPE-INFO2 out of PREAUTH_REQUIRED, as very old KDCs do. Default false. */
+  readonly omitEtypeInfo2?: boolean;
 }
 
 interface Account {
@@ -120,10 +123,10 @@ export class InMemoryKdc {
   }
 
   #error(code: number, server: Principal, client?: Principal, eData?: Buffer, eText?: string): Buffer {
-    const now = this.#now();
+    const { time, usec } = kerberosTimeParts(this.#now());
     return encodeKrbError({
-      stime: new Date(now.getTime() - (now.getTime() % 1000)),
-      susec: (now.getTime() % 1000) * 1000,
+      stime: time,
+      susec: usec,
       errorCode: code,
       ...(client === undefined ? {} : { client }),
       server,
@@ -170,7 +173,7 @@ export class InMemoryKdc {
     if (encTs === undefined) {
       const info = encodeEtypeInfo2(clientKeys.map((k) => ({ etype: k.etype, salt: client.salt, ...(this.#s2kParams() === undefined ? {} : { s2kparams: this.#s2kParams()! }) })));
       const eData = encodeMethodData([
-        { type: PaDataType.ETYPE_INFO2, value: info },
+        ...(this.#options.omitEtypeInfo2 === true ? [] : [{ type: PaDataType.ETYPE_INFO2, value: info }]),
         { type: PaDataType.ENC_TIMESTAMP, value: Buffer.alloc(0) },
       ]);
       return this.#error(KrbErrorCode.KDC_ERR_PREAUTH_REQUIRED, sname, cname, eData, 'Additional pre-authentication required');

@@ -71,4 +71,5 @@ export {
 } from './gss-context.js';
 export { NegState, SPNEGO_OID, NTLM_OID, decodeNegTokenInit, decodeNegTokenResp, encodeNegTokenInit, encodeNegTokenResp, encodeMechTypeList, type NegTokenInit, type NegTokenResp } from './spnego.js';
 export { SpnegoAcceptor, SpnegoInitiator } from './spnego-context.js';
+export { ReplayCache } from './replay-cache.js';
 export { InMemoryKdc, type InMemoryKdcOptions } from './in-memory-kdc.js';

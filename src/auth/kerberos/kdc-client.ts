@@ -11,6 +11,7 @@ import { KdcError, KrbErrorCode, kdcErrorFrom } from './kdc-errors.js';
 import { sendToKdc, type KdcTransportOptions } from './kdc-transport.js';
 import {
   KdcOptions,
+  kerberosTimeParts,
   KeyUsage,
   PaDataType,
   decodeEncKdcRepPart,
@@ -63,12 +64,6 @@ function nonce(): number {
   return randomInt(1, 0x7fffffff);
 }
 
-function splitTime(now: Date): { ctime: Date; cusec: number } {
-  const ms = now.getTime();
-  // Our clock has millisecond resolution; random microseconds keep two contexts made in the same
-  // millisecond apart, so an AP-REP (which echoes ctime/cusec) cannot be replayed to the other.
-  return { ctime: new Date(ms - (ms % 1000)), cusec: (ms % 1000) * 1000 + randomInt(0, 1000) };
-}
 
 function sameName(a: Principal, b: Principal): boolean {
   return a.realm.toUpperCase() === b.realm.toUpperCase() && a.components.length === b.components.length && a.components.every((c, i) => c.toLowerCase() === b.components[i]!.toLowerCase());
@@ -124,7 +119,8 @@ export class KdcClient {
         if (err.errorCode === KrbErrorCode.KDC_ERR_PREAUTH_REQUIRED && hinted === undefined) {
           const hints = err.eData === undefined ? [] : preauthHints(decodeMethodData(err.eData));
           hinted = { key: this.#clientKey(client, secret, hints, undefined) };
-          const ts = encodePaEncTsEnc({ timestamp: splitTime(now).ctime, usec: splitTime(now).cusec });
+          const { time, usec } = kerberosTimeParts(now);
+          const ts = encodePaEncTsEnc({ timestamp: time, usec });
           const profile = enctypeProfile(hinted.key.etype);
           const encTs = profile.encrypt(hinted.key, KeyUsage.AS_REQ_PA_ENC_TIMESTAMP, ts);
           padata = [
@@ -166,10 +162,12 @@ export class KdcClient {
     };
     const bodyDer = encodeKdcReqBody(body);
     const profile = enctypeProfile(tgt.key.etype);
+    const { time: ctime, usec: cusec } = kerberosTimeParts(now);
     const authenticator = encodeAuthenticator({
       client: tgt.client,
       cksum: { cksumtype: profile.checksumType, checksum: profile.checksum(tgt.key, KeyUsage.TGS_REQ_AUTH_CKSUM, bodyDer) },
-      ...splitTime(now),
+      ctime,
+      cusec,
     });
     const apReq = encodeApReq({ apOptions: 0, ticket: tgt.ticket, authenticator: { etype: tgt.key.etype, cipher: profile.encrypt(tgt.key, KeyUsage.TGS_REQ_AUTH, authenticator) } });
     const request = encodeKdcReq({ msgType: 12, padata: [{ type: PaDataType.TGS_REQ, value: apReq }], body }, bodyDer);
@@ -185,7 +183,11 @@ export class KdcClient {
   #clientKey(client: Principal, secret: ClientSecret, hints: readonly EtypeInfo2Entry[], replyEtype: number | undefined): EncryptionKey {
     const offered = replyEtype !== undefined ? [replyEtype] : this.#enctypes;
     // The KDC lists hints in its own preference order; take the first one we offered.
-    const hint = hints.find((h) => offered.includes(h.etype)) ?? (replyEtype !== undefined ? { etype: replyEtype, ...(hints[0]?.salt !== undefined ? { salt: hints[0].salt } : {}) } : undefined);
+    // A hint without a usable etype (PW-SALT, or none at all) still lends its salt to the first
+    // enctype we offered, with the default salt when there is none (RFC 4120 5.2.7.5, 4).
+    const saltOnly = hints.find((h) => h.salt !== undefined)?.salt;
+    const fallback: EtypeInfo2Entry | undefined = hints.every((h) => h.etype === -1) ? { etype: offered[0]!, ...(saltOnly === undefined ? {} : { salt: saltOnly }) } : undefined;
+    const hint: EtypeInfo2Entry | undefined = hints.find((h) => offered.includes(h.etype)) ?? (replyEtype !== undefined ? { etype: replyEtype, ...(saltOnly === undefined ? {} : { salt: saltOnly }) } : fallback);
     const keys = 'keys' in secret ? secret.keys : undefined;
     if (keys !== undefined) {
       const candidates = hint !== undefined ? keys.filter((k) => k.etype === hint.etype) : keys.filter((k) => offered.includes(k.etype));

@@ -3,6 +3,7 @@
  * Names split as on the wire: a Principal's realm travels in the message's realm field.
  * Decoders keep the raw DER where a peer's exact bytes matter (ticket, req-body for checksums).
  */
+import { randomInt } from 'node:crypto';
 import {
   type DerNode,
   applicationTag,
@@ -107,6 +108,16 @@ export const ApOptions = {
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
+
+/**
+ * A time as KerberosTime (whole seconds) plus microseconds, as ctime/cusec and stime/susec carry it.
+ * Our clock has millisecond resolution; the microseconds below it are random so that two contexts
+ * made in the same millisecond differ (an AP-REP echoes ctime/cusec and must not fit another context).
+ */
+export function kerberosTimeParts(now: Date): { time: Date; usec: number } {
+  const ms = now.getTime();
+  return { time: new Date(ms - (ms % 1000)), usec: (ms % 1000) * 1000 + randomInt(0, 1000) };
+}
 
 export interface PrincipalName {
   readonly nameType: number;
