@@ -9,6 +9,7 @@ export const ErrorCodes = {
   XML_MALFORMED: 'ERR_XML_MALFORMED',
   XML_FORBIDDEN: 'ERR_XML_FORBIDDEN',
   XML_TOO_LARGE: 'ERR_XML_TOO_LARGE',
+  XML_LIMIT: 'ERR_XML_LIMIT',
   XML_ENCODE: 'ERR_XML_ENCODE',
   RESPONSE_TOO_LARGE: 'ERR_RESPONSE_TOO_LARGE',
   PROTOCOL: 'ERR_WSMAN_PROTOCOL',
@@ -70,6 +71,18 @@ export class XmlTooLargeError extends HypervWsmanError {
     super(ErrorCodes.XML_TOO_LARGE, `XML document of ${size} bytes exceeds the limit of ${limit} bytes; raise maxResponseBytes if this is expected.`);
     this.size = size;
     this.limit = limit;
+  }
+}
+
+/** XML past one of the reader's structural bounds (depth, attributes, namespace declarations, nodes, text length; src/xml/limits.ts). */
+export class XmlLimitError extends HypervWsmanError {
+  /** Which bound: 'depth', 'attributes', 'namespaceDeclarations', 'nodes' or 'textLength'. */
+  readonly limit: string;
+  readonly max: number;
+  constructor(limit: string, max: number, message: string) {
+    super(ErrorCodes.XML_LIMIT, message);
+    this.limit = limit;
+    this.max = max;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { HypervWsmanError } from '../../src/errors.js';
 import { escapeText } from '../../src/xml/escape.js';
-import type { XmlAttribute, XmlElement, XmlNode } from '../../src/xml/tree.js';
+import { namespacesInScope, type XmlAttribute, type XmlElement, type XmlNode } from '../../src/xml/tree.js';
 
 /** mulberry32: tiny, fast, good enough for choosing mutations; same seed, same sequence. */
 export class Rng {
@@ -387,15 +387,17 @@ function replaceAt(root: XmlElement, path: readonly number[], edit: (el: XmlElem
 
 /** Prefix bound to `ns` in the element's scope, or a fresh one added to it (serializeXml declares it). */
 function withNamespace(el: XmlElement, ns: string, local: string): XmlElement {
-  if (ns === '') return { ...el, prefix: '', ns: '', local, name: local, scope: { ...el.scope, '': '' } };
-  const existing = Object.entries(el.scope).find(([p, u]) => u === ns && p !== '' && p !== 'xml')?.[0];
+  // Parsed scopes are chains: flatten before copying, or inherited bindings are lost.
+  const inScope = namespacesInScope(el.scope);
+  if (ns === '') return { ...el, prefix: '', ns: '', local, name: local, scope: { ...inScope, '': '' } };
+  const existing = Object.entries(inScope).find(([p, u]) => u === ns && p !== '' && p !== 'xml')?.[0];
   const prefix = existing ?? 'fz';
-  return { ...el, prefix, ns, local, name: `${prefix}:${local}`, scope: { ...el.scope, [prefix]: ns } };
+  return { ...el, prefix, ns, local, name: `${prefix}:${local}`, scope: { ...inScope, [prefix]: ns } };
 }
 
 function setAttr(el: XmlElement, a: XmlAttribute, prefixNs?: readonly [string, string]): XmlElement {
   const attrs = el.attrs.filter((x) => !(x.local === a.local && x.ns === a.ns));
-  const scope = prefixNs ? { ...el.scope, [prefixNs[0]]: prefixNs[1] } : el.scope;
+  const scope = prefixNs ? { ...namespacesInScope(el.scope), [prefixNs[0]]: prefixNs[1] } : el.scope;
   return { ...el, attrs: [...attrs, a], scope };
 }
 
