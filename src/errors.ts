@@ -109,6 +109,17 @@ export class ProtocolError extends HypervWsmanError {
   }
 }
 
+/** A SOAP reply (or fault) whose RelatesTo names another message than the one sent: refused, never taken as the answer. */
+export class MismatchedReplyError extends ProtocolError {
+  readonly expected: string;
+  readonly received: string;
+  constructor(message: string, expected: string, received: string) {
+    super(message);
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
 /** An HTTP status that carried no SOAP envelope (e.g. 500 with an HTML page, 413, 404). */
 export class HttpStatusError extends HypervWsmanError {
   readonly statusCode: number;
