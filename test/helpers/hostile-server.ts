@@ -60,6 +60,8 @@ export interface HostileServer {
   readonly seen: SeenRequest[];
   /** Base64 tokens this server sent in WWW-Authenticate (must never show in the client's output). */
   readonly sentTokens: string[];
+  /** Date.now() of each TCP connection accepted, in order: where a client's deadline starts. */
+  readonly connections: number[];
   close(): Promise<void>;
 }
 
@@ -196,6 +198,7 @@ export async function startHostile(mode: HostileMode, options: HostileOptions = 
   const sockets = new Set<net.Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
+  const connections: number[] = [];
   const onSocket = (socket: net.Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -313,12 +316,15 @@ export async function startHostile(mode: HostileMode, options: HostileOptions = 
 
   const server = options.tls ? tls.createServer({ cert: options.tls.cert, key: options.tls.key }, onSocket) : net.createServer(onSocket);
   server.on('tlsClientError', () => undefined);
+  // Every TCP connection, TLS or not (a TLS handshake that fails never reaches onSocket).
+  server.on('connection', () => void connections.push(Date.now()));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as AddressInfo).port,
     mode,
     seen,
     sentTokens,
+    connections,
     close: () =>
       new Promise<void>((r) => {
         for (const t of timers) clearInterval(t);
