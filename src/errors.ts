@@ -9,6 +9,7 @@ export const ErrorCodes = {
   XML_MALFORMED: 'ERR_XML_MALFORMED',
   XML_FORBIDDEN: 'ERR_XML_FORBIDDEN',
   XML_TOO_LARGE: 'ERR_XML_TOO_LARGE',
+  XML_LIMIT: 'ERR_XML_LIMIT',
   XML_ENCODE: 'ERR_XML_ENCODE',
   RESPONSE_TOO_LARGE: 'ERR_RESPONSE_TOO_LARGE',
   PROTOCOL: 'ERR_WSMAN_PROTOCOL',
@@ -89,6 +90,18 @@ export class XmlTooLargeError extends HypervWsmanError {
   }
 }
 
+/** XML past one of the reader's structural bounds (depth, attributes, namespace declarations, nodes, text length; src/xml/limits.ts). */
+export class XmlLimitError extends HypervWsmanError {
+  /** Which bound: 'depth', 'attributes', 'namespaceDeclarations', 'nodes' or 'textLength'. */
+  readonly limit: string;
+  readonly max: number;
+  constructor(limit: string, max: number, message: string) {
+    super(ErrorCodes.XML_LIMIT, message);
+    this.limit = limit;
+    this.max = max;
+  }
+}
+
 /** A value cannot be written into XML 1.0 (e.g. a NUL character). */
 export class XmlEncodeError extends HypervWsmanError {
   constructor(message: string) {
@@ -109,6 +122,17 @@ export class ResponseTooLargeError extends HypervWsmanError {
 export class ProtocolError extends HypervWsmanError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCodes.PROTOCOL, message, options);
+  }
+}
+
+/** A SOAP reply (or fault) whose RelatesTo names another message than the one sent: refused, never taken as the answer. */
+export class MismatchedReplyError extends ProtocolError {
+  readonly expected: string;
+  readonly received: string;
+  constructor(message: string, expected: string, received: string) {
+    super(message);
+    this.expected = expected;
+    this.received = received;
   }
 }
 

@@ -123,7 +123,9 @@ export class NtlmHttpSession implements Session {
 
   private async handshakeAndSend(x: SoapExchange, soap: Buffer): Promise<SoapReply> {
     const creds = { user: this.opts.user, password: this.opts.password };
-    let ctx = new NtlmClientContext(creds);
+    // With message encryption, a CHALLENGE that cannot seal is refused before AUTHENTICATE is built.
+    const ctxOptions = { requireSealing: this.opts.encrypt };
+    let ctx = new NtlmClientContext(creds, ctxOptions);
     // Leg 1: NEGOTIATE with an empty body on the connection that will carry everything else.
     let first = await this.postToken(x, ctx.createNegotiate(), this.scheme);
     let challenge = this.challengeFrom(first);
@@ -133,7 +135,7 @@ export class NtlmHttpSession implements Session {
       if (alt) {
         // Some servers offer plain NTLM only; try that scheme once.
         this.scheme = alt;
-        ctx = new NtlmClientContext(creds);
+        ctx = new NtlmClientContext(creds, ctxOptions);
         first = await this.postToken(x, ctx.createNegotiate(), alt);
         challenge = this.challengeFrom(first);
       }
@@ -156,7 +158,13 @@ export class NtlmHttpSession implements Session {
       }
     }
     // Leg 2: AUTHENTICATE, carrying the real message (or, in emptyAuthenticateBody mode, nothing).
-    const authenticate = ctx.createAuthenticate(challenge, cbt);
+    let authenticate: Uint8Array;
+    try {
+      authenticate = ctx.createAuthenticate(challenge, cbt);
+    } catch (err) {
+      this.invalidate(); // the connection is mid-handshake: never reuse it
+      throw err;
+    }
     const auth: Authenticated = { security: ctx.session, connection };
     const empty = this.opts.emptyAuthenticateBody === true;
     let res = await this.guarded(() => (empty ? this.postToken(x, authenticate, this.scheme, 'authenticate') : this.post(x, auth, soap, authenticate)));

@@ -4,7 +4,7 @@
  */
 import { decodeWsCimInstance, type WsCimClassSchema } from '../cim/ws-cim.js';
 import type { CimInstance } from '../cim/types.js';
-import { HttpStatusError, XmlParseError, HypervWsmanError } from '../errors.js';
+import { HttpStatusError, MismatchedReplyError, ProtocolError, XmlParseError, HypervWsmanError } from '../errors.js';
 import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from '../options.js';
 import { createSession } from '../session/create-session.js';
 import type { Session } from '../session/session.js';
@@ -32,6 +32,13 @@ import {
   type InvokeOutput,
   type ParsedEnvelope,
 } from './responses.js';
+
+/**
+ * Pull replies in a row that carry no items and do not end the sequence before an enumeration is
+ * abandoned with a ProtocolError. A server may answer a Pull with nothing when its OperationTimeout
+ * expires before an item is ready; one that does so forever would loop the client forever.
+ */
+export const MAX_EMPTY_PULL_PAGES = 16;
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
@@ -81,6 +88,7 @@ export class WsmanClient {
     const first = await this.send(buildEnumerateRequest(this.ctx, resourceUri, args), call);
     let page = parseEnumerationPage(first.body, 'EnumerateResponse');
     let context = page.context;
+    let emptyPages = 0;
     try {
       for (;;) {
         for (const item of page.items) yield item;
@@ -91,6 +99,12 @@ export class WsmanClient {
         const next = await this.send(buildPullRequest(this.ctx, resourceUri, context, args.maxElements), call);
         page = parseEnumerationPage(next.body, 'PullResponse');
         context = page.context;
+        emptyPages = page.items.length === 0 && !page.endOfSequence ? emptyPages + 1 : 0;
+        if (emptyPages > MAX_EMPTY_PULL_PAGES) {
+          throw new ProtocolError(
+            `The server answered ${emptyPages} Pulls in a row for ${resourceUri} with no items and no EndOfSequence; stopping the enumeration (a server that never ends it would loop forever).`,
+          );
+        }
       }
     } finally {
       if (context !== undefined) {
@@ -132,7 +146,8 @@ export class WsmanClient {
         parsed = parseReply(reply.body, request, { httpStatus: reply.status, charset: reply.charset, maxBytes: this.options.maxResponseBytes });
       } catch (err) {
         // A 4xx/5xx whose body is not a SOAP envelope is an HTTP error, not an XML one.
-        if (reply.status !== 200 && err instanceof HypervWsmanError && (err instanceof XmlParseError || err.code === 'ERR_WSMAN_PROTOCOL')) {
+        // A fault relating to another message is a SOAP envelope: keep that error.
+        if (reply.status !== 200 && err instanceof HypervWsmanError && !(err instanceof MismatchedReplyError) && (err instanceof XmlParseError || err.code === 'ERR_WSMAN_PROTOCOL')) {
           throw httpError(reply.status, reply.body, request.label);
         }
         throw err;

@@ -2,7 +2,7 @@
  * Parsers for WS-Man replies: bytes -> envelope -> typed results. Every reply is checked
  * (a Body must exist; RelatesTo must equal the MessageID we sent) before anything reads it.
  */
-import { ProtocolError } from '../errors.js';
+import { MismatchedReplyError, ProtocolError } from '../errors.js';
 import { decodeXmlBytes, parseXml } from '../xml/parse.js';
 import { child, childrenNamed, elements, textOf, type XmlElement } from '../xml/tree.js';
 import { findFault, parseFault } from './fault.js';
@@ -37,15 +37,16 @@ export function parseReply(xml: string | Uint8Array, request: WsmanRequest, opti
   const relatesTo = header ? optText(child(header, NS.wsa, 'RelatesTo')) : undefined;
   if (!body) throw new ProtocolError(`The reply to ${request.label} has no SOAP Body.`);
   const fault = findFault(envelope);
+  // Identify carries no addressing headers; everything else must correlate. A fault that names another
+  // message is not our answer either; one without RelatesTo is accepted (a server may fault before it
+  // has read our MessageID).
+  if (request.messageId !== '' && relatesTo !== request.messageId && (relatesTo !== undefined || !fault)) {
+    const what = fault ? 'fault' : 'reply';
+    if (relatesTo === undefined) throw new ProtocolError(`The reply to ${request.label} has no RelatesTo header (expected ${request.messageId}).`);
+    throw new MismatchedReplyError(`The ${what} to ${request.label} relates to ${relatesTo}, not to the request sent (${request.messageId}); refusing a mismatched ${what}.`, request.messageId, relatesTo);
+  }
   if (fault) {
     throw parseFault(fault, raw, options.httpStatus, action);
-  }
-  // Identify carries no addressing headers; everything else must correlate.
-  if (request.messageId !== '') {
-    if (relatesTo === undefined) throw new ProtocolError(`The reply to ${request.label} has no RelatesTo header (expected ${request.messageId}).`);
-    if (relatesTo !== request.messageId) {
-      throw new ProtocolError(`The reply to ${request.label} relates to ${relatesTo}, not to the request sent (${request.messageId}); refusing a mismatched reply.`);
-    }
   }
   return { envelope, header, body, action, relatesTo };
 }
