@@ -138,7 +138,7 @@ export const SECURITY_PROFILES = {
 export const PRODUCT_VERSION = 'OS: 10.0.20348 SP: 0.0 Stack: 3.0';
 
 /** What the emulated OMI reports as vendor and version (OMI writes its configure-time product name and version). */
-export const OMI_PRODUCT = { vendor: 'Microsoft', version: '1.0.8-6' } as const;
+export const OMI_PRODUCT = { vendor: 'Open Management Infrastructure', version: '1.0.8-6' } as const;
 
 /**
  * IdentifyResponse (DSP0226 11, [MS-WSMV] 3.1.4.1.23): no addressing headers; SecurityProfiles only
