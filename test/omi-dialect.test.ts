@@ -142,3 +142,23 @@ describe('what the OMI dialect refuses', () => {
     assert.equal(hasIndentedPartHeader(encryptMessage(session, new Uint8Array(4))), false);
   });
 });
+
+describe('CLI dialect options', () => {
+  test('--dialect contradicting --resource-uri is a usage error', async () => {
+    const r = await runCapture(['get', '--resource-uri', 'http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_Service', '--dialect', 'cim', ...hostArgs(windows)]);
+    assert.equal(r.code, EXIT.USAGE);
+    assert.match(r.stderr, /--dialect cim contradicts --resource-uri/);
+  });
+
+  test('--param Name:instance=FILE must hold a CIM-XML INSTANCE', async () => {
+    const r = await runCapture(['invoke', 'Msvm_ConcreteJob', 'GetError', '--dialect', 'cim', '--param', `X:instance=${import.meta.filename}`, ...hostArgs(omi)]);
+    assert.equal(r.code, EXIT.USAGE);
+    assert.match(r.stderr, /is not a CIM-XML INSTANCE/);
+  });
+
+  test('a __cimnamespace selector that contradicts --namespace is refused', async () => {
+    const r = await runCapture(['get', 'Msvm_ConcreteJob', ...CIM, '--selector', '__cimnamespace=interop', '--selector', 'InstanceID=X', ...hostArgs(omi)]);
+    assert.equal(r.code, EXIT.USAGE);
+    assert.match(r.stderr, /contradicts the namespace/);
+  });
+});
