@@ -74,6 +74,12 @@ for (const t of ['http ntlm (encrypted)', 'https basic'] as const) {
       assert.deepEqual(ours, theirs);
     });
 
+    test('page by page: one instance per Enumerate/Pull gives the same list', TIMEOUT, async () => {
+      const r = await cli(omi, ['enumerate', 'XYZ_Color', '--dialect', 'cim', '--namespace', 'root/cimv2', '--max-elements', '1', ...conn(t), '--json']);
+      ok(r, 'enumerate --max-elements 1');
+      assert.deepEqual(lines(r.stdout).map(fromCliJson), parseOmicli((await omicli(['ei', 'root/cimv2', 'XYZ_Color'])).stdout));
+    });
+
     test('MSFT_President in interop and in root/cimv2: each namespace answers for itself', TIMEOUT, async () => {
       for (const ns of ['interop', 'root/cimv2']) {
         const { ours, theirs } = await enumerateBoth(t, ns, 'MSFT_President');
