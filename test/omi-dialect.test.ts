@@ -15,6 +15,11 @@ import { HYPERV_NAMESPACE } from '../src/wsman/namespaces.js';
 import { encryptMessage } from '../src/auth/message-encryption.js';
 import { hasIndentedPartHeader } from '../src/emulator/dialect.js';
 import { hostArgs, jsonDoc, jsonLines, runCapture } from './helpers/cli-harness.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseParams } from '../src/cli/key-value.js';
+import { buildInvokeRequest } from '../src/wsman/requests.js';
 
 let omi: EmulatedHost;
 let windows: EmulatedHost;
@@ -160,5 +165,18 @@ describe('CLI dialect options', () => {
     const r = await runCapture(['get', 'Msvm_ConcreteJob', ...CIM, '--selector', '__cimnamespace=interop', '--selector', 'InstanceID=X', ...hostArgs(omi)]);
     assert.equal(r.code, EXIT.USAGE);
     assert.match(r.stderr, /contradicts the namespace/);
+  });
+
+  test('--param Name:instance=FILE decodes the CIM-XML file, and the cim dialect sends it as a WS-CIM element', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyperv-wsman-param-'));
+    try {
+      const file = join(dir, 'obj.xml');
+      writeFileSync(file, '<INSTANCE CLASSNAME="X_TestObject"><PROPERTY NAME="id" TYPE="uint64"><VALUE>5</VALUE></PROPERTY></INSTANCE>');
+      const params = parseParams([`obj:instance=${file}`], 'interop');
+      const xml = buildInvokeRequest({ to: 'http://h/wsman' }, 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/TestEmbeddedOperations', 'TestEmbedded', { params }).xml;
+      assert.match(xml, /<p:obj xmlns:c0="http:\/\/schemas\.dmtf\.org\/wbem\/wscim\/1\/cim-schema\/2\/X_TestObject" xsi:type="c0:X_TestObject_Type"><c0:id>5<\/c0:id><\/p:obj>/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
