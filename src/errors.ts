@@ -136,6 +136,19 @@ export class MismatchedReplyError extends ProtocolError {
   }
 }
 
+/** A reply body that fits none of the shapes known for its operation; names what was found. */
+export class UnexpectedReplyError extends ProtocolError {
+  /** The element names that would have been accepted. */
+  readonly expected: readonly string[];
+  /** The top-level Body elements the server sent (qualified name and namespace URI). */
+  readonly found: ReadonlyArray<{ readonly name: string; readonly namespace: string }>;
+  constructor(message: string, details: { expected: readonly string[]; found: ReadonlyArray<{ readonly name: string; readonly namespace: string }> }) {
+    super(message);
+    this.expected = details.expected;
+    this.found = details.found;
+  }
+}
+
 /** An HTTP status that carried no SOAP envelope (e.g. 500 with an HTML page, 413, 404). */
 export class HttpStatusError extends HypervWsmanError {
   readonly statusCode: number;

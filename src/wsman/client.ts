@@ -2,6 +2,7 @@
  * The WS-Man client: typed operations on top of a Session. Builds requests with the sans-IO
  * builders, sends them, and turns replies into typed values or typed errors exactly once.
  */
+import { isEprElement } from '../cim/epr.js';
 import { decodeWsCimInstance, type WsCimClassSchema } from '../cim/ws-cim.js';
 import type { CimInstance } from '../cim/types.js';
 import { HttpStatusError, MismatchedReplyError, ProtocolError, XmlParseError, HypervWsmanError } from '../errors.js';
@@ -9,6 +10,7 @@ import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from '..
 import { createSession } from '../session/create-session.js';
 import type { Session } from '../session/session.js';
 import type { XmlElement } from '../xml/tree.js';
+import { checkReplyDialect } from './dialect.js';
 import type { EnvelopeContext } from './envelope.js';
 import {
   buildEnumerateRequest,
@@ -72,7 +74,9 @@ export class WsmanClient {
   /** transfer/Get: the instance element as returned. */
   async get(resourceUri: string, selectors?: Selectors, call: CallOptions = {}): Promise<XmlElement> {
     const r = await this.send(buildGetRequest(this.ctx, resourceUri, selectors), call);
-    return parseGetResponse(r.body);
+    const instance = parseGetResponse(r.body);
+    checkReplyDialect(resourceUri, instance, 'Get');
+    return instance;
   }
 
   /** transfer/Get decoded into a typed instance (typed by `schema` where given). */
@@ -91,7 +95,10 @@ export class WsmanClient {
     let emptyPages = 0;
     try {
       for (;;) {
-        for (const item of page.items) yield item;
+        for (const item of page.items) {
+          if (!isEprElement(item)) checkReplyDialect(resourceUri, item, 'Enumerate');
+          yield item;
+        }
         if (page.endOfSequence || context === undefined) {
           context = undefined;
           return;
