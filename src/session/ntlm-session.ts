@@ -1,7 +1,7 @@
 /**
  * NTLM over HTTP(S) as WinRM does it ([MS-WSMV] 2.2.9.1, 3.1.4.1.29):
  * - NTLM authenticates the TCP connection, so the handshake and every later message use one
- *   dedicated connection (HttpTransport: one undici Client, pipelining 1) and calls are serialised.
+ *   dedicated connection (HttpTransport owns one socket) and calls are serialised.
  * - The NEGOTIATE token goes with the first request (empty body), so servers that never 401 an
  *   anonymous request still work; AUTHENTICATE goes with the real (sealed, on http) message:
  *   an authenticated connection then costs exactly one round trip per call.
