@@ -149,6 +149,13 @@ describe('TLS: every verdict its own message, one code, nothing sent to an unver
       assert.match(r.stderr, /ERR_TLS: Host name mismatch/);
       assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'ERR_TLS');
     }
+    // The Ansible module (a Node process reading an args file) reports it as one JSON result.
+    writeFileSync(`${dir}/args.json`, JSON.stringify({ host: '127.0.0.1', port: h.port, scheme: 'https', user: 'u', password: 'pw', ca_trust_path: `${dir}/ca.pem`, job_id: 'X' }));
+    const m = await runNodeProcess(['examples/ansible/library/hyperv_job_error.mjs', `${dir}/args.json`], { HYPERV_WSMAN_LIB: new URL('../src/index.ts', import.meta.url).pathname });
+    assert.equal(m.code, 1, m.stderr);
+    const result = JSON.parse(m.stdout.trim()) as { failed?: boolean; msg?: string };
+    assert.equal(result.failed, true);
+    assert.match(result.msg ?? '', /Host name mismatch/);
     assert.equal(h.hits.length, 0);
     h.server.close();
   });
@@ -380,8 +387,12 @@ async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<vo
 
 /** The CLI as a real process: its exit code is what scripts and Ansible see. */
 function runCliProcess(argv: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runNodeProcess(['src/cli/main.ts', ...argv], env);
+}
+
+function runNodeProcess(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...argv], { env: { PATH: process.env.PATH ?? '', HOME: process.env.TMPDIR ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.TMPDIR ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

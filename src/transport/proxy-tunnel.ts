@@ -96,8 +96,13 @@ export function connectThroughProxy(proxy: ProxySpec, target: { host: string; po
       if (rest.length) socket.unshift(rest);
       socket.off('close', onClose);
       socket.off('error', onError);
+      // From here the owner of the TLS socket on top (or of this one) handles failures; an error on
+      // the tunnel underneath must never be an uncaught exception.
+      socket.on('error', noop);
       finish(null);
     };
     socket.on('data', onData);
   });
 }
+
+const noop = (): void => undefined;
