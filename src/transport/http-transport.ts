@@ -136,11 +136,6 @@ export class HttpTransport {
     return this.peerCertDer;
   }
 
-  /** Whether a socket is open (for tests and diagnostics). */
-  get hasOpenSocket(): boolean {
-    return this.socket !== undefined && !this.socket.destroyed;
-  }
-
   /** One request/response. Requests on one transport run one at a time, in order. */
   post(req: HttpRequest): Promise<HttpResponse> {
     if (this.closed) return Promise.reject(new AbortedError('This client was closed; create a new one to make more calls.'));
