@@ -113,7 +113,10 @@ export class XmlEncodeError extends HypervWsmanError {
 export class ResponseTooLargeError extends HypervWsmanError {
   readonly limit: number;
   constructor(limit: number) {
-    super(ErrorCodes.RESPONSE_TOO_LARGE, `The server's response exceeded ${limit} bytes; raise maxResponseBytes if this is expected.`);
+    super(
+      ErrorCodes.RESPONSE_TOO_LARGE,
+      `The server's reply exceeded ${limit} bytes and was cut off unread. The cap follows MaxEnvelopeSize; for bigger pages raise maxEnvelopeSize (--max-envelope-size), or ask for fewer items per Pull.`,
+    );
     this.limit = limit;
   }
 }
@@ -167,17 +170,39 @@ export class ConnectionError extends HypervWsmanError {
   }
 }
 
+/** What exactly failed in TLS; every reason shares the one code ERR_TLS (and the CLI's one exit code). */
+export type TlsFailureReason =
+  | 'unknown-ca'
+  | 'self-signed'
+  | 'name-mismatch'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'leaf-as-ca'
+  | 'untrusted'
+  | 'fingerprint-mismatch'
+  | 'handshake';
+
 /** TLS handshake or certificate verification failure. */
 export class TlsError extends HypervWsmanError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly reason: TlsFailureReason;
+  /** SHA-256 fingerprint of the certificate the server presented (sha256:AB:...), when one was seen. */
+  readonly fingerprint: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; reason?: TlsFailureReason; fingerprint?: string }) {
     super(ErrorCodes.TLS, message, options);
+    this.reason = options?.reason ?? 'handshake';
+    this.fingerprint = options?.fingerprint;
   }
 }
 
-/** Connect or read timeout on the HTTP layer. */
+/** Which bound expired: connecting, silence while waiting for bytes, or the whole call. */
+export type TimeoutKind = 'connect' | 'read' | 'call';
+
+/** Connect, read (idle) or whole-call timeout on the HTTP layer. The connection is destroyed. */
 export class TimeoutError extends HypervWsmanError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly kind: TimeoutKind | undefined;
+  constructor(message: string, options?: { cause?: unknown; kind?: TimeoutKind }) {
     super(ErrorCodes.TIMEOUT, message, options);
+    this.kind = options?.kind;
   }
 }
 

@@ -48,6 +48,9 @@ export const CONFIG_KEYS = {
   'operation-timeout': 'number',
   'read-timeout': 'number',
   'connect-timeout': 'number',
+  'call-timeout': 'number',
+  'max-envelope-size': 'number',
+  'cert-fingerprint': 'string',
   proxy: 'string',
   'proxy-from-env': 'boolean',
 } as const satisfies Readonly<Record<string, ValueKind>>;
