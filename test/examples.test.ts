@@ -99,7 +99,7 @@ describe('example scripts against the emulated host', () => {
   test('get-job-error.ts prints the decoded Msvm_Error: message, ID, type, severity, actions, arguments', async () => {
     const r = await example('get-job-error.ts', [FIXTURE_JOB_IDS.failedConcrete], env);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout.split('\n')[0], `Job ${FIXTURE_JOB_IDS.failedConcrete} (Msvm_ConcreteJob)`);
+    assert.equal(r.stdout.split('\n')[0], `Job ${FIXTURE_JOB_IDS.failedConcrete} (Msvm_ConcreteJob) failed (Exception, ErrorCode 32768): ${FAILED_MESSAGE}`);
     for (const line of [
       'GetError returned 0 (Completed with No Error)',
       `  ${FAILED_MESSAGE}`,
@@ -119,7 +119,7 @@ describe('example scripts against the emulated host', () => {
     assert.match(all.stdout, /GetErrorEx returned 0[^]*Error 1 of 2:[^]*Error 2 of 2:[^]*The system cannot find the file specified/);
     const ok = await example('get-job-error.ts', [FIXTURE_JOB_IDS.completedMigration, '--class', 'Msvm_MigrationJob'], env);
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /\(Msvm_MigrationJob\)\nGetError returned 0 \(Completed with No Error\)\nNo error/);
+    assert.match(ok.stdout, /\(Msvm_MigrationJob\) succeeded \(Completed\)\.\nGetError returned 0 \(Completed with No Error\)\n$/);
   });
 
   test('get-job-error.ts: missing settings, wrong password and unknown job give a coded error and exit 1, never the password', async () => {
@@ -270,6 +270,7 @@ interface ModuleResult {
   readonly msg: string;
   readonly error_code?: string;
   readonly job_error?: unknown;
+  readonly outcome?: unknown;
   readonly job?: { readonly jobStateName: string; readonly instanceId: string; readonly jobClass: string } | null;
   readonly invocation?: { readonly module_args: Record<string, unknown> };
 }
@@ -310,7 +311,8 @@ describe('Ansible modules (WANT_JSON), without Ansible', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(result.changed, false);
     assert.equal(result.failed, undefined);
-    assert.equal(result.msg, `Job ${FIXTURE_JOB_IDS.failedConcrete} (Msvm_ConcreteJob): ${FAILED_MESSAGE}`);
+    assert.equal(result.msg, `Job ${FIXTURE_JOB_IDS.failedConcrete} (Msvm_ConcreteJob) failed (Exception, ErrorCode 32768): ${FAILED_MESSAGE}`);
+    assert.equal((result.outcome as { status: string }).status, 'failed');
     const expected = getErrorToJson(await jobs.getError(FIXTURE_JOB_IDS.failedConcrete));
     assert.deepEqual(result.job_error, JSON.parse(JSON.stringify(expected)));
     assert.equal(result.invocation?.module_args.password, 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER');
@@ -321,7 +323,7 @@ describe('Ansible modules (WANT_JSON), without Ansible', () => {
     const ok = await runModule('hyperv_job_error', { ...connection, job_id: FIXTURE_JOB_IDS.completedConcrete });
     assert.equal(ok.run.code, 0, ok.run.stderr);
     assert.deepEqual((ok.result.job_error as { error: unknown }).error, null);
-    assert.equal(ok.result.msg, `Job ${FIXTURE_JOB_IDS.completedConcrete} (Msvm_ConcreteJob) has no error.`);
+    assert.equal(ok.result.msg, `Job ${FIXTURE_JOB_IDS.completedConcrete} (Msvm_ConcreteJob) succeeded (Completed).`);
 
     const all = await runModule('hyperv_job_error', { ...connection, job_id: FIXTURE_JOB_IDS.twoErrors, all_errors: 'yes' });
     assert.equal(all.run.code, 0, all.run.stderr);
@@ -332,8 +334,18 @@ describe('Ansible modules (WANT_JSON), without Ansible', () => {
     const { run, result } = await runModule('hyperv_job_error', { ...connection, job_id: FIXTURE_JOB_IDS.accessDenied });
     assert.equal(run.code, 1);
     assert.equal(result.failed, true);
-    assert.equal(result.msg, `GetError on Job ${FIXTURE_JOB_IDS.accessDenied} (Msvm_ConcreteJob) returned 32769 (Access Denied).`);
+    assert.match(result.msg, new RegExp(`^GetError on Job ${FIXTURE_JOB_IDS.accessDenied} \\(Msvm_ConcreteJob\\) returned 32769 \\(Access Denied\\): the job's error could not be read\\. Job \\S+ \\(Msvm_ConcreteJob\\) failed`));
+    assert.doesNotMatch(result.msg, /no error/i);
     assert.equal((result.job_error as { returnValue: number }).returnValue, 32769);
+  });
+
+  test('hyperv_job_error on a failed job whose Msvm_Error is gone: the job\'s own description, an outcome that says failed', async () => {
+    const { run, result } = await runModule('hyperv_job_error', { ...connection, job_id: FIXTURE_JOB_IDS.failedNoDetails });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(result.msg, /failed \(Exception, ErrorCode 32768\): 'sql02' failed to start/);
+    const outcome = result.outcome as { status: string; source: string; notes: string[] };
+    assert.deepEqual([outcome.status, outcome.source], ['failed', 'job-properties']);
+    assert.doesNotMatch(result.msg, /no error/i);
   });
 
   test('argument spec: unknown keys, missing required, bad type and bad choice fail as Ansible words them', async () => {

@@ -155,7 +155,7 @@ async function loadLibrary() {
 }
 
 function checkLibrary(lib, where) {
-  for (const name of ['WsmanClient', 'HypervJobs', 'HypervWsmanError', 'JobFailedError', 'JobTimeoutError', 'jobRefFor', 'getErrorToJson', 'getErrorExToJson', 'jobToJson']) {
+  for (const name of ['WsmanClient', 'HypervJobs', 'HypervWsmanError', 'JobFailedError', 'JobTimeoutError', 'jobRefFor', 'getErrorToJson', 'getErrorExToJson', 'jobToJson', 'outcomeToJson', 'jobOutcome']) {
     if (typeof lib[name] !== 'function') throw new ModuleFailure(`${where} is not a compatible hyperv-wsman library: it has no ${name}.`);
   }
   return lib;
@@ -267,11 +267,11 @@ async function jobError(lib, client, p) {
   const job_error = p.all_errors ? lib.getErrorExToJson(r) : lib.getErrorToJson(r);
   const method = p.all_errors ? 'GetErrorEx' : 'GetError';
   const job = `Job ${r.instanceId} (${r.jobClass})`;
-  // A non-zero ReturnValue is the method's own failure (e.g. 32769 Access Denied): there is no answer.
-  if (r.returnValue !== 0) throw new ModuleFailure(`${method} on ${job} returned ${r.returnValue} (${r.returnValueName}).`, { job_error });
-  const errors = p.all_errors ? r.errors : r.error ? [r.error] : [];
-  const msg = errors.length === 0 ? `${job} has no error.` : `${job}: ${errors.map((e) => e.message ?? e.className).join(' | ')}`;
-  return { msg, job_error };
+  // The library's outcome says whether the job failed and why, even when the host kept no Msvm_Error.
+  const outcome = lib.outcomeToJson(r.outcome);
+  // A non-zero ReturnValue is the method's own failure (e.g. 32769 Access Denied): the error could not be read.
+  if (r.returnValue !== 0) throw new ModuleFailure(`${method} on ${job} returned ${r.returnValue} (${r.returnValueName}): the job's error could not be read. ${r.outcome.summary}`, { job_error, outcome });
+  return { msg: r.outcome.summary, job_error, outcome };
 }
 
 await runModule(SPEC, jobError);

@@ -156,7 +156,7 @@ async function loadLibrary() {
 }
 
 function checkLibrary(lib, where) {
-  for (const name of ['WsmanClient', 'HypervJobs', 'HypervWsmanError', 'JobFailedError', 'JobTimeoutError', 'jobRefFor', 'getErrorToJson', 'getErrorExToJson', 'jobToJson']) {
+  for (const name of ['WsmanClient', 'HypervJobs', 'HypervWsmanError', 'JobFailedError', 'JobTimeoutError', 'jobRefFor', 'getErrorToJson', 'getErrorExToJson', 'jobToJson', 'outcomeToJson', 'jobOutcome']) {
     if (typeof lib[name] !== 'function') throw new ModuleFailure(`${where} is not a compatible hyperv-wsman library: it has no ${name}.`);
   }
   return lib;
@@ -270,13 +270,13 @@ async function jobWait(lib, client, p) {
   const target = jobClass ? lib.jobRefFor(jobClass, p.job_id) : p.job_id;
   try {
     const job = await jobs.waitForJob(target, { timeoutMs: p.timeout * 1000 });
-    return { msg: `Job ${job.instanceId} (${job.className}) ended: ${job.jobStateName}.`, job: lib.jobToJson(job), job_error: null };
+    return { msg: `Job ${job.instanceId} (${job.className}) ended: ${job.jobStateName}.`, job: lib.jobToJson(job), job_error: null, outcome: lib.outcomeToJson(lib.jobOutcome(job)) };
   } catch (err) {
     if (err instanceof lib.JobFailedError) {
       // GetErrorEx is a second call; if it fails, the job's failure is still the news.
       const all = p.all_errors ? await jobs.getErrorExByRef(err.job.ref).catch(() => null) : null;
       const job_error = all ? lib.getErrorExToJson(all) : err.jobError ? lib.getErrorToJson(err.jobError) : null;
-      throw new ModuleFailure(err.message, { error_code: err.code, job: lib.jobToJson(err.job), job_error });
+      throw new ModuleFailure(err.message, { error_code: err.code, job: lib.jobToJson(err.job), job_error, outcome: lib.outcomeToJson(err.outcome) });
     }
     if (err instanceof lib.JobTimeoutError) {
       throw new ModuleFailure(err.message, { error_code: err.code, job: err.job ? lib.jobToJson(err.job) : null, job_error: null });
