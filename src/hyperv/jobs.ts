@@ -12,7 +12,7 @@ import { isNotFoundFault, isTimeoutFault, WsmanFaultError } from '../wsman/fault
 import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX, wmiResourceUri } from '../wsman/namespaces.js';
 import { outParams, type InvokeOutput } from '../wsman/responses.js';
 import { MSVM_ERROR_SCHEMA, schemaFor } from './class-schemas.js';
-import { jobOutcome, type ErrorAnswer, type JobOutcome } from './job-outcome.js';
+import { jobOutcome, type ErrorAnswer, type ErrorMethod, type JobOutcome } from './job-outcome.js';
 import { toMsvmError, type MsvmError } from './msvm-error.js';
 import {
   CONCRETE_JOB_TYPE,
@@ -334,24 +334,29 @@ export class HypervJobs {
   }
 
   /**
-   * GetError on the job at `ref`, with the job itself (read first unless given) so the result's
-   * outcome can fall back on the job's own ErrorCode/ErrorDescription when the host returns no error.
+   * Read the job (unless given), then call its GetError or GetErrorEx: the job and the method's answer,
+   * so the outcome can fall back on the job's own ErrorCode/ErrorDescription when the host returns no error.
    */
-  async getErrorByRef(ref: JobRef, signal?: AbortSignal, job?: HypervJob): Promise<GetErrorResult> {
+  private async askError(ref: JobRef, method: ErrorMethod, signal: AbortSignal | undefined, job: HypervJob | undefined): Promise<{ job: HypervJob; answer: ErrorAnswer & { returnValue: number; returnValueName: string } }> {
     const current = job ?? (await this.getJobByRef(ref, signal));
-    const out = await this.client.invoke(ref.resourceUri, 'GetError', { selectors: ref.selectors, idempotent: true }, { signal });
-    const returnValue = requireReturnValue(out, 'GetError');
-    const inst = decodeEmbeddedInstanceParam(outParams(out.output, 'Error')[0], { schema: MSVM_ERROR_SCHEMA });
-    const error = inst ? toMsvmError(inst) : null;
-    const name = returnValueName(returnValue);
-    return {
-      jobClass: ref.className,
-      instanceId: ref.selectors.InstanceID ?? '',
-      returnValue,
-      returnValueName: name,
-      error,
-      outcome: jobOutcome(current, { method: 'GetError', returnValue, returnValueName: name, errors: error ? [error] : [] }),
-    };
+    const out = await this.client.invoke(ref.resourceUri, method, { selectors: ref.selectors, idempotent: true }, { signal });
+    const returnValue = requireReturnValue(out, method);
+    // GetError has one Error out-parameter, GetErrorEx an array Errors[].
+    const params = method === 'GetError' ? outParams(out.output, 'Error').slice(0, 1) : outParams(out.output, 'Errors');
+    const errors: MsvmError[] = [];
+    for (const el of params) {
+      const inst = decodeEmbeddedInstanceParam(el, { schema: MSVM_ERROR_SCHEMA });
+      if (inst) errors.push(toMsvmError(inst));
+    }
+    return { job: current, answer: { method, returnValue, returnValueName: returnValueName(returnValue), errors } };
+  }
+
+  /** GetError on the job at `ref`, with the job itself (read first unless given) for the outcome. */
+  async getErrorByRef(ref: JobRef, signal?: AbortSignal, job?: HypervJob): Promise<GetErrorResult> {
+    const asked = await this.askError(ref, 'GetError', signal, job);
+    const { returnValue, returnValueName: name, errors } = asked.answer;
+    const base = { jobClass: ref.className, instanceId: ref.selectors.InstanceID ?? '', returnValue, returnValueName: name };
+    return { ...base, error: errors[0] ?? null, outcome: jobOutcome(asked.job, asked.answer) };
   }
 
   /** Msvm_ConcreteJob/Msvm_MigrationJob.GetError: the job's error as a typed Msvm_Error, or null. */
@@ -359,25 +364,12 @@ export class HypervJobs {
     return this.resolve(instanceId, jobClass, (ref) => this.getErrorByRef(ref, signal));
   }
 
-  /** GetErrorEx on the job at `ref`, with the job itself (read first unless given), as getErrorByRef. */
+  /** GetErrorEx on the job at `ref`, with the job itself (read first unless given) for the outcome. */
   async getErrorExByRef(ref: JobRef, signal?: AbortSignal, job?: HypervJob): Promise<GetErrorExResult> {
-    const current = job ?? (await this.getJobByRef(ref, signal));
-    const out = await this.client.invoke(ref.resourceUri, 'GetErrorEx', { selectors: ref.selectors, idempotent: true }, { signal });
-    const returnValue = requireReturnValue(out, 'GetErrorEx');
-    const errors: MsvmError[] = [];
-    for (const el of outParams(out.output, 'Errors')) {
-      const inst = decodeEmbeddedInstanceParam(el, { schema: MSVM_ERROR_SCHEMA });
-      if (inst) errors.push(toMsvmError(inst));
-    }
-    const name = returnValueName(returnValue);
-    return {
-      jobClass: ref.className,
-      instanceId: ref.selectors.InstanceID ?? '',
-      returnValue,
-      returnValueName: name,
-      errors,
-      outcome: jobOutcome(current, { method: 'GetErrorEx', returnValue, returnValueName: name, errors }),
-    };
+    const asked = await this.askError(ref, 'GetErrorEx', signal, job);
+    const { returnValue, returnValueName: name, errors } = asked.answer;
+    const base = { jobClass: ref.className, instanceId: ref.selectors.InstanceID ?? '', returnValue, returnValueName: name };
+    return { ...base, errors, outcome: jobOutcome(asked.job, asked.answer) };
   }
 
   /** GetErrorEx: every error of the job (Errors[] of embedded Msvm_Error instances). */

@@ -18,15 +18,8 @@ version_added: 0.1.0
 author: hyperv-wsman contributors
 extends_documentation_fragment:
   - hyperv_wsman.hyperv.connection
+  - hyperv_wsman.hyperv.job
 options:
-  job_id:
-    description: The job's InstanceID (a GUID).
-    type: str
-    required: true
-    aliases: [instance_id]
-  job_class:
-    description: The job's class, for example C(Msvm_MigrationJob) or C(Msvm_StorageJob). Default C(Msvm_ConcreteJob), then C(Msvm_MigrationJob).
-    type: str
   all_errors:
     description: Every error (C(GetErrorEx)) instead of the first (C(GetError)).
     type: bool

@@ -16,15 +16,8 @@ version_added: 0.1.0
 author: hyperv-wsman contributors
 extends_documentation_fragment:
   - hyperv_wsman.hyperv.connection
+  - hyperv_wsman.hyperv.job
 options:
-  job_id:
-    description: The job's InstanceID (a GUID), for example the one an asynchronous method returned.
-    type: str
-    required: true
-    aliases: [instance_id]
-  job_class:
-    description: The job's class, for example C(Msvm_MigrationJob) or C(Msvm_StorageJob). Default C(Msvm_ConcreteJob), then C(Msvm_MigrationJob).
-    type: str
   timeout:
     description: Seconds to wait before failing with C(ERR_JOB_TIMEOUT); the job may still be running then.
     type: int
