@@ -14,6 +14,7 @@ import { HypervJobs, JobFailedError, WsmanClient } from '../src/index.js';
 import { jobOutcome } from '../src/hyperv/job-outcome.js';
 import { toHypervJob } from '../src/hyperv/jobs.js';
 import type { CimValue } from '../src/cim/types.js';
+import type { MsvmError } from '../src/hyperv/msvm-error.js';
 import { hostArgs, jsonDoc, jsonLines, runCapture } from './helpers/cli-harness.js';
 
 const runProcess = promisify(execFile);
@@ -131,6 +132,22 @@ describe('jobOutcome from job properties alone', () => {
       if (status !== 'succeeded') assert.doesNotMatch(o.summary, NO_ERROR_WORDING);
     });
   }
+
+  test('an Msvm_Error makes an ended job of unknown state failed, but not a Completed with Warnings job', () => {
+    const error = { className: 'Msvm_Error', message: 'disk is almost full' } as unknown as MsvmError;
+    const answer = { method: 'GetError' as const, returnValue: 0, returnValueName: 'Completed with No Error', errors: [error] };
+    const unknown = jobOutcome(job({}), answer);
+    assert.deepEqual([unknown.status, unknown.source, unknown.reason], ['failed', 'msvm-error', 'disk is almost full']);
+    const warned = jobOutcome(job({ JobState: 32768, ErrorCode: 0, OperationalStatus: [2] }), answer);
+    assert.deepEqual([warned.status, warned.reason], ['succeeded', null]);
+    assert.match(warned.notes.join(' '), /warnings, not a failure/);
+  });
+
+  test('an error instance that came with a refusal code is not built on', () => {
+    const error = { className: 'Msvm_Error', message: 'x' } as unknown as MsvmError;
+    const o = jobOutcome(job({ JobState: 10 }), { method: 'GetError', returnValue: 32769, returnValueName: 'Access Denied', errors: [error] });
+    assert.deepEqual([o.status, o.errorRead, o.errors.length, o.source], ['failed', false, 0, 'job-state']);
+  });
 });
 
 describe('CLI job-error', () => {

@@ -72,9 +72,10 @@ function statusOf(job: HypervJob | null, errors: readonly MsvmError[]): JobOutco
   const kind = job?.jobState == null ? 'unknown' : jobStateKind(job.jobState);
   if (kind === 'failed') return 'failed';
   if (kind === 'running' || kind === 'waiting') return 'running';
-  if (errors.length > 0) return 'failed';
+  // A completed job's own ErrorCode and OperationalStatus decide: Completed with Warnings may still
+  // come with Msvm_Error instances (the warnings), which do not make it a failure.
   if (kind === 'succeeded') return (job!.errorCode ?? 0) !== 0 || operationalStatusFaulty(job!) ? 'failed' : 'succeeded';
-  return 'unknown';
+  return errors.length > 0 ? 'failed' : 'unknown';
 }
 
 function errorText(e: MsvmError): string {
@@ -98,6 +99,7 @@ function jobReason(job: HypervJob | null): { reason: string; source: JobOutcomeS
 }
 
 function reasonOf(status: JobOutcomeStatus, job: HypervJob | null, errors: readonly MsvmError[]): { reason: string | null; source: JobOutcomeSource } {
+  if (status === 'succeeded' || status === 'running') return { reason: null, source: 'none' };
   if (errors.length > 0) return { reason: errors.map(errorText).join(' | '), source: 'msvm-error' };
   if (status === 'failed') return jobReason(job);
   if (status === 'unknown') return { reason: job ? `JobState ${job.jobState ?? 'missing'} does not say whether the job ended` : 'the job could not be read', source: job ? 'job-state' : 'none' };
@@ -113,6 +115,7 @@ function notesOf(status: JobOutcomeStatus, answer: ErrorAnswer | undefined, sour
     return [`${m} returned 0 but no Msvm_Error instance: the host no longer keeps the details${source === 'job-properties' ? "; the reason above is the job's own" : ''}.`];
   }
   if (answer.errors.length === 0 && status === 'running') return [`${m} has nothing to report until the job ends.`];
+  if (answer.errors.length > 0 && status === 'succeeded') return [`The job completed; the ${answer.errors.length} Msvm_Error instance(s) ${m} returned are warnings, not a failure.`];
   return [];
 }
 
