@@ -11,8 +11,9 @@ import { jobStateKind } from './value-maps.js';
 
 /**
  * - `succeeded`: ended Completed (or Completed with Warnings), ErrorCode 0, OperationalStatus OK.
- * - `failed`: ended Terminated, Killed or Exception; or ended with a non-zero ErrorCode, an
- *   OperationalStatus other than [OK], or an Msvm_Error.
+ * - `failed`: ended Terminated, Killed or Exception; or ended Completed with a non-zero ErrorCode or
+ *   an OperationalStatus other than [OK]; or an Msvm_Error for a job whose state is unknown. (A
+ *   Completed with Warnings job may come with Msvm_Error warnings: still succeeded.)
  * - `running`: has not ended (New, Starting, Running, Shutting Down, or waiting in Suspended,
  *   Service, Query Pending).
  * - `unknown`: the JobState is missing or outside the value map, and no error says otherwise.
