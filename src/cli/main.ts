@@ -23,7 +23,7 @@ import { EXIT } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 
 const jobErrorBound = defineCommand<JobErrorArgs>({
-  command: 'job-error',
+  command: 'job-error [id]',
   describe: 'Show why a Hyper-V job failed (Msvm_ConcreteJob/Msvm_MigrationJob GetError)',
   builder: (y) => jobErrorBuilder(y),
   run: (args, io) => jobErrorCommand(args, io),
