@@ -21,7 +21,7 @@ import {
   decodeEmbeddedInstanceParam,
   decodeEpr,
   jobRefFromOutput,
-  methodReturnValueName,
+  returnValueNameOf,
   wmiResourceUri,
   type XmlElement,
 } from '../src/index.js';
@@ -68,7 +68,7 @@ async function main(): Promise<number> {
       params: keyValues(values.param, 'param'),
     });
     const rv = out.returnValue;
-    console.log(`${className}.${method}: ReturnValue ${rv === null ? '(none)' : `${rv} (${methodReturnValueName(rv)})`}`);
+    console.log(`${className}.${method}: ReturnValue ${rv === null ? '(none)' : `${rv} (${returnValueNameOf(className, method, rv)})`}`);
     for (const el of childElements(out.output)) {
       if (el.local !== 'ReturnValue') console.log(`${el.local}: ${describe(el)}`);
     }

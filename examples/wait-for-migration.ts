@@ -22,7 +22,7 @@ import {
   embeddedInstance,
   formatMsvmError,
   jobRefFromOutput,
-  methodReturnValueName,
+  returnValueNameOf,
   wmiResourceUri,
   type CimReference,
   type Selectors,
@@ -77,7 +77,7 @@ async function main(): Promise<number> {
     if (ref === null) {
       // 0 means it finished synchronously; anything else is the method's own failure code.
       const rv = out.returnValue ?? -1;
-      console.log(`MigrateVirtualSystemToHost returned ${rv} (${methodReturnValueName(rv)}) without starting a job.`);
+      console.log(`MigrateVirtualSystemToHost returned ${rv} (${returnValueNameOf('Msvm_VirtualSystemMigrationService', 'MigrateVirtualSystemToHost', rv)}) without starting a job.`);
       return rv === 0 ? 0 : 1;
     }
     console.log(`Migration of ${vmId} to ${destination} started: ${ref.className} ${ref.selectors.InstanceID ?? ''}`);

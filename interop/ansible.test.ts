@@ -148,9 +148,9 @@ describe('examples/ansible with real ansible-core against the emulated host', ()
       assert.equal(e?.properties.MessageID, '32768');
       assert.deepEqual(e?.properties.MessageArguments, [FIXTURE_VMS.failed.name, 'Virtual Hard Disk', FIXTURE_VMS.failed.id]);
       assert.equal(e?.valueMapNames.ErrorType, 'Software Error');
-      assert.equal(e?.valueMapNames.PerceivedSeverity, 'Medium');
+      assert.equal(e?.valueMapNames.PerceivedSeverity, 'Degraded/Warning');
       // The debug task printed it, through Ansible's templating.
-      assert.ok(playbook.stdout.includes('"MessageID 32768, Software Error, severity Medium"'), playbook.stdout);
+      assert.ok(playbook.stdout.includes('"MessageID 32768, Software Error, severity Degraded/Warning"'), playbook.stdout);
     });
 
     test('a completed job: job_error.error is null', () => {

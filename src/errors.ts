@@ -9,6 +9,7 @@ export const ErrorCodes = {
   XML_MALFORMED: 'ERR_XML_MALFORMED',
   XML_FORBIDDEN: 'ERR_XML_FORBIDDEN',
   XML_TOO_LARGE: 'ERR_XML_TOO_LARGE',
+  XML_LIMIT: 'ERR_XML_LIMIT',
   XML_ENCODE: 'ERR_XML_ENCODE',
   RESPONSE_TOO_LARGE: 'ERR_RESPONSE_TOO_LARGE',
   PROTOCOL: 'ERR_WSMAN_PROTOCOL',
@@ -22,7 +23,21 @@ export const ErrorCodes = {
   NTLM: 'ERR_NTLM',
   NTLM_SIGNATURE: 'ERR_NTLM_SIGNATURE',
   ENCRYPTION: 'ERR_MESSAGE_ENCRYPTION',
+  /** Kerberos decoding, protocol or state failure on our side of the exchange. */
+  KERBEROS: 'ERR_KERBEROS',
+  /** The KDC answered with a KRB-ERROR (wrong password, unknown principal, clock skew, ...). */
+  KERBEROS_KDC: 'ERR_KERBEROS_KDC',
+  /** A Kerberos ciphertext or checksum failed verification (wrong key or tampering): never parsed. */
+  KERBEROS_INTEGRITY: 'ERR_KERBEROS_INTEGRITY',
   CIM_DECODE: 'ERR_CIM_DECODE',
+  /** krb5.conf that cannot be read or parsed. */
+  KRB5_CONFIG: 'ERR_KRB5_CONFIG',
+  /** A Kerberos credential cache that cannot be used (unsupported type, malformed, missing). */
+  KRB5_CCACHE: 'ERR_KRB5_CCACHE',
+  /** A keytab that cannot be used (malformed, missing, no matching key). */
+  KRB5_KEYTAB: 'ERR_KRB5_KEYTAB',
+  /** No KDC could be found for a realm. */
+  KDC_NOT_FOUND: 'ERR_KDC_NOT_FOUND',
   JOB_FAILED: 'ERR_JOB_FAILED',
   JOB_TIMEOUT: 'ERR_JOB_TIMEOUT',
   /** A method ran but returned a failure code (CLI `invoke`; the library returns the code instead). */
@@ -75,6 +90,18 @@ export class XmlTooLargeError extends HypervWsmanError {
   }
 }
 
+/** XML past one of the reader's structural bounds (depth, attributes, namespace declarations, nodes, text length; src/xml/limits.ts). */
+export class XmlLimitError extends HypervWsmanError {
+  /** Which bound: 'depth', 'attributes', 'namespaceDeclarations', 'nodes' or 'textLength'. */
+  readonly limit: string;
+  readonly max: number;
+  constructor(limit: string, max: number, message: string) {
+    super(ErrorCodes.XML_LIMIT, message);
+    this.limit = limit;
+    this.max = max;
+  }
+}
+
 /** A value cannot be written into XML 1.0 (e.g. a NUL character). */
 export class XmlEncodeError extends HypervWsmanError {
   constructor(message: string) {
@@ -86,7 +113,10 @@ export class XmlEncodeError extends HypervWsmanError {
 export class ResponseTooLargeError extends HypervWsmanError {
   readonly limit: number;
   constructor(limit: number) {
-    super(ErrorCodes.RESPONSE_TOO_LARGE, `The server's response exceeded ${limit} bytes; raise maxResponseBytes if this is expected.`);
+    super(
+      ErrorCodes.RESPONSE_TOO_LARGE,
+      `The server's reply exceeded ${limit} bytes and was cut off unread. The cap follows MaxEnvelopeSize; for bigger pages raise maxEnvelopeSize (--max-envelope-size), or ask for fewer items per Pull.`,
+    );
     this.limit = limit;
   }
 }
@@ -95,6 +125,30 @@ export class ResponseTooLargeError extends HypervWsmanError {
 export class ProtocolError extends HypervWsmanError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCodes.PROTOCOL, message, options);
+  }
+}
+
+/** A SOAP reply (or fault) whose RelatesTo names another message than the one sent: refused, never taken as the answer. */
+export class MismatchedReplyError extends ProtocolError {
+  readonly expected: string;
+  readonly received: string;
+  constructor(message: string, expected: string, received: string) {
+    super(message);
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
+/** A reply body that fits none of the shapes known for its operation; names what was found. */
+export class UnexpectedReplyError extends ProtocolError {
+  /** The element names that would have been accepted. */
+  readonly expected: readonly string[];
+  /** The top-level Body elements the server sent (qualified name and namespace URI). */
+  readonly found: ReadonlyArray<{ readonly name: string; readonly namespace: string }>;
+  constructor(message: string, details: { expected: readonly string[]; found: ReadonlyArray<{ readonly name: string; readonly namespace: string }> }) {
+    super(message);
+    this.expected = details.expected;
+    this.found = details.found;
   }
 }
 
@@ -116,17 +170,39 @@ export class ConnectionError extends HypervWsmanError {
   }
 }
 
+/** What exactly failed in TLS; every reason shares the one code ERR_TLS (and the CLI's one exit code). */
+export type TlsFailureReason =
+  | 'unknown-ca'
+  | 'self-signed'
+  | 'name-mismatch'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'leaf-as-ca'
+  | 'untrusted'
+  | 'fingerprint-mismatch'
+  | 'handshake';
+
 /** TLS handshake or certificate verification failure. */
 export class TlsError extends HypervWsmanError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly reason: TlsFailureReason;
+  /** SHA-256 fingerprint of the certificate the server presented (sha256:AB:...), when one was seen. */
+  readonly fingerprint: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; reason?: TlsFailureReason; fingerprint?: string }) {
     super(ErrorCodes.TLS, message, options);
+    this.reason = options?.reason ?? 'handshake';
+    this.fingerprint = options?.fingerprint;
   }
 }
 
-/** Connect or read timeout on the HTTP layer. */
+/** Which bound expired: connecting, silence while waiting for bytes, or the whole call. */
+export type TimeoutKind = 'connect' | 'read' | 'call';
+
+/** Connect, read (idle) or whole-call timeout on the HTTP layer. The connection is destroyed. */
 export class TimeoutError extends HypervWsmanError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly kind: TimeoutKind | undefined;
+  constructor(message: string, options?: { cause?: unknown; kind?: TimeoutKind }) {
     super(ErrorCodes.TIMEOUT, message, options);
+    this.kind = options?.kind;
   }
 }
 
@@ -176,6 +252,44 @@ export class NtlmSignatureError extends HypervWsmanError {
 export class MessageEncryptionError extends HypervWsmanError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCodes.ENCRYPTION, message, options);
+  }
+}
+
+/** krb5.conf could not be read or parsed; `file` and `line` (1-based, 0 = whole file) say where. */
+export class Krb5ConfigError extends HypervWsmanError {
+  readonly file: string;
+  readonly line: number;
+  constructor(file: string, line: number, message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.KRB5_CONFIG, `${line > 0 ? `${file}:${line}` : file}: ${message}`, options);
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** A credential cache (KRB5CCNAME) that cannot be used; `cache` names it (never a ticket or key). */
+export class CredentialCacheError extends HypervWsmanError {
+  readonly cache: string;
+  constructor(cache: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.KRB5_CCACHE, message, options);
+    this.cache = cache;
+  }
+}
+
+/** A keytab (KRB5_KTNAME / KRB5_CLIENT_KTNAME) that cannot be used; `keytab` names it (never a key). */
+export class KeytabError extends HypervWsmanError {
+  readonly keytab: string;
+  constructor(keytab: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.KRB5_KEYTAB, message, options);
+    this.keytab = keytab;
+  }
+}
+
+/** Neither krb5.conf, DNS SRV records nor an explicit override named a KDC for `realm`. */
+export class KdcNotFoundError extends HypervWsmanError {
+  readonly realm: string;
+  constructor(realm: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.KDC_NOT_FOUND, message, options);
+    this.realm = realm;
   }
 }
 

@@ -160,11 +160,20 @@ describe('enumerate', () => {
     assert.match(r.stdout, /^ {2}JobState: +8 \(Terminated\)$/m);
   });
 
-  test('a class and --wql together, or nothing at all, are usage errors', async () => {
-    for (const argv of [['enumerate', 'Msvm_ConcreteJob', '--wql', 'SELECT * FROM Msvm_ConcreteJob'], ['enumerate'], ['enumerate', '--wql', 'SELECT * FROM X', '--where', 'A = 1']]) {
+  test('a class and a --wql query on another class, or nothing at all, are usage errors', async () => {
+    for (const argv of [['enumerate', 'Msvm_MigrationJob', '--wql', 'SELECT * FROM Msvm_ConcreteJob'], ['enumerate'], ['enumerate', '--wql', 'SELECT * FROM X', '--where', 'A = 1']]) {
       const r = await runCapture([...argv, ...conn()]);
       assert.equal(r.code, EXIT.USAGE, argv.join(' '));
     }
+    const r = await runCapture(['enumerate', 'Msvm_MigrationJob', '--wql', 'SELECT * FROM Msvm_ConcreteJob', ...conn()]);
+    assert.match(r.stderr, /The class Msvm_MigrationJob and the --wql query \(FROM Msvm_ConcreteJob\) disagree/);
+  });
+
+  test('a class with a --wql query on the same class is accepted (the query decides)', async () => {
+    const r = await runCapture(['enumerate', 'msvm_concretejob', '--wql', 'SELECT * FROM Msvm_ConcreteJob WHERE JobState = 9', ...conn()]);
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    const ids = [...r.stdout.matchAll(/^ {2}InstanceID: +(\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(ids, [FIXTURE_JOB_IDS.killed]);
   });
 
   test('a WQL the server refuses is a WS-Man fault (exit 6); --json adds an error document', async () => {
@@ -243,6 +252,23 @@ describe('invoke', () => {
     assert.equal(r.code, EXIT.METHOD_FAILED);
     assert.match(r.stdout, /RequestStateChange: ReturnValue 4097 \(Invalid State Transition\)/);
     assert.match(r.stderr, /^hyperv-wsman: ERR_METHOD_FAILED: RequestStateChange returned 4097 \(Invalid State Transition\)\.\n$/);
+  });
+
+  test('ReturnValues are named from the class\'s own method page', async () => {
+    // requeststatechange-msvm-migrationjob lists only 0 and 32768..32778, not the CIM_ConcreteJob table;
+    // its 32775 is "Invalid state for this operation" (as on geterror-msvm-migrationjob).
+    const r = await runCapture(['invoke', 'Msvm_MigrationJob', 'RequestStateChange', '--selector', `InstanceID=${FIXTURE_JOB_IDS.completedMigration}`, '--param', 'RequestedState=4', ...act()]);
+    assert.equal(r.code, EXIT.METHOD_FAILED);
+    assert.match(r.stdout, /RequestStateChange: ReturnValue 32775 \(Invalid state for this operation\)/);
+    assert.match(r.stderr, /returned 32775 \(Invalid state for this operation\)\.\n$/);
+  });
+
+  test('Msvm_StorageJob.RequestStateChange: an unsupported request is 32770 Not Supported', async () => {
+    // msvm-storagejob-requeststatechange lists 0 and 32768..32778 (named as on msvm-storagejob-geterror:
+    // Not Supported (32770)); the emulator does not support RequestedState 2 (Start).
+    const r = await runCapture(['invoke', 'Msvm_StorageJob', 'RequestStateChange', '--selector', `InstanceID=${FIXTURE_JOB_IDS.storage}`, '--param', 'RequestedState=2', ...act()]);
+    assert.equal(r.code, EXIT.METHOD_FAILED);
+    assert.match(r.stdout, /RequestStateChange: ReturnValue 32770 \(Not Supported\)/);
   });
 
   test('RequestStateChange on a running job: 0, and the job is stopped', async () => {

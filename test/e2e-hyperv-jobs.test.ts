@@ -231,6 +231,10 @@ describe('NTLM', () => {
     assert.equal(sref?.className, 'Msvm_StorageJob');
     const done = await jobs.waitForJob(sref!, { pollIntervalMs: 5, maxPollIntervalMs: 20, timeoutMs: 30_000 });
     assert.equal(done.jobState, 7);
+    // msvm-storagejob.md: "Expansion (4) Expanding the size of a VHD image." (the ConcreteJob table's 4 is
+    // "Modify Management Service Settings").
+    assert.equal(done.jobType, 4);
+    assert.equal(done.jobTypeName, 'Expansion');
     await c.close();
   });
 });

@@ -88,7 +88,7 @@ describe('example scripts against the emulated host', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^hyperv-wsman demo: /);
     assert.ok(r.stdout.includes(FAILED_MESSAGE), r.stdout);
-    assert.match(r.stdout, /MessageID: 32768\n\s+OwningEntity: Microsoft-Windows-Hyper-V-VMMS\n\s+ErrorType: 4 \(Software Error\)\n\s+PerceivedSeverity: 3 \(Medium\)/);
+    assert.match(r.stdout, /MessageID: 32768\n\s+OwningEntity: Microsoft-Windows-Hyper-V-VMMS\n\s+ErrorType: 4 \(Software Error\)\n\s+PerceivedSeverity: 3 \(Degraded\/Warning\)/);
     assert.match(r.stdout, /Msvm_MigrationJob 7C4D1E8A-3F6B-4A92-B5D0-2E9F6C1A4B37: GetError returned 0/);
     assert.match(r.stdout, /MessageID: 21502/);
     assert.match(r.stdout, /GetErrorEx returned 0 \(Completed with No Error\), 2 errors/);
@@ -105,7 +105,7 @@ describe('example scripts against the emulated host', () => {
       `  ${FAILED_MESSAGE}`,
       '  MessageID: 32768',
       '  ErrorType: 4 (Software Error)',
-      '  PerceivedSeverity: 3 (Medium)',
+      '  PerceivedSeverity: 3 (Degraded/Warning)',
       '  RecommendedActions:',
       `    [0] ${FIXTURE_VMS.failed.name}`,
     ]) {

@@ -10,6 +10,8 @@ import {
   MIGRATION_JOB_SCHEMA,
   MSFT_WMI_ERROR_SCHEMA,
   MSVM_ERROR_SCHEMA,
+  MSVM_V1_ERROR_SCHEMA,
+  STORAGE_JOB_SCHEMA,
   propertyValue,
   schemaFor,
   schemaProperty,
@@ -33,19 +35,23 @@ import {
   OPERATING_STATUS,
   OPERATIONAL_STATUS,
   PERCEIVED_SEVERITY_CIM,
-  PERCEIVED_SEVERITY_MSVM,
+  PERCEIVED_SEVERITY_V1,
   PRIMARY_STATUS,
   PROBABLE_CAUSE,
   REQUEST_STATE_CHANGE_RETURN,
   RUN_DAY_OF_WEEK,
+  STORAGE_JOB_TYPE,
   isRunningJobState,
   isSuccessfulJobState,
   isTerminalJobState,
   jobStateKind,
   lookupName,
   nameOf,
+  valueLabel,
+  withName,
   valueOfName,
 } from '../src/hyperv/value-maps.js';
+import { toHypervJob } from '../src/hyperv/jobs.js';
 
 function instance(className: string, properties: Record<string, CimValue>): CimInstance {
   return { kind: 'instance', className, properties, propertyInfo: {}, source: 'ws-cim' };
@@ -76,18 +82,26 @@ describe('GET_ERROR_RETURN_CODES', () => {
     assert.equal(GET_ERROR_RETURN_CODES.values.size, expected.length);
   });
 
-  it('maps undocumented values to a name starting with "Unknown"', () => {
+  it('says "no name known" for undocumented values (never a name that looks like value 0 "Unknown")', () => {
     for (const code of [1, 4096, 32767, 32779, 65535, 4294967295, -1]) {
-      const name = nameOf(GET_ERROR_RETURN_CODES, code);
-      assert.ok(name.startsWith('Unknown'), `${code} -> ${name}`);
-      assert.equal(name, `Unknown (${code})`);
+      assert.equal(nameOf(GET_ERROR_RETURN_CODES, code), 'no name known', `code ${code}`);
     }
   });
 
   it('accepts bigint and rejects non-integers', () => {
     assert.equal(nameOf(GET_ERROR_RETURN_CODES, 32768n), 'Failed');
-    assert.equal(nameOf(GET_ERROR_RETURN_CODES, 0.5), 'Unknown (0.5)');
-    assert.equal(nameOf(GET_ERROR_RETURN_CODES, NaN), 'Unknown (NaN)');
+    assert.equal(nameOf(GET_ERROR_RETURN_CODES, 0.5), 'no name known');
+    assert.equal(nameOf(GET_ERROR_RETURN_CODES, NaN), 'no name known');
+  });
+});
+
+describe('showing a value', () => {
+  it('withName puts the number first; valueLabel keeps the number whenever there is no own name', () => {
+    assert.equal(withName(9, nameOf(PERCEIVED_SEVERITY_CIM, 9)), '9 (DMTF Reserved)');
+    assert.equal(withName(70000, nameOf(PERCEIVED_SEVERITY_CIM, 70000)), '70000 (no name known)');
+    assert.equal(valueLabel(JOB_STATE, 4), 'Running');
+    assert.equal(valueLabel(JOB_STATE, 13), '13 (DMTF Reserved)');
+    assert.equal(valueLabel(JOB_STATE, 0), '0 (no name known)');
   });
 });
 
@@ -99,18 +113,17 @@ describe('reserved ranges', () => {
     assert.equal(nameOf(JOB_STATE, 32768), 'Completed with Warnings');
     assert.equal(nameOf(JOB_STATE, 32769), 'Vendor Reserved');
     assert.equal(nameOf(JOB_STATE, 65535), 'Vendor Reserved');
-    assert.equal(nameOf(JOB_STATE, 65536), 'Unknown (65536)');
-    assert.equal(nameOf(JOB_STATE, 0), 'Unknown (0)');
-    assert.equal(nameOf(JOB_STATE, 1), 'Unknown (1)');
+    assert.equal(nameOf(JOB_STATE, 65536), 'no name known');
+    assert.equal(nameOf(JOB_STATE, 0), 'no name known');
+    assert.equal(nameOf(JOB_STATE, 1), 'no name known');
   });
 
-  it('method return codes: DMTF, Method Reserved and Vendor Specific spans', () => {
+  it('generic method return codes: only 0 and 4096 are named; the rest depend on the method', () => {
+    // 1..6 mean Not Supported/Failed/... on DefineSystem and its DMTF-style siblings, and are undefined on the
+    // 32768-family methods, so without the method no name is true (see method-return-codes.test.ts).
+    assert.equal(nameOf(METHOD_RETURN_CODES, 0), 'Completed with No Error');
     assert.equal(nameOf(METHOD_RETURN_CODES, 4096), 'Method Parameters Checked - Job Started');
-    assert.equal(nameOf(METHOD_RETURN_CODES, 32775), 'Invalid state for this operation');
-    assert.equal(nameOf(METHOD_RETURN_CODES, 32779), 'File not found');
-    assert.equal(nameOf(METHOD_RETURN_CODES, 7), 'DMTF Reserved');
-    assert.equal(nameOf(METHOD_RETURN_CODES, 4097), 'Method Reserved');
-    assert.equal(nameOf(METHOD_RETURN_CODES, 40000), 'Vendor Specific');
+    for (const code of [1, 2, 6, 7, 4097, 32768, 32779, 40000]) assert.equal(nameOf(METHOD_RETURN_CODES, code), 'method-specific code', `code ${code}`);
   });
 
   it('RequestStateChange return values', () => {
@@ -155,7 +168,7 @@ describe('reserved ranges', () => {
     assert.equal(nameOf(CIM_STATUS_CODE, 29), 'CIM_ERR_QUERY_FEATURE_NOT_SUPPORTED');
     assert.equal(nameOf(CIM_STATUS_CODE, 30), 'DMTF Reserved');
     assert.equal(nameOf(CIM_STATUS_CODE, 4294967295), 'DMTF Reserved');
-    assert.equal(nameOf(CIM_STATUS_CODE, 0), 'Unknown (0)');
+    assert.equal(nameOf(CIM_STATUS_CODE, 0), 'no name known');
   });
 });
 
@@ -169,22 +182,37 @@ describe('value map contents', () => {
     assert.equal(nameOf(PROBABLE_CAUSE, 131), 'DMTF Reserved');
   });
 
-  it('keeps both PerceivedSeverity tables, which disagree on 4 and 5', () => {
-    assert.equal(nameOf(PERCEIVED_SEVERITY_MSVM, 5), 'Fatal');
-    assert.equal(nameOf(PERCEIVED_SEVERITY_CIM, 5), 'Major');
-    assert.equal(nameOf(PERCEIVED_SEVERITY_MSVM, 4), 'High');
-    assert.equal(nameOf(PERCEIVED_SEVERITY_CIM, 4), 'Minor');
-    assert.equal(nameOf(PERCEIVED_SEVERITY_MSVM, 1), 'Unknown (1)');
-    assert.equal(nameOf(PERCEIVED_SEVERITY_CIM, 7), 'Fatal/NonRecoverable');
+  it('PerceivedSeverity: CIM_Error 2.22.1 for v2, the preliminary 2.8.1000 table only for v1', () => {
+    // https://learn.microsoft.com/windows/win32/hyperv_v2/cim-error (Version "2.22.1", Root\virtualization\v2)
+    const v2: ReadonlyArray<[number, string]> = [
+      [0, 'Unknown'], [1, 'Other'], [2, 'Information'], [3, 'Degraded/Warning'],
+      [4, 'Minor'], [5, 'Major'], [6, 'Critical'], [7, 'Fatal/NonRecoverable'],
+    ];
+    for (const [n, name] of v2) assert.equal(nameOf(PERCEIVED_SEVERITY_CIM, n), name, `v2 ${n}`);
     assert.equal(nameOf(PERCEIVED_SEVERITY_CIM, 8), 'DMTF Reserved');
+    // https://learn.microsoft.com/previous-versions/windows/desktop/virtual/cim-error (Version "2.8.1000", Root\Virtualization)
+    const v1: ReadonlyArray<[number, string]> = [[0, 'Unknown'], [2, 'Low'], [3, 'Medium'], [4, 'High'], [5, 'Fatal']];
+    for (const [n, name] of v1) assert.equal(nameOf(PERCEIVED_SEVERITY_V1, n), name, `v1 ${n}`);
+    assert.equal(nameOf(PERCEIVED_SEVERITY_V1, 1), 'no name known');
+  });
+
+  it('Msvm_StorageJob.JobType has its own table', () => {
+    // https://learn.microsoft.com/windows/win32/hyperv_v2/msvm-storagejob, JobType
+    const expected = ['Unknown', 'VHD Creation', 'Floppy Creation', 'Compaction', 'Expansion', 'Merging', 'Conversion', 'Loopback Mount', 'Get VHD Info', 'Validate VHD Image'];
+    expected.forEach((name, n) => assert.equal(nameOf(STORAGE_JOB_TYPE, n), name, `JobType ${n}`));
+    assert.equal(STORAGE_JOB_TYPE.values.size, expected.length);
+    assert.equal(nameOf(STORAGE_JOB_TYPE, 10), 'no name known');
   });
 
   it('job types', () => {
     assert.equal(nameOf(CONCRETE_JOB_TYPE, 12), 'Start Virtual Machine');
     assert.equal(nameOf(CONCRETE_JOB_TYPE, 70), 'Snapshot Virtual Machine');
     assert.equal(nameOf(CONCRETE_JOB_TYPE, 260), 'Mount or Dismount Assignable Device');
-    assert.equal(nameOf(CONCRETE_JOB_TYPE, 5), 'Unknown (5)');
-    for (let t = 300; t <= 307; t++) assert.ok(!nameOf(MIGRATION_JOB_TYPE, t).startsWith('Unknown'), `job type ${t}`);
+    assert.equal(nameOf(CONCRETE_JOB_TYPE, 5), 'no name known');
+    // https://learn.microsoft.com/windows/win32/hyperv_v2/msvm-concretejob: "Initiate Synced Replication (100)"
+    // (the page spelled it "Inititate" until MicrosoftDocs/win32 commit 5156035d7e).
+    assert.equal(nameOf(CONCRETE_JOB_TYPE, 100), 'Initiate Synced Replication');
+    for (let t = 300; t <= 307; t++) assert.notEqual(nameOf(MIGRATION_JOB_TYPE, t), 'no name known', `job type ${t}`);
     assert.equal(nameOf(MIGRATION_JOB_TYPE, 305), 'Moving Virtual Machine');
     assert.equal(nameOf(MIGRATION_TYPE, 32771), 'VirtualSystemAndStorage');
   });
@@ -255,6 +283,7 @@ describe('class schemas', () => {
     assert.equal(schemaFor('MSVM_ERROR'), MSVM_ERROR_SCHEMA);
     assert.equal(schemaFor('CIM_Error'), CIM_ERROR_SCHEMA);
     assert.equal(schemaFor('MSFT_WmiError'), MSFT_WMI_ERROR_SCHEMA);
+    assert.equal(schemaFor('msvm_storagejob'), STORAGE_JOB_SCHEMA);
     assert.equal(schemaFor('Msvm_ComputerSystem'), undefined);
   });
 
@@ -266,6 +295,9 @@ describe('class schemas', () => {
     assert.equal(MIGRATION_JOB_SCHEMA.JobState?.valueMap, JOB_STATE);
     assert.deepEqual(MIGRATION_JOB_SCHEMA.NewResourceSettingData, { type: 'string', isArray: true });
     assert.equal(CONCRETE_JOB_SCHEMA.MigrationType, undefined);
+    assert.equal(STORAGE_JOB_SCHEMA.JobType?.valueMap, STORAGE_JOB_TYPE);
+    assert.equal(STORAGE_JOB_SCHEMA.JobCompletionStatusCode?.type, 'uint32');
+    assert.equal(STORAGE_JOB_SCHEMA.JobState?.valueMap, JOB_STATE);
     assert.equal(CONCRETE_JOB_SCHEMA.OperationalStatus?.isArray, true);
     assert.equal(CONCRETE_JOB_SCHEMA.TimeBeforeRemoval?.type, 'datetime');
   });
@@ -273,7 +305,8 @@ describe('class schemas', () => {
   it('error schemas: 15 CIM_Error properties, severity table per class', () => {
     assert.equal(Object.keys(MSVM_ERROR_SCHEMA).length, 15);
     assert.equal(Object.keys(CIM_ERROR_SCHEMA).length, 15);
-    assert.equal(MSVM_ERROR_SCHEMA.PerceivedSeverity?.valueMap, PERCEIVED_SEVERITY_MSVM);
+    assert.equal(MSVM_ERROR_SCHEMA.PerceivedSeverity?.valueMap, PERCEIVED_SEVERITY_CIM);
+    assert.equal(MSVM_V1_ERROR_SCHEMA.PerceivedSeverity?.valueMap, PERCEIVED_SEVERITY_V1);
     assert.equal(CIM_ERROR_SCHEMA.PerceivedSeverity?.valueMap, PERCEIVED_SEVERITY_CIM);
     assert.equal(MSVM_ERROR_SCHEMA.CIMStatusCode?.type, 'uint32');
     assert.equal(MSVM_ERROR_SCHEMA.MessageArguments?.isArray, true);
@@ -323,7 +356,7 @@ describe('class schemas', () => {
       HealthState: 'OK',
       PrimaryStatus: null,
       JobType: 'Start Virtual Machine',
-      CommunicationStatus: 'Unknown (garbage)',
+      CommunicationStatus: 'no name known',
     });
     const migration = instance('Msvm_MigrationJob', { JobType: '305', MigrationType: 32769, OperationalStatus: '2' });
     assert.deepEqual(valueMapNames(migration, MIGRATION_JOB_SCHEMA), {
@@ -331,5 +364,22 @@ describe('class schemas', () => {
       MigrationType: 'Storage',
       OperationalStatus: ['OK'],
     });
+  });
+});
+
+describe('toHypervJob names JobType with the job class\'s own table', () => {
+  it('Msvm_StorageJob 4 is Expansion, not the ConcreteJob name', () => {
+    // https://learn.microsoft.com/windows/win32/hyperv_v2/msvm-storagejob: Expansion (4), Compaction (3)
+    assert.equal(toHypervJob(instance('Msvm_StorageJob', { InstanceID: 's', JobType: 4 })).jobTypeName, 'Expansion');
+    assert.equal(toHypervJob(instance('Msvm_StorageJob', { InstanceID: 's', JobType: 3 })).jobTypeName, 'Compaction');
+  });
+
+  it('class names are case-insensitive; unknown job classes fall back to Msvm_ConcreteJob\'s table', () => {
+    // https://learn.microsoft.com/windows/win32/hyperv_v2/msvm-migrationjob: Moving Virtual Machine (305)
+    assert.equal(toHypervJob(instance('msvm_migrationjob', { InstanceID: 'm', JobType: 305 })).jobTypeName, 'Moving Virtual Machine');
+    assert.equal(toHypervJob(instance('msvm_migrationjob', { InstanceID: 'm', MigrationType: 32769 })).migration?.migrationTypeName, 'Storage');
+    // https://learn.microsoft.com/windows/win32/hyperv_v2/msvm-concretejob: Start Virtual Machine (12)
+    assert.equal(toHypervJob(instance('Msvm_ConcreteJob', { InstanceID: 'c', JobType: 12 })).jobTypeName, 'Start Virtual Machine');
+    assert.equal(toHypervJob(instance('Msvm_SomeOtherJob', { InstanceID: 'o', JobType: 12 })).jobTypeName, 'Start Virtual Machine');
   });
 });

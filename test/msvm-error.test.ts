@@ -73,7 +73,7 @@ describe('toMsvmError', () => {
     assert.equal(e.message, "'vm1' failed to start. (Virtual machine ID 1234)");
     assert.deepEqual(e.messageArguments, ['vm1', '1234']);
     assert.equal(e.perceivedSeverity, 3);
-    assert.equal(e.perceivedSeverityName, 'Medium');
+    assert.equal(e.perceivedSeverityName, 'Degraded/Warning');
     assert.equal(e.probableCause, 47);
     assert.equal(e.probableCauseName, 'Software Error');
     assert.equal(e.probableCauseDescription, 'Not enough memory in the system to start the virtual machine.');
@@ -94,7 +94,7 @@ describe('toMsvmError', () => {
     const e = toMsvmError(instance('Msvm_Error', STRING_PROPERTIES, 'ws-cim'));
     assert.equal(e.errorType, 4);
     assert.equal(e.perceivedSeverity, 3);
-    assert.equal(e.perceivedSeverityName, 'Medium');
+    assert.equal(e.perceivedSeverityName, 'Degraded/Warning');
     assert.equal(e.probableCause, 47);
     assert.equal(e.cimStatusCode, 1);
     assert.equal(e.cimStatusCodeName, 'CIM_ERR_FAILED');
@@ -109,7 +109,7 @@ describe('toMsvmError', () => {
     assert.equal(e.cimStatusCode, 6);
     assert.equal(e.cimStatusCodeName, 'CIM_ERR_NOT_FOUND');
     assert.equal(e.errorTypeName, 'Unsupported Operation Error');
-    assert.equal(e.perceivedSeverityName, 'Fatal');
+    assert.equal(e.perceivedSeverityName, 'Major');
   });
 
   it('NULL arrays become [], NULL elements keep their position as ""', () => {
@@ -138,11 +138,11 @@ describe('toMsvmError', () => {
     assert.equal(e.cimStatusCode, null);
   });
 
-  it('undocumented codes get Unknown / reserved names', () => {
+  it('undocumented codes get reserved-range names or "no name known"', () => {
     const e = toMsvmError(instance('Msvm_Error', { ErrorType: 11, PerceivedSeverity: 1, CIMStatusCode: 0, ProbableCause: 500 }));
     assert.equal(e.errorTypeName, 'DMTF Reserved');
-    assert.equal(e.perceivedSeverityName, 'Unknown (1)');
-    assert.equal(e.cimStatusCodeName, 'Unknown (0)');
+    assert.equal(e.perceivedSeverityName, 'Other');
+    assert.equal(e.cimStatusCodeName, 'no name known');
     assert.equal(e.probableCauseName, 'DMTF Reserved');
   });
 
@@ -152,14 +152,52 @@ describe('toMsvmError', () => {
     assert.equal(e.errorTypeName, 'Communications Error');
   });
 
-  it('names PerceivedSeverity by class: Microsoft table for Msvm_*, DMTF otherwise', () => {
-    assert.equal(toMsvmError(instance('Msvm_Error', { PerceivedSeverity: 5 })).perceivedSeverityName, 'Fatal');
-    assert.equal(toMsvmError(instance('CIM_Error', { PerceivedSeverity: 5 })).perceivedSeverityName, 'Major');
+  it('names PerceivedSeverity of a v2 Msvm_Error with CIM_Error 2.22.1 (0..7)', () => {
+    // Typed by hand from https://learn.microsoft.com/windows/win32/hyperv_v2/cim-error (Root\virtualization\v2,
+    // Version("2.22.1")), PerceivedSeverity: Unknown (0), Other (1), Information (2), Degraded/Warning (3),
+    // Minor (4), Major (5), Critical (6), Fatal/NonRecoverable (7), DMTF Reserved (..). Msvm_Error inherits it.
+    const expected = ['Unknown', 'Other', 'Information', 'Degraded/Warning', 'Minor', 'Major', 'Critical', 'Fatal/NonRecoverable'];
+    expected.forEach((name, n) => {
+      assert.equal(toMsvmError(instance('Msvm_Error', { PerceivedSeverity: n })).perceivedSeverityName, name, `Msvm_Error ${n}`);
+      assert.equal(toMsvmError(instance('CIM_Error', { PerceivedSeverity: n })).perceivedSeverityName, name, `CIM_Error ${n}`);
+    });
+    assert.equal(toMsvmError(instance('Msvm_Error', { PerceivedSeverity: 8 })).perceivedSeverityName, 'DMTF Reserved');
     assert.equal(toMsvmError(instance('MSFT_WmiError', { PerceivedSeverity: 2 })).perceivedSeverityName, 'Information');
+  });
+
+  it('chooses the severity table by namespace, not by the Msvm_ prefix', () => {
+    // v1 (root\virtualization) carried the preliminary CIM_Error 2.8.1000: Unknown (0), Low (2), Medium (3),
+    // High (4), Fatal (5) (https://learn.microsoft.com/previous-versions/windows/desktop/virtual/cim-error).
+    const v1 = (n: number) => toMsvmError(instance('Msvm_Error', { PerceivedSeverity: n }), { namespace: 'root/virtualization' });
+    assert.equal(v1(2).perceivedSeverityName, 'Low');
+    assert.equal(v1(5).perceivedSeverityName, 'Fatal');
+    assert.equal(v1(6).perceivedSeverityName, 'no name known');
+    assert.equal(toMsvmError(instance('CIM_Error', { PerceivedSeverity: 4 }), { namespace: 'root\\virtualization' }).perceivedSeverityName, 'High');
+    assert.equal(toMsvmError(instance('MSFT_WmiError', { PerceivedSeverity: 4 }), { namespace: 'root/virtualization' }).perceivedSeverityName, 'Minor');
+    assert.equal(toMsvmError(instance('Msvm_Error', { PerceivedSeverity: 5 }), { namespace: 'root/virtualization/v2' }).perceivedSeverityName, 'Major');
+    assert.equal(msvmErrorToJson(v1(3)).valueMapNames.PerceivedSeverity, 'Medium');
     assert.equal(errorSchemaFor('Msvm_SomeFutureError'), MSVM_ERROR_SCHEMA);
     assert.equal(errorSchemaFor('Vendor_Error'), CIM_ERROR_SCHEMA);
+    assert.equal(MSVM_ERROR_SCHEMA.PerceivedSeverity?.valueMap, CIM_ERROR_SCHEMA.PerceivedSeverity?.valueMap);
     // A non-error class name never selects a job schema for an error.
     assert.equal(errorSchemaFor('Msvm_ConcreteJob'), MSVM_ERROR_SCHEMA);
+  });
+
+  it('unknown values keep their number and say no name is known', () => {
+    const e = toMsvmError(instance('Msvm_Error', { Message: 'm', PerceivedSeverity: 70000, CIMStatusCode: 0 }));
+    assert.equal(e.perceivedSeverityName, 'no name known');
+    const text = formatMsvmError(e);
+    assert.match(text, /^PerceivedSeverity: 70000 \(no name known\)$/m);
+    assert.match(text, /^CIMStatusCode: 0 \(no name known\)$/m);
+    assert.equal(msvmErrorToJson(e).valueMapNames.PerceivedSeverity, 'no name known');
+  });
+
+  it('an ErrorSourceFormat without its own name keeps its number', () => {
+    // cim-error (v2): ErrorSourceFormat Unknown (0), Other (1), CIMObjectPath (2), DMTF Reserved (..)
+    const e = toMsvmError(instance('Msvm_Error', { ErrorSource: 'x', ErrorSourceFormat: 7, Message: 'm' }));
+    assert.match(formatMsvmError(e), /^ErrorSource: x \(7 \(DMTF Reserved\)\)$/m);
+    const path = toMsvmError(instance('Msvm_Error', { ErrorSource: 'p', ErrorSourceFormat: 2, Message: 'm' }));
+    assert.match(formatMsvmError(path), /^ErrorSource: p \(CIMObjectPath\)$/m);
   });
 
   it('ErrorSourceFormat Other uses OtherErrorSourceFormat', () => {
@@ -178,7 +216,7 @@ describe('formatMsvmError', () => {
     assert.equal(lines[0], "'vm1' failed to start. (Virtual machine ID 1234)");
     assert.ok(text.includes('MessageID: 12010'));
     assert.ok(text.includes('ErrorType: 4 (Software Error)'));
-    assert.ok(text.includes('PerceivedSeverity: 3 (Medium)'));
+    assert.ok(text.includes('PerceivedSeverity: 3 (Degraded/Warning)'));
     assert.ok(text.includes('ProbableCause: 47 (Software Error): Not enough memory in the system to start the virtual machine.'));
     assert.ok(text.includes('CIMStatusCode: 1 (CIM_ERR_FAILED)'));
     assert.ok(text.includes('  - Free memory on the host.'));
@@ -213,7 +251,7 @@ describe('msvmErrorToJson', () => {
       CIMStatusCode: 'CIM_ERR_FAILED',
       ErrorSourceFormat: 'Unknown',
       ErrorType: 'Software Error',
-      PerceivedSeverity: 'Medium',
+      PerceivedSeverity: 'Degraded/Warning',
       ProbableCause: 'Software Error',
     });
   });

@@ -527,3 +527,24 @@ test('code tables: every subcode key uses a canonical prefix; categories name kn
     assert.ok(WSMAN_ERROR_CODES[code], `missing code ${code}`);
   }
 });
+
+test('WinRM code meanings follow wsmerror.h MessageText', () => {
+  // wsmerror.h (Windows SDK; same text in dahall/Vanara PInvoke/WsmSvc/wsmerror.cs), typed by hand:
+  // ERROR_WSMAN_MAX_ENVELOPE_SIZE 0x80338047 "The maximum envelope size in the request is too large. ..."
+  assert.match(WSMAN_ERROR_CODES[0x80338047] ?? '', /^ERROR_WSMAN_MAX_ENVELOPE_SIZE \(0x80338047\): .*too large/);
+  assert.doesNotMatch(WSMAN_ERROR_CODES[0x80338047] ?? '', /too small/);
+  // ERROR_WSMAN_MAX_ENVELOPE_SIZE_EXCEEDED 0x80338048 "The response that the WS-Management service computed exceeds
+  // the maximum envelope size in the request."
+  assert.match(WSMAN_ERROR_CODES[0x80338048] ?? '', /^ERROR_WSMAN_MAX_ENVELOPE_SIZE_EXCEEDED \(0x80338048\): the response .*exceeds/);
+  // ERROR_WSMAN_INVALID_RESOURCE_URI 0x8033803B "... The resource URI is missing or it has an incorrect format."
+  assert.match(WSMAN_ERROR_CODES[0x8033803b] ?? '', /^ERROR_WSMAN_INVALID_RESOURCE_URI \(0x8033803B\): the resource URI is missing or has an incorrect format/);
+  // ERROR_WSMAN_MIN_ENVELOPE_SIZE 0x8033807E "... because the envelope size in the request is too small."
+  assert.match(WSMAN_ERROR_CODES[0x8033807e] ?? '', /^ERROR_WSMAN_MIN_ENVELOPE_SIZE \(0x8033807E\): .*too small/);
+  // ERROR_WSMAN_ENUMERATE_TIMED_OUT 0x8033801C "The pull operation did not get any data in the MaxTime duration. But the
+  // enumeration is still valid. ..."
+  assert.match(WSMAN_ERROR_CODES[0x8033801c] ?? '', /still valid/);
+  // The four meanings the table used to mark "(inferred)" are sourced now.
+  for (const code of [0x80338046, 0x803380fa, 0x803380fb, 0x80338108]) assert.doesNotMatch(WSMAN_ERROR_CODES[code] ?? '(missing)', /inferred|missing/, `0x${code.toString(16)}`);
+  assert.match(WSMAN_ERROR_CODES[0x80338046] ?? '', /cannot locate the system/);
+  assert.match(WSMAN_ERROR_CODES[0x803380fa] ?? '', /not a singleton/);
+});

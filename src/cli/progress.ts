@@ -3,6 +3,7 @@
  * NDJSON `progress` documents with --json.
  */
 import type { HypervJob } from '../hyperv/jobs.js';
+import { JOB_STATE, valueLabel } from '../hyperv/value-maps.js';
 import type { CliIo } from './io.js';
 import { isTty, writeJson } from './output.js';
 
@@ -43,7 +44,7 @@ export function progressToJson(job: HypervJob): ProgressJson {
 }
 
 function stateText(job: HypervJob): string {
-  return job.jobStateName ?? (job.jobState === null ? 'unknown state' : String(job.jobState));
+  return job.jobState === null ? 'unknown state' : valueLabel(JOB_STATE, job.jobState);
 }
 
 export function progressSink(io: CliIo, json: boolean): ProgressSink {

@@ -96,6 +96,9 @@ const TWO_ERRORS: MsvmErrorFixture[] = [
   },
 ];
 
+/** Msvm_StorageJob.JobType 4; a growing resize is the closest documented type (not captured from a host). */
+const STORAGE_JOB_EXPANSION = 4;
+
 const MODIFY = { jobType: 31, elementName: 'Modify Resource Settings', description: 'Modifying Resource Settings' } as const;
 
 export const DEFAULT_JOBS: readonly JobFixture[] = [
@@ -247,7 +250,8 @@ export const DEFAULT_JOBS: readonly JobFixture[] = [
     jobState: 7,
     percentComplete: 100,
     errorCode: 0,
-    jobType: 0,
+    // Msvm_StorageJob's own JobType list: Expansion (4), "Expanding the size of a VHD image" (msvm-storagejob.md).
+    jobType: STORAGE_JOB_EXPANSION,
     elementName: 'Resize Virtual Hard Disk',
     description: 'Resizing Virtual Hard Disk',
     startTime: at(50),
@@ -287,7 +291,8 @@ export function startedResizeJob(now: Date): Omit<JobFixture, 'instanceId'> {
     jobState: 4,
     percentComplete: 0,
     errorCode: 0,
-    jobType: 0,
+    // Msvm_StorageJob's own JobType list: Expansion (4), "Expanding the size of a VHD image" (msvm-storagejob.md).
+    jobType: STORAGE_JOB_EXPANSION,
     elementName: 'Resize Virtual Hard Disk',
     description: 'Resizing Virtual Hard Disk',
     startTime: now,

@@ -20,3 +20,4 @@ export { generateTestCertificates, CertificateGenerationError, type TestCertific
 export { writeCimXmlInstance, msvmErrorCimXml, type CimXmlProperty, type CimXmlType, type MsvmErrorXmlOptions } from './cim-xml-writer.js';
 export { parseWql, WqlSyntaxError, type WqlQuery, type WqlCondition } from './wql.js';
 export type { CbtHardeningLevel } from './auth.js';
+export type { EmulatorDialect } from './dialect.js';

@@ -84,8 +84,12 @@ const STEP_MS = 1000;
 /** RequestStateChange values that stop a job, and the state they lead to (CIM_ConcreteJob.RequestStateChange). */
 const STOP_REQUESTS: Readonly<Record<number, number>> = { 4: JOB_STATE.terminated, 5: JOB_STATE.killed };
 
-/** RequestStateChange return values we use. */
+/**
+ * RequestStateChange return values we use. Msvm_ConcreteJob's page has the CIM table (1 Not Supported,
+ * 4097 Invalid State Transition); the other job classes' pages list only 0 and 32768..32778.
+ */
 export const REQUEST_STATE_CHANGE = { completed: 0, notSupported: 1, invalidStateTransition: 4097 } as const;
+const OTHER_JOB_REQUEST_STATE_CHANGE = { completed: 0, notSupported: 32770, invalidStateTransition: 32775 } as const;
 
 interface JobRecord {
   /** The job as defined; for a progressing job it describes the outcome reached after the last step. */
@@ -188,9 +192,10 @@ export class JobModel {
   /** CIM_ConcreteJob.RequestStateChange: Terminate (4) and Kill (5) stop a job that is still active. */
   requestStateChange(instanceId: string, requestedState: number): number {
     const rec = this.#record(instanceId);
+    const codes = rec.definition.className.toLowerCase() === 'msvm_concretejob' ? REQUEST_STATE_CHANGE : OTHER_JOB_REQUEST_STATE_CHANGE;
     const target = STOP_REQUESTS[requestedState];
-    if (target === undefined) return REQUEST_STATE_CHANGE.notSupported;
-    if (isTerminalJobState(view(rec).jobState)) return REQUEST_STATE_CHANGE.invalidStateTransition;
+    if (target === undefined) return codes.notSupported;
+    if (isTerminalJobState(view(rec).jobState)) return codes.invalidStateTransition;
     const name = rec.definition.elementName ?? rec.definition.className;
     rec.stopped = {
       state: target,
@@ -203,7 +208,7 @@ export class JobModel {
         owningEntity: 'Microsoft-Windows-Hyper-V-VMMS',
       },
     };
-    return REQUEST_STATE_CHANGE.completed;
+    return codes.completed;
   }
 
   #record(instanceId: string): JobRecord {

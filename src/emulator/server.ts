@@ -14,6 +14,7 @@ import type { TLSSocket } from 'node:tls';
 import { authenticateCertificate, issuerList, MUTUAL_PROFILE, type ClientCertificateConfig } from './certificate-auth.js';
 import { authenticate, offeredSchemes, type AuthConfig, type AuthScheme, type CbtHardeningLevel, type ConnectionAuth } from './auth.js';
 import { EnumerationStore, DEFAULT_ENUMERATION_TIMEOUT_MS } from './enumerations.js';
+import { EMULATOR_DIALECTS, REPLY_FRAMING, hasIndentedPartHeader, type EmulatorDialect } from './dialect.js';
 import { EmulatorFault } from './faults.js';
 import { DEFAULT_JOBS } from './fixtures.js';
 import { JobModel, type JobFixture } from './model.js';
@@ -56,9 +57,12 @@ export interface EmulatedHostOptions {
   readonly enumerationTimeoutMs?: number;
   /** Keep a log of requests (EmulatedHost.requests). */
   readonly requestLog?: boolean;
+  /** Behave as Windows WinRM (default) or as Microsoft's OMI server does on the wire (dialect.ts). */
+  readonly dialect?: EmulatorDialect;
 }
 
 export interface EmulatorRequestRecord {
+  /** 0 when no HTTP reply was sent (the emulated OMI closes the connection instead). */
   readonly httpStatus: number;
   readonly operation: OperationName | 'Handshake' | 'Rejected';
   readonly action: string | undefined;
@@ -102,6 +106,7 @@ interface HostState {
   readonly log: EmulatorRequestRecord[] | undefined;
   readonly connections: WeakMap<Socket, ConnectionAuth>;
   readonly certificates: { readonly config: ClientCertificateConfig; readonly issuers: ReturnType<typeof issuerList> } | undefined;
+  readonly dialect: EmulatorDialect;
 }
 
 function validateOptions(o: EmulatedHostOptions): void {
@@ -112,6 +117,7 @@ function validateOptions(o: EmulatedHostOptions): void {
   const auth = o.auth ?? {};
   if (auth.basic === false && auth.negotiate === false && auth.ntlm === false) throw new InvalidOptionError('auth enables no scheme; enable basic, negotiate or ntlm.');
   if (o.clientCertificates && !o.tls) throw new InvalidOptionError('clientCertificates needs tls: certificate authentication exists only over https.');
+  if (o.dialect !== undefined && !EMULATOR_DIALECTS.includes(o.dialect)) throw new InvalidOptionError(`dialect must be ${EMULATOR_DIALECTS.join(' or ')}, got ${String(o.dialect)}.`);
   if (o.cbtHardeningLevel !== undefined && !['none', 'relaxed', 'strict'].includes(o.cbtHardeningLevel)) {
     throw new InvalidOptionError(`cbtHardeningLevel must be none, relaxed or strict, got ${String(o.cbtHardeningLevel)}.`);
   }
@@ -146,6 +152,7 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
     log: options.requestLog ? [] : undefined,
     connections: new WeakMap(),
     certificates: options.clientCertificates ? { config: options.clientCertificates, issuers: issuerList(options.clientCertificates) } : undefined,
+    dialect: options.dialect ?? 'wmi',
   };
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handleHttp(req, res, state).catch((err: unknown) => {
@@ -265,7 +272,7 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, state: Host
   }
 
   // [MS-WSMV] 3.1.4.1.23: Identify without authentication only with this header, and then without SecurityProfiles.
-  if (!encrypted && String(req.headers['wsmanidentify'] ?? '').toLowerCase() === 'unauthenticated' && body.length > 0) {
+  if (state.dialect === 'wmi' && !encrypted && String(req.headers['wsmanidentify'] ?? '').toLowerCase() === 'unauthenticated' && body.length > 0) {
     const identify = tryParse(body, contentType, state);
     if (identify && isIdentify(identify)) {
       record(state, { httpStatus: 200, operation: 'Identify', action: undefined, resourceUri: undefined, selectors: {}, encrypted: false });
@@ -274,6 +281,13 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, state: Host
   }
 
   const conn = connectionAuth(req.socket, state);
+  // OMI sends nothing back to a request without credentials on an unauthenticated connection (http.c
+  // _ReadData); the client sees no challenge. Here the connection is closed rather than left hanging.
+  if (state.dialect === 'omi' && !conn.ntlm && (req.headers.authorization ?? '').trim() === '') {
+    record(state, { httpStatus: 0, operation: 'Rejected', action: undefined, resourceUri: undefined, selectors: {}, encrypted, authFailure: 'no credentials (OMI: no reply)' });
+    req.socket.destroy();
+    return;
+  }
   if (state.certificates && String(req.headers.authorization ?? '').trim().toLowerCase() === MUTUAL_PROFILE) {
     const cert = await authenticateCertificate(req.socket as TLSSocket, state.certificates.config, state.certificates.issuers);
     if (cert.kind === 'reset') {
@@ -312,6 +326,12 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, state: Host
   let charset = charsetOf(contentType);
   if (encrypted) {
     if (!decision.session) return rejectBody(res, state, who, 400, 'encrypted body without an NTLM session on this connection');
+    if (state.dialect === 'omi' && hasIndentedPartHeader(body)) {
+      // OMI finds no part header it knows and fails the request by closing the connection.
+      record(state, { httpStatus: 0, operation: 'Rejected', action: undefined, resourceUri: undefined, selectors: {}, encrypted, authFailure: 'indented MIME part headers (OMI: connection dropped)', ...who });
+      req.socket.destroy();
+      return;
+    }
     try {
       const plain = decryptMessageDetailed(decision.session, body, contentType!);
       soap = plain.plaintext;
@@ -329,7 +349,7 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, state: Host
   const { status, xml, entry } = processSoap(soap, charset, req, state);
   record(state, { httpStatus: status, encrypted, ...who, ...entry });
   const reply = Buffer.from(xml, 'utf8');
-  if (encrypted) return send(res, status, { 'Content-Type': ENCRYPTED_CONTENT_TYPE }, encryptMessage(decision.session!, reply));
+  if (encrypted) return send(res, status, { 'Content-Type': ENCRYPTED_CONTENT_TYPE }, encryptMessage(decision.session!, reply, 'UTF-8', REPLY_FRAMING[state.dialect]));
   return send(res, status, { 'Content-Type': SOAP_CONTENT_TYPE }, reply);
 }
 
@@ -368,6 +388,7 @@ function processSoap(soap: Uint8Array, charset: string | undefined, req: Incomin
       maxEnvelopeSize: state.maxEnvelopeSize,
       securityProfiles: securityProfiles(state.auth),
       now: () => new Date(),
+      dialect: state.dialect,
     });
     return {
       status: 200,

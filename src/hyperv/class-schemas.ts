@@ -3,8 +3,8 @@
  * Get/Enumerate replies without xsi:type, where every value arrives as text) can be typed, and so that
  * enumerated properties can be named through their value map.
  *
- * Property lists: Microsoft's simplified MOF in msvm-concretejob.md, msvm-migrationjob.md and
- * msvm-error.md (MicrosoftDocs/win32 desktop-src/HyperV_v2); MSFT_WmiError additions from a recorded
+ * Property lists: Microsoft's simplified MOF in msvm-concretejob.md, msvm-migrationjob.md,
+ * msvm-storagejob.md and msvm-error.md (MicrosoftDocs/win32 desktop-src/HyperV_v2); MSFT_WmiError additions from a recorded
  * WinRM fault (protocol-facts §5.2c).
  */
 
@@ -23,13 +23,15 @@ import {
   MIGRATION_TYPE,
   OPERATING_STATUS,
   OPERATIONAL_STATUS,
+  NO_NAME_KNOWN,
   PERCEIVED_SEVERITY_CIM,
-  PERCEIVED_SEVERITY_MSVM,
+  PERCEIVED_SEVERITY_V1,
   PRIMARY_STATUS,
   PROBABLE_CAUSE,
   RECOVERY_ACTION,
   RUN_DAY_OF_WEEK,
   RUN_MONTH,
+  STORAGE_JOB_TYPE,
   nameOf,
   type ValueMap,
 } from './value-maps.js';
@@ -109,6 +111,15 @@ export const MIGRATION_JOB_SCHEMA: ClassSchema = schema({
   NewResourceSettingData: { type: 'string', isArray: true },
 });
 
+/** Msvm_StorageJob: the same job properties, its own JobType values, and its storage fields. */
+export const STORAGE_JOB_SCHEMA: ClassSchema = schema({
+  ...CONCRETE_JOB_PROPERTIES,
+  JobType: { type: 'uint16', valueMap: STORAGE_JOB_TYPE },
+  Child: { type: 'string' },
+  Parent: { type: 'string' },
+  JobCompletionStatusCode: { type: 'uint32' },
+});
+
 /** The 15 CIM_Error properties (Msvm_Error adds none), with the severity table chosen by the caller. */
 function errorProperties(severity: ValueMap): Record<string, SchemaProperty> {
   return {
@@ -130,8 +141,14 @@ function errorProperties(severity: ValueMap): Record<string, SchemaProperty> {
   };
 }
 
-/** Msvm_Error: PerceivedSeverity named with Microsoft's table (see PERCEIVED_SEVERITY_MSVM). */
-export const MSVM_ERROR_SCHEMA: ClassSchema = schema(errorProperties(PERCEIVED_SEVERITY_MSVM));
+/**
+ * Msvm_Error in root\virtualization\v2: it inherits CIM_Error 2.22.1 unchanged, so PerceivedSeverity
+ * is the DMTF 0..7 table (see PERCEIVED_SEVERITY_V1 for the stale list on msvm-error.md).
+ */
+export const MSVM_ERROR_SCHEMA: ClassSchema = schema(errorProperties(PERCEIVED_SEVERITY_CIM));
+
+/** Msvm_Error and CIM_Error in the v1 namespace root\virtualization (preliminary CIM_Error 2.8.1000). */
+export const MSVM_V1_ERROR_SCHEMA: ClassSchema = schema(errorProperties(PERCEIVED_SEVERITY_V1));
 
 /** DMTF CIM_Error: PerceivedSeverity named with the DMTF table. */
 export const CIM_ERROR_SCHEMA: ClassSchema = schema(errorProperties(PERCEIVED_SEVERITY_CIM));
@@ -139,6 +156,8 @@ export const CIM_ERROR_SCHEMA: ClassSchema = schema(errorProperties(PERCEIVED_SE
 /** MSFT_WmiError (WinRM fault detail): CIM_Error plus Windows' error_* properties. */
 export const MSFT_WMI_ERROR_SCHEMA: ClassSchema = schema({
   ...errorProperties(PERCEIVED_SEVERITY_CIM),
+  // Sources conflict: uint16 in SimCim's live-schema wrapper and OMI_Error, cimUnsignedInt in a recorded
+  // WinRM fault. Either fits a JS number, so the wider type is kept.
   error_Category: { type: 'uint32' },
   error_Code: { type: 'uint32' },
   error_Type: { type: 'string' },
@@ -150,6 +169,7 @@ const SCHEMAS_BY_CLASS: ReadonlyMap<string, ClassSchema> = new Map([
   ['msvm_concretejob', CONCRETE_JOB_SCHEMA],
   ['cim_concretejob', CONCRETE_JOB_SCHEMA],
   ['msvm_migrationjob', MIGRATION_JOB_SCHEMA],
+  ['msvm_storagejob', STORAGE_JOB_SCHEMA],
   ['msvm_error', MSVM_ERROR_SCHEMA],
   ['cim_error', CIM_ERROR_SCHEMA],
   ['msft_wmierror', MSFT_WMI_ERROR_SCHEMA],
@@ -247,9 +267,9 @@ export function typedPropertyValue(value: CimValue, prop: SchemaProperty): CimVa
 }
 
 function nameForScalar(map: ValueMap, v: CimScalar | null): string {
-  if (v === null) return 'Unknown (NULL)';
+  // A NULL array element or text that is not a number: the value itself is shown beside this.
   if (typeof v === 'number' || typeof v === 'bigint') return nameOf(map, v);
-  return `Unknown (${String(v)})`;
+  return NO_NAME_KNOWN;
 }
 
 /**

@@ -18,7 +18,6 @@ import {
   GET_ERROR_RETURN_CODES,
   JOB_STATE,
   METHOD_RETURN_CODES,
-  MIGRATION_JOB_TYPE,
   MIGRATION_TYPE,
   OPERATIONAL_STATUS,
   isSuccessfulJobState,
@@ -181,7 +180,8 @@ export function toHypervJob(instance: CimInstance, ref?: JobRef): HypervJob {
   const jobType = num(p.JobType);
   const operationalStatus = arr(p.OperationalStatus).map((x) => num(x as CimValue)).filter((x): x is number => x !== null);
   const instanceId = str(p.InstanceID) ?? '';
-  const isMigration = className === 'Msvm_MigrationJob';
+  // CIM class names are case-insensitive.
+  const isMigration = className.toLowerCase() === 'msvm_migrationjob';
   const job: HypervJob = {
     className,
     instanceId,
@@ -195,7 +195,8 @@ export function toHypervJob(instance: CimInstance, ref?: JobRef): HypervJob {
     errorDescription: str(p.ErrorDescription),
     errorSummaryDescription: str(p.ErrorSummaryDescription),
     jobType,
-    jobTypeName: jobType === null ? null : nameOf(isMigration ? MIGRATION_JOB_TYPE : CONCRETE_JOB_TYPE, jobType),
+    // Each job class has its own JobType list (Msvm_StorageJob: VHD Creation, ...); unknown classes get Msvm_ConcreteJob's.
+    jobTypeName: jobType === null ? null : nameOf(schemaFor(className)?.JobType?.valueMap ?? CONCRETE_JOB_TYPE, jobType),
     elementName: str(p.ElementName),
     description: str(p.Description),
     timeSubmitted: p.TimeSubmitted ?? null,
@@ -333,7 +334,7 @@ export class HypervJobs {
       instanceId: ref.selectors.InstanceID ?? '',
       returnValue,
       returnValueName: returnValueName(returnValue),
-      error: inst ? toMsvmError(inst) : null,
+      error: inst ? toMsvmError(inst, { namespace: this.namespace }) : null,
     };
   }
 
@@ -348,7 +349,7 @@ export class HypervJobs {
     const errors: MsvmError[] = [];
     for (const el of outParams(out.output, 'Errors')) {
       const inst = decodeEmbeddedInstanceParam(el, { schema: MSVM_ERROR_SCHEMA });
-      if (inst) errors.push(toMsvmError(inst));
+      if (inst) errors.push(toMsvmError(inst, { namespace: this.namespace }));
     }
     return { jobClass: ref.className, instanceId: ref.selectors.InstanceID ?? '', returnValue, returnValueName: returnValueName(returnValue), errors };
   }

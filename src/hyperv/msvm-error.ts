@@ -9,9 +9,11 @@
  */
 
 import { cimValueToJson, setOwn, type CimInstance, type CimScalar, type CimValue, type JsonValue } from '../cim/types.js';
+import { HYPERV_NAMESPACE } from '../wsman/namespaces.js';
 import {
   CIM_ERROR_SCHEMA,
   MSVM_ERROR_SCHEMA,
+  MSVM_V1_ERROR_SCHEMA,
   propertyValue,
   schemaFor,
   schemaProperty,
@@ -19,11 +21,13 @@ import {
   valueMapNames,
   type ClassSchema,
 } from './class-schemas.js';
-import { nameOf } from './value-maps.js';
+import { ERROR_SOURCE_FORMAT, nameOf, valueLabel, withName } from './value-maps.js';
 
 export interface MsvmError {
   /** 'Msvm_Error' normally; could be CIM_Error or a subclass. */
   readonly className: string;
+  /** The WMI namespace whose class definitions name the values (root/virtualization/v2 by default). */
+  readonly namespace: string;
   readonly errorType: number | null;
   readonly errorTypeName: string | null;
   readonly otherErrorType: string | null;
@@ -58,11 +62,25 @@ export interface MsvmErrorJson {
   valueMapNames: Record<string, string | string[] | null>;
 }
 
+export interface MsvmErrorOptions {
+  /** The namespace the error came from; default root/virtualization/v2. */
+  readonly namespace?: string;
+}
+
+/** The Hyper-V v1 namespace, whose CIM_Error was the preliminary 2.8.1000 class. */
+const V1_NAMESPACE = 'root/virtualization';
+
+function isV1Namespace(namespace: string): boolean {
+  return namespace.replace(/\\/g, '/').replace(/^\/+|\/+$/g, '').toLowerCase() === V1_NAMESPACE;
+}
+
 /**
- * The schema that names an error's enumerated properties. The class decides the PerceivedSeverity
- * table: Microsoft's for Msvm_* classes, DMTF's otherwise (see PERCEIVED_SEVERITY_MSVM).
+ * The schema that names an error's enumerated properties. The namespace decides the PerceivedSeverity
+ * table, since the class name alone cannot: Msvm_Error in root/virtualization/v2 inherits CIM_Error
+ * 2.22.1 (DMTF 0..7); only the v1 namespace had the preliminary Low/Medium/High/Fatal list.
  */
-export function errorSchemaFor(className: string): ClassSchema {
+export function errorSchemaFor(className: string, namespace: string = HYPERV_NAMESPACE): ClassSchema {
+  if (isV1Namespace(namespace) && /^(msvm|cim)_/i.test(className)) return MSVM_V1_ERROR_SCHEMA;
   const known = schemaFor(className);
   if (known !== undefined && known.PerceivedSeverity !== undefined) return known;
   return /^msvm_/i.test(className) ? MSVM_ERROR_SCHEMA : CIM_ERROR_SCHEMA;
@@ -114,8 +132,9 @@ function fieldReader(instance: CimInstance, classSchema: ClassSchema) {
  * Types a decoded CIM_Error / Msvm_Error instance. Tolerant by design: values may be numbers or text
  * (untyped WS-CIM), properties may be missing or NULL; it never throws.
  */
-export function toMsvmError(instance: CimInstance): MsvmError {
-  const classSchema = errorSchemaFor(instance.className);
+export function toMsvmError(instance: CimInstance, options: MsvmErrorOptions = {}): MsvmError {
+  const namespace = options.namespace ?? HYPERV_NAMESPACE;
+  const classSchema = errorSchemaFor(instance.className, namespace);
   const r = fieldReader(instance, classSchema);
   const errorType = r.integer('ErrorType');
   const perceivedSeverity = r.integer('PerceivedSeverity');
@@ -124,6 +143,7 @@ export function toMsvmError(instance: CimInstance): MsvmError {
   const cimStatusCode = r.integer('CIMStatusCode');
   return Object.freeze({
     className: instance.className,
+    namespace,
     errorType,
     errorTypeName: r.named('ErrorType', errorType),
     otherErrorType: r.text('OtherErrorType'),
@@ -151,7 +171,7 @@ export function toMsvmError(instance: CimInstance): MsvmError {
 
 function codeWithName(code: number | null, name: string | null): string | null {
   if (code === null) return null;
-  return name === null ? String(code) : `${code} (${name})`;
+  return name === null ? String(code) : withName(code, name);
 }
 
 /**
@@ -175,7 +195,7 @@ export function formatMsvmError(e: MsvmError): string {
   field('ProbableCause', withDescription(codeWithName(e.probableCause, e.probableCauseName), e.probableCauseDescription));
   field('CIMStatusCode', withDescription(codeWithName(e.cimStatusCode, e.cimStatusCodeName), e.cimStatusCodeDescription));
   if (e.errorSource !== null) {
-    const format = e.errorSourceFormat !== null && e.errorSourceFormat !== 0 ? e.otherErrorSourceFormat ?? e.errorSourceFormatName : null;
+    const format = e.errorSourceFormat !== null && e.errorSourceFormat !== 0 ? e.otherErrorSourceFormat ?? valueLabel(ERROR_SOURCE_FORMAT, e.errorSourceFormat) : null;
     field('ErrorSource', format === null ? e.errorSource : `${e.errorSource} (${format})`);
   }
   if (e.recommendedActions.length > 0) {
@@ -194,7 +214,7 @@ export function formatMsvmError(e: MsvmError): string {
  * CIM name, typed through the schema where the property is known, plus the value-map names.
  */
 export function msvmErrorToJson(e: MsvmError): MsvmErrorJson {
-  const classSchema = errorSchemaFor(e.className);
+  const classSchema = errorSchemaFor(e.className, e.namespace);
   const properties: Record<string, JsonValue> = {};
   for (const [name, value] of Object.entries(e.instance.properties)) {
     const prop = schemaProperty(classSchema, name);

@@ -20,27 +20,45 @@ export interface ValueMap {
   readonly source: string;
   /** Named values. An explicit value wins over a range that contains it. */
   readonly values: ReadonlyMap<number, string>;
-  /** Reserved spans, checked in order after `values`. */
+  /** Reserved spans, checked in order (narrowest first) after `values`. */
   readonly ranges: readonly ValueRange[];
+  /** What `nameOf` says for a value with neither a name nor a range. */
+  readonly unnamed: string;
 }
 
-function valueMap(source: string, values: Readonly<Record<number, string>>, ranges: readonly ValueRange[] = []): ValueMap {
+/**
+ * What `nameOf` gives for a value the map does not name. Deliberately not "Unknown (N)": "Unknown" is
+ * the real name of value 0 in most CIM maps, so "Unknown (6)" read as a name. Renderers print the
+ * number beside it: `6 (no name known)`.
+ */
+export const NO_NAME_KNOWN = 'no name known';
+
+export function valueMap(
+  source: string,
+  values: Readonly<Record<number, string>>,
+  ranges: readonly ValueRange[] = [],
+  unnamed: string = NO_NAME_KNOWN,
+): ValueMap {
   const entries = Object.entries(values).map(([k, v]): [number, string] => [Number(k), v]);
   return Object.freeze({
     source,
     values: new Map(entries),
     ranges: Object.freeze(ranges.map((r) => Object.freeze({ ...r }))),
+    unnamed,
   });
 }
 
-function range(from: number, to: number, name: string): ValueRange {
+export function range(from: number, to: number, name: string): ValueRange {
   return { from, to, name };
 }
 
 const UINT16_MAX = 0xffff;
 const UINT32_MAX = 0xffffffff;
 
-/** The name for a value: its own name, else the reserved range it falls in, else `Unknown (N)`. */
+/**
+ * The name for a value: its own name, else the reserved range it falls in, else the map's `unnamed`
+ * text (`no name known`). The name never repeats the number: print both, as `withName` does.
+ */
 export function nameOf(map: ValueMap, value: number | bigint): string {
   const n = typeof value === 'bigint' ? Number(value) : value;
   if (Number.isInteger(n)) {
@@ -48,7 +66,20 @@ export function nameOf(map: ValueMap, value: number | bigint): string {
     if (named !== undefined) return named;
     for (const r of map.ranges) if (n >= r.from && n <= r.to) return r.name;
   }
-  return `Unknown (${String(value)})`;
+  return map.unnamed;
+}
+
+/** `N (name)`, the one way to show a value with its name: `3 (Degraded/Warning)`, `9 (no name known)`. */
+export function withName(value: number | bigint | string, name: string): string {
+  return `${String(value)} (${name})`;
+}
+
+/**
+ * A value for text where only one word fits: its own name (`Running`), else the number with the range
+ * or `no name known` beside it (`13 (DMTF Reserved)`), so a value without a name never loses its number.
+ */
+export function valueLabel(map: ValueMap, value: number): string {
+  return map.values.get(value) ?? withName(value, nameOf(map, value));
 }
 
 /** The explicit name for a value, without falling back to ranges; undefined when it has none. */
@@ -68,13 +99,11 @@ export function valueOfName(map: ValueMap, name: string): number | undefined {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Msvm_ConcreteJob.GetError / GetErrorEx and Msvm_MigrationJob.GetError / GetErrorEx
- * (geterror-msvm-concretejob.md and siblings). The page lists no reserved ranges, so anything else is
- * `Unknown (N)`.
- * Microsoft's page spells 32774 "System is in used"; we use "System is in use", the wording of the
- * other Hyper-V method pages.
+ * The Hyper-V return-code set that most v2 method pages share (0 and 32768..32778), e.g.
+ * geterror-msvm-concretejob.md. Several pages spell 32774 "System is in used"; most say "System is in
+ * use", which is used throughout.
  */
-export const GET_ERROR_RETURN_CODES = valueMap('Msvm_ConcreteJob.GetError', {
+export const HYPERV_SYNC_CODES: Readonly<Record<number, string>> = Object.freeze({
   0: 'Completed with No Error',
   32768: 'Failed',
   32769: 'Access Denied',
@@ -89,30 +118,29 @@ export const GET_ERROR_RETURN_CODES = valueMap('Msvm_ConcreteJob.GetError', {
   32778: 'Out of memory',
 });
 
+/** The same set plus 4096: the method returned a Job reference to poll. */
+export const HYPERV_ASYNC_CODES: Readonly<Record<number, string>> = Object.freeze({
+  ...HYPERV_SYNC_CODES,
+  4096: 'Method Parameters Checked - Job Started',
+});
+
 /**
- * The return codes shared by Hyper-V v2 asynchronous methods (e.g. Msvm_VirtualSystemManagementService
- * methods, Msvm_CollectionManagementService.RemoveMember). 4096 means the out-param `Job` references a
- * job to poll. 32779 "File not found" is documented on some methods only.
+ * GetError / GetErrorEx of every Hyper-V job class (geterror-msvm-concretejob.md,
+ * geterror-msvm-migrationjob.md, msvm-storagejob-geterror.md, ...). The pages list no reserved ranges.
+ */
+export const GET_ERROR_RETURN_CODES = valueMap('Msvm_ConcreteJob.GetError', HYPERV_SYNC_CODES);
+
+/**
+ * A ReturnValue of a method with no table (see method-return-codes.ts for the per-method tables).
+ * Only 0 and 4096 mean the same on every v2 page that lists them (4096 is "Transition Started" on
+ * RequestStateChange, the same fact); 1..6 are DMTF codes on some methods and undefined on others,
+ * and 32768+ differ per method, so they are left as "method-specific code".
  */
 export const METHOD_RETURN_CODES = valueMap(
-  'Hyper-V v2 method ReturnValue',
-  {
-    0: 'Completed with No Error',
-    4096: 'Method Parameters Checked - Job Started',
-    32768: 'Failed',
-    32769: 'Access Denied',
-    32770: 'Not Supported',
-    32771: 'Status is unknown',
-    32772: 'Timeout',
-    32773: 'Invalid parameter',
-    32774: 'System is in use',
-    32775: 'Invalid state for this operation',
-    32776: 'Incorrect data type',
-    32777: 'System is not available',
-    32778: 'Out of memory',
-    32779: 'File not found',
-  },
-  [range(1, 4095, 'DMTF Reserved'), range(4097, 32767, 'Method Reserved'), range(32768, UINT16_MAX, 'Vendor Specific')],
+  'Hyper-V v2 method ReturnValue (method unknown)',
+  { 0: 'Completed with No Error', 4096: 'Method Parameters Checked - Job Started' },
+  [],
+  'method-specific code',
 );
 
 /** The inherited, deprecated CIM_ConcreteJob.GetError return values (cim-concretejob-geterror.md); Hyper-V overrides them. */
@@ -130,7 +158,10 @@ export const CIM_GET_ERROR_RETURN_CODES = valueMap(
   [range(7, 32767, 'DMTF Reserved'), range(32768, UINT16_MAX, 'Vendor Specific')],
 );
 
-/** Msvm_ConcreteJob / Msvm_MigrationJob.RequestStateChange return values (requeststatechange-msvm-concretejob.md). */
+/**
+ * Msvm_ConcreteJob.RequestStateChange return values (requeststatechange-msvm-concretejob.md), the
+ * CIM_ConcreteJob table. Other job classes document other codes (method-return-codes.ts).
+ */
 export const REQUEST_STATE_CHANGE_RETURN = valueMap(
   'Msvm_ConcreteJob.RequestStateChange',
   {
@@ -161,9 +192,11 @@ export const JOB_REQUESTED_STATE = valueMap(
 // ---------------------------------------------------------------------------------------------
 
 /**
- * CIM_ConcreteJob.JobState. 12 "Query Pending" was added in DMTF 2.38; Hyper-V's documentation stops
- * at 11. 32768 "Completed with Warnings" is Hyper-V's own (CompletedWithWarnings in Microsoft's
- * virtualization samples), inside the vendor span.
+ * CIM_ConcreteJob.JobState. 12 "Query Pending" is in DMTF since 2.13 and in Hyper-V v2's own
+ * CIM_ConcreteJob (cim-concretejob.md, Version 2.22.0); only the Msvm_*Job pages still say "DMTF
+ * Reserved 12..32767". 32768 "Completed with Warnings" is in no MOF or class page: it comes from
+ * Microsoft's sample enum (CompletedWithWarnings = 32768 in
+ * common-utilities-for-the-virtualization-samples-v2.md), inside the vendor span.
  */
 export const JOB_STATE = valueMap(
   'CIM_ConcreteJob.JobState',
@@ -297,7 +330,11 @@ export const RUN_DAY_OF_WEEK = valueMap('CIM_Job.RunDayOfWeek', {
   7: 'Saturday',
 });
 
-/** Msvm_ConcreteJob.JobType, full list from msvm-concretejob.md (spellings as documented). */
+/**
+ * Msvm_ConcreteJob.JobType, full list from msvm-concretejob.md (spellings as documented). 100 follows
+ * the page as corrected in 2025 (MicrosoftDocs/win32 5156035d7e; it said "Inititate"); what a host's
+ * MOF says is not verified.
+ */
 export const CONCRETE_JOB_TYPE = valueMap('Msvm_ConcreteJob.JobType', {
   0: 'Unknown',
   1: 'Define Virtual Machine',
@@ -344,7 +381,7 @@ export const CONCRETE_JOB_TYPE = valueMap('Msvm_ConcreteJob.JobType', {
   97: 'Initiate Failover',
   98: 'Revert Failover',
   99: 'Commit Failover',
-  100: 'Inititate Synced Replication',
+  100: 'Initiate Synced Replication',
   101: 'Cancel Synced Replication',
   102: 'Initiate Test Replica',
   103: 'Remove Test Replica',
@@ -421,6 +458,20 @@ export const MIGRATION_JOB_TYPE = valueMap('Msvm_MigrationJob.JobType', {
   305: 'Moving Virtual Machine',
   306: 'Moving Virtual Machine and Storage',
   307: 'Moving Storage',
+});
+
+/** Msvm_StorageJob.JobType (msvm-storagejob.md): its own list, unrelated to Msvm_ConcreteJob's. */
+export const STORAGE_JOB_TYPE = valueMap('Msvm_StorageJob.JobType', {
+  0: 'Unknown',
+  1: 'VHD Creation',
+  2: 'Floppy Creation',
+  3: 'Compaction',
+  4: 'Expansion',
+  5: 'Merging',
+  6: 'Conversion',
+  7: 'Loopback Mount',
+  8: 'Get VHD Info',
+  9: 'Validate VHD Image',
 });
 
 /** Msvm_MigrationJob.MigrationType = Msvm_VirtualSystemMigrationSettingData.MigrationType. */
@@ -557,13 +608,13 @@ export const ERROR_TYPE = valueMap(
 );
 
 /**
- * PerceivedSeverity has two incompatible tables, so both are kept and the class decides:
- * Microsoft's msvm-error.md documents 0 Unknown, 2 Low, 3 Medium, 4 High, 5 Fatal for Msvm_Error,
- * while DMTF's CIM_Error (X.733) uses 0..7 where 5 means "Major", not "Fatal". Labelling an
- * Msvm_Error's 5 with the DMTF table would understate it; labelling a CIM_Error's 4 as "High" would
- * overstate it.
+ * PerceivedSeverity of the preliminary CIM_Error (DMTF Version "2.8.1000", Experimental) that the
+ * Hyper-V **v1** namespace root\virtualization carried (previous-versions virtual/cim-error.md).
+ * Not for v2: root\virtualization\v2 has CIM_Error 2.22.1 (PERCEIVED_SEVERITY_CIM). msvm-error.md of
+ * v2 still shows this list, copied from v1; its own CIM_Error page and the Hyper-V cluster namespace's
+ * Msvm_Error page show 0..7.
  */
-export const PERCEIVED_SEVERITY_MSVM = valueMap('Msvm_Error.PerceivedSeverity', {
+export const PERCEIVED_SEVERITY_V1 = valueMap('CIM_Error 2.8.1000 (root/virtualization).PerceivedSeverity', {
   0: 'Unknown',
   2: 'Low',
   3: 'Medium',
@@ -571,7 +622,10 @@ export const PERCEIVED_SEVERITY_MSVM = valueMap('Msvm_Error.PerceivedSeverity', 
   5: 'Fatal',
 });
 
-/** DMTF CIM_Error.PerceivedSeverity (ITU X.733); see PERCEIVED_SEVERITY_MSVM for why both exist. */
+/**
+ * CIM_Error.PerceivedSeverity (ITU X.733), DMTF CIM_Error 2.22.1 = Hyper-V v2 cim-error.md, which
+ * Msvm_Error inherits in root\virtualization\v2.
+ */
 export const PERCEIVED_SEVERITY_CIM = valueMap(
   'CIM_Error.PerceivedSeverity',
   {
@@ -588,8 +642,8 @@ export const PERCEIVED_SEVERITY_CIM = valueMap(
 );
 
 /**
- * CIM_Error.ProbableCause (ITU X.733 / M.3100). Microsoft's page renders a few names with stray
- * "//NN " prefixes (31, 60, 115); the DMTF names are used.
+ * CIM_Error.ProbableCause (ITU X.733 / M.3100). Microsoft's msvm-error.md renders 31, 60, 91 and 115
+ * with stray "//NN " prefixes (comments inside the MOF Values list); the DMTF names are used.
  */
 export const PROBABLE_CAUSE = valueMap(
   'CIM_Error.ProbableCause',
@@ -730,8 +784,9 @@ export const PROBABLE_CAUSE = valueMap(
 );
 
 /**
- * CIM_Error.ErrorSourceFormat. DMTF names 2 "CIMObjectPath"; Microsoft's Msvm_Error page calls it
- * "CIMObjectHandle" (the older CIM term) and says Hyper-V always sends 0.
+ * CIM_Error.ErrorSourceFormat (CIM_Error 2.22.1; v2 cim-error.md): 2 is "CIMObjectPath".
+ * msvm-error.md's "CIMObjectHandle" is the preliminary 2.8.1000 name, copied from v1. That page also
+ * says Hyper-V always sends 0.
  */
 export const ERROR_SOURCE_FORMAT = valueMap(
   'CIM_Error.ErrorSourceFormat',
@@ -740,8 +795,8 @@ export const ERROR_SOURCE_FORMAT = valueMap(
 );
 
 /**
- * CIM_Error.CIMStatusCode (DSP0201 ERROR.CODE, DSP0200 CIMError). Microsoft's Msvm_Error page stops
- * at 20; 21..29 come from later DMTF schemas.
+ * CIM_Error.CIMStatusCode (DSP0201 ERROR.CODE, DSP0200 CIMError), as in v2 cim-error.md (1..29).
+ * msvm-error.md stops at 20 with "DMTF Reserved 21": that is the preliminary v1 list.
  */
 export const CIM_STATUS_CODE = valueMap(
   'CIM_Error.CIMStatusCode',

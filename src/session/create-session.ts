@@ -10,14 +10,19 @@ export function createSession(o: ResolvedOptions): Session {
   return o.maxConnections > 1 ? new SessionPool(o.maxConnections, () => createSingleSession(o)) : createSingleSession(o);
 }
 
-/** The HTTP(S) transport resolved options describe (endpoint, TLS, timeouts, proxy, size cap). */
+/** The HTTP(S) transport resolved options describe (endpoint, TLS and pinning, timeouts, whole-call deadline, proxy, size cap). */
 export function createTransport(o: ResolvedOptions): HttpTransport {
   return new HttpTransport({
     url: o.endpoint,
-    tls: { serverCertValidation: o.serverCertValidation, ...(o.ca !== undefined ? { ca: o.ca } : {}) },
+    tls: {
+      serverCertValidation: o.serverCertValidation,
+      ...(o.ca !== undefined ? { ca: o.ca } : {}),
+      ...(o.certFingerprint !== undefined ? { certFingerprint: o.certFingerprint } : {}),
+    },
     connectTimeoutMs: o.connectTimeoutMs,
+    callTimeoutMs: o.callTimeoutMs,
+    maxResponseBytes: o.maxResponseBytes,
     ...(o.proxy !== undefined ? { proxy: o.proxy } : {}),
-    ...(o.maxResponseBytes !== undefined ? { maxResponseBytes: o.maxResponseBytes } : {}),
   });
 }
 
@@ -25,8 +30,8 @@ function createSingleSession(o: ResolvedOptions): Session {
   const transport = createTransport(o);
   switch (o.transport) {
     case 'basic':
-      return new BasicSession(transport, o.user, o.password, o.trace);
+      return new BasicSession(transport, o.user, o.password, o.callTimeoutMs, o.trace);
     case 'ntlm':
-      return new NtlmHttpSession(transport, { user: o.user, password: o.password, encrypt: o.encrypt, sendCbt: o.sendCbt, emptyAuthenticateBody: o.ntlmEmptyAuthenticateBody, ...(o.trace ? { trace: o.trace } : {}) });
+      return new NtlmHttpSession(transport, { user: o.user, password: o.password, encrypt: o.encrypt, sendCbt: o.sendCbt, emptyAuthenticateBody: o.ntlmEmptyAuthenticateBody, callTimeoutMs: o.callTimeoutMs, ...(o.trace ? { trace: o.trace } : {}) });
   }
 }

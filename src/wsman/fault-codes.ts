@@ -97,6 +97,9 @@ export const FAULT_SUBCODES: Readonly<Record<string, FaultSubcodeInfo>> = {
   'wsen:InvalidEnumerationContext': { soapCode: 'Receiver', meaning: 'The enumeration context is unknown or expired.' },
   'wsen:InvalidExpirationTime': { soapCode: 'Sender', meaning: 'The enumeration expiration time is invalid.' },
   'wsen:TimedOut': { soapCode: 'Receiver', meaning: 'The enumerator timed out and is no longer valid.' },
+  // Sources differ on the next three soapCodes (no predicate reads soapCode): openwsman says Receiver
+  // here, OpenPegasus's DSP0226 table Sender; wsmerror.h says Receiver for wse:UnableToRenew and
+  // wse:EventSourceUnableToProcess, OpenPegasus Sender for both.
   'wsen:UnsupportedExpirationType': { soapCode: 'Receiver', meaning: 'The expiration type is not supported.' },
   // WS-Transfer (2004/09)
   'wxf:InvalidRepresentation': { soapCode: 'Sender', meaning: 'The XML representation sent is invalid for the resource.' },
@@ -116,8 +119,9 @@ export const FAULT_SUBCODES: Readonly<Record<string, FaultSubcodeInfo>> = {
 /**
  * f:WSManFault/@Code values (MS-WSMV 2.2.4.43 note <35>: Win32 codes or WinRM HRESULTs), plus the WMI
  * codes that appear in MSFT_WmiError/__ExtendedStatus. Names are the wsmerror.h / winerror.h /
- * wbemcli.h constants; the summary after the colon is ours, derived from the name. "seen ..." notes
- * where a code was observed in a capture; "(inferred)" marks a meaning that is a guess.
+ * wbemcli.h constants; the summary after the colon is ours, following the header's MessageText where
+ * it has one (wsmerror.h), else the name. "seen ..." notes where a code was observed in a capture;
+ * "(inferred)" marks a meaning that is a guess.
  */
 export const WSMAN_ERROR_CODES: Readonly<Record<number, string>> = {
   5: 'ERROR_ACCESS_DENIED: access is denied (Win32)',
@@ -147,7 +151,7 @@ export const WSMAN_ERROR_CODES: Readonly<Record<number, string>> = {
   2150858777: 'ERROR_WSMAN_ENUMERATE_FILTER_DIALECT_REQUESTED_UNAVAILABLE (0x80338019): filter dialect not supported',
   2150858778: 'ERROR_WSMAN_ENUMERATE_CANNOT_PROCESS_FILTER (0x8033801A): the filter cannot be processed (seen for an unknown class in WQL)',
   2150858779: 'ERROR_WSMAN_ENUMERATE_INVALID_ENUMERATION_CONTEXT (0x8033801B): the enumeration context is invalid or expired',
-  2150858780: 'ERROR_WSMAN_ENUMERATE_TIMED_OUT (0x8033801C): the enumeration timed out',
+  2150858780: 'ERROR_WSMAN_ENUMERATE_TIMED_OUT (0x8033801C): a Pull got no data within MaxTime; the enumeration is still valid, pull again',
   2150858790: 'ERROR_WSMAN_ENVELOPE_TOO_LARGE (0x80338026): the response would exceed MaxEnvelopeSize',
   2150858791: 'ERROR_WSMAN_INVALID_SOAP_BODY (0x80338027): the SOAP body is invalid',
   2150858793: 'ERROR_WSMAN_OPERATION_TIMEDOUT (0x80338029): the operation did not finish within OperationTimeout',
@@ -155,15 +159,15 @@ export const WSMAN_ERROR_CODES: Readonly<Record<number, string>> = {
   2150858805: 'ERROR_WSMAN_ENCODING_LIMIT (0x80338035): an encoding limit was exceeded',
   2150858809: 'ERROR_WSMAN_INVALID_OPTIONS (0x80338039): invalid options',
   2150858810: 'ERROR_WSMAN_INVALID_PARAMETER (0x8033803A): invalid parameter',
-  2150858811: 'ERROR_WSMAN_INVALID_RESOURCE_URI (0x8033803B): the resource URI is not in the WinRM catalog',
+  2150858811: 'ERROR_WSMAN_INVALID_RESOURCE_URI (0x8033803B): the resource URI is missing or has an incorrect format',
   2150858813: 'ERROR_WSMAN_INVALID_SELECTORS (0x8033803D): invalid selectors',
   2150858815: 'ERROR_WSMAN_QUOTA_LIMIT (0x8033803F): a quota was exceeded',
   2150858817: 'ERROR_WSMAN_SCHEMA_VALIDATION_ERROR (0x80338041): the request fails schema validation (e.g. a missing element)',
   2150858818: 'ERROR_WSMAN_UNSUPPORTED_FEATURE (0x80338042): unsupported feature',
   2150858819: 'ERROR_WSMAN_INVALID_XML (0x80338043): invalid XML',
-  2150858822: 'ERROR_WSMAN_SYSTEM_NOT_FOUND (0x80338046): the target system is not found (inferred)',
-  2150858823: 'ERROR_WSMAN_MAX_ENVELOPE_SIZE (0x80338047): MaxEnvelopeSize is too small',
-  2150858824: 'ERROR_WSMAN_MAX_ENVELOPE_SIZE_EXCEEDED (0x80338048): the request exceeds the maximum envelope size',
+  2150858822: 'ERROR_WSMAN_SYSTEM_NOT_FOUND (0x80338046): the WS-Management service cannot locate the system',
+  2150858823: 'ERROR_WSMAN_MAX_ENVELOPE_SIZE (0x80338047): the MaxEnvelopeSize in the request is too large',
+  2150858824: 'ERROR_WSMAN_MAX_ENVELOPE_SIZE_EXCEEDED (0x80338048): the response the service computed exceeds the MaxEnvelopeSize of the request',
   2150858825: 'ERROR_WSMAN_SERVER_ENVELOPE_LIMIT (0x80338049): the response exceeds the service envelope limit',
   2150858836: 'ERROR_WSMAN_PARAMETER_TYPE_MISMATCH (0x80338054): a parameter has the wrong type',
   2150858837: 'ERROR_WSMAN_INVALID_PARAMETER_NAME (0x80338055): unknown parameter name',
@@ -176,10 +180,11 @@ export const WSMAN_ERROR_CODES: Readonly<Record<number, string>> = {
   2150858846: 'ERROR_WSMAN_AMBIGUOUS_SELECTORS (0x8033805E): the selectors match more than one instance',
   2150858847: 'ERROR_WSMAN_DUPLICATE_SELECTORS (0x8033805F): a selector is given twice',
   2150858854: 'ERROR_WSMAN_OPERATION_TIMEOUT_NOT_SUPPORTED (0x80338066): OperationTimeout not supported here',
+  2150858878: 'ERROR_WSMAN_MIN_ENVELOPE_SIZE (0x8033807E): the MaxEnvelopeSize in the request is too small',
   2150858881: 'ERROR_WSMAN_INVALID_TIMEOUT_HEADER (0x80338081): the OperationTimeout header is invalid',
-  2150859002: 'ERROR_WSMAN_INVALID_URI_WMI_SINGLETON (0x803380FA): WMI singleton URI misused (inferred)',
-  2150859003: 'ERROR_WSMAN_INVALID_URI_WMI_ENUM_WQL (0x803380FB): WQL enumeration with an unsuitable resource URI (inferred)',
-  2150859016: 'ERROR_WSMAN_ENUMERATE_WMI_INVALID_KEY (0x80338108): invalid key in a WMI enumeration (inferred)',
+  2150859002: 'ERROR_WSMAN_INVALID_URI_WMI_SINGLETON (0x803380FA): the resource URI has no keys but the class is not a singleton',
+  2150859003: 'ERROR_WSMAN_INVALID_URI_WMI_ENUM_WQL (0x803380FB): a WQL-filtered Enumerate needs a URI without keys whose class is * (star)',
+  2150859016: 'ERROR_WSMAN_ENUMERATE_WMI_INVALID_KEY (0x80338108): the resource URI of an Enumerate must not contain keys',
   2150859067: 'ERROR_WSMAN_DIFFERENT_CIM_SELECTOR (0x8033813B): resource URI and __cimnamespace name different namespaces',
   2150859173: 'ERROR_WSMAN_QUOTA_MAX_SHELLS (0x803381A5): the per-user concurrent shell quota is exceeded',
   2150859174: 'ERROR_WSMAN_QUOTA_MAX_OPERATIONS (0x803381A6): the concurrent operation quota is exceeded',
@@ -200,7 +205,9 @@ export interface FaultCategory {
  *   WSManFault 2150858752 (+ ProviderFault/__ExtendedStatus), and selectors that name no key of the
  *   class with wsman:InvalidSelectors (2150858843 etc.). WBEM_E_NOT_FOUND is deliberately absent: inside
  *   a provider error it can refer to some other object than the addressed instance.
- * - timeout: wsman:TimedOut / wsen:TimedOut, or the WinRM operation/enumeration timeout codes.
+ * - timeout: wsman:TimedOut / wsen:TimedOut, or the WinRM operation/enumeration timeout codes. Retrying
+ *   fits both, though they differ: DSP0226 says a wsen:TimedOut enumerator is no longer valid, while
+ *   WinRM's 0x8033801C says the enumeration is still valid and the next Pull may get data.
  * - accessDenied: wsman:AccessDenied, Win32 5, E_ACCESSDENIED, WBEM_E_ACCESS_DENIED.
  */
 export const FAULT_CATEGORIES = {

@@ -7,9 +7,8 @@ import type { Argv } from 'yargs';
 import { decodeEmbeddedInstanceParam, decodeWsCimInstance } from '../../cim/ws-cim.js';
 import { ErrorCodes, HypervWsmanError, InvalidOptionError } from '../../errors.js';
 import { HypervJobs, JOB_CLASSES, JOB_STARTED, jobRefFromOutput, type JobRef } from '../../hyperv/jobs.js';
-import { GET_ERROR_RETURN_CODES, METHOD_RETURN_CODES, REQUEST_STATE_CHANGE_RETURN, nameOf, type ValueMap } from '../../hyperv/value-maps.js';
+import { hypervReturnValueName } from '../../hyperv/method-return-codes.js';
 import type { CimInstance, CimScalar, CimValue, JsonValue } from '../../cim/types.js';
-import { HYPERV_NAMESPACE, wmiResourceUri } from '../../wsman/namespaces.js';
 import { outParams, type InvokeOutput } from '../../wsman/responses.js';
 import type { InvokeParams } from '../../wsman/invoke-params.js';
 import type { Selectors } from '../../wsman/requests.js';
@@ -22,7 +21,7 @@ import { parseParams, parseSelectors } from '../key-value.js';
 import { writeJson } from '../output.js';
 import { formatInstance, formatValue, valueToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
-import { resolveTarget, withSelectorOption, withTargetOptions, type Target, type TargetArgs } from '../target.js';
+import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs } from '../target.js';
 
 export interface InvokeCliArgs extends ConnectionArgs, TargetArgs, WaitCliArgs {
   class?: string;
@@ -47,7 +46,7 @@ export interface InvokeJson {
   readonly method: string;
   readonly resourceUri: string;
   readonly returnValue: number | null;
-  /** Name of the ReturnValue for Hyper-V methods; null elsewhere (the codes are per class). */
+  /** Name of the ReturnValue from the method's Hyper-V v2 page ("method-specific code" without one); null outside root/virtualization/v2. */
   readonly returnValueName: string | null;
   /** Out-parameters other than ReturnValue, typed; embedded instances as { className, properties, valueMapNames }. */
   readonly outParams: Record<string, JsonValue>;
@@ -77,32 +76,17 @@ function prepare(args: InvokeCliArgs): Call {
   return { target, method, selectors: parseSelectors(args.selector), params: parseParams(args.param, target.namespace) };
 }
 
-/** Job classes' own methods, whose ReturnValue tables differ from the service methods' (lower-case names). */
-const JOB_METHOD_RETURN_CODES: Readonly<Record<string, ValueMap>> = {
-  geterror: GET_ERROR_RETURN_CODES,
-  geterrorex: GET_ERROR_RETURN_CODES,
-  requeststatechange: REQUEST_STATE_CHANGE_RETURN,
-};
-const JOB_CLASS = /^Msvm_\w*Job$/i;
-
-/** ReturnValue names come from the Hyper-V tables, so only for Hyper-V classes. */
-function returnValueName(target: Target, method: string, rv: number | null): string | null {
-  if (rv === null) return null;
-  if (!target.resourceUri.toLowerCase().startsWith(wmiResourceUri(HYPERV_NAMESPACE, '').toLowerCase())) return null;
-  const jobTable = JOB_CLASS.test(target.className ?? '') ? JOB_METHOD_RETURN_CODES[method.toLowerCase()] : undefined;
-  return nameOf(jobTable ?? METHOD_RETURN_CODES, rv);
-}
-
 function looksLikeCimXml(text: string): boolean {
   return /^\s*(<\?xml[^>]*>\s*)?<INSTANCE[\s>]/i.test(text);
 }
 
 /** Out-parameters typed: EPRs as references, datetimes, nil; CIM-XML text decoded as an embedded instance. */
 export function decodeOutParams(out: InvokeOutput): Record<string, CimValue> {
-  const inst = decodeWsCimInstance(out.output, { ReturnValue: { type: 'uint32' } });
+  // A numeric ReturnValue is reported on its own; any other (OMI methods may return an embedded instance) stays an out-parameter.
+  const inst = decodeWsCimInstance(out.output, out.returnValue !== null ? { ReturnValue: { type: 'uint32' } } : undefined);
   const result: Record<string, CimValue> = {};
   for (const [name, value] of Object.entries(inst.properties)) {
-    if (name === 'ReturnValue') continue;
+    if (name === 'ReturnValue' && out.returnValue !== null) continue;
     const texts = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
     let decoded: CimValue = value;
     if (texts.length > 0 && texts.every(looksLikeCimXml)) {
@@ -146,7 +130,8 @@ function jobWaitHint(ref: JobRef): string {
 
 function report(doc: InvokeJson, params: Record<string, CimValue>, args: InvokeCliArgs, io: CliIo): void {
   if (args.json) return writeJson(io, doc);
-  const rv = doc.returnValue === null ? 'no ReturnValue' : `ReturnValue ${doc.returnValue}${doc.returnValueName ? ` (${doc.returnValueName})` : ''}`;
+  const rv =
+    doc.returnValue !== null ? `ReturnValue ${doc.returnValue}${doc.returnValueName ? ` (${doc.returnValueName})` : ''}` : Object.hasOwn(params, 'ReturnValue') ? 'ReturnValue below' : 'no ReturnValue';
   io.stdout.write(`${doc.className ?? doc.resourceUri}.${doc.method}: ${rv}\n${renderOutParams(params)}`);
 }
 
@@ -162,7 +147,7 @@ export const invokeCommand = defineCommand<InvokeCliArgs>({
         type: 'string',
         array: true,
         requiresArg: true,
-        describe: 'In-parameter, in MOF order (repeat; same name twice = array): Name=text | Name:file=PATH | Name:ref=Class?Key=Value&... | Name:null',
+        describe: 'In-parameter, in MOF order (repeat; same name twice = array): Name=text | Name:file=PATH | Name:instance=CIM-XML-FILE | Name:ref=Class?Key=Value&... | Name:null',
       })
       .option('wait', { type: 'boolean', describe: 'When the method starts a job (ReturnValue 4096), wait for it like job-wait' })
       .example(
@@ -175,8 +160,9 @@ export const invokeCommand = defineCommand<InvokeCliArgs>({
       args,
       io,
       () => prepare(args),
-      async (client, call) => {
-        const out = await client.invoke(call.target.resourceUri, call.method, { selectors: call.selectors, params: call.params });
+      async (client, prepared) => {
+        const call: Call = { ...prepared, target: await settleTarget(client, prepared.target) };
+        const out = await client.invoke(call.target.resourceUri, call.method, { selectors: withKeys(call.target, call.selectors), params: call.params, dialect: call.target.dialect });
         // A job's own RequestStateChange also answers 4096 ("Transition Started"), without a Job out-parameter.
         const job = jobRefFromOutput(out);
         const params = decodeOutParams(out);
@@ -188,7 +174,7 @@ export const invokeCommand = defineCommand<InvokeCliArgs>({
           method: call.method,
           resourceUri: call.target.resourceUri,
           returnValue: out.returnValue,
-          returnValueName: returnValueName(call.target, call.method, out.returnValue),
+          returnValueName: hypervReturnValueName(call.target.resourceUri, call.method, out.returnValue),
           outParams: outJson,
           job: job ? jobRefJson(job) : null,
         };
