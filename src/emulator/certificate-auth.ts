@@ -73,7 +73,9 @@ export async function authenticateCertificate(socket: TLSSocket, config: ClientC
     peer = socket.getPeerX509Certificate();
   }
   if (!peer) return { kind: 'reject', reason: 'no client certificate' };
-  const issuer = issuers.find((ca) => peer!.checkIssued(ca) && peer!.verify(ca.publicKey));
+  // A self-signed client certificate is trusted as itself (in Root, as WinRM's docs have it); OpenSSL's
+  // issued-by check would refuse it for lacking keyCertSign.
+  const issuer = issuers.find((ca) => ca.fingerprint256 === peer!.fingerprint256 || (peer!.checkIssued(ca) && peer!.verify(ca.publicKey)));
   if (!issuer) return { kind: 'reject', reason: `certificate issued by an untrusted CA (${peer.issuer.replace(/\n/g, ', ')})` };
   if (now < new Date(peer.validFrom) || now > new Date(peer.validTo)) return { kind: 'reject', reason: 'certificate outside its validity period' };
   const eku = peer.keyUsage;

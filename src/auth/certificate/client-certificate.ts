@@ -8,7 +8,7 @@
  * (1.3.6.1.4.1.311.20.2.3) that the host maps, with the issuer's thumbprint, to a local account.
  */
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { AuthenticationError, InvalidOptionError } from '../../errors.js';
+import { AuthenticationError, InvalidOptionError, type AuthFailureDetails } from '../../errors.js';
 
 export const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2';
 export const ANY_EKU = '2.5.29.37.0';
@@ -144,4 +144,47 @@ export function loadClientCertificate(input: ClientCertificateInput, endpoint = 
 
 function oneLine(dn: string): string {
   return dn.split('\n').filter(Boolean).join(', ');
+}
+
+/** WinRM's header for certificate authentication ([MS-WSMV] 2.2.4.37 https/mutual). */
+export const MUTUAL_AUTHORIZATION = 'http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual';
+
+/**
+ * The header a certificate-authenticated session sends, and what a 401 means: the TLS handshake
+ * carried the certificate, so the host refused the mapping, not the certificate's form.
+ */
+export function certificateCredentials(
+  cert: ClientCertificate,
+  issuerThumbprint: string | undefined,
+  maxVersion: 'TLSv1.2' | 'TLSv1.3',
+): { readonly authorization: string; refused(offered: readonly string[], endpoint: URL): AuthenticationError; connectionLost(err: Error, endpoint: URL): AuthenticationError } {
+  const upn = cert.upn ?? '(none: the certificate has no UPN)';
+  const details = (endpoint: URL): AuthFailureDetails => ({ attempted: 'certificate', offered: [], user: cert.upn ?? cert.subject, endpoint: endpoint.href });
+  return {
+    authorization: MUTUAL_AUTHORIZATION,
+    // The host asks for the certificate only after this request's header; a connection closed then is
+    // its answer (HTTP.sys resets, or sends an alert that the reset hides).
+    connectionLost: (err, endpoint) =>
+      new AuthenticationError(
+        maxVersion === 'TLSv1.3'
+          ? `${endpoint.origin} closed the connection when the client certificate was due. A host that asks for it after the request (HTTP.sys's default) does so on TLS 1.3 by post-handshake authentication, which Node's TLS client does not offer: use clientCertNegotiation renegotiation (TLS 1.2, the default), or set clientcertnegotiation=enable on the host's binding (netsh http update sslcert). (${err.message})`
+          : `${endpoint.origin} closed the connection when it asked for the client certificate. Most often it does not trust the certificate's issuer "${cert.issuer}": import that CA into the host's LocalMachine\Root store (and map the certificate). Otherwise it may refuse TLS 1.2 renegotiation: set clientcertnegotiation=enable on its binding and use clientCertNegotiation handshake. (${err.message})`,
+        details(endpoint),
+      ),
+    refused: (offered, endpoint) =>
+      new AuthenticationError(
+        `${endpoint.origin} refused the client certificate (HTTP 401): check its WinRM certificate mapping (WSMan:\\localhost\\ClientCertificate) for issuer ${issuerThumbprint ? `thumbprint ${issuerThumbprint}` : `"${cert.issuer}"`} and subject UPN ${upn}, that the issuing CA is in the host's Trusted Root store, and that Service/Auth/Certificate is true. Certificate: ${cert.subject}, thumbprint ${cert.thumbprint}.`,
+        { ...details(endpoint), offered },
+      ),
+  };
+}
+
+/** Thumbprint of the certificate's issuer: its own when self-signed, the chain's issuer when the PEM file holds it, else undefined. */
+export function issuerThumbprintOf(cert: ClientCertificate): string | undefined {
+  if (cert.leaf.subject === cert.leaf.issuer && cert.leaf.verify(cert.leaf.publicKey)) return cert.thumbprint;
+  for (const pem of cert.certPem.match(PEM_CERT)?.slice(1) ?? []) {
+    const c = new X509Certificate(pem);
+    if (cert.leaf.checkIssued(c)) return windowsThumbprint(c);
+  }
+  return undefined;
 }
