@@ -31,9 +31,11 @@ export type NtlmScheme = 'Negotiate' | 'NTLM';
 export interface ConnectionAuth {
   pending?: { readonly context: NtlmServerContext; readonly scheme: NtlmScheme };
   ntlm?: { readonly user: string; readonly domain: string; readonly session: NtlmSession; readonly scheme: NtlmScheme };
+  /** Set by certificate authentication (server.ts) for the request that carried the mutual profile. */
+  certificate?: { readonly user: string };
 }
 
-export type AuthScheme = 'basic' | 'ntlm';
+export type AuthScheme = 'basic' | 'ntlm' | 'certificate';
 
 export type AuthDecision =
   | { readonly kind: 'authenticated'; readonly user: string; readonly scheme: AuthScheme; readonly session?: NtlmSession; readonly handshake: boolean }
@@ -143,6 +145,12 @@ export function authenticate(authorization: string | undefined, conn: Connection
   if (authorization === undefined || authorization.trim() === '') {
     if (conn.ntlm) return { kind: 'authenticated', user: conn.ntlm.user, scheme: 'ntlm', session: conn.ntlm.session, handshake: false };
     return { kind: 'reject', reason: 'no credentials' };
+  }
+  if (conn.certificate) {
+    // The certificate was checked for this request by server.ts; each request carries the mutual header.
+    const { user } = conn.certificate;
+    delete conn.certificate;
+    return { kind: 'authenticated', user, scheme: 'certificate', handshake: false };
   }
   const { scheme, token } = parseAuthorization(authorization);
   const lower = scheme.toLowerCase();

@@ -1,7 +1,8 @@
 /** Builds the transport and the auth session that resolved options call for. */
 import type { ResolvedOptions } from '../options.js';
 import { HttpTransport } from '../transport/http-transport.js';
-import { BasicSession } from './basic-session.js';
+import { basicCredentials, HeaderAuthSession } from './header-auth-session.js';
+import { certificateCredentials, issuerThumbprintOf } from '../auth/certificate/client-certificate.js';
 import { NtlmHttpSession } from './ntlm-session.js';
 import { SessionPool } from './session-pool.js';
 import type { Session } from './session.js';
@@ -18,6 +19,9 @@ export function createTransport(o: ResolvedOptions): HttpTransport {
       serverCertValidation: o.serverCertValidation,
       ...(o.ca !== undefined ? { ca: o.ca } : {}),
       ...(o.certFingerprint !== undefined ? { certFingerprint: o.certFingerprint } : {}),
+      ...(o.clientCertificate !== undefined
+        ? { clientCertificate: { cert: o.clientCertificate.certificate.certPem, key: o.clientCertificate.keyPem, passphrase: o.clientCertificate.passphrase, maxVersion: o.clientCertificate.maxVersion } }
+        : {}),
     },
     connectTimeoutMs: o.connectTimeoutMs,
     callTimeoutMs: o.callTimeoutMs,
@@ -30,7 +34,11 @@ function createSingleSession(o: ResolvedOptions): Session {
   const transport = createTransport(o);
   switch (o.transport) {
     case 'basic':
-      return new BasicSession(transport, o.user, o.password, o.callTimeoutMs, o.trace);
+      return new HeaderAuthSession(transport, basicCredentials(o.user, o.password), o.callTimeoutMs, o.trace);
+    case 'certificate': {
+      const { certificate, maxVersion } = o.clientCertificate!;
+      return new HeaderAuthSession(transport, certificateCredentials(certificate, issuerThumbprintOf(certificate), maxVersion), o.callTimeoutMs, o.trace);
+    }
     case 'ntlm':
       return new NtlmHttpSession(transport, { user: o.user, password: o.password, encrypt: o.encrypt, sendCbt: o.sendCbt, emptyAuthenticateBody: o.ntlmEmptyAuthenticateBody, callTimeoutMs: o.callTimeoutMs, ...(o.trace ? { trace: o.trace } : {}) });
   }
