@@ -18,6 +18,7 @@ import { jobsCommand } from './commands/jobs.js';
 import { completionCommand } from './completion.js';
 import { configCommand } from './commands/config.js';
 import { emulatorCommand } from './commands/emulator.js';
+import { certCommand } from './commands/cert.js';
 import { globalBooleanFlags } from './connection.js';
 import { EXIT } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
@@ -39,6 +40,7 @@ export const COMMANDS: readonly BoundCommand[] = [
   jobWaitCommand,
   jobErrorBound,
   configCommand,
+  certCommand,
   emulatorCommand,
   completionCommand,
 ];
