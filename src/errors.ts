@@ -22,7 +22,21 @@ export const ErrorCodes = {
   NTLM: 'ERR_NTLM',
   NTLM_SIGNATURE: 'ERR_NTLM_SIGNATURE',
   ENCRYPTION: 'ERR_MESSAGE_ENCRYPTION',
+  /** Kerberos decoding, protocol or state failure on our side of the exchange. */
+  KERBEROS: 'ERR_KERBEROS',
+  /** The KDC answered with a KRB-ERROR (wrong password, unknown principal, clock skew, ...). */
+  KERBEROS_KDC: 'ERR_KERBEROS_KDC',
+  /** A Kerberos ciphertext or checksum failed verification (wrong key or tampering): never parsed. */
+  KERBEROS_INTEGRITY: 'ERR_KERBEROS_INTEGRITY',
   CIM_DECODE: 'ERR_CIM_DECODE',
+  /** krb5.conf that cannot be read or parsed. */
+  KRB5_CONFIG: 'ERR_KRB5_CONFIG',
+  /** A Kerberos credential cache that cannot be used (unsupported type, malformed, missing). */
+  KRB5_CCACHE: 'ERR_KRB5_CCACHE',
+  /** A keytab that cannot be used (malformed, missing, no matching key). */
+  KRB5_KEYTAB: 'ERR_KRB5_KEYTAB',
+  /** No KDC could be found for a realm. */
+  KDC_NOT_FOUND: 'ERR_KDC_NOT_FOUND',
   JOB_FAILED: 'ERR_JOB_FAILED',
   JOB_TIMEOUT: 'ERR_JOB_TIMEOUT',
   /** A method ran but returned a failure code (CLI `invoke`; the library returns the code instead). */
@@ -176,6 +190,44 @@ export class NtlmSignatureError extends HypervWsmanError {
 export class MessageEncryptionError extends HypervWsmanError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCodes.ENCRYPTION, message, options);
+  }
+}
+
+/** krb5.conf could not be read or parsed; `file` and `line` (1-based, 0 = whole file) say where. */
+export class Krb5ConfigError extends HypervWsmanError {
+  readonly file: string;
+  readonly line: number;
+  constructor(file: string, line: number, message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.KRB5_CONFIG, `${line > 0 ? `${file}:${line}` : file}: ${message}`, options);
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** A credential cache (KRB5CCNAME) that cannot be used; `cache` names it (never a ticket or key). */
+export class CredentialCacheError extends HypervWsmanError {
+  readonly cache: string;
+  constructor(cache: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.KRB5_CCACHE, message, options);
+    this.cache = cache;
+  }
+}
+
+/** A keytab (KRB5_KTNAME / KRB5_CLIENT_KTNAME) that cannot be used; `keytab` names it (never a key). */
+export class KeytabError extends HypervWsmanError {
+  readonly keytab: string;
+  constructor(keytab: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.KRB5_KEYTAB, message, options);
+    this.keytab = keytab;
+  }
+}
+
+/** Neither krb5.conf, DNS SRV records nor an explicit override named a KDC for `realm`. */
+export class KdcNotFoundError extends HypervWsmanError {
+  readonly realm: string;
+  constructor(realm: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.KDC_NOT_FOUND, message, options);
+    this.realm = realm;
   }
 }
 
