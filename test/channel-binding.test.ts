@@ -1,9 +1,6 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash, X509Certificate } from 'node:crypto';
 import { NtlmError } from '../src/errors.js';
 import {
   channelBindingApplicationData,
@@ -12,6 +9,8 @@ import {
   tlsServerEndPointHash,
   tlsServerEndPointHashAlgorithm,
 } from '../src/auth/ntlm/channel-binding.js';
+import type { CertificateHash } from '../src/emulator/x509.js';
+import { selfSignedDer, type TestKeyType } from './helpers/certs.js';
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -39,56 +38,27 @@ test('An empty gss_channel_bindings_struct is 20 zero bytes', () => {
 });
 
 // RFC 5929 4.1 (https://www.rfc-editor.org/rfc/rfc5929#section-4.1): hash with the certificate's
-// signature hash, but SHA-256 if that is MD5 or SHA-1. The certificates are made here with openssl
-// and the expected digests come from `openssl x509 -fingerprint`.
-let dir = '';
-const openssl = (...args: string[]): string => execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-
-function makeKey(name: string, ...genpkeyArgs: string[]): void {
-  openssl('genpkey', ...genpkeyArgs, '-out', `${name}.key`);
-}
-
-function makeCert(name: string, key: string, ...reqArgs: string[]): Uint8Array {
-  openssl('req', '-x509', '-key', `${key}.key`, ...reqArgs, '-subj', `/CN=${name}.test`, '-days', '2', '-outform', 'DER', '-out', `${name}.der`);
-  return new Uint8Array(readFileSync(join(dir, `${name}.der`)));
-}
-
-function opensslFingerprint(name: string, hash: string): string {
-  const out = openssl('x509', '-inform', 'DER', '-in', `${name}.der`, '-noout', '-fingerprint', `-${hash}`);
-  const m = /Fingerprint=([0-9A-F:]+)/i.exec(out);
-  assert.ok(m, `openssl printed a fingerprint: ${out}`);
-  return m[1]!.replace(/:/g, '').toLowerCase();
-}
-
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cbt-'));
-  makeKey('rsa', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048');
-  makeKey('ec', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256');
-  makeKey('ed', '-algorithm', 'ED25519');
-});
-
-after(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-const CASES: [name: string, key: string, reqArgs: string[], expectedHash: string][] = [
-  ['rsa-md5', 'rsa', ['-md5'], 'sha256'],
-  ['rsa-sha1', 'rsa', ['-sha1'], 'sha256'],
-  ['rsa-sha256', 'rsa', ['-sha256'], 'sha256'],
-  ['rsa-sha384', 'rsa', ['-sha384'], 'sha384'],
-  ['rsa-sha512', 'rsa', ['-sha512'], 'sha512'],
-  ['ecdsa-sha1', 'ec', ['-sha1'], 'sha256'],
-  ['ecdsa-sha256', 'ec', ['-sha256'], 'sha256'],
-  ['ecdsa-sha384', 'ec', ['-sha384'], 'sha384'],
-  ['ecdsa-sha512', 'ec', ['-sha512'], 'sha512'],
-  ['rsa-pss-sha384', 'rsa', ['-sha384', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:-1'], 'sha384'],
+// signature hash, but SHA-256 if that is MD5 or SHA-1. The certificates are made in process
+// (helpers/certs.ts) and checked by node's X.509 parser; the expected digest is the hash of the DER
+// bytes, which is what `openssl x509 -fingerprint` prints.
+const CASES: [name: string, key: TestKeyType, hash: CertificateHash, pss: boolean, expectedHash: string][] = [
+  ['rsa-md5', 'rsa', 'md5', false, 'sha256'],
+  ['rsa-sha1', 'rsa', 'sha1', false, 'sha256'],
+  ['rsa-sha256', 'rsa', 'sha256', false, 'sha256'],
+  ['rsa-sha384', 'rsa', 'sha384', false, 'sha384'],
+  ['rsa-sha512', 'rsa', 'sha512', false, 'sha512'],
+  ['ecdsa-sha1', 'ec', 'sha1', false, 'sha256'],
+  ['ecdsa-sha256', 'ec', 'sha256', false, 'sha256'],
+  ['ecdsa-sha384', 'ec', 'sha384', false, 'sha384'],
+  ['ecdsa-sha512', 'ec', 'sha512', false, 'sha512'],
+  ['rsa-pss-sha384', 'rsa', 'sha384', true, 'sha384'],
 ];
 
-for (const [name, key, reqArgs, expectedHash] of CASES) {
+for (const [name, key, hash, pss, expectedHash] of CASES) {
   test(`RFC 5929 4.1: ${name} certificate is hashed with ${expectedHash}`, () => {
-    const der = makeCert(name, key, ...reqArgs);
+    const der = selfSignedDer(name, key, hash, pss);
     assert.equal(tlsServerEndPointHashAlgorithm(der), expectedHash);
-    const expected = opensslFingerprint(name, expectedHash);
+    const expected = createHash(expectedHash).update(der).digest('hex');
     assert.equal(toHex(tlsServerEndPointHash(der)), expected);
     const appData = channelBindingApplicationData(der);
     assert.equal(Buffer.from(appData.subarray(0, 21)).toString('ascii'), 'tls-server-end-point:');
@@ -97,13 +67,14 @@ for (const [name, key, reqArgs, expectedHash] of CASES) {
 }
 
 test('A PEM certificate gives the same binding as its DER form', () => {
-  const der = makeCert('pem-check', 'rsa', '-sha384');
-  const pem = openssl('x509', '-inform', 'DER', '-in', 'pem-check.der', '-outform', 'PEM');
+  const der = selfSignedDer('pem-check', 'rsa', 'sha384');
+  const pem = new X509Certificate(der).toString();
+  assert.match(pem, /^-----BEGIN CERTIFICATE-----/);
   assert.deepEqual(tlsServerEndPointHash(new Uint8Array(Buffer.from(pem))), tlsServerEndPointHash(der));
 });
 
 test('Ed25519 certificates have no defined tls-server-end-point binding', () => {
-  const der = makeCert('ed25519', 'ed');
+  const der = selfSignedDer('ed25519', 'ed25519');
   assert.throws(() => tlsServerEndPointHash(der), (e: unknown) => e instanceof NtlmError && /1\.3\.101\.112/.test(e.message));
 });
 

@@ -160,11 +160,20 @@ describe('enumerate', () => {
     assert.match(r.stdout, /^ {2}JobState: +8 \(Terminated\)$/m);
   });
 
-  test('a class and --wql together, or nothing at all, are usage errors', async () => {
-    for (const argv of [['enumerate', 'Msvm_ConcreteJob', '--wql', 'SELECT * FROM Msvm_ConcreteJob'], ['enumerate'], ['enumerate', '--wql', 'SELECT * FROM X', '--where', 'A = 1']]) {
+  test('a class and a --wql query on another class, or nothing at all, are usage errors', async () => {
+    for (const argv of [['enumerate', 'Msvm_MigrationJob', '--wql', 'SELECT * FROM Msvm_ConcreteJob'], ['enumerate'], ['enumerate', '--wql', 'SELECT * FROM X', '--where', 'A = 1']]) {
       const r = await runCapture([...argv, ...conn()]);
       assert.equal(r.code, EXIT.USAGE, argv.join(' '));
     }
+    const r = await runCapture(['enumerate', 'Msvm_MigrationJob', '--wql', 'SELECT * FROM Msvm_ConcreteJob', ...conn()]);
+    assert.match(r.stderr, /The class Msvm_MigrationJob and the --wql query \(FROM Msvm_ConcreteJob\) disagree/);
+  });
+
+  test('a class with a --wql query on the same class is accepted (the query decides)', async () => {
+    const r = await runCapture(['enumerate', 'msvm_concretejob', '--wql', 'SELECT * FROM Msvm_ConcreteJob WHERE JobState = 9', ...conn()]);
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    const ids = [...r.stdout.matchAll(/^ {2}InstanceID: +(\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(ids, [FIXTURE_JOB_IDS.killed]);
   });
 
   test('a WQL the server refuses is a WS-Man fault (exit 6); --json adds an error document', async () => {

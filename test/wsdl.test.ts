@@ -1,17 +1,15 @@
 /**
  * The schemas in wsdl/ against the envelopes our builders produce, checked by libxml2's validator
- * (xmllint). Positive cases: every request shape validates, with selector values that need escaping.
+ * (libxml2-wasm, see helpers/xsd.ts: xmllint's validator, from npm). Positive cases: every request shape validates, with selector values that need escaping.
  * Negative cases: hand-mutated envelopes must fail, for the reason the mutation introduced, which
- * proves the schemas are strict enough to catch real mistakes. xmllint is required: when it is missing
- * the tests fail with the command that installs it.
+ * proves the schemas are strict enough to catch real mistakes.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EnvelopeContext } from '../src/wsman/envelope.js';
 import { HYPERV_NAMESPACE, NS, wmiResourceUri } from '../src/wsman/namespaces.js';
 import {
@@ -24,6 +22,7 @@ import {
 } from '../src/wsman/requests.js';
 import { parseXml } from '../src/xml/parse.js';
 import { attr, child, childrenNamed, elements, type XmlElement } from '../src/xml/tree.js';
+import { checkWellFormed, validateXsd, type LintResult } from './helpers/xsd.js';
 
 const WSDL_DIR = fileURLToPath(new URL('../wsdl/', import.meta.url));
 const DRIVER = join(WSDL_DIR, 'wsman-request.xsd');
@@ -41,67 +40,19 @@ const AWKWARD_INSTANCE_ID = `Microsoft:<&>"'-ジョブ-日本語-{5F5D5C4E-0000-
 
 const CTX: EnvelopeContext = { to: 'https://hyperv-host.example:5986/wsman', operationTimeoutSec: 60 };
 
-// xmllint exit codes (xmllint.c): 0 valid, 1 not well-formed, 3 validation failed, 5 schema did not compile.
-const EXIT_VALID = 0;
-const EXIT_INVALID = 3;
-const EXIT_SCHEMA_BROKEN = 5;
-
-const MISSING_XMLLINT =
-  'xmllint (libxml2) is not installed, so the WSDL/XSD tests cannot run. Install it with ' +
-  '`apt-get install -y libxml2-utils` (Debian/Ubuntu; `brew install libxml2` on macOS). These tests never skip.';
-
-interface LintResult {
-  readonly status: number;
-  /** xmllint's diagnostics without the import notices the driver schema causes by design. */
-  readonly messages: string;
-}
-
-function xmllint(args: readonly string[]): LintResult {
-  try {
-    execFileSync('xmllint', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { status: EXIT_VALID, messages: '' };
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { status?: number | null; stderr?: string };
-    if (e.code === 'ENOENT') assert.fail(MISSING_XMLLINT);
-    if (typeof e.status !== 'number') throw err;
-    return { status: e.status, messages: withoutImportNotices(e.stderr ?? '') };
-  }
-}
-
-/**
- * The sub-schemas import soap-envelope.xsd so each compiles on its own; under the driver (which is the
- * SOAP namespace schema itself, via xs:redefine) libxml2 notes that it skips those imports.
- */
-function withoutImportNotices(stderr: string): string {
-  return stderr
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.includes('Schemas parser warning'))
-    .join('\n');
-}
-
-const workDir = mkdtempSync(join(tmpdir(), 'hyperv-wsman-wsdl-'));
-after(() => rmSync(workDir, { recursive: true, force: true }));
-
-let fileCounter = 0;
-function writeTemp(name: string, xml: string): string {
-  const file = join(workDir, `${String(++fileCounter).padStart(3, '0')}-${name}.xml`);
-  writeFileSync(file, xml, 'utf8');
-  return file;
-}
-
 function validateEnvelope(name: string, xml: string): LintResult {
-  return xmllint(['--noout', '--schema', DRIVER, writeTemp(name, xml)]);
+  return validateXsd(DRIVER, xml, `${name}.xml`);
 }
 
 function assertValid(name: string, xml: string): void {
   const r = validateEnvelope(name, xml);
-  assert.equal(r.status, EXIT_VALID, `${name} should validate against wsman-request.xsd:\n${r.messages}\n${xml}`);
+  assert.equal(r.status, 'valid', `${name} should validate against wsman-request.xsd:\n${r.messages}\n${xml}`);
 }
 
 /** Fails unless validation (not parsing, not schema compilation) rejects `xml`, with `expected` in the report. */
 function assertRejected(name: string, xml: string, expected: RegExp): void {
   const r = validateEnvelope(name, xml);
-  assert.equal(r.status, EXIT_INVALID, `${name} should fail schema validation (exit 3), got exit ${r.status}:\n${r.messages}`);
+  assert.equal(r.status, 'invalid', `${name} should fail schema validation, got ${r.status}:\n${r.messages}`);
   assert.match(r.messages, expected, `${name} failed, but not for the expected reason:\n${r.messages}`);
 }
 
@@ -123,17 +74,26 @@ function schemaFiles(): string[] {
     .sort();
 }
 
-describe('xmllint', () => {
-  it('is installed (apt-get install -y libxml2-utils)', () => {
-    const r = xmllint(['--version']);
-    assert.equal(r.status, EXIT_VALID);
+describe('the validator', () => {
+  it('reports a document that is not well-formed, and a schema that does not compile', () => {
+    assert.equal(checkWellFormed('<a><b></a>').status, 'not-well-formed');
+    const dir = mkdtempSync(join(tmpdir(), 'hyperv-wsman-xsd-'));
+    try {
+      const broken = join(dir, 'broken.xsd');
+      writeFileSync(broken, `<xs:schema xmlns:xs="${XS}"><xs:element nme="x"/></xs:schema>`);
+      const r = validateXsd(broken, '<x/>');
+      assert.equal(r.status, 'schema-broken');
+      assert.match(r.messages, /attribute 'name' is required/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
 describe('wsdl/ files themselves', () => {
   it('the WSDL is well-formed XML', () => {
-    const r = xmllint(['--noout', WSDL_FILE]);
-    assert.equal(r.status, EXIT_VALID, r.messages);
+    const r = checkWellFormed(readFileSync(WSDL_FILE), WSDL_FILE);
+    assert.equal(r.status, 'valid', r.messages);
   });
 
   it('has the expected schema set', () => {
@@ -155,11 +115,10 @@ describe('wsdl/ files themselves', () => {
 
   for (const file of schemaFiles()) {
     it(`${file} compiles as an XML Schema`, () => {
-      // Any instance will do: exit 5 means the schema itself did not compile.
-      const probe = writeTemp(`probe-${file}`, '<compile-probe/>');
-      const r = xmllint(['--noout', '--schema', join(WSDL_DIR, file), probe]);
-      assert.notEqual(r.status, EXIT_SCHEMA_BROKEN, `${file} does not compile:\n${r.messages}`);
-      assert.doesNotMatch(r.messages, /failed to compile|Schemas parser error/, r.messages);
+      // Any instance will do: a schema that does not compile says so before validating anything.
+      const r = validateXsd(join(WSDL_DIR, file), '<compile-probe/>');
+      assert.equal(r.status, 'invalid', `${file} does not compile:\n${r.messages}`);
+      assert.match(r.messages, /compile-probe.*No matching global declaration/, r.messages);
     });
   }
 
@@ -195,18 +154,18 @@ describe('wsdl/ files themselves', () => {
   ];
   for (const [i, sample] of SAMPLES.entries()) {
     it(`${sample.schema} accepts a minimal instance (#${i + 1})`, () => {
-      const r = xmllint(['--noout', '--schema', join(WSDL_DIR, sample.schema), writeTemp(`sample-${i}`, sample.xml)]);
-      assert.equal(r.status, EXIT_VALID, r.messages);
+      const r = validateXsd(join(WSDL_DIR, sample.schema), sample.xml, `sample-${i}.xml`);
+      assert.equal(r.status, 'valid', r.messages);
     });
   }
 
   it('the job schemas reject a negative ReturnValue and a second Error', () => {
     const ns = JOB('Msvm_ConcreteJob');
     const schema = join(WSDL_DIR, 'msvm-concretejob.xsd');
-    const negative = writeTemp('neg-return', `<p:GetError_OUTPUT ${ns}><p:ReturnValue>-1</p:ReturnValue></p:GetError_OUTPUT>`);
-    assert.equal(xmllint(['--noout', '--schema', schema, negative]).status, EXIT_INVALID);
-    const twice = writeTemp('two-errors', `<p:GetError_OUTPUT ${ns}><p:Error>a</p:Error><p:Error>b</p:Error><p:ReturnValue>0</p:ReturnValue></p:GetError_OUTPUT>`);
-    assert.equal(xmllint(['--noout', '--schema', schema, twice]).status, EXIT_INVALID);
+    const negative = `<p:GetError_OUTPUT ${ns}><p:ReturnValue>-1</p:ReturnValue></p:GetError_OUTPUT>`;
+    assert.equal(validateXsd(schema, negative).status, 'invalid');
+    const twice = `<p:GetError_OUTPUT ${ns}><p:Error>a</p:Error><p:Error>b</p:Error><p:ReturnValue>0</p:ReturnValue></p:GetError_OUTPUT>`;
+    assert.equal(validateXsd(schema, twice).status, 'invalid');
   });
 });
 
@@ -351,8 +310,8 @@ describe('envelopes built by src/wsman validate against wsdl/wsman-request.xsd',
   it('covers the golden envelopes', () => assert.equal(goldens.length, 9));
   for (const file of goldens) {
     it(`golden ${file}`, () => {
-      const r = xmllint(['--noout', '--schema', DRIVER, join(GOLDEN_DIR, file)]);
-      assert.equal(r.status, EXIT_VALID, r.messages);
+      const r = validateXsd(DRIVER, readFileSync(join(GOLDEN_DIR, file)), file);
+      assert.equal(r.status, 'valid', r.messages);
     });
   }
 

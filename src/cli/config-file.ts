@@ -12,8 +12,11 @@
  *
  * Found at --config, else $HYPERV_WSMAN_CONFIG, else $XDG_CONFIG_HOME/hyperv-wsman/config.json
  * (~/.config/... when XDG_CONFIG_HOME is unset). A profile is picked with --profile or
- * $HYPERV_WSMAN_PROFILE. Precedence: flags > profile > defaults. Passwords are refused: the file is
- * a settings file, and a password belongs in a file of its own (password-file) or the environment.
+ * $HYPERV_WSMAN_PROFILE. Precedence (connection.ts): flags > HYPERV_WSMAN_* variables > profile >
+ * defaults. Passwords are refused: the file is a settings file, and a password belongs in a file of
+ * its own (password-file) or the environment. A profile is checked only when it is used, so a typo in
+ * one profile does not stop the others from working; the defaults apply to every profile and are
+ * always checked.
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -70,6 +73,10 @@ export interface LoadedConfig {
   readonly profile: string | undefined;
   /** defaults overlaid with the profile. */
   readonly values: ConfigValues;
+  /** Where each value came from: 'config defaults' or 'profile "<name>"'. */
+  readonly sources: Readonly<Partial<Record<ConfigKey, string>>>;
+  /** Names of every profile in the file. */
+  readonly profiles: readonly string[];
 }
 
 export interface ConfigSelection {
@@ -141,7 +148,7 @@ export function loadConfig(sel: ConfigSelection, io: CliIo): LoadedConfig {
   if (!existsSync(file)) {
     if (explicit !== undefined) throw new InvalidOptionError(`Config file ${file} does not exist (named by ${sel.config !== undefined ? '--config' : `$${CONFIG_ENV}`}).`);
     if (profileName !== undefined) throw new InvalidOptionError(`Profile "${profileName}" was asked for, but there is no config file at ${file}.`);
-    return { path: undefined, profile: undefined, values: {} };
+    return { path: undefined, profile: undefined, values: {}, sources: {}, profiles: [] };
   }
   warnIfShared(file, 'config file', io);
   const doc = readJson(file);
@@ -153,13 +160,23 @@ export function loadConfig(sel: ConfigSelection, io: CliIo): LoadedConfig {
   const defaults = doc.defaults === undefined ? {} : parseSection(doc.defaults, 'defaults', file, io.env);
   const profiles = doc.profiles === undefined ? {} : doc.profiles;
   if (!isPlainObject(profiles)) throw new InvalidOptionError(`${file}: "profiles" must be an object of named profiles.`);
-  // Validate every profile, so a typo elsewhere in the file is found now rather than on the day it is used.
-  const parsed = new Map(Object.entries(profiles).map(([name, section]) => [name, parseSection(section, `profiles.${name}`, file, io.env)] as const));
-  if (profileName === undefined) return { path: file, profile: undefined, values: defaults };
-  const chosen = parsed.get(profileName);
-  if (chosen === undefined) {
-    const known = [...parsed.keys()];
+  const known = Object.keys(profiles);
+  // A password is refused wherever it sits, used or not: the file itself is the leak.
+  for (const [name, section] of Object.entries(profiles)) {
+    if (isPlainObject(section) && Object.hasOwn(section, 'password')) throw new InvalidOptionError(`${file}: profiles.${name}.password: ${REFUSED_KEYS.password}`);
+  }
+  const sourcesOf = (values: ConfigValues, source: string): Partial<Record<ConfigKey, string>> => Object.fromEntries(Object.keys(values).map((k) => [k, source]));
+  if (profileName === undefined) return { path: file, profile: undefined, values: defaults, sources: sourcesOf(defaults, 'config defaults'), profiles: known };
+  if (!Object.hasOwn(profiles, profileName)) {
     throw new InvalidOptionError(`No profile "${profileName}" in ${file}. ${known.length ? `Profiles: ${known.join(', ')}.` : 'It defines no profiles.'}`);
   }
-  return { path: file, profile: profileName, values: { ...defaults, ...chosen } };
+  // Only the profile in use is checked: a mistake in another one is reported when that one is used.
+  const chosen = parseSection(profiles[profileName], `profiles.${profileName}`, file, io.env);
+  return {
+    path: file,
+    profile: profileName,
+    values: { ...defaults, ...chosen },
+    sources: { ...sourcesOf(defaults, 'config defaults'), ...sourcesOf(chosen, `profile "${profileName}"`) },
+    profiles: known,
+  };
 }

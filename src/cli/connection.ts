@@ -1,6 +1,7 @@
 /**
  * Connection flags shared by every command, named as Ansible's winrm options are, and their
- * resolution: command-line flags win over the config profile, which wins over the config defaults.
+ * resolution: command-line flags win over HYPERV_WSMAN_* environment variables, which win over the
+ * config profile, which wins over the config defaults. `--host` may be a URL (scheme, port, path).
  * The password never comes from argv or the config file: --password-stdin, --password-file,
  * HYPERV_WSMAN_PASSWORD, or the profile's password-file, in that order.
  */
@@ -140,15 +141,108 @@ export function traceTo(io: CliIo): (e: TraceEvent) => void {
   };
 }
 
-/** Flags over config: for each setting, the flag when given, else the profile/defaults value. */
-function effectiveSettings(args: ConnectionArgs, config: LoadedConfig): ConfigValues {
-  const out: Record<string, unknown> = { ...config.values };
+/** Prefix of the environment variables that carry settings: HYPERV_WSMAN_HOST, HYPERV_WSMAN_CA_TRUST_PATH, ... */
+export const ENV_PREFIX = 'HYPERV_WSMAN_';
+
+/** The environment variable of a setting: its flag name upper-cased, `-` as `_`. */
+export function envNameOf(key: ConfigKey): string {
+  return ENV_PREFIX + key.toUpperCase().replace(/-/g, '_');
+}
+
+const TRUE_WORDS = /^(1|true|yes|on)$/i;
+const FALSE_WORDS = /^(0|false|no|off)$/i;
+
+/** Settings from HYPERV_WSMAN_* variables (empty ones ignored), typed as the flags are. */
+function envSettings(env: CliIo['env']): ConfigValues {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, kind] of Object.entries(CONFIG_KEYS) as Array<[ConfigKey, string]>) {
+    const name = envNameOf(key);
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (kind === 'number') {
+      const n = Number(raw);
+      if (!Number.isFinite(n)) throw new InvalidOptionError(`$${name} must be a number, got "${raw}".`);
+      out[key] = n;
+    } else if (kind === 'boolean') {
+      if (TRUE_WORDS.test(raw)) out[key] = true;
+      else if (FALSE_WORDS.test(raw)) out[key] = false;
+      else throw new InvalidOptionError(`$${name} must be true or false (1/0, yes/no), got "${raw}".`);
+    } else out[key] = raw;
+  }
+  return out as ConfigValues;
+}
+
+function flagSettings(args: ConnectionArgs): ConfigValues {
+  const out: Record<string, unknown> = {};
   for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
-    if (key === 'password-file') continue; // resolved by resolvePassword, after the environment
     const v = (args as Record<string, unknown>)[key];
     if (v !== undefined) out[key] = v;
   }
   return out as ConfigValues;
+}
+
+/**
+ * `--host https://hv01:5986/wsman`: the scheme, port and path come from the URL. Giving one of them
+ * again, differently, in the same place (flags, environment, profile) is a contradiction, not a
+ * preference. `label(key)` names a setting as the user wrote it (--port, $HYPERV_WSMAN_PORT, ...).
+ */
+function expandHostUrl(layer: ConfigValues, label: (key: ConfigKey) => string): ConfigValues {
+  const host = layer.host;
+  if (host === undefined || !/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return layer;
+  let url: URL;
+  try {
+    url = new URL(host);
+  } catch {
+    throw new InvalidOptionError(`${label('host')} "${host}" is not a valid URL; give a host name, or a URL such as https://hv01:5986/wsman.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidOptionError(`${label('host')} must be a host name or an http:// or https:// URL, got ${url.protocol}//...`);
+  if (url.username || url.password) throw new InvalidOptionError(`${label('host')}: credentials are not taken from a URL (they would leak like a password on the command line). Use --user and ${PASSWORD_ENV}, --password-stdin or --password-file.`);
+  if (url.search || url.hash) throw new InvalidOptionError(`${label('host')} "${host}": a WS-Man endpoint URL has no query or fragment.`);
+  const fromUrl: ConfigValues = {
+    scheme: url.protocol.slice(0, -1),
+    ...(url.port !== '' ? { port: Number(url.port) } : {}),
+    ...(url.pathname !== '/' ? { path: url.pathname } : {}),
+  };
+  for (const key of ['scheme', 'port', 'path'] as const) {
+    const given = layer[key];
+    const implied = fromUrl[key];
+    if (given !== undefined && implied !== undefined && given !== implied) {
+      throw new InvalidOptionError(`${label('host')} ${host} says ${key} ${String(implied)}, but ${label(key)} says ${String(given)}; give it once.`);
+    }
+  }
+  return { ...layer, ...fromUrl, host: url.hostname.replace(/^\[(.*)\]$/, '$1') };
+}
+
+/** Each setting's value, and where it came from (for `config show` and error messages). */
+export interface ResolvedSettings {
+  readonly values: ConfigValues;
+  readonly sources: Readonly<Partial<Record<ConfigKey, string>>>;
+  readonly config: LoadedConfig;
+}
+
+/**
+ * The settings in force, by precedence: flag > HYPERV_WSMAN_* variable > config profile > config
+ * defaults > (the library's defaults, not filled in here).
+ */
+export function resolveSettings(args: ConnectionArgs, io: CliIo): ResolvedSettings {
+  const config = loadConfig({ ...(args.config !== undefined ? { config: args.config } : {}), ...(args.profile !== undefined ? { profile: args.profile } : {}) }, io);
+  // A key the host URL implied is sourced where the host was.
+  const configSource = (key: ConfigKey): string => config.sources[key] ?? config.sources.host ?? 'config file';
+  const envLabel = (key: ConfigKey): string => `$${envNameOf(key)}`;
+  const layers: Array<readonly [ConfigValues, (key: ConfigKey) => string]> = [
+    [expandHostUrl(config.values, (key) => `"${key}" (${configSource(key)})`), configSource],
+    [expandHostUrl(envSettings(io.env), envLabel), envLabel],
+    [expandHostUrl(flagSettings(args), (key) => `--${key}`), () => 'flag'],
+  ];
+  const values: Record<string, unknown> = {};
+  const sources: Partial<Record<ConfigKey, string>> = {};
+  for (const [layer, sourceOf] of layers) {
+    for (const [key, v] of Object.entries(layer) as Array<[ConfigKey, unknown]>) {
+      values[key] = v;
+      sources[key] = sourceOf(key);
+    }
+  }
+  return { values: values as ConfigValues, sources, config };
 }
 
 const TIMEOUT_KEYS = ['operation-timeout', 'read-timeout', 'connect-timeout'] as const;
@@ -199,13 +293,13 @@ export async function endpointOptions(args: ConnectionArgs, io: CliIo): Promise<
 }
 
 async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boolean): Promise<ConnectionOptions> {
-  const config = loadConfig({ ...(args.config !== undefined ? { config: args.config } : {}), ...(args.profile !== undefined ? { profile: args.profile } : {}) }, io);
+  const { values: s, config } = resolveSettings(args, io);
   if (args.verbose && config.path !== undefined) io.stderr.write(`hyperv-wsman: config ${config.path}${config.profile !== undefined ? `, profile "${config.profile}"` : ''}\n`);
-  const s = effectiveSettings(args, config);
-  if (!s.host) throw new InvalidOptionError('--host is required (or "host" in a config profile).');
-  if (credentials && !s.user) throw new InvalidOptionError('--user is required (or "user" in a config profile).');
+  if (!s.host) throw new InvalidOptionError(`--host is required (or $${envNameOf('host')}, or "host" in a config profile).`);
+  if (credentials && !s.user) throw new InvalidOptionError(`--user is required (or $${envNameOf('user')}, or "user" in a config profile).`);
   checkNumbers(s);
-  const password = credentials ? await resolvePassword(args, io, config.values['password-file']) : '';
+  // --password-stdin, --password-file and $HYPERV_WSMAN_PASSWORD come before a password-file of the environment or the profile.
+  const password = credentials ? await resolvePassword(args, io, s['password-file']) : '';
   const options: ConnectionOptions = {
     host: s.host,
     user: s.user ?? '',
@@ -230,4 +324,21 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
   const proxy = proxyFor(s, options, io);
   if (args.verbose && proxy.proxy !== undefined) io.stderr.write(`hyperv-wsman: proxy ${proxyDisplay(proxy.proxy)}\n`);
   return { ...options, ...proxy };
+}
+
+/** The boolean flags of withConnectionOptions, which main.ts also accepts before the command name. */
+export function globalBooleanFlags(): string[] {
+  const flags: string[] = [];
+  // A stand-in for yargs that records .option(name, { type: 'boolean' }) and lets any other call chain on.
+  const probe: object = new Proxy(
+    {},
+    {
+      get: (_t, method) => (name: unknown, o?: { type?: string }) => {
+        if (method === 'option' && typeof name === 'string' && o?.type === 'boolean') flags.push(name);
+        return probe;
+      },
+    },
+  );
+  withConnectionOptions(probe as Argv<object>);
+  return flags;
 }

@@ -3,7 +3,8 @@
  * hyperv-wsman: the command-line entry point. Each command lives in ./commands; this file wires
  * them into yargs and maps usage errors to exit code 2.
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { defineCommand, type BoundCommand } from './command.js';
@@ -14,6 +15,10 @@ import { invokeCommand } from './commands/invoke.js';
 import { jobErrorBuilder, jobErrorCommand, type JobErrorArgs } from './commands/job-error.js';
 import { jobWaitCommand } from './commands/job-wait.js';
 import { jobsCommand } from './commands/jobs.js';
+import { completionCommand } from './completion.js';
+import { configCommand } from './commands/config.js';
+import { emulatorCommand } from './commands/emulator.js';
+import { globalBooleanFlags } from './connection.js';
 import { EXIT } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -25,7 +30,82 @@ const jobErrorBound = defineCommand<JobErrorArgs>({
 });
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly BoundCommand[] = [identifyCommand, getCommand, enumerateCommand, invokeCommand, jobsCommand, jobWaitCommand, jobErrorBound];
+export const COMMANDS: readonly BoundCommand[] = [
+  identifyCommand,
+  getCommand,
+  enumerateCommand,
+  invokeCommand,
+  jobsCommand,
+  jobWaitCommand,
+  jobErrorBound,
+  configCommand,
+  emulatorCommand,
+  completionCommand,
+];
+
+/** The flags of the command named in argv (or of none), for "did you mean" (and the docs test). */
+export function knownFlags(argv: readonly string[], io: CliIo): string[] {
+  const names = new Map(COMMANDS.map((c) => {
+    const mod = c(io, () => undefined);
+    return [String(mod.command).split(' ')[0], mod] as const;
+  }));
+  const mod = argv.map((a) => names.get(a)).find((m) => m !== undefined);
+  const y = yargs([]);
+  if (mod && typeof mod.builder === 'function') mod.builder(y);
+  // getOptions() is yargs' own (not in its typings): every option key defined so far.
+  const keys = Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+  return [...keys, 'help', 'version'].filter((k) => k.length > 1 && !k.includes('_'));
+}
+
+/** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** "Unknown argument: hots" gets "Did you mean --host?" when a known flag is close enough. */
+export function withSuggestion(message: string, knownOf: () => readonly string[]): string {
+  const m = /^Unknown arguments?: (.+)$/.exec(message);
+  if (!m) return message;
+  const known = knownOf();
+  // yargs lists a kebab-case flag twice (ca-trust-pth, caTrustPth): keep the form the user typed.
+  const all = m[1]!.split(', ');
+  const unknown = all.filter((u) => !/[A-Z]/.test(u) || !all.includes(u.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)));
+  const hints: string[] = [];
+  for (const given of unknown) {
+    let best: { name: string; d: number } | undefined;
+    for (const name of known) {
+      const d = distance(given.toLowerCase(), name.toLowerCase());
+      if (d <= Math.max(1, Math.floor(given.length / 3)) && (best === undefined || d < best.d)) best = { name, d };
+    }
+    if (best) hints.push(unknown.length > 1 ? `--${given}: did you mean --${best.name}?` : `Did you mean --${best.name}?`);
+  }
+  const head = `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
+  return hints.length ? `${head}. ${hints.join(' ')}` : head;
+}
+
+/**
+ * This package's version, from its own package.json (found upwards from this file, in src/ or dist/).
+ * yargs would look upwards from process.argv[1], which for `node_modules/.bin/hyperv-wsman` is the
+ * version of the project that installed it.
+ */
+export function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'hyperv-wsman' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
+}
 
 /** Raised from yargs' fail hook to stop parsing at the first usage error. */
 class UsageStop extends Error {}
@@ -33,7 +113,29 @@ class UsageStop extends Error {}
 export const PASSWORD_ON_ARGV_MESSAGE =
   'Passwords are never taken on the command line (they leak into shell history and process lists). Use HYPERV_WSMAN_PASSWORD, --password-stdin or --password-file.';
 
-export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+/**
+ * `hyperv-wsman --json --host hv01 jobs`: flags before the command name are moved after it, where
+ * yargs knows them. Boolean flags take no value, so `--json jobs` is --json and the command jobs.
+ */
+export function commandFirst(argv: readonly string[]): string[] {
+  if (argv[0] === '--get-yargs-completions') return [...argv]; // the completion protocol: words as typed
+  const booleans = new Set(globalBooleanFlags());
+  const before: string[] = [];
+  let i = 0;
+  while (i < argv.length && argv[i]!.startsWith('-') && argv[i] !== '--') {
+    const token = argv[i]!;
+    before.push(token);
+    const name = token.replace(/^--?/, '').replace(/^no-/, '');
+    const takesValue = !token.includes('=') && token.startsWith('--') && !booleans.has(name) && !['help', 'version'].includes(name);
+    if (takesValue && i + 1 < argv.length) before.push(argv[++i]!);
+    i++;
+  }
+  if (before.length === 0 || i >= argv.length || argv[i] === '--') return [...argv];
+  return [argv[i]!, ...before, ...argv.slice(i + 1)];
+}
+
+export async function runCli(rawArgv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const argv = commandFirst(rawArgv);
   let result: Promise<number> | undefined;
   let usageError: string | undefined;
   const handoff = (p: Promise<number>): void => {
@@ -46,7 +148,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .usage('$0 <command> [options]\n\nManage Hyper-V hosts over WS-Management (WinRM), from Linux or macOS.');
   for (const c of COMMANDS) parser = parser.command(c(io, handoff));
   parser = parser
-    .completion('completion', 'Print a shell completion script (bash/zsh): hyperv-wsman completion >> ~/.bashrc')
+    // yargs answers `--get-yargs-completions` for the scripts of `completion bash|zsh|fish`; its own script command stays hidden.
+    .completion('completion-script', false)
     .option('password', { type: 'string', hidden: true })
     .check((a) => {
       if (a.password !== undefined) throw new Error(PASSWORD_ON_ARGV_MESSAGE);
@@ -57,12 +160,12 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version()
+    .version(packageVersion())
     .epilogue('Connection settings can come from a config file profile (--profile); see docs/cli-json.md. Exit codes: 0 ok, 1 internal, 2 usage, 3 job failed, 4 auth, 5 connection, 6 WS-Man fault, 7 not found, 8 job timeout, 9 method failed.')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      usageError = (msg ?? err?.message ?? 'usage error').replace(/\s*\n\s*/g, ' ');
+      usageError = withSuggestion((msg ?? err?.message ?? 'usage error').replace(/\s*\n\s*/g, ' '), () => knownFlags(argv, io));
       // Throwing stops yargs here; returning would let it go on and run the command anyway.
       throw new UsageStop(usageError);
     });

@@ -4,6 +4,7 @@ import { WsmanClient } from '../wsman/client.js';
 import { connectionOptions, type ConnectionArgs } from './connection.js';
 import { exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { inFlagTerms } from './option-names.js';
 
 export async function withClient(args: ConnectionArgs, io: CliIo, body: (client: WsmanClient) => Promise<number>): Promise<number> {
   let client: WsmanClient | undefined;
@@ -34,14 +35,19 @@ export function errorCodeOf(err: unknown): string {
 
 /** The one stderr line every failure gets: `hyperv-wsman: CODE: message`, message on one line. */
 export function writeErrorLine(err: unknown, io: CliIo): void {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = messageOf(err);
   io.stderr.write(`hyperv-wsman: ${errorCodeOf(err)}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+}
+
+/** The error's message in the words of the CLI: library option names become the flags that set them. */
+export function messageOf(err: unknown): string {
+  return inFlagTerms(err instanceof Error ? err.message : String(err));
 }
 
 /** One line on stderr (code + message); the stack only with --debug. With --json, also a JSON error on stdout. */
 export function reportError(err: unknown, args: { json?: boolean; debug?: boolean }, io: CliIo): number {
   writeErrorLine(err, io);
   if (args.debug && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
-  if (args.json) io.stdout.write(JSON.stringify({ error: { code: errorCodeOf(err), message: err instanceof Error ? err.message : String(err) } }) + '\n');
+  if (args.json) io.stdout.write(JSON.stringify({ error: { code: errorCodeOf(err), message: messageOf(err) } }) + '\n');
   return exitCodeFor(err);
 }

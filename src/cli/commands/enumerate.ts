@@ -31,7 +31,11 @@ function plan(args: EnumerateCliArgs): Plan {
   if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new InvalidOptionError(`--max-elements must be a positive integer, got ${String(max)}.`);
   const paging = max !== undefined ? { maxElements: max } : {};
   if (args.wql !== undefined) {
-    if (args.class !== undefined) throw new InvalidOptionError('Give a class or --wql, not both: the query names its class (or use --where with a class).');
+    // A class beside a query is accepted when it is the class the query selects from (case as WMI: insensitive).
+    const from = /\bFROM\s+([A-Za-z_][A-Za-z0-9_]*)/i.exec(args.wql)?.[1];
+    if (args.class !== undefined && (from === undefined || from.toLowerCase() !== args.class.toLowerCase())) {
+      throw new InvalidOptionError(`The class ${args.class} and the --wql query (FROM ${from ?? '?'}) disagree: give the class once, in the query or as the argument.`);
+    }
     if (args.where !== undefined) throw new InvalidOptionError('--where goes with a class name; with --wql, put the condition in the query.');
     return { target: resolveTarget(undefined, args, true), request: { wql: args.wql, ...paging } };
   }

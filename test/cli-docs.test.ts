@@ -1,0 +1,44 @@
+/**
+ * docs/cli/: a page per command, each with examples and exit codes, and every flag a page names
+ * exists on that command (so a renamed or removed flag cannot linger in the docs). The pages'
+ * examples are run by readme-examples.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { COMMANDS, knownFlags } from '../src/cli/main.js';
+
+const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: {} };
+const names = COMMANDS.map((c) => String(c(io, () => undefined).command).split(' ')[0]!);
+const page = (name: string): URL => new URL(`../docs/cli/${name}.md`, import.meta.url);
+
+test('every command has a page, listed in docs/cli/README.md', () => {
+  const index = readFileSync(new URL('../docs/cli/README.md', import.meta.url), 'utf8');
+  for (const name of names) {
+    assert.ok(existsSync(page(name)), `docs/cli/${name}.md is missing`);
+    assert.ok(index.includes(`(${name}.md)`), `docs/cli/README.md does not link ${name}.md`);
+  }
+});
+
+for (const name of names) {
+  test(`docs/cli/${name}.md has examples and exit codes, and names only real flags`, () => {
+    const text = readFileSync(page(name), 'utf8');
+    assert.match(text, /^## Examples$/m);
+    assert.match(text, /^## Exit codes$/m);
+    assert.match(text, new RegExp(`^\`\`\`sh\\n[^]*?hyperv-wsman ${name}\\b`, 'm'), 'an example runs this command');
+    const known = new Set([...knownFlags([name], io), 'no-send-cbt']);
+    // Flags in examples of other commands on the page are checked against those commands.
+    for (const line of text.split('\n')) {
+      const other = /hyperv-wsman (?:--\S+ )*([a-z-]+)/.exec(line)?.[1];
+      const flags = [...line.matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)].map((m) => m[1]!);
+      const against = other && other !== name && names.includes(other) ? new Set(knownFlags([other], io)) : known;
+      for (const f of flags) assert.ok(against.has(f), `docs/cli/${name}.md names --${f}, which ${other && other !== name ? other : name} does not have:\n${line}`);
+    }
+  });
+}
+
+test('docs/cli/README.md names only flags some command has', () => {
+  const text = readFileSync(new URL('../docs/cli/README.md', import.meta.url), 'utf8');
+  const known = new Set([...names.flatMap((n) => knownFlags([n], io)), 'no-send-cbt']);
+  for (const m of text.matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)) assert.ok(known.has(m[1]!), `--${m[1]}`);
+});
