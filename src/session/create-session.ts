@@ -2,12 +2,33 @@
 import type { ResolvedOptions } from '../options.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import { BasicSession } from './basic-session.js';
+import { KerberosTicketSource } from '../auth/kerberos-tickets.js';
+import { KerberosHttpSession } from './kerberos-session.js';
+import { NegotiateSession } from './negotiate-session.js';
 import { NtlmHttpSession } from './ntlm-session.js';
 import { SessionPool } from './session-pool.js';
 import type { Session } from './session.js';
 
 export function createSession(o: ResolvedOptions): Session {
-  return o.maxConnections > 1 ? new SessionPool(o.maxConnections, () => createSingleSession(o)) : createSingleSession(o);
+  // One ticket source per client: every connection of the pool reuses its service ticket.
+  const tickets = kerberosTickets(o);
+  return o.maxConnections > 1 ? new SessionPool(o.maxConnections, () => createSingleSession(o, tickets)) : createSingleSession(o, tickets);
+}
+
+function kerberosTickets(o: ResolvedOptions): KerberosTicketSource | undefined {
+  const k = o.kerberos;
+  if (k === undefined) return undefined;
+  return new KerberosTicketSource({
+    host: o.host,
+    user: o.user,
+    password: o.password,
+    service: k.service,
+    ...(k.hostnameOverride !== undefined ? { hostnameOverride: k.hostnameOverride } : {}),
+    ...(k.kdc !== undefined ? { kdc: k.kdc } : {}),
+    ...(k.keytab !== undefined ? { keytab: k.keytab } : {}),
+    ...(k.ccache !== undefined ? { ccache: k.ccache } : {}),
+    ...(k.krb5Config !== undefined ? { krb5Config: k.krb5Config } : {}),
+  });
 }
 
 /** The HTTP(S) transport resolved options describe (endpoint, TLS, timeouts, proxy, size cap). */
@@ -21,12 +42,20 @@ export function createTransport(o: ResolvedOptions): HttpTransport {
   });
 }
 
-function createSingleSession(o: ResolvedOptions): Session {
-  const transport = createTransport(o);
+function createSingleSession(o: ResolvedOptions, tickets: KerberosTicketSource | undefined): Session {
+  const ntlm = (): Session =>
+    new NtlmHttpSession(createTransport(o), { user: o.user, password: o.password, encrypt: o.encrypt, sendCbt: o.sendCbt, emptyAuthenticateBody: o.ntlmEmptyAuthenticateBody, ...(o.trace ? { trace: o.trace } : {}) });
+  const kerberos = (scheme: 'Kerberos' | 'Negotiate'): Session =>
+    new KerberosHttpSession(createTransport(o), { scheme, tickets: tickets!, encrypt: o.encrypt, sendCbt: o.sendCbt, ...(o.trace ? { trace: o.trace } : {}) });
   switch (o.transport) {
     case 'basic':
-      return new BasicSession(transport, o.user, o.password, o.trace);
+      return new BasicSession(createTransport(o), o.user, o.password, o.trace);
     case 'ntlm':
-      return new NtlmHttpSession(transport, { user: o.user, password: o.password, encrypt: o.encrypt, sendCbt: o.sendCbt, emptyAuthenticateBody: o.ntlmEmptyAuthenticateBody, ...(o.trace ? { trace: o.trace } : {}) });
+      return ntlm();
+    case 'kerberos':
+      return kerberos('Kerberos');
+    case 'negotiate':
+      // NTLM needs a user and password; without them there is nothing to fall back to.
+      return new NegotiateSession(tickets!, () => kerberos('Negotiate'), o.user !== '' && o.password !== '' ? ntlm : undefined);
   }
 }

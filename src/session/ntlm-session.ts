@@ -277,7 +277,7 @@ export class NtlmHttpSession implements Session {
 const noop = (): void => undefined;
 
 /** Resolves when `turn` settles, or rejects at once if `signal` aborts first. */
-function waitForTurn(turn: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+export function waitForTurn(turn: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
   if (!signal) return turn.then(noop);
   if (signal.aborted) return Promise.reject(new AbortedError(undefined, { cause: signal.reason }));
   return new Promise((resolve, reject) => {
