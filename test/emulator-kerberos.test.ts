@@ -155,6 +155,7 @@ describe('Emulated host: Kerberos over HTTPS with channel binding', () => {
   });
   after(async () => {
     await Promise.all(hosts.map((h) => h.close()));
+    await certs.cleanup();
   });
   const start = async (cbtHardeningLevel: 'none' | 'relaxed' | 'strict'): Promise<EmulatedHost> => {
     const h = await startEmulatedHost({ tls: { cert: certs.cert, key: certs.key }, cbtHardeningLevel, kerberos: { kdc: true } });

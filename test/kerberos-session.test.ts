@@ -121,6 +121,7 @@ describe('transport kerberos: clock skew and HTTPS channel binding', () => {
     } finally {
       files.remove();
       await host.close();
+      await certs.cleanup();
     }
   });
 });

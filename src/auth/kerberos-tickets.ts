@@ -127,8 +127,7 @@ export class KerberosTicketSource {
             throw new InvalidOptionError(`The credential cache ${location.name} holds tickets for ${principalToString(cache.principal)}, not ${principalToString(wanted)}; kinit as that user, or give a password or --keytab.`);
           }
         }
-        const realm = realmForHost(this.#o.hostnameOverride ?? this.#o.host, this.#config) ?? cache.principal.realm;
-        const cached = findServiceTicket(cache, this.spn(realm));
+        const cached = findServiceTicket(cache, this.spn(this.#serviceRealm(cache.principal.realm)));
         if (cached !== undefined) return toKerberosCredential(cached);
         const tgt = findTgt(cache);
         if (tgt === undefined) throw new InvalidOptionError(`The credential cache ${location.name} has no valid ticket-granting ticket for ${principalToString(cache.principal)}; run kinit, or give a password or --keytab.`);
@@ -137,13 +136,20 @@ export class KerberosTicketSource {
     }
   }
 
+  /**
+   * The host's realm from [domain_realm], else the user's own realm (as Windows clients do; MIT
+   * would take default_realm, which is wrong whenever it differs from the user's realm).
+   */
+  #serviceRealm(userRealm: string): string {
+    return realmForHost(this.#o.hostnameOverride ?? this.#o.host, { domainRealm: this.#config.domainRealm, defaultRealm: undefined }) ?? userRealm;
+  }
+
   async #withTgt(realm: string, getTgt: (kdc: KdcClient) => Promise<KerberosCredential>): Promise<KerberosCredential> {
     return this.#serviceTicketWith(await getTgt(await this.#kdcClient(realm)));
   }
 
   async #serviceTicketWith(tgt: KerberosCredential): Promise<KerberosCredential> {
-    const realm = realmForHost(this.#o.hostnameOverride ?? this.#o.host, this.#config) ?? tgt.client.realm;
-    const spn = this.spn(realm);
+    const spn = this.spn(this.#serviceRealm(tgt.client.realm));
     try {
       return await (await this.#kdcClient(tgt.server.realm)).getServiceTicket(tgt, spn);
     } catch (err) {

@@ -50,6 +50,11 @@ export const CONFIG_KEYS = {
   'connect-timeout': 'number',
   proxy: 'string',
   'proxy-from-env': 'boolean',
+  'kerberos-service': 'string',
+  'kerberos-hostname-override': 'string',
+  kdc: 'string',
+  keytab: 'string',
+  'krb5-config': 'string',
 } as const satisfies Readonly<Record<string, ValueKind>>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -57,7 +62,7 @@ type KindType = { string: string; number: number; boolean: boolean };
 export type ConfigValues = { -readonly [K in ConfigKey]?: KindType[(typeof CONFIG_KEYS)[K]] };
 
 /** Keys naming files: `~/` is expanded and relative paths are taken from the config file's folder. */
-const PATH_KEYS: ReadonlySet<ConfigKey> = new Set(['password-file', 'ca-trust-path']);
+const PATH_KEYS: ReadonlySet<ConfigKey> = new Set(['password-file', 'ca-trust-path', 'keytab', 'krb5-config']);
 
 /** Keys refused with a pointer to the safe alternative. */
 const REFUSED_KEYS: Readonly<Record<string, string>> = {
