@@ -12,6 +12,8 @@ import { runCli } from '../src/cli/main.js';
 import type { CliIo } from '../src/cli/io.js';
 import { FIXTURE_JOB_IDS, generateTestCertificates, startEmulatedHost, type EmulatedHost, type TestCertificates } from '../src/emulator/index.js';
 import { startMitKdc, type MitRealm } from './kerberos/mit-kdc.js';
+import { runPythonPeer } from './python-peer.js';
+import { buildIdentifyRequest } from '../src/wsman/requests.js';
 
 async function cli(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = new PassThrough();
@@ -76,4 +78,30 @@ describe('our CLI, MIT KDC, our emulated host', () => {
     assert.equal(r.code, 4);
     assert.match(r.stderr, /Wrong password/);
   });
+});
+
+describe('MIT GSS-API (python3-gssapi) as the initiator against our emulated host', () => {
+  interface PeerResult {
+    handshake: { status: number; wwwAuthenticateScheme: string };
+    complete?: boolean;
+    status?: number;
+    contentType?: string;
+    reply?: string;
+  }
+  for (const scheme of ['Kerberos', 'Negotiate'] as const) {
+    test(`${scheme}: MIT's AP-REQ accepted, our AP-REP completes MIT's context, MIT wrap_iov bodies both ways`, async () => {
+      const ccache = join(mit.dir, `cc-gssapi-${scheme}`);
+      await mit.kinitPassword(ccache, { serviceTicket: false });
+      const r = await runPythonPeer<PeerResult>('gssapi_winrm.py', { krb5Config: mit.krb5Conf, ccache, url: http.url, spnHost: mit.service.host, scheme, soap: buildIdentifyRequest().xml }, ['python3-gssapi']);
+      assert.deepEqual(r.handshake, { status: 200, wwwAuthenticateScheme: scheme });
+      assert.equal(r.complete, true);
+      assert.equal(r.status, 200);
+      assert.match(r.contentType ?? '', scheme === 'Kerberos' ? /HTTP-Kerberos-session-encrypted/ : /HTTP-SPNEGO-session-encrypted/);
+      assert.match(r.reply ?? '', /IdentifyResponse/);
+      const last = http.requests.at(-1)!;
+      assert.equal(last.authScheme, 'kerberos');
+      assert.equal(last.encrypted, true);
+      assert.equal(last.user, mit.user.principal);
+    });
+  }
 });
