@@ -9,6 +9,7 @@ export const ErrorCodes = {
   XML_MALFORMED: 'ERR_XML_MALFORMED',
   XML_FORBIDDEN: 'ERR_XML_FORBIDDEN',
   XML_TOO_LARGE: 'ERR_XML_TOO_LARGE',
+  XML_LIMIT: 'ERR_XML_LIMIT',
   XML_ENCODE: 'ERR_XML_ENCODE',
   RESPONSE_TOO_LARGE: 'ERR_RESPONSE_TOO_LARGE',
   PROTOCOL: 'ERR_WSMAN_PROTOCOL',
@@ -89,6 +90,18 @@ export class XmlTooLargeError extends HypervWsmanError {
   }
 }
 
+/** XML past one of the reader's structural bounds (depth, attributes, namespace declarations, nodes, text length; src/xml/limits.ts). */
+export class XmlLimitError extends HypervWsmanError {
+  /** Which bound: 'depth', 'attributes', 'namespaceDeclarations', 'nodes' or 'textLength'. */
+  readonly limit: string;
+  readonly max: number;
+  constructor(limit: string, max: number, message: string) {
+    super(ErrorCodes.XML_LIMIT, message);
+    this.limit = limit;
+    this.max = max;
+  }
+}
+
 /** A value cannot be written into XML 1.0 (e.g. a NUL character). */
 export class XmlEncodeError extends HypervWsmanError {
   constructor(message: string) {
@@ -100,7 +113,10 @@ export class XmlEncodeError extends HypervWsmanError {
 export class ResponseTooLargeError extends HypervWsmanError {
   readonly limit: number;
   constructor(limit: number) {
-    super(ErrorCodes.RESPONSE_TOO_LARGE, `The server's response exceeded ${limit} bytes; raise maxResponseBytes if this is expected.`);
+    super(
+      ErrorCodes.RESPONSE_TOO_LARGE,
+      `The server's reply exceeded ${limit} bytes and was cut off unread. The cap follows MaxEnvelopeSize; for bigger pages raise maxEnvelopeSize (--max-envelope-size), or ask for fewer items per Pull.`,
+    );
     this.limit = limit;
   }
 }
@@ -109,6 +125,30 @@ export class ResponseTooLargeError extends HypervWsmanError {
 export class ProtocolError extends HypervWsmanError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCodes.PROTOCOL, message, options);
+  }
+}
+
+/** A SOAP reply (or fault) whose RelatesTo names another message than the one sent: refused, never taken as the answer. */
+export class MismatchedReplyError extends ProtocolError {
+  readonly expected: string;
+  readonly received: string;
+  constructor(message: string, expected: string, received: string) {
+    super(message);
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
+/** A reply body that fits none of the shapes known for its operation; names what was found. */
+export class UnexpectedReplyError extends ProtocolError {
+  /** The element names that would have been accepted. */
+  readonly expected: readonly string[];
+  /** The top-level Body elements the server sent (qualified name and namespace URI). */
+  readonly found: ReadonlyArray<{ readonly name: string; readonly namespace: string }>;
+  constructor(message: string, details: { expected: readonly string[]; found: ReadonlyArray<{ readonly name: string; readonly namespace: string }> }) {
+    super(message);
+    this.expected = details.expected;
+    this.found = details.found;
   }
 }
 
@@ -130,17 +170,39 @@ export class ConnectionError extends HypervWsmanError {
   }
 }
 
+/** What exactly failed in TLS; every reason shares the one code ERR_TLS (and the CLI's one exit code). */
+export type TlsFailureReason =
+  | 'unknown-ca'
+  | 'self-signed'
+  | 'name-mismatch'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'leaf-as-ca'
+  | 'untrusted'
+  | 'fingerprint-mismatch'
+  | 'handshake';
+
 /** TLS handshake or certificate verification failure. */
 export class TlsError extends HypervWsmanError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly reason: TlsFailureReason;
+  /** SHA-256 fingerprint of the certificate the server presented (sha256:AB:...), when one was seen. */
+  readonly fingerprint: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; reason?: TlsFailureReason; fingerprint?: string }) {
     super(ErrorCodes.TLS, message, options);
+    this.reason = options?.reason ?? 'handshake';
+    this.fingerprint = options?.fingerprint;
   }
 }
 
-/** Connect or read timeout on the HTTP layer. */
+/** Which bound expired: connecting, silence while waiting for bytes, or the whole call. */
+export type TimeoutKind = 'connect' | 'read' | 'call';
+
+/** Connect, read (idle) or whole-call timeout on the HTTP layer. The connection is destroyed. */
 export class TimeoutError extends HypervWsmanError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly kind: TimeoutKind | undefined;
+  constructor(message: string, options?: { cause?: unknown; kind?: TimeoutKind }) {
     super(ErrorCodes.TIMEOUT, message, options);
+    this.kind = options?.kind;
   }
 }
 

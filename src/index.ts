@@ -1,9 +1,10 @@
 /** Public API of hyperv-wsman. */
 export * from './errors.js';
 export type { ConnectionOptions, TraceEvent, AuthTransport, MessageEncryption } from './options.js';
-export { WsmanClient, type CallOptions } from './wsman/client.js';
+export { WsmanClient, MAX_EMPTY_PULL_PAGES, type CallOptions } from './wsman/client.js';
 export { identifyUnauthenticated, type UnauthenticatedIdentifyOptions } from './wsman/identify-unauthenticated.js';
 export { NS, ACTION, WQL_DIALECT, wmiResourceUri, HYPERV_NAMESPACE } from './wsman/namespaces.js';
+export { classTarget, dialectOfResourceUri, CIM_SCHEMA_PREFIX, CIM_NAMESPACE_SELECTOR, type WsmanDialect, type DialectTarget } from './wsman/dialect.js';
 export type { EnumerateArgs, InvokeArgs, Selectors, WsmanRequest } from './wsman/requests.js';
 export {
   buildIdentifyRequest,
@@ -19,7 +20,7 @@ export { parseReply, outParams, type IdentifyResult, type InvokeOutput, type Enu
 export { WsmanFaultError, isNotFoundFault, isTimeoutFault, isAccessDeniedFault, type WsmanFaultInfo } from './wsman/fault.js';
 export * from './cim/types.js';
 export { decodeCimXmlInstance, encodeCimXmlInstance } from './cim/cim-xml.js';
-export { decodeWsCimInstance, decodeEmbeddedInstanceParam, type WsCimClassSchema } from './cim/ws-cim.js';
+export { decodeWsCimInstance, decodeEmbeddedInstanceParam, encodeWsCimEmbeddedInstance, type WsCimClassSchema } from './cim/ws-cim.js';
 export { parseCimDateTime, formatCimDateTime } from './cim/datetime.js';
 export { decodeEpr } from './cim/epr.js';
 export * from './hyperv/jobs.js';
@@ -32,3 +33,5 @@ export { schemaFor, valueMapNames, type ClassSchema } from './hyperv/class-schem
 export { parseXml } from './xml/parse.js';
 export type { XmlElement, XmlNode, XmlAttribute, XmlText } from './xml/tree.js';
 export { runFleet, listFleetJobs, FleetWorkError, DEFAULT_FLEET_CONCURRENCY, type FleetTarget, type FleetOptions, type FleetResult, type FleetWork } from './hyperv/fleet.js';
+export { lookupNamespace, namespacesInScope } from './xml/tree.js';
+export { MAX_XML_ATTRIBUTES, MAX_XML_DEPTH, MAX_XML_NAMESPACE_DECLARATIONS, MAX_XML_NODES, MAX_XML_TEXT_LENGTH } from './xml/limits.js';

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidOptionError } from './errors.js';
 import { parseProxyUrl, proxyFromEnv } from './transport/proxy-tunnel.js';
+import { displayFingerprint, normaliseFingerprint } from './transport/tls-verify.js';
 import { DEFAULT_MAX_ENVELOPE_SIZE, DEFAULT_OPERATION_TIMEOUT_SEC } from './wsman/envelope.js';
 
 export type AuthTransport = 'basic' | 'ntlm' | 'kerberos' | 'negotiate';
@@ -54,10 +55,25 @@ export interface ConnectionOptions {
   readonly readTimeoutSec?: number;
   /** Default 30. */
   readonly connectTimeoutSec?: number;
-  /** Default 153600. */
+  /**
+   * Whole-call deadline in seconds: connecting, sending, and receiving the complete reply (every
+   * NTLM leg of the call included), however the server trickles bytes. Default
+   * connectTimeoutSec + readTimeoutSec + 30. Must exceed operationTimeoutSec.
+   */
+  readonly callTimeoutSec?: number;
+  /**
+   * MaxEnvelopeSize sent to the server (bytes; default 153600) and, with a small allowance for
+   * WinRM's encryption framing, the cap on each reply, enforced while it streams. Raise it for bigger pages.
+   */
   readonly maxEnvelopeSize?: number;
-  /** Cap on one HTTP response body. Default 16 MiB. */
+  /** Cap on one HTTP reply body; overrides the cap derived from maxEnvelopeSize. */
   readonly maxResponseBytes?: number;
+  /**
+   * SHA-256 fingerprint of the server certificate ("sha256:AB:CD:...", colons optional). Checked in
+   * addition to the CA and name checks; with serverCertValidation 'ignore' it is the only check
+   * (a self-signed listener certificate, pinned).
+   */
+  readonly certFingerprint?: string;
   readonly locale?: string;
   /** Receives each exchange, redacted (for --verbose). */
   readonly trace?: (event: TraceEvent) => void;
@@ -113,8 +129,10 @@ export interface ResolvedOptions {
   readonly operationTimeoutSec: number;
   readonly readTimeoutMs: number;
   readonly connectTimeoutMs: number;
+  readonly callTimeoutMs: number;
   readonly maxEnvelopeSize: number;
-  readonly maxResponseBytes: number | undefined;
+  readonly maxResponseBytes: number;
+  readonly certFingerprint: string | undefined;
   readonly locale: string;
   readonly trace: ((event: TraceEvent) => void) | undefined;
   readonly proxy: string | undefined;
@@ -126,6 +144,14 @@ export interface ResolvedOptions {
 }
 
 export const READ_TIMEOUT_MARGIN_SEC = 10;
+export const DEFAULT_CONNECT_TIMEOUT_SEC = 30;
+/** Added to connect + read timeouts for the default whole-call deadline. */
+export const CALL_TIMEOUT_MARGIN_SEC = 30;
+/**
+ * Bytes a reply may carry beyond MaxEnvelopeSize: WinRM's encryption framing (MIME boundaries,
+ * headers, the 16-byte signature and its length) around an envelope of at most MaxEnvelopeSize.
+ */
+export const REPLY_FRAMING_ALLOWANCE = 4096;
 
 const oneOf = <T extends string>(name: string, v: string | undefined, allowed: readonly T[], dflt: T): T => {
   if (v === undefined) return dflt;
@@ -167,8 +193,21 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
   if (!(readTimeoutSec > operationTimeoutSec)) {
     throw new InvalidOptionError(`readTimeoutSec (${readTimeoutSec}) must be greater than operationTimeoutSec (${operationTimeoutSec}), or the HTTP layer gives up before WinRM answers.`);
   }
+  const connectTimeoutSec = o.connectTimeoutSec ?? DEFAULT_CONNECT_TIMEOUT_SEC;
+  if (!(connectTimeoutSec > 0)) throw new InvalidOptionError(`connectTimeoutSec must be > 0; got ${connectTimeoutSec}.`);
+  const callTimeoutSec = o.callTimeoutSec ?? connectTimeoutSec + readTimeoutSec + CALL_TIMEOUT_MARGIN_SEC;
+  if (!(callTimeoutSec > operationTimeoutSec)) {
+    throw new InvalidOptionError(`callTimeoutSec (${callTimeoutSec}) must be greater than operationTimeoutSec (${operationTimeoutSec}), or every call is cut off before WinRM answers.`);
+  }
   const maxEnvelopeSize = o.maxEnvelopeSize ?? DEFAULT_MAX_ENVELOPE_SIZE;
   if (!Number.isInteger(maxEnvelopeSize) || maxEnvelopeSize < 8192) throw new InvalidOptionError(`maxEnvelopeSize must be an integer >= 8192 (WinRM refuses less); got ${maxEnvelopeSize}.`);
+  const maxResponseBytes = o.maxResponseBytes ?? maxEnvelopeSize + REPLY_FRAMING_ALLOWANCE;
+  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1024) throw new InvalidOptionError(`maxResponseBytes must be an integer >= 1024; got ${o.maxResponseBytes}.`);
+  let certFingerprint: string | undefined;
+  if (o.certFingerprint !== undefined) {
+    if (scheme !== 'https') throw new InvalidOptionError('certFingerprint (--cert-fingerprint) only applies to https.');
+    certFingerprint = displayFingerprint(normaliseFingerprint(o.certFingerprint));
+  }
   if (o.caTrustPath !== undefined && o.ca !== undefined) throw new InvalidOptionError('Give either caTrustPath or ca, not both.');
   let ca = o.ca;
   if (o.caTrustPath !== undefined) {
@@ -217,9 +256,11 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     sendCbt: o.sendCbt ?? true,
     operationTimeoutSec,
     readTimeoutMs: readTimeoutSec * 1000,
-    connectTimeoutMs: (o.connectTimeoutSec ?? 30) * 1000,
+    connectTimeoutMs: connectTimeoutSec * 1000,
+    callTimeoutMs: callTimeoutSec * 1000,
     maxEnvelopeSize,
-    maxResponseBytes: o.maxResponseBytes,
+    maxResponseBytes,
+    certFingerprint,
     locale: o.locale ?? 'en-US',
     trace: o.trace,
   };

@@ -73,6 +73,17 @@ describe('Kerberos decoders under mutation', () => {
     if (eData.kind === 'error' && eData.error.eData !== undefined) fuzz('decodeMethodData', [eData.error.eData], decodeMethodData, 5);
   });
 
+  it('the in-memory KDC answers every mutated request with a reply or a KRB-ERROR, never a throw', () => {
+    const rng = new Rng(17);
+    const notARequest = kdc.handle(asReq); // a KRB-ERROR: the wrong kind of message entirely
+    for (let i = 0; i < CASES; i++) {
+      const { bytes, ops } = mutateBytes(rng, rng.pick([asReq, notARequest]));
+      let answer: Buffer | undefined;
+      assert.doesNotThrow(() => (answer = kdc.handle(bytes)), `case ${i} (${ops.join(', ')})`);
+      assert.ok(answer !== undefined && (answer[0] === 0x7e || answer[0] === 0x6b || answer[0] === 0x6d), `case ${i}: first octet ${answer?.[0]}`);
+    }
+  });
+
   it('GSS and SPNEGO tokens at both ends of a context', () => {
     const initiator = new KerberosInitiator({ credential });
     const apReqToken = initiator.initialToken();

@@ -34,7 +34,7 @@ import {
   type AvPair,
 } from '../src/auth/ntlm/index.js';
 import { ENCRYPTED_CONTENT_TYPE, decryptMessage, encryptMessage } from '../src/auth/message-encryption.js';
-import { FuzzLog, Rng, excerpt, mutateBytes, mutateText } from './helpers/fuzz.js';
+import { FuzzLog, Rng, excerpt, fuzzCases, fuzzSeed, mutateBytes, mutateText } from './helpers/fuzz.js';
 
 const USER = 'HYPERV\\admin';
 const PASSWORD = 'S3cret!';
@@ -113,8 +113,8 @@ function randomAvPairs(rng: Rng, keepNames: boolean, micFlag = false): Uint8Arra
   return rng.chance(0.2) ? encoded.slice(0, Math.max(0, encoded.length - 4 - rng.int(6))) : encoded;
 }
 
-function assertClean(log: FuzzLog, minCases: number): void {
-  if (process.env.FUZZ_STATS) console.log(log.cases, Object.fromEntries(log.outcomes));
+function assertClean(log: FuzzLog, minCases: number, name = 'ntlm'): void {
+  if (process.env.FUZZ_STATS) console.log(log.stats(name));
   assert.ok(log.cases >= minCases, `expected at least ${minCases} cases, ran ${log.cases}`);
   assert.equal(log.failures.length, 0, `${log.failures.length} of ${log.cases} cases broke the invariant:\n${log.report()}`);
 }
@@ -122,7 +122,7 @@ function assertClean(log: FuzzLog, minCases: number): void {
 const hex = (b: Uint8Array): string => excerpt(Buffer.from(b).toString('hex'), 240);
 
 describe('fuzz: NTLM message decoders', () => {
-  const rng0 = new Rng(0x4e544c4d);
+  const rng0 = new Rng(fuzzSeed(0x4e544c4d));
   const seed = startHandshake(rng0);
   const authenticate = seed.client.createAuthenticate(seed.challenge);
   const messages = [
@@ -134,8 +134,8 @@ describe('fuzz: NTLM message decoders', () => {
   test('each decoder on 600 mutants of every real message (and of the others): a message or NtlmError', () => {
     const log = new FuzzLog();
     for (const [m, msg] of messages.entries()) {
-      const rng = new Rng(0xdec0de00 + m);
-      for (let i = 0; i < 600; i++) {
+      const rng = new Rng(fuzzSeed(0xdec0de00 + m));
+      for (let i = 0; i < fuzzCases(600); i++) {
         const { bytes, ops } = mutateMessage(rng, rng.chance(0.9) ? msg.bytes : rng.pick(messages).bytes, msg.layout);
         log.run(
           `${msg.name} #${i} [${ops.join(',')}] ${hex(bytes)}`,
@@ -155,7 +155,7 @@ describe('fuzz: NTLM message decoders', () => {
 
   test('every length from 0 to 120 of each message, and of random bytes behind a valid signature and type', () => {
     const log = new FuzzLog();
-    const rng = new Rng(0x1e9e7000);
+    const rng = new Rng(fuzzSeed(0x1e9e7000));
     for (const msg of messages) {
       for (let n = 0; n <= 120; n++) {
         log.run(`${msg.name} cut at ${n}`, () => msg.decode(msg.bytes.slice(0, n)), isNtlm);
@@ -171,8 +171,8 @@ describe('fuzz: NTLM message decoders', () => {
 describe('fuzz: NTLM handshake contexts', () => {
   test('NtlmClientContext.createAuthenticate with 500 mutated CHALLENGEs (incl. random TargetInfo): an AUTHENTICATE or NtlmError', () => {
     const log = new FuzzLog();
-    const rng = new Rng(0xc11e0700);
-    for (let i = 0; i < 500; i++) {
+    const rng = new Rng(fuzzSeed(0xc11e0700));
+    for (let i = 0; i < fuzzCases(500); i++) {
       const hs = startHandshake(rng);
       let challenge: Uint8Array;
       let ops: string[];
@@ -197,8 +197,8 @@ describe('fuzz: NTLM handshake contexts', () => {
 
   test('NtlmServerContext.acceptAuthenticate with 500 mutated AUTHENTICATEs: a session or NtlmError (never a crash)', () => {
     const log = new FuzzLog();
-    const rng = new Rng(0x5e7e0700);
-    for (let i = 0; i < 500; i++) {
+    const rng = new Rng(fuzzSeed(0x5e7e0700));
+    for (let i = 0; i < fuzzCases(500); i++) {
       const hs = startHandshake(rng);
       const auth = hs.client.createAuthenticate(hs.challenge);
       const { bytes, ops } = mutateMessage(rng, auth, LAYOUT.authenticate);
@@ -209,9 +209,9 @@ describe('fuzz: NTLM handshake contexts', () => {
 
   test('acceptAuthenticate past the proof check: 400 AUTHENTICATEs with a correct NTProofStr over random AV pairs, keys, MICs and flags', () => {
     const log = new FuzzLog();
-    const rng = new Rng(0x9a0f0700);
+    const rng = new Rng(fuzzSeed(0x9a0f0700));
     const reasons = new Map<string, number>();
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < fuzzCases(400); i++) {
       const hs = startHandshake(rng);
       const challenge = decodeChallenge(hs.challenge);
       const responseKey = ntowfv2(PASSWORD, 'admin', 'HYPERV');
@@ -281,8 +281,8 @@ describe('fuzz: message encryption (decryptMessage)', () => {
 
   test('1000 mutated bodies and Content-Types: the original SOAP back, or MessageEncryptionError / NtlmSignatureError', () => {
     const log = new FuzzLog();
-    const rng = new Rng(0xe9c7e000);
-    for (let i = 0; i < 1000; i++) {
+    const rng = new Rng(fuzzSeed(0xe9c7e000));
+    for (let i = 0; i < fuzzCases(1000); i++) {
       const client = createNtlmSession(KEY, FLAGS, 'client');
       const server = createNtlmSession(KEY, FLAGS, 'server');
       const body = encryptMessage(server, SOAP, rng.chance(0.2) ? 'UTF-16' : 'UTF-8');

@@ -25,24 +25,50 @@ test('Content-Type is the MS-WSMV 2.2.9.1.1 multipart/encrypted value', () => {
   assert.equal(ENCRYPTED_CONTENT_TYPE, 'multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"');
 });
 
-// MS-WSMV 2.2.9.1.1 framing as pywinrm writes it (winrm/encryption.py, tests/test_encryption.py
-// test_encrypt_message), with the ntlm-auth wrap("test req") vector: protocol-facts.md 6.2 derived example.
+// MS-WSMV 2.2.9.1.1 framing with the ntlm-auth wrap("test req") vector (protocol-facts.md 6.2 derived
+// example). Part headers at column 0, as WinRb/WinRM sends them to Windows and as OMI requires.
 // https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wsmv/b79bcdd9-125c-49e0-8a4f-bac4ce878592
-test('encryptMessage produces the pywinrm layout byte for byte (263 bytes for "test req")', () => {
+const sealedTestReq = [hex('10000000'), hex('01000000bce323a17206237800000000'), hex('70801e11fe6b3aad')];
+
+test('encryptMessage writes the part headers at column 0 by default (260 bytes for "test req")', () => {
   const body = encryptMessage(pair().client, bytes('test req'));
+  const expected = cat(
+    bytes('--Encrypted Boundary\r\n'),
+    bytes('Content-Type: application/HTTP-SPNEGO-session-encrypted\r\n'),
+    bytes('OriginalContent: type=application/soap+xml;charset=UTF-8;Length=8\r\n'),
+    bytes('--Encrypted Boundary\r\n'),
+    bytes('Content-Type: application/octet-stream\r\n'),
+    ...sealedTestReq,
+    bytes('--Encrypted Boundary--\r\n'),
+  );
+  assert.equal(Buffer.from(body).toString('hex'), Buffer.from(expected).toString('hex'));
+  assert.equal(body.length, 260);
+  // OMI (httpauth.c Http_DecryptData) matches these names only at the start of a line.
+  assert.doesNotMatch(Buffer.from(body).toString('latin1'), /\t/);
+});
+
+test('With partHeaderIndent TAB it is the pywinrm layout byte for byte (263 bytes for "test req")', () => {
+  const body = encryptMessage(pair().client, bytes('test req'), 'UTF-8', { partHeaderIndent: '\t' });
   const expected = cat(
     bytes('--Encrypted Boundary\r\n'),
     bytes('\tContent-Type: application/HTTP-SPNEGO-session-encrypted\r\n'),
     bytes('\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=8\r\n'),
     bytes('--Encrypted Boundary\r\n'),
     bytes('\tContent-Type: application/octet-stream\r\n'),
-    hex('10000000'),
-    hex('01000000bce323a17206237800000000'),
-    hex('70801e11fe6b3aad'),
+    ...sealedTestReq,
     bytes('--Encrypted Boundary--\r\n'),
   );
   assert.equal(Buffer.from(body).toString('hex'), Buffer.from(expected).toString('hex'));
   assert.equal(body.length, 263);
+});
+
+test('Both indentations and OMI\'s extra CRLF after the closing boundary decrypt', () => {
+  for (const framing of [{}, { partHeaderIndent: '\t' as const }, { trailingCrlf: true }, { partHeaderIndent: '\t' as const, trailingCrlf: true }]) {
+    const { client, server } = pair();
+    const body = encryptMessage(server, bytes('<reply/>'), 'UTF-8', framing);
+    if (framing.trailingCrlf) assert.ok(Buffer.from(body).toString('latin1').endsWith('--Encrypted Boundary--\r\n\r\n'));
+    assert.deepEqual(decryptMessage(client, body, ENCRYPTED_CONTENT_TYPE), bytes('<reply/>'), JSON.stringify(framing));
+  }
 });
 
 test('Round trip client -> server and server -> client over several messages', () => {

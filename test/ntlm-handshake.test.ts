@@ -307,3 +307,22 @@ test('The server CHALLENGE carries target info, a timestamp and the requested se
   }
   assert.equal(challenge.flags & NegotiateFlags.OEM, 0);
 });
+
+test('requireSealing (message encryption): a CHALLENGE without SEAL or SIGN is refused before any AUTHENTICATE is built', () => {
+  for (const drop of [NegotiateFlags.SEAL, NegotiateFlags.SIGN, NegotiateFlags.SEAL | NegotiateFlags.SIGN]) {
+    const client = new NtlmClientContext({ user: 'HYPERV\\admin', password: 'S3cret!' }, { requireSealing: true });
+    const offered = decodeChallenge(server().createChallenge(client.createNegotiate()));
+    const challenge = encodeChallenge({ ...offered, flags: (offered.flags & ~drop) >>> 0 });
+    assert.throws(
+      () => client.createAuthenticate(challenge),
+      (e: unknown) => e instanceof NtlmError && /does not offer (signing|sealing)/.test(e.message) && /no credentials were sent/.test(e.message),
+    );
+    assert.equal(client.complete, false, 'no session: nothing was computed from the password');
+    // The same CHALLENGE without the requirement (HTTPS, where TLS protects the messages) is answered.
+    const lax = new NtlmClientContext({ user: 'HYPERV\\admin', password: 'S3cret!' });
+    lax.createNegotiate();
+    assert.ok(lax.createAuthenticate(challenge).length > 0);
+  }
+  // With both flags, requireSealing changes nothing.
+  assert.ok(handshakeMessages('HYPERV\\admin', 'S3cret!', { requireSealing: true }).client.complete);
+});

@@ -42,3 +42,25 @@ test('redactHeaders hides every credential-bearing header value', () => {
   assert.doesNotMatch(r['WWW-Authenticate']!, /TlRMTVNTUA/);
   assert.equal(r['content-type'], 'x');
 });
+
+test('redactHeaders: every token in either direction, and only tokens (schemes, realm and other headers stay readable)', () => {
+  const challenge = 'TlRMTVNTUAACAAAADAAMADgAAAAFgoqi';
+  const cases: Array<[Record<string, string | string[]>, Record<string, string>]> = [
+    [{ 'WWW-Authenticate': `Negotiate ${challenge}` }, { 'WWW-Authenticate': 'Negotiate <redacted>' }],
+    // Repeated headers are joined; a token behind a bare scheme used to survive.
+    [{ 'www-authenticate': ['Negotiate', `NTLM ${challenge}==`] }, { 'www-authenticate': 'Negotiate, NTLM <redacted>' }],
+    [{ 'www-authenticate': `Negotiate, NTLM ${challenge}, Basic realm="WSMAN"` }, { 'www-authenticate': 'Negotiate, NTLM <redacted>, Basic realm="WSMAN"' }],
+    // Short tokens, base64url, padding: all tokens.
+    [{ 'www-authenticate': 'NTLM ab=, realm=x' }, { 'www-authenticate': 'NTLM <redacted>, realm=x' }],
+    [{ 'proxy-authenticate': 'Negotiate oYG2-_x' }, { 'proxy-authenticate': 'Negotiate <redacted>' }],
+    // Parameters are not secrets.
+    [{ 'www-authenticate': 'Basic realm="WSMAN", charset="UTF-8"' }, { 'www-authenticate': 'Basic realm="WSMAN", charset="UTF-8"' }],
+    // Ours: everything after the scheme.
+    [{ authorization: 'Basic dXNlcjpwYXNz', 'proxy-authorization': 'NTLM TlRMTVNTUAADAAAA' }, { authorization: 'Basic <redacted>', 'proxy-authorization': 'NTLM <redacted>' }],
+    [
+      { 'content-type': 'multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"', server: 'Microsoft-HTTPAPI/2.0', 'content-length': '0' },
+      { 'content-type': 'multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"', server: 'Microsoft-HTTPAPI/2.0', 'content-length': '0' },
+    ],
+  ];
+  for (const [input, expected] of cases) assert.deepEqual(redactHeaders(input), expected, JSON.stringify(input));
+});

@@ -5,13 +5,14 @@ import {
   AuthenticationError,
   ConnectionError,
   HttpStatusError,
+  MismatchedReplyError,
   ProtocolError,
   ResponseTooLargeError,
   TimeoutError,
   XmlForbiddenError,
   XmlParseError,
 } from '../src/errors.js';
-import { WsmanClient } from '../src/wsman/client.js';
+import { MAX_EMPTY_PULL_PAGES, WsmanClient } from '../src/wsman/client.js';
 import { elements, textOf } from '../src/xml/tree.js';
 import { WsmanFaultError } from '../src/wsman/fault.js';
 import { messageIdOf, soapReply, startScripted, type Handler, type Scripted } from './helpers/scripted-server.js';
@@ -45,6 +46,24 @@ test('a reply without RelatesTo is refused', async () => {
   const { client } = await clientFor((_q, _b, res) => xml(res, 200, soapReply('', INSTANCE)));
   await assert.rejects(client.get(RESOURCE, { InstanceID: 'X' }), ProtocolError);
   await client.close();
+});
+
+const FAULT_BODY =
+  '<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value>w:InvalidSelectors</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en-US">The selectors are not valid.</s:Text></s:Reason></s:Fault>';
+
+test('a fault whose RelatesTo names another message is refused (MismatchedReplyError), not taken as the answer', async () => {
+  const other = 'uuid:11111111-2222-3333-4444-555555555555';
+  const { client } = await clientFor((_q, _b, res) => xml(res, 500, soapReply(other, FAULT_BODY)));
+  await assert.rejects(client.get(RESOURCE, { InstanceID: 'X' }), (e: unknown) => e instanceof MismatchedReplyError && e.received === other && /fault/.test(e.message) && !(e instanceof WsmanFaultError));
+  await client.close();
+});
+
+test('a fault relating to our MessageID, or carrying no RelatesTo, is the WsmanFaultError it describes', async () => {
+  for (const relate of [true, false]) {
+    const { client } = await clientFor((_q, body, res) => xml(res, 500, soapReply(relate ? messageIdOf(body) : '', FAULT_BODY)));
+    await assert.rejects(client.get(RESOURCE, { InstanceID: 'X' }), (e: unknown) => e instanceof WsmanFaultError && /selectors are not valid/.test(e.message));
+    await client.close();
+  }
 });
 
 test('a reply with no SOAP Body is a ProtocolError', async () => {
@@ -172,6 +191,33 @@ test('enumeration pulls until EndOfSequence and streams items', async () => {
   assert.match(server.requests[1]!, /<n:Pull /);
   assert.match(server.requests[1]!, /<n:EnumerationContext>uuid:ctx<\/n:EnumerationContext>/);
   await client.close();
+});
+
+test(`Pull replies with no items and no EndOfSequence: ${MAX_EMPTY_PULL_PAGES} in a row are waited out, one more stops with a ProtocolError (and Release)`, async () => {
+  const item = `<p:X xmlns:p="${RESOURCE}"><p:InstanceID>J</p:InstanceID></p:X>`;
+  const empty = '<n:PullResponse><n:EnumerationContext>uuid:ctx3</n:EnumerationContext></n:PullResponse>';
+  for (const [emptyRuns, ends] of [[MAX_EMPTY_PULL_PAGES, true], [MAX_EMPTY_PULL_PAGES + 1, false]] as const) {
+    const { client, server } = await clientFor((_q, body, res, i) => {
+      const id = messageIdOf(body);
+      if (i === 0) return xml(res, 200, soapReply(id, '<n:EnumerateResponse><n:EnumerationContext>uuid:ctx3</n:EnumerationContext></n:EnumerateResponse>'));
+      if (/enumeration\/Release/.test(body)) return xml(res, 200, soapReply(id, '<n:ReleaseResponse/>'));
+      // An item halfway resets the count; then `emptyRuns` empty pages; then the end.
+      if (i === 3) return xml(res, 200, soapReply(id, `<n:PullResponse><n:EnumerationContext>uuid:ctx3</n:EnumerationContext><n:Items>${item}</n:Items></n:PullResponse>`));
+      if (i === 4 + emptyRuns) return xml(res, 200, soapReply(id, '<n:PullResponse><n:EndOfSequence/></n:PullResponse>'));
+      return xml(res, 200, soapReply(id, empty));
+    });
+    const run = async (): Promise<number> => {
+      let n = 0;
+      for await (const _ of client.enumerate(RESOURCE, {})) n++;
+      return n;
+    };
+    if (ends) assert.equal(await run(), 1);
+    else {
+      await assert.rejects(run(), (e: unknown) => e instanceof ProtocolError && /no items and no EndOfSequence/.test(e.message));
+      assert.match(server.requests.at(-1)!, /enumeration\/Release/, 'the context is released');
+    }
+    await client.close();
+  }
 });
 
 test('breaking out of an enumeration early sends Release', async () => {

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseXml, decodeXmlBytes } from '../src/xml/parse.js';
+import {
+  parseXml,
+  decodeXmlBytes,
+  MAX_XML_ATTRIBUTES,
+  MAX_XML_DEPTH,
+  MAX_XML_NAMESPACE_DECLARATIONS,
+  MAX_XML_NODES,
+  MAX_XML_TEXT_LENGTH,
+} from '../src/xml/parse.js';
 import { escapeAttr, escapeText } from '../src/xml/escape.js';
-import { attr, child, isNil, resolveQName, textOf } from '../src/xml/tree.js';
-import { XmlEncodeError, XmlForbiddenError, XmlParseError, XmlTooLargeError } from '../src/errors.js';
+import { attr, child, elements, isNil, lookupNamespace, namespacesInScope, resolveQName, textOf, type XmlElement } from '../src/xml/tree.js';
+import { XmlEncodeError, XmlForbiddenError, XmlLimitError, XmlParseError, XmlTooLargeError } from '../src/errors.js';
 
 test('elements resolve by namespace URI whatever the prefix', () => {
   const a = parseXml('<s:E xmlns:s="urn:x"><s:B>1</s:B></s:E>');
@@ -97,4 +105,104 @@ test('well-formed documents with every construct still parse', () => {
   const r = parseXml('<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><a x=\'1\' y="2"><?pi data?><![CDATA[<raw>]]>t&#x41;&#65;<b/><!-- in --></a>\n');
   assert.equal(attr(r, 'x'), '1');
   assert.equal(textOf(r), '<raw>tAA');
+});
+
+// ---------------------------------------------------------------------------------------------
+// The reader's bounds (src/xml/limits.ts): each one accepted at the bound, refused one past it.
+
+function limitHit(name: string, max: number): (e: unknown) => boolean {
+  return (e) => e instanceof XmlLimitError && e.limit === name && e.max === max && e.code === 'ERR_XML_LIMIT';
+}
+
+function nested(depth: number, open = (i: number): string => `<e${i % 2}>`, close = (i: number): string => `</e${i % 2}>`): string {
+  let a = '';
+  let b = '';
+  for (let i = 0; i < depth; i++) {
+    a += open(i);
+    b = close(i) + b;
+  }
+  return a + 'v' + b;
+}
+
+test(`depth: ${MAX_XML_DEPTH} levels read, ${MAX_XML_DEPTH + 1} refused (with content or empty)`, () => {
+  assert.equal(textOf(parseXml(nested(MAX_XML_DEPTH))), 'v');
+  assert.throws(() => parseXml(nested(MAX_XML_DEPTH + 1)), limitHit('depth', MAX_XML_DEPTH));
+  const emptyAtBound = `${'<a>'.repeat(MAX_XML_DEPTH - 1)}<b/>${'</a>'.repeat(MAX_XML_DEPTH - 1)}`;
+  assert.equal(parseXml(emptyAtBound).local, 'a');
+  const emptyPast = `${'<a>'.repeat(MAX_XML_DEPTH)}<b/>${'</a>'.repeat(MAX_XML_DEPTH)}`;
+  assert.throws(() => parseXml(emptyPast), limitHit('depth', MAX_XML_DEPTH));
+});
+
+test(`attributes: ${MAX_XML_ATTRIBUTES} on one element read (declarations count), ${MAX_XML_ATTRIBUTES + 1} refused`, () => {
+  const attrs = (n: number): string => Array.from({ length: n }, (_, i) => (i === 0 ? 'xmlns:p="urn:p"' : `p:a${i}="${i}"`)).join(' ');
+  assert.equal(parseXml(`<r ${attrs(MAX_XML_ATTRIBUTES)}/>`).attrs.length, MAX_XML_ATTRIBUTES - 1);
+  assert.throws(() => parseXml(`<r ${attrs(MAX_XML_ATTRIBUTES + 1)}/>`), limitHit('attributes', MAX_XML_ATTRIBUTES));
+  // Repeats are still found once the tag has many attributes.
+  assert.throws(() => parseXml(`<r ${attrs(40)} p:a7="x"/>`), XmlParseError);
+});
+
+test(`namespace declarations: ${MAX_XML_NAMESPACE_DECLARATIONS} in a document read, one more refused`, () => {
+  const decls = (n: number): string => {
+    // Spread over sibling elements, each under the per-element attribute bound.
+    const per = 200;
+    let out = '';
+    for (let done = 0; done < n; done += per) {
+      const k = Math.min(per, n - done);
+      out += `<c ${Array.from({ length: k }, (_, i) => `xmlns:n${done + i}="urn:${done + i}"`).join(' ')}/>`;
+    }
+    return `<r>${out}</r>`;
+  };
+  const r = parseXml(decls(MAX_XML_NAMESPACE_DECLARATIONS));
+  assert.equal(lookupNamespace(elements(r).at(-1)!.scope, `n${MAX_XML_NAMESPACE_DECLARATIONS - 1}`), `urn:${MAX_XML_NAMESPACE_DECLARATIONS - 1}`);
+  assert.throws(() => parseXml(decls(MAX_XML_NAMESPACE_DECLARATIONS + 1)), limitHit('namespaceDeclarations', MAX_XML_NAMESPACE_DECLARATIONS));
+});
+
+test(`nodes: ${MAX_XML_NODES} elements and text nodes read, one more refused`, () => {
+  // The root plus (MAX - 1) empty children: exactly the bound.
+  assert.equal(parseXml(`<r>${'<c/>'.repeat(MAX_XML_NODES - 1)}</r>`).children.length, MAX_XML_NODES - 1);
+  assert.throws(() => parseXml(`<r>${'<c/>'.repeat(MAX_XML_NODES)}</r>`), limitHit('nodes', MAX_XML_NODES));
+  // Text nodes count too.
+  assert.throws(() => parseXml(`<r>${'<c/>t'.repeat(MAX_XML_NODES / 2)}</r>`), limitHit('nodes', MAX_XML_NODES));
+});
+
+test(`text: ${MAX_XML_TEXT_LENGTH} characters in one text node read, one more refused (text, entities, CDATA)`, () => {
+  const at = 'x'.repeat(MAX_XML_TEXT_LENGTH);
+  assert.equal(textOf(parseXml(`<r>${at}</r>`)).length, MAX_XML_TEXT_LENGTH);
+  assert.throws(() => parseXml(`<r>${at}y</r>`), limitHit('textLength', MAX_XML_TEXT_LENGTH));
+  // Counted after decoding, and across a comment that does not split the text.
+  assert.throws(() => parseXml(`<r>${at.slice(1)}<!-- c -->&amp;&amp;</r>`), limitHit('textLength', MAX_XML_TEXT_LENGTH));
+  assert.equal(textOf(parseXml(`<r><![CDATA[${at}]]></r>`)).length, MAX_XML_TEXT_LENGTH);
+  assert.throws(() => parseXml(`<r><![CDATA[${at}y]]></r>`), limitHit('textLength', MAX_XML_TEXT_LENGTH));
+});
+
+test('nested namespace declarations are chained, not copied: 100 levels of 100 declarations each', () => {
+  // The attack: every level re-declares many prefixes. With copied scopes this costs depth x declarations.
+  const per = MAX_XML_NAMESPACE_DECLARATIONS / MAX_XML_DEPTH - 1; // plus the default namespace: exactly the document bound
+  let xml = '';
+  for (let d = 0; d < MAX_XML_DEPTH; d++) xml += `<e xmlns="urn:d${d}" ${Array.from({ length: per }, (_, i) => `xmlns:p${i}="urn:${d}:${i}"`).join(' ')}>`;
+  xml += 'v' + '</e>'.repeat(MAX_XML_DEPTH);
+  const root = parseXml(xml);
+  let leaf: XmlElement = root;
+  while (elements(leaf).length > 0) leaf = elements(leaf)[0]!;
+  assert.equal(leaf.ns, `urn:d${MAX_XML_DEPTH - 1}`);
+  // Innermost declaration wins; the leaf holds only its own declarations, the rest is inherited.
+  assert.equal(lookupNamespace(leaf.scope, 'p5'), `urn:${MAX_XML_DEPTH - 1}:5`);
+  assert.equal(Object.keys(leaf.scope).length, per + 1);
+  assert.equal(Object.keys(namespacesInScope(leaf.scope)).length, per + 2);
+  // An undeclared prefix named after an Object.prototype member still finds nothing through the chain.
+  assert.equal(lookupNamespace(leaf.scope, 'constructor'), undefined);
+  assert.equal(resolveQName(leaf, 'toString:x').ns, '');
+  // One declaration more anywhere is past the document bound.
+  assert.throws(() => parseXml(xml.replace('<e ', '<e xmlns:extra="urn:x" ')), limitHit('namespaceDeclarations', MAX_XML_NAMESPACE_DECLARATIONS));
+});
+
+test('a DOCTYPE or ENTITY declaration is refused wherever markup may stand; inside a comment or CDATA it is only text', () => {
+  for (const s of ['<!doctype a><a/>', '<a><!DOCTYPE a></a>', '<a><!ENTITY x "y"></a>']) assert.throws(() => parseXml(s), XmlForbiddenError, s);
+  assert.equal(textOf(parseXml('<a><![CDATA[<!DOCTYPE a>]]><!-- <!ENTITY x "y"> --></a>')), '<!DOCTYPE a>');
+});
+
+test('line ends are normalised (CR LF and CR read as LF) in text, attributes and CDATA; &#xD; stays a CR', () => {
+  const r = parseXml('<a v="1\r\n2\r3&#xD;">x\r\ny\rz&#xD;<![CDATA[c\r\nd]]></a>');
+  assert.equal(attr(r, 'v'), '1\n2\n3\r');
+  assert.equal(textOf(r), 'x\ny\nz\rc\nd');
 });

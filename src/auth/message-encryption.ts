@@ -1,8 +1,15 @@
 /**
- * WinRM message encryption over HTTP (MS-WSMV 2.2.9.1.1 NTLM/SPNEGO, 2.2.9.1.2 Kerberos): the SOAP envelope is
- * sealed and sent as a two-part multipart/encrypted body. The layout matches what pywinrm, pypsrp
- * and Windows exchange byte for byte: tab-indented part headers, a 4-byte little-endian signature
- * length, the 16-byte NTLM signature, the sealed bytes, then the closing boundary with no CRLF before it.
+ * WinRM message encryption over HTTP (MS-WSMV 2.2.9.1.1 NTLM/SPNEGO, 2.2.9.1.2 Kerberos): the SOAP
+ * envelope is sealed and sent as a two-part multipart/encrypted body: part headers, a 4-byte
+ * little-endian header length, the header (the 16-byte NTLM signature, or the RFC 4121 Wrap token
+ * header), the sealed bytes, then the closing boundary with no CRLF before it.
+ *
+ * Part headers are written at column 0. MS-WSMV's grammar puts a TAB before them and pywinrm/pypsrp
+ * send it; WinRb/WinRM sends them at column 0 to Windows (protocol-facts 6.2), so Windows takes
+ * both, while OMI matches `Content-Type:` / `OriginalContent:` only at the start of a line and drops
+ * the connection on a TAB-indented header (httpauth.c `Http_DecryptData`). Column 0 serves both.
+ * Reading accepts either, blanks after `--`, and any whitespace after the closing boundary (OMI
+ * adds a CRLF there).
  */
 import { MessageEncryptionError } from '../errors.js';
 import { ascii, concatBytes, uint32le, view } from './ntlm/bytes.js';
@@ -50,16 +57,26 @@ const CHARSETS: ReadonlyMap<string, OriginalCharset> = new Map([
   ['utf-16', 'UTF-16'],
 ]);
 
+/** Byte-level choices of the framing that peers differ on (both are read either way). */
+export interface EncryptedFraming {
+  /** Before each part header: '' (default; WinRb, OMI) or '\t' (the MS-WSMV grammar, pywinrm). */
+  readonly partHeaderIndent?: '' | '\t';
+  /** A CRLF after the closing boundary line, as OMI writes its replies. Default false. */
+  readonly trailingCrlf?: boolean;
+}
+
 /** Seal `soap` and frame it as a multipart/encrypted body (send with ENCRYPTED_CONTENT_TYPE). */
-export function encryptMessage(session: MessageSecurity, soap: Uint8Array, charset: OriginalCharset = 'UTF-8'): Uint8Array {
+export function encryptMessage(session: MessageSecurity, soap: Uint8Array, charset: OriginalCharset = 'UTF-8', framing: EncryptedFraming = {}): Uint8Array {
   const { signature, sealed } = session.seal(soap);
+  const indent = framing.partHeaderIndent ?? '';
   const head =
     `--${ENCRYPTED_BOUNDARY}\r\n` +
-    `\tContent-Type: ${session.protocol ?? SPNEGO_ENCRYPTED_PROTOCOL}\r\n` +
-    `\tOriginalContent: type=${SOAP_TYPE};charset=${charset};Length=${sealed.length}\r\n` +
+    `${indent}Content-Type: ${session.protocol ?? SPNEGO_ENCRYPTED_PROTOCOL}\r\n` +
+    `${indent}OriginalContent: type=${SOAP_TYPE};charset=${charset};Length=${sealed.length}\r\n` +
     `--${ENCRYPTED_BOUNDARY}\r\n` +
-    `\tContent-Type: ${OCTET_STREAM}\r\n`;
-  return concatBytes(ascii(head), uint32le(signature.length), signature, sealed, ascii(`--${ENCRYPTED_BOUNDARY}--\r\n`));
+    `${indent}Content-Type: ${OCTET_STREAM}\r\n`;
+  const tail = `--${ENCRYPTED_BOUNDARY}--\r\n${framing.trailingCrlf ? '\r\n' : ''}`;
+  return concatBytes(ascii(head), uint32le(signature.length), signature, sealed, ascii(tail));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,12 +6,14 @@
  * The wire does not say whether `5` is a uint16 or a string, so a schema (or an xsi:type on the
  * element, as WinRM writes for MSFT_WmiError) gives the types; without one, text stays a string.
  */
-import { CimDecodeError, HypervWsmanError } from '../errors.js';
+import { CimDecodeError, HypervWsmanError, InvalidOptionError } from '../errors.js';
+import { escapeText } from '../xml/escape.js';
 import { attr, elements, isNil, resolveQName, textOf, type XmlElement } from '../xml/tree.js';
 import { NS } from '../wsman/namespaces.js';
 import { decodeCimScalar, decodeCimXmlInstance, defineOwn, lookupOwn } from './cim-xml.js';
-import { parseCimDateTime, parseXsDate, parseXsDateTime, parseXsDuration, parseXsTime } from './datetime.js';
-import { decodeEpr, isEprElement } from './epr.js';
+import { formatCimDateTime, parseCimDateTime, parseXsDate, parseXsDateTime, parseXsDuration, parseXsTime } from './datetime.js';
+import { decodeEpr, encodeEpr, isEprElement } from './epr.js';
+import { CimDateTime as CimDateTimeClass, CimInterval as CimIntervalClass } from './types.js';
 import type { CimDateTime, CimInstance, CimInterval, CimPropertyInfo, CimScalar, CimType, CimValue } from './types.js';
 
 export interface WsCimPropertySchema {
@@ -224,4 +226,57 @@ export function decodeEmbeddedInstanceParam(el: XmlElement | undefined, options:
   const text = textOf(el);
   if (text.trim() === '') return null;
   return decodeCimXmlInstance(text, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding: an embedded instance as a WS-CIM element (the cim dialect's input form)
+
+/** What encodeWsCimEmbeddedInstance needs of an instance (a CimInstance or an EmbeddedInstanceParam). */
+export interface WsCimInstanceInput {
+  readonly className: string;
+  readonly properties: Readonly<Record<string, CimValue>>;
+}
+
+/** DSP0230 class namespace: the DMTF schema URI of the class (what OMI writes and reads). */
+const WS_CIM_CLASS_PREFIX = 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/';
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Nesting limit for instances inside instances, so a cyclic or runaway value fails cleanly. */
+const MAX_EMBEDDING_DEPTH = 16;
+
+function wsCimScalar(v: CimScalar, where: string, depth: number, elementName: string): string {
+  if (typeof v === 'string') return `<${elementName}>${escapeText(v)}</${elementName}>`;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new InvalidOptionError(`${where}: cannot send the non-finite number ${v}.`);
+    return `<${elementName}>${v}</${elementName}>`;
+  }
+  if (typeof v === 'bigint') return `<${elementName}>${v}</${elementName}>`;
+  if (typeof v === 'boolean') return `<${elementName}>${v ? 'true' : 'false'}</${elementName}>`;
+  // DSP0230 8.2 cim:CIM_DateTime with DMTF text: the datetime form OMI's parser recognises (wsmanparser.c).
+  if (v instanceof CimDateTimeClass || v instanceof CimIntervalClass) return `<${elementName}><cim:CIM_DateTime>${escapeText(formatCimDateTime(v))}</cim:CIM_DateTime></${elementName}>`;
+  if (v.kind === 'reference') return `<${elementName}>${encodeEpr(v)}</${elementName}>`;
+  return encodeWsCimEmbeddedInstance(elementName, v, depth + 1);
+}
+
+/**
+ * `<elementName xsi:type="cN:Class_Type" xmlns:cN="…/cim-schema/2/Class"><cN:Prop>…</cN:Prop>…</elementName>`:
+ * the WS-CIM (DSP0230) form of an embedded instance, which OMI reads (wsmanparser.c `WS_GetInstance`
+ * takes the class from xsi:type). NULL is xsi:nil, arrays are repeated elements, datetimes
+ * cim:CIM_DateTime, references EPRs, nested instances recurse. The enclosing document must declare
+ * the xsi, cim, a (WS-Addressing) and w (WS-Man) prefixes.
+ */
+export function encodeWsCimEmbeddedInstance(elementName: string, instance: WsCimInstanceInput, depth = 0): string {
+  if (depth > MAX_EMBEDDING_DEPTH) throw new InvalidOptionError(`Embedded instances nest deeper than ${MAX_EMBEDDING_DEPTH} levels.`);
+  if (!IDENTIFIER.test(instance.className)) throw new InvalidOptionError(`"${instance.className}" is not a class name.`);
+  const prefix = `c${depth}`;
+  let body = '';
+  for (const [name, value] of Object.entries(instance.properties)) {
+    if (!IDENTIFIER.test(name)) throw new InvalidOptionError(`"${name}" is not a property name (class ${instance.className}).`);
+    const el = `${prefix}:${name}`;
+    const where = `${instance.className}.${name}`;
+    if (value === null) body += `<${el} xsi:nil="true"/>`;
+    else if (Array.isArray(value)) for (const item of value as ReadonlyArray<CimScalar | null>) body += item === null ? `<${el} xsi:nil="true"/>` : wsCimScalar(item, where, depth, el);
+    else body += wsCimScalar(value as CimScalar, where, depth, el);
+  }
+  const cls = instance.className;
+  return `<${elementName} xmlns:${prefix}="${WS_CIM_CLASS_PREFIX}${cls}" xsi:type="${prefix}:${cls}_Type">${body}</${elementName}>`;
 }

@@ -35,6 +35,9 @@ export interface ConnectionArgs {
   'operation-timeout'?: number;
   'read-timeout'?: number;
   'connect-timeout'?: number;
+  'call-timeout'?: number;
+  'max-envelope-size'?: number;
+  'cert-fingerprint'?: string;
   proxy?: string;
   'proxy-from-env'?: boolean;
   'kerberos-service'?: string;
@@ -71,6 +74,9 @@ export function withConnectionOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
     .option('operation-timeout', { type: 'number', group: GROUP, describe: 'WS-Man OperationTimeout in seconds (default 20)' })
     .option('read-timeout', { type: 'number', group: GROUP, describe: 'HTTP read timeout in seconds (default operation timeout + 10)' })
     .option('connect-timeout', { type: 'number', group: GROUP, describe: 'TCP/TLS connect timeout in seconds (default 30)' })
+    .option('call-timeout', { type: 'number', group: GROUP, describe: 'Whole-call deadline in seconds: connect, send and the complete reply (default connect + read timeout + 30)' })
+    .option('max-envelope-size', { type: 'number', group: GROUP, describe: 'MaxEnvelopeSize in bytes asked of the server, and the reply size cap (default 153600); raise for bigger pages' })
+    .option('cert-fingerprint', { type: 'string', group: GROUP, describe: 'Pin the server certificate: sha256:AB:CD:... (with --server-cert-validation ignore, the only check)' })
     .option('proxy', { type: 'string', group: GROUP, describe: 'HTTP CONNECT proxy, http://host:port (environment proxies are ignored unless --proxy-from-env)' })
     .option('proxy-from-env', { type: 'boolean', group: GROUP, describe: 'Use HTTPS_PROXY/HTTP_PROXY/NO_PROXY from the environment (the place for proxy credentials)' })
     .option('kerberos-service', { type: 'string', group: GROUP, describe: 'Kerberos SPN service class (default HTTP; or WSMAN)' })
@@ -255,7 +261,7 @@ export function resolveSettings(args: ConnectionArgs, io: CliIo): ResolvedSettin
   return { values: values as ConfigValues, sources, config };
 }
 
-const TIMEOUT_KEYS = ['operation-timeout', 'read-timeout', 'connect-timeout'] as const;
+const TIMEOUT_KEYS = ['operation-timeout', 'read-timeout', 'connect-timeout', 'call-timeout'] as const;
 
 function checkNumbers(s: ConfigValues): void {
   for (const k of TIMEOUT_KEYS) {
@@ -263,6 +269,8 @@ function checkNumbers(s: ConfigValues): void {
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new InvalidOptionError(`--${k} must be a positive number of seconds, got ${String(v)}.`);
   }
   if (s.port !== undefined && !Number.isInteger(s.port)) throw new InvalidOptionError(`--port must be an integer 1-65535, got ${String(s.port)}.`);
+  const envelope = s['max-envelope-size'];
+  if (envelope !== undefined && !(Number.isInteger(envelope) && envelope >= 8192)) throw new InvalidOptionError(`--max-envelope-size must be an integer >= 8192 (WinRM refuses less), got ${String(envelope)}.`);
 }
 
 /**
@@ -349,10 +357,19 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
     ...(s['operation-timeout'] !== undefined ? { operationTimeoutSec: s['operation-timeout'] } : {}),
     ...(s['read-timeout'] !== undefined ? { readTimeoutSec: s['read-timeout'] } : {}),
     ...(s['connect-timeout'] !== undefined ? { connectTimeoutSec: s['connect-timeout'] } : {}),
+    ...(s['call-timeout'] !== undefined ? { callTimeoutSec: s['call-timeout'] } : {}),
+    ...(s['max-envelope-size'] !== undefined ? { maxEnvelopeSize: s['max-envelope-size'] } : {}),
+    ...(s['cert-fingerprint'] !== undefined ? { certFingerprint: s['cert-fingerprint'] } : {}),
     ...(args.verbose ? { trace: traceTo(io) } : {}),
   };
   // Opting out of verification is allowed, but never silently (it may come from a config file).
-  if (s['server-cert-validation'] === 'ignore') io.stderr.write('hyperv-wsman: warning: TLS certificate verification is off (server-cert-validation ignore); the connection can be intercepted.\n');
+  if (s['server-cert-validation'] === 'ignore') {
+    io.stderr.write(
+      s['cert-fingerprint'] !== undefined
+        ? 'hyperv-wsman: note: CA and host-name checks are off (server-cert-validation ignore); only the pinned --cert-fingerprint is checked.\n'
+        : 'hyperv-wsman: warning: TLS certificate verification is off (server-cert-validation ignore); the connection can be intercepted.\n',
+    );
+  }
   const proxy = proxyFor(s, options, io);
   if (args.verbose && proxy.proxy !== undefined) io.stderr.write(`hyperv-wsman: proxy ${proxyDisplay(proxy.proxy)}\n`);
   return { ...options, ...proxy };

@@ -34,6 +34,7 @@ const BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   [ErrorCodes.XML_MALFORMED]: EXIT.WSMAN_FAULT,
   [ErrorCodes.XML_FORBIDDEN]: EXIT.WSMAN_FAULT,
   [ErrorCodes.XML_TOO_LARGE]: EXIT.WSMAN_FAULT,
+  [ErrorCodes.XML_LIMIT]: EXIT.WSMAN_FAULT,
   [ErrorCodes.RESPONSE_TOO_LARGE]: EXIT.WSMAN_FAULT,
   [ErrorCodes.CIM_DECODE]: EXIT.WSMAN_FAULT,
   [ErrorCodes.NTLM_SIGNATURE]: EXIT.WSMAN_FAULT,

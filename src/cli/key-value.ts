@@ -1,13 +1,16 @@
 /**
  * `K=V` arguments: selectors (`--selector InstanceID=...`) and method parameters (`--param`), whose
  * name may carry a kind: `Name=text`, `Name:file=PATH` (the file's text, e.g. an embedded instance
- * in CIM-XML), `Name:ref=Class?Key=Value&Key2=Value2` (an endpoint reference; the class may be a full
+ * in CIM-XML, sent as that text), `Name:instance=PATH` (a CIM-XML INSTANCE file decoded, then sent as
+ * the dialect wants: CIM-XML text for wmi, a WS-CIM element for cim/OMI),
+ * `Name:ref=Class?Key=Value&Key2=Value2` (an endpoint reference; the class may be a full
  * resource URI; keys and values are percent-decoded) and `Name:null` (xsi:nil). Repeating a name
  * makes an array. Parameters stay in the order given, since WMI checks them in MOF order.
  */
 import { readFileSync } from 'node:fs';
 import type { CimReference } from '../cim/types.js';
-import { InvalidOptionError } from '../errors.js';
+import { decodeCimXmlInstance } from '../cim/cim-xml.js';
+import { HypervWsmanError, InvalidOptionError } from '../errors.js';
 import type { InvokeParams, InvokeParamValue, InvokeScalar } from '../wsman/invoke-params.js';
 import { wmiResourceUri } from '../wsman/namespaces.js';
 
@@ -57,16 +60,26 @@ export function parseReference(text: string, namespace: string, item: string): C
   return { kind: 'reference', resourceUri, ...(isUri ? {} : { className: target, namespace }), selectors };
 }
 
-type ParamKind = 'text' | 'file' | 'ref' | 'null';
-const PARAM_KINDS: ReadonlySet<string> = new Set<ParamKind>(['text', 'file', 'ref', 'null']);
+type ParamKind = 'text' | 'file' | 'instance' | 'ref' | 'null';
+const PARAM_KINDS: ReadonlySet<string> = new Set<ParamKind>(['text', 'file', 'instance', 'ref', 'null']);
+
+function readParamFile(path: string, item: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InvalidOptionError(`--param "${item}": cannot read ${path}: ${(err as Error).message}`);
+  }
+}
 
 const PARAM_READERS: Readonly<Record<Exclude<ParamKind, 'null'>, (value: string, namespace: string, item: string) => InvokeScalar>> = {
   text: (v) => v,
-  file: (path, _ns, item) => {
+  file: (path, _ns, item) => readParamFile(path, item),
+  instance: (path, _ns, item) => {
     try {
-      return readFileSync(path, 'utf8');
+      return decodeCimXmlInstance(readParamFile(path, item));
     } catch (err) {
-      throw new InvalidOptionError(`--param "${item}": cannot read ${path}: ${(err as Error).message}`);
+      if (err instanceof HypervWsmanError && !(err instanceof InvalidOptionError)) throw new InvalidOptionError(`--param "${item}": ${path} is not a CIM-XML INSTANCE: ${err.message}`);
+      throw err;
     }
   },
   ref: (v, ns, item) => parseReference(v, ns, item),
@@ -78,7 +91,7 @@ function parseParamName(head: string, item: string): { name: string; kind: Param
   const kind = colon < 0 ? 'text' : head.slice(colon + 1);
   if (!IDENTIFIER.test(name)) throw new InvalidOptionError(`--param "${item}": "${name}" is not a parameter name.`);
   if (!PARAM_KINDS.has(kind)) {
-    throw new InvalidOptionError(`--param "${item}": unknown kind "${kind}"; use Name=text, Name:file=PATH, Name:ref=Class?K=V or Name:null.`);
+    throw new InvalidOptionError(`--param "${item}": unknown kind "${kind}"; use Name=text, Name:file=PATH, Name:instance=PATH, Name:ref=Class?K=V or Name:null.`);
   }
   return { name, kind: kind as ParamKind };
 }

@@ -107,6 +107,9 @@ export function packageVersion(): string {
   return 'unknown';
 }
 
+/** How long a finished command may take to flush output before the process is ended with its exit code. */
+const EXIT_GRACE_MS = 2000;
+
 /** Raised from yargs' fail hook to stop parsing at the first usage error. */
 class UsageStop extends Error {}
 
@@ -201,13 +204,15 @@ if (isMain()) {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.OK);
     throw err;
   });
-  runCli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`hyperv-wsman: ERR_INTERNAL: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = EXIT.INTERNAL;
-    },
-  );
+  // Once the command has its exit code, nothing may keep the process alive or let it end with 0:
+  // a dependency's socket that never closes would otherwise hold it open (and, when it finally goes,
+  // exit with no code set). The unref'd timer never delays a clean exit.
+  const exitSoon = (code: number): void => {
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+  };
+  runCli(process.argv.slice(2)).then(exitSoon, (err: unknown) => {
+    process.stderr.write(`hyperv-wsman: ERR_INTERNAL: ${err instanceof Error ? err.message : String(err)}\n`);
+    exitSoon(EXIT.INTERNAL);
+  });
 }

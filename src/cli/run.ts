@@ -14,8 +14,22 @@ export async function withClient(args: ConnectionArgs, io: CliIo, body: (client:
   } catch (err) {
     return reportError(err, args, io);
   } finally {
-    await client?.close().catch(() => undefined);
+    if (client) await settleWithin(client.close(), CLOSE_GRACE_MS);
   }
+}
+
+/** Closing never decides the exit code, and never holds it back: give it a moment, then move on. */
+const CLOSE_GRACE_MS = 1000;
+
+function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    p.then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
+  });
 }
 
 /** Check and parse the arguments first (no password asked, no connection made), then run with a client. */

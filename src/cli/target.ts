@@ -1,24 +1,41 @@
 /**
- * What get / enumerate / invoke address: a WMI class in a namespace (the Hyper-V one by default), or
+ * What get / enumerate / invoke address: a class in a namespace (the Hyper-V one by default), or
  * any WS-Man resource URI, so the tool also serves non-Windows WS-Man servers (OpenWSMAN, AMT, OMI).
+ * --dialect says how a class and namespace are put on the wire (src/wsman/dialect.ts): wmi (Windows)
+ * puts the namespace in the resource URI, cim (OMI and other DMTF servers) in a __cimnamespace
+ * selector; auto asks the server (Identify) first.
  */
 import type { Argv } from 'yargs';
 import { classNameFromResourceUri } from '../cim/epr.js';
 import { InvalidOptionError } from '../errors.js';
 import { schemaFor, type ClassSchema } from '../hyperv/class-schemas.js';
-import { HYPERV_NAMESPACE, wmiResourceUri } from '../wsman/namespaces.js';
+import type { WsmanClient } from '../wsman/client.js';
+import { classTarget, dialectOfResourceUri, mergeSelectors, type WsmanDialect } from '../wsman/dialect.js';
+import { HYPERV_NAMESPACE } from '../wsman/namespaces.js';
+import type { Selectors } from '../wsman/requests.js';
+import type { IdentifyResult } from '../wsman/responses.js';
+
+export type DialectChoice = WsmanDialect | 'auto';
+export const DIALECT_CHOICES: readonly DialectChoice[] = ['wmi', 'cim', 'auto'];
 
 export interface TargetArgs {
   namespace?: string;
   'resource-uri'?: string;
+  dialect?: string;
 }
 
 export interface Target {
   readonly resourceUri: string;
   /** The class, when known (named, or the last segment of the resource URI). */
   readonly className: string | undefined;
-  /** The namespace used for WMI class names (also for references in --param Name:ref=...). */
+  /** The namespace used for class names (also for references in --param Name:ref=...). */
   readonly namespace: string;
+  /** Selectors the dialect adds (the cim dialect's __cimnamespace); merged with the instance keys by withKeys. */
+  readonly selectors: Selectors;
+  /** The dialect of the request; with --resource-uri, the URI's own. */
+  readonly dialect: WsmanDialect;
+  /** --dialect auto with a class name: settleTarget asks the server before anything is sent. */
+  readonly probe: boolean;
 }
 
 const GROUP = 'Target:';
@@ -26,26 +43,64 @@ const CLASS_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function withTargetOptions<T>(y: Argv<T>): Argv<T & TargetArgs> {
   return y
-    .option('namespace', { type: 'string', group: GROUP, describe: `WMI namespace of the class (default ${HYPERV_NAMESPACE})` })
-    .option('resource-uri', { type: 'string', group: GROUP, describe: 'Any WS-Man resource URI instead of a WMI class (non-Windows servers too)' }) as Argv<T & TargetArgs>;
+    .option('namespace', { type: 'string', group: GROUP, describe: `CIM namespace of the class (default ${HYPERV_NAMESPACE})` })
+    .option('resource-uri', { type: 'string', group: GROUP, describe: 'Any WS-Man resource URI instead of a class name (non-Windows servers too)' })
+    .option('dialect', {
+      type: 'string',
+      choices: DIALECT_CHOICES as string[],
+      group: GROUP,
+      describe: 'How class and namespace are sent: wmi (Windows: namespace in the resource URI; default), cim (OMI/DMTF: __cimnamespace selector), auto (ask the server first)',
+    }) as Argv<T & TargetArgs>;
+}
+
+function dialectChoice(args: TargetArgs): DialectChoice {
+  const d = args.dialect ?? 'wmi';
+  if (!(DIALECT_CHOICES as readonly string[]).includes(d)) throw new InvalidOptionError(`--dialect must be one of ${DIALECT_CHOICES.join(', ')}; got "${d}".`);
+  return d as DialectChoice;
+}
+
+function classTargetFor(dialect: WsmanDialect, namespace: string, className: string, probe: boolean, named: string | undefined): Target {
+  const t = classTarget(dialect, namespace, className);
+  return { resourceUri: t.resourceUri, className: named, namespace, selectors: t.selectors, dialect, probe };
 }
 
 /** Class name or --resource-uri, exactly one; `classOptional` lets enumerate --wql name neither. */
 export function resolveTarget(className: string | undefined, args: TargetArgs, classOptional = false): Target {
   const namespace = args.namespace ?? HYPERV_NAMESPACE;
+  const choice = dialectChoice(args);
   const uri = args['resource-uri'];
   if (uri !== undefined) {
     if (className !== undefined) throw new InvalidOptionError(`Give either a class name or --resource-uri, not both (got "${className}" and ${uri}).`);
-    if (args.namespace !== undefined) throw new InvalidOptionError('--namespace applies to class names; a --resource-uri already says where the resource is.');
+    if (args.namespace !== undefined) throw new InvalidOptionError('--namespace applies to class names; a --resource-uri already says where the resource is (add --selector __cimnamespace=NS for a DMTF URI).');
     if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(uri)) throw new InvalidOptionError(`--resource-uri must be an absolute URI, got "${uri}".`);
-    return { resourceUri: uri, className: classNameFromResourceUri(uri), namespace };
+    const own = dialectOfResourceUri(uri);
+    if (choice !== 'auto' && args.dialect !== undefined && choice !== own) throw new InvalidOptionError(`--dialect ${choice} contradicts --resource-uri ${uri}, which is a ${own}-dialect URI.`);
+    return { resourceUri: uri, className: classNameFromResourceUri(uri), namespace, selectors: {}, dialect: own, probe: false };
   }
   if (className === undefined) {
-    if (classOptional) return { resourceUri: wmiResourceUri(namespace, '*'), className: undefined, namespace };
-    throw new InvalidOptionError('Name a class (e.g. Msvm_ComputerSystem) or give --resource-uri.');
+    if (!classOptional) throw new InvalidOptionError('Name a class (e.g. Msvm_ComputerSystem) or give --resource-uri.');
+    // A WQL query goes to the namespace's `*` URI, which only the wmi dialect has.
+    if (choice === 'cim') throw new InvalidOptionError('A WQL query (--wql, --where) needs the wmi dialect: it goes to a whole namespace, which the cim dialect cannot address; with --dialect cim, name a class and use --selector.');
+    return classTargetFor('wmi', namespace, '*', false, undefined);
   }
   if (!CLASS_NAME.test(className)) throw new InvalidOptionError(`"${className}" is not a class name; for a resource URI use --resource-uri.`);
-  return { resourceUri: wmiResourceUri(namespace, className), className, namespace };
+  return classTargetFor(choice === 'auto' ? 'wmi' : choice, namespace, className, choice === 'auto', className);
+}
+
+/** Windows WinRM reports `OS: … SP: … Stack: 3.0` as ProductVersion ([MS-WSMV] 3.1.4.16); any other server gets the DMTF dialect. */
+export function dialectFromIdentify(id: IdentifyResult): WsmanDialect {
+  return /\bStack:\s*\d/.test(id.productVersion) ? 'wmi' : 'cim';
+}
+
+/** For --dialect auto: Identify once, then address the class the way that server expects. */
+export async function settleTarget(client: WsmanClient, target: Target): Promise<Target> {
+  if (!target.probe || target.className === undefined) return target;
+  return classTargetFor(dialectFromIdentify(await client.identify()), target.namespace, target.className, false, target.className);
+}
+
+/** The instance keys plus what the dialect adds (__cimnamespace); a contradicting __cimnamespace key is refused. */
+export function withKeys(target: Target, keys: Selectors): Selectors {
+  return mergeSelectors({ resourceUri: target.resourceUri, selectors: target.selectors }, keys);
 }
 
 /** The property schema for a class this project describes (Hyper-V job and error classes), else undefined. */

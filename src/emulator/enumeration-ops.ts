@@ -62,7 +62,7 @@ export function enumerate(req: SoapRequest, ctx: OperationContext, limit: number
   const modeEl = child(body, NS.wsman, 'EnumerationMode');
   const mode = modeEl ? MODES[textOf(modeEl).trim()] : 'object';
   if (mode === undefined) throw new EmulatorFault(FAULT.unsupportedFeature, { detail: faultDetail('EnumerationMode') });
-  const target = resolveTarget(req, 'EnumerateInstances');
+  const target = resolveTarget(req, 'EnumerateInstances', ctx.dialect);
 
   let className: string;
   let query: WqlQuery | undefined;
@@ -125,7 +125,7 @@ export function release(req: SoapRequest, ctx: OperationContext): OperationResul
 }
 
 function renderItem(job: JobFixture, state: EnumerationState, ctx: OperationContext): string {
-  const epr = () => `<a:EndpointReference>${writeEprContent(job.className, { InstanceID: job.instanceId })}</a:EndpointReference>`;
+  const epr = () => `<a:EndpointReference>${writeEprContent(job.className, { InstanceID: job.instanceId }, ctx.dialect)}</a:EndpointReference>`;
   if (state.mode === 'epr') return epr();
   const instance = renderJob(job, ctx, state.select);
   return state.mode === 'objectAndEpr' ? `<w:Item>${instance}${epr()}</w:Item>` : instance;

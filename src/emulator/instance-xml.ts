@@ -7,7 +7,8 @@
  */
 import { escapeAttr, escapeText } from '../xml/escape.js';
 import { ANONYMOUS, NS } from '../wsman/namespaces.js';
-import { classResourceUri, type CimKind, type PropValue, type PropertyBag } from './classes.js';
+import type { CimKind, PropValue, PropertyBag } from './classes.js';
+import { classUri, type EmulatorDialect } from './dialect.js';
 
 /** xs:dateTime with microseconds, UTC. */
 export function wsmanDatetime(d: Date): string {
@@ -49,25 +50,25 @@ function writeProperty(name: string, kind: CimKind, value: PropValue): string {
  * One instance element. `select` limits the properties (a WQL projection); names are matched
  * case-insensitively and written with the class's spelling.
  */
-export function writeInstance(className: string, schema: Readonly<Record<string, CimKind>>, values: PropertyBag, select?: readonly string[]): string {
+export function writeInstance(className: string, schema: Readonly<Record<string, CimKind>>, values: PropertyBag, select?: readonly string[], dialect: EmulatorDialect = 'wmi'): string {
   const wanted = select && new Set(select.map((s) => s.toLowerCase()));
   const names = Object.keys(schema)
     .filter((n) => !wanted || wanted.has(n.toLowerCase()))
     .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0));
   const props = names.map((n) => writeProperty(n, schema[n]!, values[n] ?? null)).join('');
-  return `<p:${className} xmlns:p="${classResourceUri(className)}" xmlns:cim="${NS.cim}" xmlns:xsi="${NS.xsi}" xsi:type="p:${className}_Type">${props}</p:${className}>`;
+  return `<p:${className} xmlns:p="${classUri(dialect, className)}" xmlns:cim="${NS.cim}" xmlns:xsi="${NS.xsi}" xsi:type="p:${className}_Type">${props}</p:${className}>`;
 }
 
 /**
  * The content of an EPR (Address + ReferenceParameters with ResourceURI and SelectorSet) as WinRM
  * writes WMI object references, including the __cimnamespace selector.
  */
-export function writeEprContent(className: string, selectors: Readonly<Record<string, string>>): string {
+export function writeEprContent(className: string, selectors: Readonly<Record<string, string>>, dialect: EmulatorDialect = 'wmi'): string {
   const sel = Object.entries(selectors)
     .map(([n, v]) => `<w:Selector Name="${escapeAttr(n)}">${escapeText(v)}</w:Selector>`)
     .join('');
   return (
-    `<a:Address>${ANONYMOUS}</a:Address><a:ReferenceParameters><w:ResourceURI>${classResourceUri(className)}</w:ResourceURI>` +
+    `<a:Address>${ANONYMOUS}</a:Address><a:ReferenceParameters><w:ResourceURI>${classUri(dialect, className)}</w:ResourceURI>` +
     `<w:SelectorSet>${sel}<w:Selector Name="__cimnamespace">root/virtualization/v2</w:Selector></w:SelectorSet></a:ReferenceParameters>`
   );
 }

@@ -9,6 +9,7 @@ import { NS } from '../wsman/namespaces.js';
 import { CLASS_METHODS } from './classes.js';
 import { msvmErrorCimXml } from './cim-xml-writer.js';
 import { EmulatorFault, FAULT } from './faults.js';
+import { classUri, omiMethodAction, type EmulatorDialect } from './dialect.js';
 import { writeEprContent } from './instance-xml.js';
 import { FIXTURE_VMS, startedMigrationJob, startedResizeJob } from './fixtures.js';
 import type { JobClassName, JobFixture, NullErrorForm } from './model.js';
@@ -25,7 +26,9 @@ interface InvokeInput {
 
 type MethodHandler = (req: SoapRequest, ctx: OperationContext, input: InvokeInput) => string;
 
-function outputElement(resourceUri: string, method: string, content: string): string {
+/** Windows: `<p:Method_OUTPUT>` in the resource URI's namespace; OMI: `<p:Method>` in the class's DMTF namespace. */
+function outputElement(resourceUri: string, method: string, content: string, dialect: EmulatorDialect, className: string): string {
+  if (dialect === 'omi') return `<p:${method} xmlns:p="${escapeAttr(classUri('omi', className))}" xmlns:cim="${NS.cim}" xmlns:xsi="${NS.xsi}">${content}</p:${method}>`;
   return `<p:${method}_OUTPUT xmlns:p="${escapeAttr(resourceUri)}" xmlns:cim="${NS.cim}" xmlns:xsi="${NS.xsi}" xml:lang="en-US">${content}</p:${method}_OUTPUT>`;
 }
 
@@ -93,8 +96,8 @@ function findSelector(param: XmlElement | undefined, name: string): string | und
 
 const JOB_STARTED = 4096; // Method Parameters Checked - Job Started
 
-function jobOutput(className: JobClassName, instanceId: string): string {
-  return `<p:Job>${writeEprContent(className, { InstanceID: instanceId })}</p:Job><p:ReturnValue>${JOB_STARTED}</p:ReturnValue>`;
+function jobOutput(className: JobClassName, instanceId: string, dialect: EmulatorDialect): string {
+  return `<p:Job>${writeEprContent(className, { InstanceID: instanceId }, dialect)}</p:Job><p:ReturnValue>${JOB_STARTED}</p:ReturnValue>`;
 }
 
 const migrateVirtualSystemToHost: MethodHandler = (_req, ctx, input) => {
@@ -103,10 +106,10 @@ const migrateVirtualSystemToHost: MethodHandler = (_req, ctx, input) => {
   const destination = destEl ? textOf(destEl).trim() : 'HV-EMU02';
   const vmName = Object.values(FIXTURE_VMS).find((vm) => vm.id === vmId.toUpperCase())?.name ?? vmId;
   const id = ctx.model.startJob(startedMigrationJob(vmName, vmId, ctx.computerName, destination, ctx.now()));
-  return jobOutput('Msvm_MigrationJob', id);
+  return jobOutput('Msvm_MigrationJob', id, ctx.dialect);
 };
 
-const resizeVirtualHardDisk: MethodHandler = (_req, ctx) => jobOutput('Msvm_StorageJob', ctx.model.startJob(startedResizeJob(ctx.now())));
+const resizeVirtualHardDisk: MethodHandler = (_req, ctx) => jobOutput('Msvm_StorageJob', ctx.model.startJob(startedResizeJob(ctx.now())), ctx.dialect);
 
 const METHODS: Readonly<Record<string, MethodHandler>> = {
   GetError: getError,
@@ -126,10 +129,13 @@ function checkServiceSelectors(req: SoapRequest): void {
 export function invoke(req: SoapRequest, ctx: OperationContext): OperationResult {
   const uri = req.resourceUri;
   const action = req.action!;
-  if (!uri || !action.toLowerCase().startsWith(`${uri.toLowerCase()}/`)) throw new EmulatorFault(FAULT.actionNotSupported);
-  const target = resolveTarget(req, 'ExecMethod');
+  const omiAction = ctx.dialect === 'omi' ? omiMethodAction(action) : undefined;
+  // Windows: Action = ResourceURI/Method; OMI: Action must be the DMTF form, and names the class itself.
+  if (ctx.dialect === 'omi' ? omiAction === undefined : !uri || !action.toLowerCase().startsWith(`${uri.toLowerCase()}/`)) throw new EmulatorFault(FAULT.actionNotSupported);
+  if (!uri) throw new EmulatorFault(FAULT.invalidResourceUri);
+  const target = resolveTarget(req, 'ExecMethod', ctx.dialect);
   if (target.className === '*') throw new EmulatorFault(FAULT.invalidResourceUri);
-  const requested = action.slice(uri.length + 1);
+  const requested = omiAction ? omiAction.method : action.slice(uri.length + 1);
   const method = (CLASS_METHODS[target.className] ?? []).find((m) => m.toLowerCase() === requested.toLowerCase());
   if (method === undefined) throw new EmulatorFault(FAULT.actionNotSupported);
 
@@ -140,5 +146,5 @@ export function invoke(req: SoapRequest, ctx: OperationContext): OperationResult
 
   const content = METHODS[method]!(req, ctx, { className: target.className, method, params });
   // The reply echoes the ResourceURI as sent ([MS-WSMV] 4.1.4: Action = ResourceURI/MethodResponse).
-  return { operation: 'Invoke', method, xml: writeEnvelope(`${uri}/${method}Response`, req.messageId, outputElement(uri, method, content)) };
+  return { operation: 'Invoke', method, xml: writeEnvelope(omiAction ? `${action}Response` : `${uri}/${method}Response`, req.messageId, outputElement(uri, method, content, ctx.dialect, target.className)) };
 }

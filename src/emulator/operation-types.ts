@@ -1,4 +1,5 @@
 /** Types shared by the emulated WS-Man operations. */
+import type { EmulatorDialect } from './dialect.js';
 import type { EnumerationStore } from './enumerations.js';
 import type { JobModel } from './model.js';
 import type { SoapRequest } from './soap.js';
@@ -14,6 +15,8 @@ export interface OperationContext {
   /** Profiles for an authenticated Identify; undefined when the request was not authenticated. */
   readonly securityProfiles: readonly string[] | undefined;
   readonly now: () => Date;
+  /** Which server the host behaves as (dialect.ts). */
+  readonly dialect: EmulatorDialect;
 }
 
 export interface OperationResult {

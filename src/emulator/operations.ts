@@ -20,7 +20,7 @@ export function isIdentify(req: SoapRequest): boolean {
 }
 
 export function handleOperation(req: SoapRequest, ctx: OperationContext): OperationResult {
-  if (isIdentify(req)) return { operation: 'Identify', xml: writeIdentifyResponse(ctx.securityProfiles) };
+  if (isIdentify(req)) return { operation: 'Identify', xml: writeIdentifyResponse(ctx.securityProfiles, ctx.dialect) };
   const limit = checkHeaders(req, ctx);
   const handler = req.action === undefined ? undefined : OPERATIONS[req.action];
   const result = handler ? handler(req, ctx, limit) : invoke(req, ctx);
@@ -85,7 +85,7 @@ function checkHeaders(req: SoapRequest, ctx: OperationContext): number {
 // Get (WS-Transfer)
 
 function get(req: SoapRequest, ctx: OperationContext): OperationResult {
-  const target = resolveTarget(req, 'GetObject');
+  const target = resolveTarget(req, 'GetObject', ctx.dialect);
   if (target.className === '*') throw new EmulatorFault(FAULT.invalidResourceUri);
   const instanceId = jobInstanceIdOrOther(req, target.className);
   if (!findJob(ctx.model, target.className, instanceId)) throw instanceNotFound(target.className, instanceId, 'GetObject');

@@ -14,6 +14,7 @@ import { KerberosError, KerberosIntegrityError } from '../auth/kerberos/errors.j
 import { startEmulatorKerberos, type EmulatedHostKerberos, type EmulatorKerberosOptions } from './kerberos-setup.js';
 import { authenticate, offeredSchemes, type AuthConfig, type AuthScheme, type CbtHardeningLevel, type ConnectionAuth } from './auth.js';
 import { EnumerationStore, DEFAULT_ENUMERATION_TIMEOUT_MS } from './enumerations.js';
+import { EMULATOR_DIALECTS, REPLY_FRAMING, hasIndentedPartHeader, type EmulatorDialect } from './dialect.js';
 import { EmulatorFault } from './faults.js';
 import { DEFAULT_JOBS } from './fixtures.js';
 import { JobModel, type JobFixture } from './model.js';
@@ -53,9 +54,12 @@ export interface EmulatedHostOptions {
   readonly requestLog?: boolean;
   /** Accept Kerberos (`Kerberos` and inside `Negotiate`); `{ kdc: true }` also runs an in-memory KDC beside the host. */
   readonly kerberos?: EmulatorKerberosOptions;
+  /** Behave as Windows WinRM (default) or as Microsoft's OMI server does on the wire (dialect.ts). */
+  readonly dialect?: EmulatorDialect;
 }
 
 export interface EmulatorRequestRecord {
+  /** 0 when no HTTP reply was sent (the emulated OMI closes the connection instead). */
   readonly httpStatus: number;
   readonly operation: OperationName | 'Handshake' | 'Rejected';
   readonly action: string | undefined;
@@ -100,6 +104,7 @@ interface HostState {
   readonly maxEnvelopeSize: number;
   readonly log: EmulatorRequestRecord[] | undefined;
   readonly connections: WeakMap<Socket, ConnectionAuth>;
+  readonly dialect: EmulatorDialect;
 }
 
 function validateOptions(o: EmulatedHostOptions): void {
@@ -109,6 +114,7 @@ function validateOptions(o: EmulatedHostOptions): void {
   }
   const auth = o.auth ?? {};
   if (auth.basic === false && auth.negotiate === false && auth.ntlm === false) throw new InvalidOptionError('auth enables no scheme; enable basic, negotiate or ntlm.');
+  if (o.dialect !== undefined && !EMULATOR_DIALECTS.includes(o.dialect)) throw new InvalidOptionError(`dialect must be ${EMULATOR_DIALECTS.join(' or ')}, got ${String(o.dialect)}.`);
   if (o.cbtHardeningLevel !== undefined && !['none', 'relaxed', 'strict'].includes(o.cbtHardeningLevel)) {
     throw new InvalidOptionError(`cbtHardeningLevel must be none, relaxed or strict, got ${String(o.cbtHardeningLevel)}.`);
   }
@@ -145,6 +151,7 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
     maxEnvelopeSize: options.maxEnvelopeSize ?? DEFAULT_MAX_ENVELOPE_SIZE,
     log: options.requestLog ? [] : undefined,
     connections: new WeakMap(),
+    dialect: options.dialect ?? 'wmi',
   };
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handleHttp(req, res, state).catch((err: unknown) => {
@@ -259,7 +266,7 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, state: Host
   }
 
   // [MS-WSMV] 3.1.4.1.23: Identify without authentication only with this header, and then without SecurityProfiles.
-  if (!encrypted && String(req.headers['wsmanidentify'] ?? '').toLowerCase() === 'unauthenticated' && body.length > 0) {
+  if (state.dialect === 'wmi' && !encrypted && String(req.headers['wsmanidentify'] ?? '').toLowerCase() === 'unauthenticated' && body.length > 0) {
     const identify = tryParse(body, contentType, state);
     if (identify && isIdentify(identify)) {
       record(state, { httpStatus: 200, operation: 'Identify', action: undefined, resourceUri: undefined, selectors: {}, encrypted: false });
@@ -268,6 +275,13 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, state: Host
   }
 
   const conn = connectionAuth(req.socket, state);
+  // OMI sends nothing back to a request without credentials on an unauthenticated connection (http.c
+  // _ReadData); the client sees no challenge. Here the connection is closed rather than left hanging.
+  if (state.dialect === 'omi' && !conn.ntlm && (req.headers.authorization ?? '').trim() === '') {
+    record(state, { httpStatus: 0, operation: 'Rejected', action: undefined, resourceUri: undefined, selectors: {}, encrypted, authFailure: 'no credentials (OMI: no reply)' });
+    req.socket.destroy();
+    return;
+  }
   const decision = authenticate(req.headers.authorization, conn, state.auth);
   if (decision.kind !== 'authenticated') {
     const wwwAuthenticate = decision.kind === 'continue' ? [decision.wwwAuthenticate] : offeredSchemes(state.auth);
@@ -296,6 +310,12 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, state: Host
   let charset = charsetOf(contentType);
   if (encrypted) {
     if (!decision.session) return rejectBody(res, state, who, 400, 'encrypted body without an NTLM or Kerberos session on this connection');
+    if (state.dialect === 'omi' && hasIndentedPartHeader(body)) {
+      // OMI finds no part header it knows and fails the request by closing the connection.
+      record(state, { httpStatus: 0, operation: 'Rejected', action: undefined, resourceUri: undefined, selectors: {}, encrypted, authFailure: 'indented MIME part headers (OMI: connection dropped)', ...who });
+      req.socket.destroy();
+      return;
+    }
     try {
       const plain = decryptMessageDetailed(decision.session, body, contentType!);
       soap = plain.plaintext;
@@ -317,7 +337,7 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, state: Host
   const reply = Buffer.from(xml, 'utf8');
   if (encrypted) {
     const protocol = decision.session!.protocol ?? SPNEGO_ENCRYPTED_PROTOCOL;
-    return send(res, status, { ...final, 'Content-Type': encryptedContentType(protocol) }, encryptMessage(decision.session!, reply));
+    return send(res, status, { ...final, 'Content-Type': encryptedContentType(protocol) }, encryptMessage(decision.session!, reply, 'UTF-8', REPLY_FRAMING[state.dialect]));
   }
   return send(res, status, { ...final, 'Content-Type': SOAP_CONTENT_TYPE }, reply);
 }
@@ -357,6 +377,7 @@ function processSoap(soap: Uint8Array, charset: string | undefined, req: Incomin
       maxEnvelopeSize: state.maxEnvelopeSize,
       securityProfiles: securityProfiles(state.auth),
       now: () => new Date(),
+      dialect: state.dialect,
     });
     return {
       status: 200,

@@ -6,6 +6,7 @@
  * with f:ExtendedError/p:__ExtendedStatus.
  */
 import { randomUUID } from 'node:crypto';
+import type { EmulatorDialect } from './dialect.js';
 import { XmlParseError, XmlForbiddenError, XmlTooLargeError } from '../errors.js';
 import { escapeAttr, escapeText } from '../xml/escape.js';
 import { decodeXmlBytes, parseXml } from '../xml/parse.js';
@@ -136,20 +137,29 @@ export const SECURITY_PROFILES = {
 
 export const PRODUCT_VERSION = 'OS: 10.0.20348 SP: 0.0 Stack: 3.0';
 
+/** What the emulated OMI reports as vendor and version (OMI writes its configure-time product name and version). */
+export const OMI_PRODUCT = { vendor: 'Open Management Infrastructure', version: '1.0.8-6' } as const;
+
 /**
  * IdentifyResponse (DSP0226 11, [MS-WSMV] 3.1.4.1.23): no addressing headers; SecurityProfiles only
- * for an authenticated request.
+ * for an authenticated request. OMI puts IdentifyResponse itself in the SOAP namespace (children wsmid).
  */
-export function writeIdentifyResponse(securityProfiles: readonly string[] | undefined): string {
+export function writeIdentifyResponse(securityProfiles: readonly string[] | undefined, dialect: EmulatorDialect = 'wmi'): string {
   const profiles =
     securityProfiles === undefined
       ? ''
       : `<wsmid:SecurityProfiles>${securityProfiles.map((p) => `<wsmid:SecurityProfileName>${escapeText(p)}</wsmid:SecurityProfileName>`).join('')}</wsmid:SecurityProfiles>`;
+  const omi = dialect === 'omi';
+  const element = omi ? 's:IdentifyResponse' : 'wsmid:IdentifyResponse';
+  const envelopeNs = omi ? ` xmlns:wsmid="${NS.wsmid}"` : '';
+  const elementNs = omi ? '' : ` xmlns:wsmid="${NS.wsmid}"`;
+  const vendor = omi ? OMI_PRODUCT.vendor : 'Microsoft Corporation';
+  const version = omi ? OMI_PRODUCT.version : PRODUCT_VERSION;
   return (
-    `<s:Envelope xmlns:s="${NS.soap}" xml:lang="en-US"><s:Header/><s:Body>` +
-    `<wsmid:IdentifyResponse xmlns:wsmid="${NS.wsmid}"><wsmid:ProtocolVersion>${NS.wsman}</wsmid:ProtocolVersion>` +
-    `<wsmid:ProductVendor>Microsoft Corporation</wsmid:ProductVendor><wsmid:ProductVersion>${escapeText(PRODUCT_VERSION)}</wsmid:ProductVersion>` +
-    `${profiles}</wsmid:IdentifyResponse></s:Body></s:Envelope>`
+    `<s:Envelope xmlns:s="${NS.soap}"${envelopeNs} xml:lang="en-US"><s:Header/><s:Body>` +
+    `<${element}${elementNs}><wsmid:ProtocolVersion>${NS.wsman}</wsmid:ProtocolVersion>` +
+    `<wsmid:ProductVendor>${escapeText(vendor)}</wsmid:ProductVendor><wsmid:ProductVersion>${escapeText(version)}</wsmid:ProductVersion>` +
+    `${profiles}</${element}></s:Body></s:Envelope>`
   );
 }
 

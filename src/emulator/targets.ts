@@ -6,6 +6,7 @@
 import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX } from '../wsman/namespaces.js';
 import { JOB_CLASSES, JOB_CLASS_PROPERTIES, canonicalClassName, jobClassesFor, jobProperties } from './classes.js';
 import { EmulatorFault, FAULT, type ExtendedStatus } from './faults.js';
+import { omiClassName, omiNamespace, type EmulatorDialect } from './dialect.js';
 import { writeInstance } from './instance-xml.js';
 import type { JobClassName, JobFixture, JobModel } from './model.js';
 import type { OperationContext } from './operation-types.js';
@@ -20,8 +21,9 @@ export const VMMS_PROVIDER = 'VmmsWmiInstanceAndMethodProvider';
 export const CLASS_MISSING = 'The specified class does not exist in the given namespace. ';
 
 /** Resolve the ResourceURI to a class of root/virtualization/v2 ([MS-WSMV] 3.1.4.1.1). */
-export function resolveTarget(req: SoapRequest, operation: string): Target {
+export function resolveTarget(req: SoapRequest, operation: string, dialect: EmulatorDialect = 'wmi'): Target {
   const uri = req.resourceUri;
+  if (dialect === 'omi') return resolveOmiTarget(req, operation);
   if (!uri || !uri.toLowerCase().startsWith(WMI_RESOURCE_PREFIX.toLowerCase())) throw new EmulatorFault(FAULT.invalidResourceUri);
   const path = uri.slice(WMI_RESOURCE_PREFIX.length);
   const slash = path.lastIndexOf('/');
@@ -34,6 +36,17 @@ export function resolveTarget(req: SoapRequest, operation: string): Target {
   if (className === '*') return { className };
   const canonical = canonicalClassName(className);
   if (canonical === undefined) throw notFound(CLASS_MISSING, { operation, providerName: 'WinMgmt', parameterInfo: className });
+  return { className: canonical };
+}
+
+/** OMI: class from the URI's last segment, namespace from __cimnamespace (default interop), never from the URI. */
+function resolveOmiTarget(req: SoapRequest, operation: string): Target {
+  const className = omiClassName(req.resourceUri ?? '');
+  if (className === '' || className === '*') throw new EmulatorFault(FAULT.invalidResourceUri);
+  const namespace = omiNamespace(req);
+  if (namespace.toLowerCase() !== HYPERV_NAMESPACE) throw notFound('Invalid namespace ', { operation, providerName: 'omiserver', parameterInfo: namespace });
+  const canonical = canonicalClassName(className);
+  if (canonical === undefined) throw notFound(CLASS_MISSING, { operation, providerName: 'omiserver', parameterInfo: className });
   return { className: canonical };
 }
 
@@ -79,7 +92,7 @@ export function findJob(model: JobModel, className: string, instanceId: string):
 }
 
 export function renderJob(job: JobFixture, ctx: OperationContext, select?: readonly string[]): string {
-  return writeInstance(job.className, JOB_CLASS_PROPERTIES[job.className], jobProperties(job, ctx.computerName), select);
+  return writeInstance(job.className, JOB_CLASS_PROPERTIES[job.className], jobProperties(job, ctx.computerName), select, ctx.dialect);
 }
 
 /** A namespace named by a __cimnamespace selector must be this one ([MS-WSMV] 3.1.4.1.1 note <46>). */

@@ -17,30 +17,38 @@ import {
   type SoapExchange,
   type SoapReply,
 } from './session.js';
+import { SerialQueue } from './serial-queue.js';
 
 export class BasicSession implements Session {
   private readonly authorization: string;
+  private readonly queue = new SerialQueue();
 
   constructor(
     private readonly transport: HttpTransport,
     private readonly user: string,
     password: string,
+    /** Whole-call deadline, from when the call gets the connection (a retry shares it). */
+    private readonly callTimeoutMs: number,
     private readonly trace?: (e: TraceEvent) => void,
   ) {
     // RFC 7617: user-pass as UTF-8.
     this.authorization = 'Basic ' + Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
   }
 
-  async exchange(x: SoapExchange): Promise<SoapReply> {
+  exchange(x: SoapExchange): Promise<SoapReply> {
+    return this.queue.run(x.signal, () => this.exchangeNow(x, Date.now() + this.callTimeoutMs));
+  }
+
+  private async exchangeNow(x: SoapExchange, deadline: number): Promise<SoapReply> {
     const headers = { 'content-type': SOAP_CONTENT_TYPE, authorization: this.authorization, 'accept-encoding': 'identity' };
     emitTrace(this.trace, () => ({ direction: 'request', label: x.label, headers: redactHeaders(headers), body: x.xml, encrypted: false }));
     let res: HttpResponse;
     try {
-      res = await this.transport.post({ headers, body: x.xml, timeoutMs: x.timeoutMs, signal: x.signal });
+      res = await this.transport.post({ headers, body: x.xml, timeoutMs: x.timeoutMs, deadline, signal: x.signal });
     } catch (err) {
       if (!x.idempotent || !isRetryableConnectionError(err)) throw err;
       // The kept-alive socket was dropped: one fresh attempt for operations that are safe to repeat.
-      res = await this.transport.post({ headers, body: x.xml, timeoutMs: x.timeoutMs, signal: x.signal });
+      res = await this.transport.post({ headers, body: x.xml, timeoutMs: x.timeoutMs, deadline, signal: x.signal });
     }
     const { mediaType, charset } = parseContentType(res.headers['content-type'] as string | undefined);
     emitTrace(this.trace, () => ({

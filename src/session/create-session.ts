@@ -31,25 +31,30 @@ function kerberosTickets(o: ResolvedOptions): KerberosTicketSource | undefined {
   });
 }
 
-/** The HTTP(S) transport resolved options describe (endpoint, TLS, timeouts, proxy, size cap). */
+/** The HTTP(S) transport resolved options describe (endpoint, TLS and pinning, timeouts, whole-call deadline, proxy, size cap). */
 export function createTransport(o: ResolvedOptions): HttpTransport {
   return new HttpTransport({
     url: o.endpoint,
-    tls: { serverCertValidation: o.serverCertValidation, ...(o.ca !== undefined ? { ca: o.ca } : {}) },
+    tls: {
+      serverCertValidation: o.serverCertValidation,
+      ...(o.ca !== undefined ? { ca: o.ca } : {}),
+      ...(o.certFingerprint !== undefined ? { certFingerprint: o.certFingerprint } : {}),
+    },
     connectTimeoutMs: o.connectTimeoutMs,
+    callTimeoutMs: o.callTimeoutMs,
+    maxResponseBytes: o.maxResponseBytes,
     ...(o.proxy !== undefined ? { proxy: o.proxy } : {}),
-    ...(o.maxResponseBytes !== undefined ? { maxResponseBytes: o.maxResponseBytes } : {}),
   });
 }
 
 function createSingleSession(o: ResolvedOptions, tickets: KerberosTicketSource | undefined): Session {
   const ntlm = (): Session =>
-    new NtlmHttpSession(createTransport(o), { user: o.user, password: o.password, encrypt: o.encrypt, sendCbt: o.sendCbt, emptyAuthenticateBody: o.ntlmEmptyAuthenticateBody, ...(o.trace ? { trace: o.trace } : {}) });
+    new NtlmHttpSession(createTransport(o), { user: o.user, password: o.password, encrypt: o.encrypt, sendCbt: o.sendCbt, emptyAuthenticateBody: o.ntlmEmptyAuthenticateBody, callTimeoutMs: o.callTimeoutMs, ...(o.trace ? { trace: o.trace } : {}) });
   const kerberos = (scheme: 'Kerberos' | 'Negotiate'): Session =>
-    new KerberosHttpSession(createTransport(o), { scheme, tickets: tickets!, encrypt: o.encrypt, sendCbt: o.sendCbt, ...(o.trace ? { trace: o.trace } : {}) });
+    new KerberosHttpSession(createTransport(o), { scheme, tickets: tickets!, encrypt: o.encrypt, sendCbt: o.sendCbt, callTimeoutMs: o.callTimeoutMs, ...(o.trace ? { trace: o.trace } : {}) });
   switch (o.transport) {
     case 'basic':
-      return new BasicSession(createTransport(o), o.user, o.password, o.trace);
+      return new BasicSession(createTransport(o), o.user, o.password, o.callTimeoutMs, o.trace);
     case 'ntlm':
       return ntlm();
     case 'kerberos':

@@ -22,7 +22,7 @@ import { KerberosError } from '../auth/kerberos/errors.js';
 import { AbortedError, AuthenticationError, MessageEncryptionError } from '../errors.js';
 import type { TraceEvent } from '../options.js';
 import { isRetryableConnectionError, type HttpResponse, type HttpTransport } from '../transport/http-transport.js';
-import { waitForTurn } from './ntlm-session.js';
+import { SerialQueue } from './serial-queue.js';
 import { emitTrace, headerString, offeredSchemes, parseContentType, redactHeaders, SOAP_CONTENT_TYPE, type Session, type SoapExchange, type SoapReply } from './session.js';
 
 export interface KerberosSessionOptions {
@@ -30,8 +30,13 @@ export interface KerberosSessionOptions {
   readonly tickets: KerberosTicketSource;
   readonly encrypt: boolean;
   readonly sendCbt: boolean;
+  /** Whole-call deadline, from when the call gets the connection; shared by every leg of the call. */
+  readonly callTimeoutMs: number;
   readonly trace?: (e: TraceEvent) => void;
 }
+
+/** An exchange with its whole-call deadline fixed when it got the connection. */
+type Timed = SoapExchange & { readonly deadline: number };
 
 interface Established {
   readonly security: MessageSecurity;
@@ -47,7 +52,7 @@ interface Pending {
 
 export class KerberosHttpSession implements Session {
   private auth: Established | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(
     private readonly transport: HttpTransport,
@@ -55,11 +60,7 @@ export class KerberosHttpSession implements Session {
   ) {}
 
   exchange(x: SoapExchange): Promise<SoapReply> {
-    const turn = this.queue;
-    const run = waitForTurn(turn, x.signal).then(() => this.exchangeNow(x));
-    const settled = run.then(noop, noop);
-    this.queue = turn.then(() => settled);
-    return run;
+    return this.queue.run(x.signal, () => this.exchangeNow({ ...x, deadline: Date.now() + this.opts.callTimeoutMs }));
   }
 
   close(): Promise<void> {
@@ -67,7 +68,7 @@ export class KerberosHttpSession implements Session {
     return this.transport.close();
   }
 
-  private async exchangeNow(x: SoapExchange): Promise<SoapReply> {
+  private async exchangeNow(x: Timed): Promise<SoapReply> {
     if (x.signal?.aborted) throw new AbortedError(undefined, { cause: x.signal.reason });
     const soap = Buffer.from(x.xml, 'utf8');
     if (this.auth && !this.transport.isConnectionOpen(this.auth.connection)) this.auth = undefined;
@@ -104,11 +105,11 @@ export class KerberosHttpSession implements Session {
   }
 
   /** Channel-binding data for the connection the AP-REQ will travel on (HTTPS only). */
-  private async channelBindings(x: SoapExchange): Promise<Uint8Array | undefined> {
+  private async channelBindings(x: Timed): Promise<Uint8Array | undefined> {
     if (this.transport.url.protocol !== 'https:' || !this.opts.sendCbt) return undefined;
     if (this.transport.peerCertificate === undefined) {
       // No connection yet: open one with an unauthenticated probe (answered 401) to learn its certificate.
-      const probe = await this.transport.post({ headers: { 'content-type': SOAP_CONTENT_TYPE, 'accept-encoding': 'identity' }, body: '', timeoutMs: x.timeoutMs, signal: x.signal });
+      const probe = await this.transport.post({ headers: { 'content-type': SOAP_CONTENT_TYPE, 'accept-encoding': 'identity' }, body: '', timeoutMs: x.timeoutMs, deadline: x.deadline, signal: x.signal });
       emitTrace(this.opts.trace, () => ({ direction: 'response', label: `${x.label} (TLS probe)`, status: probe.status, headers: redactHeaders(probe.headers), body: '', encrypted: false }));
     }
     const cert = this.transport.peerCertificate;
@@ -123,7 +124,7 @@ export class KerberosHttpSession implements Session {
     }
   }
 
-  private async handshakeAndSend(x: SoapExchange, soap: Buffer): Promise<SoapReply> {
+  private async handshakeAndSend(x: Timed, soap: Buffer): Promise<SoapReply> {
     const cbt = await this.channelBindings(x);
     const pending = await this.start(cbt);
     const boundCert = this.transport.peerCertificate;
@@ -175,10 +176,10 @@ export class KerberosHttpSession implements Session {
     return undefined;
   }
 
-  private async postToken(x: SoapExchange, authorization: string): Promise<HttpResponse> {
+  private async postToken(x: Timed, authorization: string): Promise<HttpResponse> {
     const headers = { authorization, 'content-type': this.contentType(), 'accept-encoding': 'identity' };
     emitTrace(this.opts.trace, () => ({ direction: 'request', label: `${x.label} (Kerberos AP-REQ)`, headers: redactHeaders(headers), body: '', encrypted: false }));
-    const res = await this.transport.post({ headers, body: '', timeoutMs: x.timeoutMs, signal: x.signal });
+    const res = await this.transport.post({ headers, body: '', timeoutMs: x.timeoutMs, deadline: x.deadline, signal: x.signal });
     emitTrace(this.opts.trace, () => ({ direction: 'response', label: `${x.label} (Kerberos AP-REP)`, status: res.status, headers: redactHeaders(res.headers), body: '', encrypted: false }));
     return res;
   }
@@ -187,12 +188,12 @@ export class KerberosHttpSession implements Session {
     return this.opts.encrypt ? encryptedContentType(this.opts.scheme === 'Kerberos' ? 'application/HTTP-Kerberos-session-encrypted' : 'application/HTTP-SPNEGO-session-encrypted') : SOAP_CONTENT_TYPE;
   }
 
-  private async post(x: SoapExchange, soap: Buffer, security: MessageSecurity | undefined, authorization: string | undefined): Promise<HttpResponse> {
+  private async post(x: Timed, soap: Buffer, security: MessageSecurity | undefined, authorization: string | undefined): Promise<HttpResponse> {
     const headers: Record<string, string> = { 'accept-encoding': 'identity', 'content-type': this.contentType() };
     if (authorization) headers.authorization = authorization;
     const body = this.opts.encrypt ? encryptMessage(security!, soap) : soap;
     emitTrace(this.opts.trace, () => ({ direction: 'request', label: x.label, headers: redactHeaders(headers), body: soap.toString('utf8'), encrypted: this.opts.encrypt }));
-    return this.transport.post({ headers, body, timeoutMs: x.timeoutMs, signal: x.signal });
+    return this.transport.post({ headers, body, timeoutMs: x.timeoutMs, deadline: x.deadline, signal: x.signal });
   }
 
   private guardedReply(x: SoapExchange, res: HttpResponse, security: MessageSecurity): SoapReply {
@@ -240,4 +241,3 @@ export class KerberosHttpSession implements Session {
   }
 }
 
-const noop = (): void => undefined;

@@ -1,7 +1,7 @@
 /**
  * NTLM over HTTP(S) as WinRM does it ([MS-WSMV] 2.2.9.1, 3.1.4.1.29):
  * - NTLM authenticates the TCP connection, so the handshake and every later message use one
- *   dedicated connection (HttpTransport: one undici Client, pipelining 1) and calls are serialised.
+ *   dedicated connection (HttpTransport owns one socket) and calls are serialised.
  * - The NEGOTIATE token goes with the first request (empty body), so servers that never 401 an
  *   anonymous request still work; AUTHENTICATE goes with the real (sealed, on http) message:
  *   an authenticated connection then costs exactly one round trip per call.
@@ -31,6 +31,7 @@ import {
   type SoapExchange,
   type SoapReply,
 } from './session.js';
+import { SerialQueue } from './serial-queue.js';
 
 export interface NtlmSessionOptions {
   readonly user: string;
@@ -39,6 +40,8 @@ export interface NtlmSessionOptions {
   readonly sendCbt: boolean;
   /** Send AUTHENTICATE with an empty body, then the message (pywinrm's way; OMI requires it). */
   readonly emptyAuthenticateBody?: boolean;
+  /** Whole-call deadline, from when the call gets the connection; shared by every leg of the call. */
+  readonly callTimeoutMs: number;
   readonly trace?: (e: TraceEvent) => void;
 }
 
@@ -51,7 +54,7 @@ type Scheme = 'Negotiate' | 'NTLM';
 
 export class NtlmHttpSession implements Session {
   private auth: Authenticated | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private scheme: Scheme = 'Negotiate';
 
   constructor(
@@ -64,11 +67,7 @@ export class NtlmHttpSession implements Session {
    * for its turn can still be aborted; the next one waits for the call ahead all the same.
    */
   exchange(x: SoapExchange): Promise<SoapReply> {
-    const turn = this.queue;
-    const run = waitForTurn(turn, x.signal).then(() => this.exchangeNow(x));
-    const settled = run.then(noop, noop);
-    this.queue = turn.then(() => settled);
-    return run;
+    return this.queue.run(x.signal, () => this.exchangeNow({ ...x, deadline: Date.now() + this.opts.callTimeoutMs }));
   }
 
   close(): Promise<void> {
@@ -77,7 +76,7 @@ export class NtlmHttpSession implements Session {
     return this.transport.close();
   }
 
-  private async exchangeNow(x: SoapExchange): Promise<SoapReply> {
+  private async exchangeNow(x: Timed): Promise<SoapReply> {
     // Checked before sealing: a sealed message that is never sent would desynchronise the sequence numbers.
     if (x.signal?.aborted) throw new AbortedError(undefined, { cause: x.signal.reason });
     const soap = Buffer.from(x.xml, 'utf8');
@@ -112,7 +111,7 @@ export class NtlmHttpSession implements Session {
     this.transport.reset();
   }
 
-  private replyOrInvalidate(x: SoapExchange, res: HttpResponse, auth: Authenticated): SoapReply {
+  private replyOrInvalidate(x: Timed, res: HttpResponse, auth: Authenticated): SoapReply {
     try {
       return this.reply(x, res, auth);
     } catch (err) {
@@ -121,9 +120,11 @@ export class NtlmHttpSession implements Session {
     }
   }
 
-  private async handshakeAndSend(x: SoapExchange, soap: Buffer): Promise<SoapReply> {
+  private async handshakeAndSend(x: Timed, soap: Buffer): Promise<SoapReply> {
     const creds = { user: this.opts.user, password: this.opts.password };
-    let ctx = new NtlmClientContext(creds);
+    // With message encryption, a CHALLENGE that cannot seal is refused before AUTHENTICATE is built.
+    const ctxOptions = { requireSealing: this.opts.encrypt };
+    let ctx = new NtlmClientContext(creds, ctxOptions);
     // Leg 1: NEGOTIATE with an empty body on the connection that will carry everything else.
     let first = await this.postToken(x, ctx.createNegotiate(), this.scheme);
     let challenge = this.challengeFrom(first);
@@ -133,7 +134,7 @@ export class NtlmHttpSession implements Session {
       if (alt) {
         // Some servers offer plain NTLM only; try that scheme once.
         this.scheme = alt;
-        ctx = new NtlmClientContext(creds);
+        ctx = new NtlmClientContext(creds, ctxOptions);
         first = await this.postToken(x, ctx.createNegotiate(), alt);
         challenge = this.challengeFrom(first);
       }
@@ -151,12 +152,25 @@ export class NtlmHttpSession implements Session {
       }
       try {
         cbt = channelBindingApplicationData(cert);
-      } catch {
-        cbt = undefined; // e.g. an Ed25519 certificate: RFC 5929 defines no hash, so no CBT (as requests-ntlm does)
+      } catch (err) {
+        // No AUTHENTICATE ever leaves without the binding asked for (requests-ntlm silently drops it:
+        // a strict host then refuses with a misleading error, a relaxed one loses Extended Protection).
+        this.invalidate();
+        throw new NtlmError(
+          `Cannot compute the channel binding for the certificate of ${this.transport.url.origin}: ${(err as Error).message} ` +
+            'Nothing was authenticated. Give the WinRM listener an RSA or ECDSA certificate, or, knowing that Extended Protection is then lost, pass sendCbt: false (--no-send-cbt).',
+          { cause: err },
+        );
       }
     }
     // Leg 2: AUTHENTICATE, carrying the real message (or, in emptyAuthenticateBody mode, nothing).
-    const authenticate = ctx.createAuthenticate(challenge, cbt);
+    let authenticate: Uint8Array;
+    try {
+      authenticate = ctx.createAuthenticate(challenge, cbt);
+    } catch (err) {
+      this.invalidate(); // the connection is mid-handshake: never reuse it
+      throw err;
+    }
     const auth: Authenticated = { security: ctx.session, connection };
     const empty = this.opts.emptyAuthenticateBody === true;
     let res = await this.guarded(() => (empty ? this.postToken(x, authenticate, this.scheme, 'authenticate') : this.post(x, auth, soap, authenticate)));
@@ -208,19 +222,19 @@ export class NtlmHttpSession implements Session {
     return undefined;
   }
 
-  private async postToken(x: SoapExchange, token: Uint8Array, scheme: Scheme, leg: 'negotiate' | 'authenticate' = 'negotiate'): Promise<HttpResponse> {
+  private async postToken(x: Timed, token: Uint8Array, scheme: Scheme, leg: 'negotiate' | 'authenticate' = 'negotiate'): Promise<HttpResponse> {
     const headers = {
       authorization: `${scheme} ${Buffer.from(token).toString('base64')}`,
       'content-type': this.opts.encrypt ? ENCRYPTED_CONTENT_TYPE : SOAP_CONTENT_TYPE,
       'accept-encoding': 'identity',
     };
     emitTrace(this.opts.trace, () => ({ direction: 'request', label: `${x.label} (NTLM ${leg})`, headers: redactHeaders(headers), body: '', encrypted: false }));
-    const res = await this.transport.post({ headers, body: '', timeoutMs: x.timeoutMs, signal: x.signal });
+    const res = await this.transport.post({ headers, body: '', timeoutMs: x.timeoutMs, deadline: x.deadline, signal: x.signal });
     emitTrace(this.opts.trace, () => ({ direction: 'response', label: `${x.label} (NTLM ${leg === 'negotiate' ? 'challenge' : 'result'})`, status: res.status, headers: redactHeaders(res.headers), body: '', encrypted: false }));
     return res;
   }
 
-  private async post(x: SoapExchange, auth: Authenticated, soap: Buffer, authenticate: Uint8Array | undefined): Promise<HttpResponse> {
+  private async post(x: Timed, auth: Authenticated, soap: Buffer, authenticate: Uint8Array | undefined): Promise<HttpResponse> {
     const headers: Record<string, string> = { 'accept-encoding': 'identity' };
     if (authenticate) headers.authorization = `${this.scheme} ${Buffer.from(authenticate).toString('base64')}`;
     let body: Uint8Array;
@@ -232,10 +246,10 @@ export class NtlmHttpSession implements Session {
       body = soap;
     }
     emitTrace(this.opts.trace, () => ({ direction: 'request', label: x.label, headers: redactHeaders(headers), body: soap.toString('utf8'), encrypted: this.opts.encrypt }));
-    return this.transport.post({ headers, body, timeoutMs: x.timeoutMs, signal: x.signal });
+    return this.transport.post({ headers, body, timeoutMs: x.timeoutMs, deadline: x.deadline, signal: x.signal });
   }
 
-  private reply(x: SoapExchange, res: HttpResponse, auth: Authenticated): SoapReply {
+  private reply(x: Timed, res: HttpResponse, auth: Authenticated): SoapReply {
     const contentType = headerString(res.headers['content-type']);
     let body: Uint8Array = res.body;
     let { mediaType, charset } = parseContentType(contentType);
@@ -274,18 +288,5 @@ export class NtlmHttpSession implements Session {
   }
 }
 
-const noop = (): void => undefined;
-
-/** Resolves when `turn` settles, or rejects at once if `signal` aborts first. */
-export function waitForTurn(turn: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return turn.then(noop);
-  if (signal.aborted) return Promise.reject(new AbortedError(undefined, { cause: signal.reason }));
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(new AbortedError(undefined, { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    void turn.then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    });
-  });
-}
+/** An exchange with its whole-call deadline fixed when it got the connection. */
+type Timed = SoapExchange & { readonly deadline: number };

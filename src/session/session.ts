@@ -61,20 +61,50 @@ export function parseContentType(v: string | undefined): { mediaType: string | u
   return { mediaType: type?.trim().toLowerCase(), charset };
 }
 
-/** Authorization header values never reach a trace: only the scheme (and NTLM message type) is shown. */
+/** Headers that carry our credentials: everything after the scheme is redacted. */
+const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization']);
+/** Headers that carry a server's challenges: tokens are redacted, parameters such as realm kept. */
+const CHALLENGE_HEADERS: ReadonlySet<string> = new Set(['www-authenticate', 'proxy-authenticate']);
+/** A new challenge starts at a comma followed by a scheme name and whitespace or the end (RFC 9110 11.6.1). */
+const NEXT_CHALLENGE = /,(?=\s*[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*(?:\s|$))/;
+/** An auth-param: name = token or quoted-string (a token68 with '=' padding is not one: no value). */
+const AUTH_PARAM = /^\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^\s",=][^\s",]*)\s*$/;
+
+/**
+ * Authentication tokens never reach a trace, in either direction: Authorization and
+ * Proxy-Authorization keep only their scheme; in WWW-Authenticate and Proxy-Authenticate every
+ * token (an NTLM CHALLENGE, a Negotiate reply, anything not a name=value parameter) becomes
+ * `<redacted>` while schemes and parameters such as `realm="WSMAN"` stay readable. Other headers are
+ * shown as they are: they carry no secret of ours.
+ */
 export function redactHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
     if (v === undefined) continue;
     const s = headerString(v)!;
     const lk = k.toLowerCase();
-    if (lk === 'authorization' || lk === 'proxy-authorization' || lk === 'www-authenticate') {
-      out[k] = s.replace(/^(\s*\S+)\s+\S+/, (_m, scheme: string) => `${scheme} <redacted>`).replace(/(,\s*\S+)\s+[A-Za-z0-9+/=]{16,}/g, '$1 <redacted>');
-    } else {
-      out[k] = s;
-    }
+    out[k] = CREDENTIAL_HEADERS.has(lk) ? redactCredentials(s) : CHALLENGE_HEADERS.has(lk) ? redactChallenges(s) : s;
   }
   return out;
+}
+
+function redactCredentials(value: string): string {
+  const m = /^\s*(\S+)\s+\S/.exec(value);
+  return m ? `${m[1]} <redacted>` : value;
+}
+
+function redactChallenges(value: string): string {
+  return value
+    .split(NEXT_CHALLENGE)
+    .map((challenge) => {
+      const m = /^(\s*)(\S+)(\s+)([\s\S]*)$/.exec(challenge);
+      if (!m) return challenge; // a bare scheme
+      const [, lead, scheme, gap, rest] = m as unknown as [string, string, string, string, string];
+      // Parameters are comma-separated; anything that is not name=value is (or may hide) a token.
+      const params = rest.split(',').map((p) => (AUTH_PARAM.test(p) ? p : p.trim() === '' ? p : `${/^\s*/.exec(p)![0]}<redacted>`));
+      return `${lead}${scheme}${gap}${params.join(',')}`;
+    })
+    .join(',');
 }
 
 /**

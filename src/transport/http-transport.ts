@@ -1,30 +1,31 @@
 /**
- * HTTP(S) transport on undici: one dedicated keep-alive connection per transport (NTLM authenticates
- * the TCP connection, so an auth context must never share or hop sockets), TLS verified unless the
- * caller opts out by name, timeouts explicit, response bodies capped. It exposes the peer certificate
- * of the current socket (for channel binding) and a connection counter so the auth layer can tell
- * when it is talking over a new connection.
+ * HTTP/1.1 over one socket this transport owns (node:net / node:tls, no HTTP library): NTLM
+ * authenticates the TCP connection, so an auth context must never share or hop sockets, and owning
+ * the socket makes every bound exact:
+ * - a whole-call deadline (connect + send + headers + body) on top of the idle read timeout;
+ * - the reply size cap, checked while bytes stream in, before anything is parsed;
+ * - on any failure or expiry the socket is destroyed at once; close() never waits on the network.
+ * TLS is verified unless the caller opts out by name, and certificates can be pinned (connect.ts).
+ * Redirects are never followed: a 3xx is returned to the caller like any other status.
+ * It exposes the peer certificate of the current socket (for channel binding) and a connection
+ * counter so the auth layer can tell when it is talking over a new connection.
  */
-import type { TLSSocket } from 'node:tls';
-import { buildConnector, Client, errors as undiciErrors } from 'undici';
-import {
-  AbortedError,
-  ConnectionError,
-  HypervWsmanError,
-  InvalidOptionError,
-  ResponseTooLargeError,
-  TimeoutError,
-  TlsError,
-} from '../errors.js';
-import { parseProxyUrl, proxyConnector } from './proxy-tunnel.js';
+import type { Socket } from 'node:net';
+import { AbortedError, ConnectionError, HypervWsmanError, InvalidOptionError, TimeoutError } from '../errors.js';
+import { openSocket, type ConnectTarget } from './connect.js';
+import { DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_INTERIM_RESPONSES, ResponseReader, type ResponseHeaders } from './http1-response.js';
+import { parseProxyUrl } from './proxy-tunnel.js';
+import { normaliseFingerprint } from './tls-verify.js';
 
 export interface TransportTlsOptions {
   /** PEM CA bundle(s) to trust instead of Node's default store. */
   readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>;
-  /** 'ignore' disables certificate verification; only when asked for by name. Default 'validate'. */
+  /** 'ignore' disables chain and name checks; only when asked for by name. Default 'validate'. */
   readonly serverCertValidation?: 'validate' | 'ignore';
   /** SNI / name to verify, when it differs from the URL host. */
   readonly servername?: string;
+  /** SHA-256 fingerprint the server certificate must have (sha256:AB:CD:...), checked in addition to the chain unless validation is 'ignore'. */
+  readonly certFingerprint?: string;
 }
 
 export interface HttpTransportOptions {
@@ -32,10 +33,12 @@ export interface HttpTransportOptions {
   readonly tls?: TransportTlsOptions;
   /** Default 30 s. */
   readonly connectTimeoutMs?: number;
-  /** Default 16 MiB. */
+  /** Cap on one reply body, enforced while it streams. Default 16 MiB (sessions pass one derived from MaxEnvelopeSize). */
   readonly maxResponseBytes?: number;
   /** How long an idle kept-alive socket is kept. Default 60 s (WinRM's own idle timeout is longer). */
   readonly keepAliveTimeoutMs?: number;
+  /** Whole-call deadline used when a request carries none. Default connect timeout + read timeout + 30 s. */
+  readonly callTimeoutMs?: number;
   /** http://[user:pass@]host:port of an HTTP CONNECT proxy. */
   readonly proxy?: string;
 }
@@ -43,14 +46,16 @@ export interface HttpTransportOptions {
 export interface HttpRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Uint8Array | string;
-  /** Time allowed for the whole response (headers and body). */
+  /** Idle read timeout: the longest silence allowed while waiting for the reply. */
   readonly timeoutMs: number;
+  /** Absolute time (Date.now() ms) by which the whole exchange must be done; shared by every leg of one call. */
+  readonly deadline?: number;
   readonly signal?: AbortSignal;
 }
 
 export interface HttpResponse {
   readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly headers: Readonly<ResponseHeaders>;
   readonly body: Buffer;
   /** The connection generation the response arrived on. */
   readonly connection: number;
@@ -58,34 +63,27 @@ export interface HttpResponse {
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 60_000;
+/** Added to connect + read timeouts for the default whole-call deadline. */
+export const CALL_TIMEOUT_MARGIN_MS = 30_000;
 
-// Node/OpenSSL error codes that mean "the certificate was not trusted".
-const TLS_VERIFY_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-  'CERT_REVOKED',
-]);
-
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}`;
 
 export class HttpTransport {
   readonly url: URL;
-  private client: Client;
-  private readonly direct: buildConnector.connector;
-  private closed = false;
+  private readonly target: ConnectTarget;
   private readonly keepAliveTimeoutMs: number;
   private readonly maxResponseBytes: number;
+  private readonly callTimeoutMs: number | undefined;
+  private readonly hostHeader: string;
+  private readonly path: string;
+  private closed = false;
   private generation = 0;
-  private connected = false;
+  private socket: Socket | undefined;
   private peerCertDer: Buffer | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: HttpTransportOptions) {
     let url: URL;
@@ -97,69 +95,35 @@ export class HttpTransport {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidOptionError(`Endpoint must be http or https, got ${url.protocol}`);
     if (url.username || url.password) throw new InvalidOptionError('Put credentials in the user/password options, not in the URL.');
     this.url = url;
+    this.hostHeader = url.host;
+    this.path = url.pathname + url.search;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    this.keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 60_000;
+    this.keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
+    this.callTimeoutMs = options.callTimeoutMs;
     const tls = options.tls ?? {};
-    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const tlsOptions = {
-      rejectUnauthorized: tls.serverCertValidation !== 'ignore',
-      ...(tls.ca !== undefined ? { ca: tls.ca as string | Buffer | Array<string | Buffer> } : {}),
+    this.target = {
+      url,
+      verify: tls.serverCertValidation !== 'ignore',
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
       ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+      ...(tls.certFingerprint !== undefined ? { fingerprint: normaliseFingerprint(tls.certFingerprint) } : {}),
+      ...(options.proxy !== undefined ? { proxy: parseProxyUrl(options.proxy) } : {}),
     };
-    const direct =
-      options.proxy !== undefined
-        ? proxyConnector(parseProxyUrl(options.proxy), url, tlsOptions, connectTimeoutMs)
-        : // No TLS session cache: a resumed session has no peer certificate to read, and channel
-          // binding needs the certificate of every connection (RFC 5929).
-          buildConnector({ timeout: connectTimeoutMs, maxCachedSessions: 0, ...tlsOptions });
-    this.direct = direct;
-    this.client = this.makeClient();
-  }
-
-  private makeClient(): Client {
-    // Each client gets its own connector: a connect finishing for a client that reset() already
-    // replaced must not count as the current connection (or lend it its certificate).
-    const connect: buildConnector.connector = (opts, cb) => {
-      this.direct(opts, (...args) => {
-        const [err, socket] = args;
-        if (!err && socket && this.client === client) {
-          this.generation++;
-          const tlsSocket = socket as Partial<TLSSocket>;
-          this.peerCertDer = typeof tlsSocket.getPeerX509Certificate === 'function' ? tlsSocket.getPeerX509Certificate()?.raw : undefined;
-        }
-        cb(...args);
-      });
-    };
-    const client: Client = new Client(this.url.origin, {
-      connect,
-      pipelining: 1,
-      keepAliveTimeout: this.keepAliveTimeoutMs,
-      keepAliveMaxTimeout: 600_000,
-    });
-    client.on('connect', () => {
-      if (this.client === client) this.connected = true;
-    });
-    client.on('disconnect', () => {
-      if (this.client === client) this.connected = false;
-    });
-    return client;
+    if (this.target.fingerprint !== undefined && url.protocol !== 'https:') throw new InvalidOptionError('certFingerprint (--cert-fingerprint) only applies to https.');
   }
 
   /**
-   * Drop the current connection (and anything queued on it); the next request opens a new one.
-   * Used when the state bound to the connection (an NTLM sealing context) can no longer be trusted.
+   * Drop the current connection; the next request opens a new one. Used when the state bound to the
+   * connection (an NTLM sealing context) can no longer be trusted.
    */
   reset(): void {
-    if (this.closed) return;
-    const old = this.client;
-    this.connected = false;
-    this.client = this.makeClient();
-    void old.destroy().catch(() => undefined);
+    this.dropSocket();
   }
 
   /** Whether connection `generation` is still open (so a context bound to it is still valid). */
   isConnectionOpen(generation: number): boolean {
-    return this.connected && generation === this.generation;
+    return generation === this.generation && this.socket !== undefined && !this.socket.destroyed;
   }
 
   /** Number of TCP connections opened so far; changes when the previous one was dropped. */
@@ -172,90 +136,185 @@ export class HttpTransport {
     return this.peerCertDer;
   }
 
-  async post(req: HttpRequest): Promise<HttpResponse> {
-    if (this.closed) throw new AbortedError('This client was closed; create a new one to make more calls.');
-    if (req.signal?.aborted) throw new AbortedError(undefined, { cause: req.signal.reason });
-    let res: Awaited<ReturnType<Client['request']>>;
-    try {
-      res = await this.client.request({
-        method: 'POST',
-        path: this.url.pathname + this.url.search,
-        headers: { ...req.headers, connection: 'keep-alive' },
-        body: req.body,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
-        signal: req.signal,
-      });
-    } catch (err) {
-      // undici rejects with signal.reason, which can be any value the caller chose.
-      if (req.signal?.aborted) throw new AbortedError(undefined, { cause: req.signal.reason });
-      throw this.mapError(err, req.timeoutMs);
-    }
-    const connection = this.generation;
-    const declared = Number(res.headers['content-length']);
-    if (Number.isFinite(declared) && declared > this.maxResponseBytes) {
-      res.body.destroy();
-      throw new ResponseTooLargeError(this.maxResponseBytes);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of res.body) {
-        const b = chunk as Buffer;
-        size += b.length;
-        if (size > this.maxResponseBytes) {
-          res.body.destroy();
-          throw new ResponseTooLargeError(this.maxResponseBytes);
-        }
-        chunks.push(b);
-      }
-    } catch (err) {
-      if (err instanceof HypervWsmanError) throw err;
-      if (req.signal?.aborted) throw new AbortedError(undefined, { cause: req.signal.reason });
-      throw this.mapError(err, req.timeoutMs);
-    }
-    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks, size), connection };
+  /** One request/response. Requests on one transport run one at a time, in order. */
+  post(req: HttpRequest): Promise<HttpResponse> {
+    if (this.closed) return Promise.reject(new AbortedError('This client was closed; create a new one to make more calls.'));
+    const run = this.tail.then(() => this.exchange(req));
+    this.tail = run.then(noop, noop);
+    return run;
   }
 
-  /** Refuse new requests (and reconnects) from now on; requests in flight may finish. */
-  async close(): Promise<void> {
+  /** Refuse new requests from now on and destroy the connection (after the request in flight, which its own deadline bounds). Never waits on the network. */
+  close(): Promise<void> {
     this.closed = true;
-    if (!this.client.closed && !this.client.destroyed) await this.client.close();
+    if (!this.busy) this.dropSocket();
+    return Promise.resolve();
   }
 
-  /** Turn undici/Node errors into our typed errors with advice. */
-  private mapError(err: unknown, timeoutMs: number): HypervWsmanError {
-    // Already ours (e.g. from the proxy connector): keep its specific message.
-    if (err instanceof HypervWsmanError) return err;
-    if (this.closed) return new AbortedError('This client was closed while the call was waiting; create a new one to make more calls.', { cause: err });
-    const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
-    const code = e.code ?? '';
-    const causeCode = e.cause?.code ?? '';
+  private dropSocket(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    const s = this.socket;
+    this.socket = undefined;
+    s?.destroy();
+  }
+
+  private exchange(req: HttpRequest): Promise<HttpResponse> {
+    if (this.closed) return Promise.reject(new AbortedError('This client was closed while the call was waiting; create a new one to make more calls.'));
+    if (req.signal?.aborted) return Promise.reject(new AbortedError(undefined, { cause: req.signal.reason }));
     const where = this.url.origin;
-    if (e.name === 'AbortError' || code === 'UND_ERR_ABORTED' || err instanceof undiciErrors.RequestAbortedError) {
-      return new AbortedError(undefined, { cause: err });
-    }
-    if (code === 'UND_ERR_CONNECT_TIMEOUT') return new TimeoutError(`Timed out connecting to ${where}. Check the host, the port and firewalls.`, { cause: err });
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-      return new TimeoutError(`No complete reply from ${where} within ${Math.round(timeoutMs / 1000)} s. Raise the read timeout if the operation is slow.`, { cause: err });
-    }
-    const tlsCode = TLS_VERIFY_CODES.has(code) ? code : TLS_VERIFY_CODES.has(causeCode) ? causeCode : '';
-    if (tlsCode) {
-      return new TlsError(
-        `TLS certificate of ${where} was not trusted (${tlsCode}). Pass the CA that signed it (caTrustPath / --ca-trust-path), ` +
-          `or, only for a lab host, disable verification with serverCertValidation: 'ignore'.`,
-        { cause: err },
+    const started = Date.now();
+    const deadline = req.deadline ?? started + (this.callTimeoutMs ?? this.target.connectTimeoutMs + req.timeoutMs + CALL_TIMEOUT_MARGIN_MS);
+    this.busy = true;
+    clearTimeout(this.idleTimer);
+    return new Promise<HttpResponse>((resolve, reject) => {
+      let settled = false;
+      let socket: Socket | undefined;
+      const connecting = new AbortController();
+      const reader = new ResponseReader({ maxBodyBytes: this.maxResponseBytes, maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES, maxInterimResponses: DEFAULT_MAX_INTERIM_RESPONSES });
+
+      const cleanup = (): void => {
+        clearTimeout(deadlineTimer);
+        req.signal?.removeEventListener('abort', onAbort);
+        if (socket) {
+          socket.off('data', onData);
+          socket.off('end', onEnd);
+          socket.off('close', onEnd);
+          socket.off('error', onError);
+          socket.off('timeout', onIdle);
+          socket.setTimeout(0);
+        }
+        this.busy = false;
+      };
+      const fail = (err: HypervWsmanError): void => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        connecting.abort(err);
+        // Whatever state the connection is in now, it cannot carry another request.
+        if (socket && this.socket === socket) this.dropSocket();
+        else socket?.destroy();
+        reject(err);
+      };
+      const succeed = (res: HttpResponse, reusable: boolean): void => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        if (!reusable || this.closed) this.dropSocket();
+        else this.parkSocket();
+        resolve(res);
+      };
+
+      const onDeadline = (): void =>
+        fail(
+          new TimeoutError(
+            `The call to ${where} did not complete within ${seconds(deadline - started)} s (callTimeoutSec / --call-timeout); the connection was closed. The server may be overloaded or misbehaving.`,
+            { kind: 'call' },
+          ),
+        );
+      const deadlineTimer = setTimeout(onDeadline, Math.max(0, deadline - started));
+      const onAbort = (): void => fail(new AbortedError(undefined, { cause: req.signal?.reason }));
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      const onIdle = (): void =>
+        fail(
+          new TimeoutError(
+            `No data from ${where} for ${seconds(req.timeoutMs)} s (readTimeoutSec / --read-timeout); the connection was closed. Raise the read timeout if the operation is slow.`,
+            { kind: 'read' },
+          ),
+        );
+      const onData = (chunk: Buffer): void => {
+        try {
+          reader.push(chunk);
+        } catch (err) {
+          return fail(this.inExchange(err));
+        }
+        const r = reader.result;
+        if (r) succeed({ status: r.status, headers: r.headers, body: r.body, connection: this.generation }, r.reusable);
+      };
+      const onEnd = (): void => {
+        try {
+          reader.end();
+        } catch (err) {
+          return fail(this.inExchange(err));
+        }
+        const r = reader.result!;
+        succeed({ status: r.status, headers: r.headers, body: r.body, connection: this.generation }, false);
+      };
+      const onError = (err: NodeJS.ErrnoException): void => {
+        // A reset after the whole reply arrived is harmless; before, it is a dropped connection.
+        fail(new ConnectionError(`Connection to ${where} failed (${err.code ?? err.message}) ${reader.started ? 'while reading the reply' : 'before any reply'}.`, { cause: err }));
+      };
+
+      const send = (s: Socket): void => {
+        socket = s;
+        this.unpark();
+        this.unpark = noop;
+        s.ref();
+        s.on('data', onData);
+        s.once('end', onEnd);
+        s.once('close', onEnd);
+        s.on('error', onError);
+        s.setTimeout(req.timeoutMs, onIdle);
+        const body = typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body;
+        let head = `POST ${this.path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\nContent-Length: ${body.length}\r\n`;
+        for (const [k, v] of Object.entries(req.headers)) {
+          if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) return fail(new InvalidOptionError(`HTTP header ${JSON.stringify(k)} contains a line break.`));
+          head += `${k}: ${v}\r\n`;
+        }
+        head += '\r\n';
+        s.cork();
+        s.write(head, 'latin1');
+        if (body.length > 0) s.write(body);
+        s.uncork();
+      };
+
+      const existing = this.socket;
+      if (existing && !existing.destroyed && existing.writable && !existing.readableEnded) return send(existing);
+      this.dropSocket();
+      openSocket(this.target, connecting.signal).then(
+        ({ socket: s, peerCertificate }) => {
+          if (settled) return void s.destroy();
+          this.socket = s;
+          this.generation++;
+          this.peerCertDer = peerCertificate;
+          // Errors while idle (a reset of a parked connection) only retire it; they belong to no call.
+          s.on('error', noop);
+          s.once('close', () => {
+            if (this.socket === s) this.socket = undefined;
+          });
+          send(s);
+        },
+        (err: unknown) => fail(err instanceof HypervWsmanError ? err : new ConnectionError(`Connection to ${where} failed: ${(err as Error).message}`, { cause: err })),
       );
+    });
+  }
+
+  /** Keep the connection for the next request, without keeping the process alive for it. */
+  private parkSocket(): void {
+    const s = this.socket;
+    if (!s) return;
+    s.unref();
+    // Bytes nobody asked for on an idle connection: it is out of step; retire it.
+    s.once('data', retire);
+    this.idleTimer = setTimeout(() => this.dropSocket(), this.keepAliveTimeoutMs);
+    this.idleTimer.unref();
+    function retire(): void {
+      s!.destroy();
     }
-    if (/^ERR_SSL|^ERR_TLS|EPROTO/.test(code) || /^ERR_SSL|^ERR_TLS/.test(causeCode)) {
-      return new TlsError(`TLS handshake with ${where} failed (${code || causeCode}): ${e.message ?? ''}. Is the port serving HTTPS?`, { cause: err });
-    }
-    if (CONNECTION_CODES.has(code) || CONNECTION_CODES.has(causeCode)) {
-      return new ConnectionError(`Connection to ${where} failed (${code || causeCode}). Check that WinRM listens there (winrm enumerate winrm/config/listener).`, { cause: err });
-    }
-    return new ConnectionError(`HTTP request to ${where} failed: ${e.message ?? String(err)}`, { cause: err });
+    // The next exchange removes the guard before reading.
+    this.unpark = () => s.off('data', retire);
+  }
+
+  private unpark: () => void = noop;
+
+  private inExchange(err: unknown): HypervWsmanError {
+    if (err instanceof ConnectionError) return new ConnectionError(`${this.url.origin} ${err.message}.`);
+    if (err instanceof HypervWsmanError) return err;
+    return new ConnectionError(`HTTP exchange with ${this.url.origin} failed: ${(err as Error).message}`, { cause: err });
   }
 }
+
+const noop = (): void => undefined;
 
 /** True when a failure happened before or while the socket carried the request, so an idempotent retry is safe. */
 export function isRetryableConnectionError(err: unknown): boolean {

@@ -3,8 +3,7 @@
  * so an NTLM context (which authenticates the connection) survives the proxy; TLS to the host
  * runs inside the tunnel, end to end, and is verified as usual.
  */
-import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { connect as netConnect, type Socket } from 'node:net';
 import { ConnectionError, InvalidOptionError, TimeoutError } from '../errors.js';
 
 export interface ProxySpec {
@@ -46,76 +45,64 @@ export function proxyFromEnv(target: URL, env: Readonly<Record<string, string | 
   return v && v.trim() !== '' ? v.trim() : undefined;
 }
 
-/** Open a CONNECT tunnel to host:port through the proxy; TLS on top when tls options are given. */
-export function connectThroughProxy(
-  proxy: ProxySpec,
-  target: { host: string; port: number },
-  tls: TlsConnectionOptions | undefined,
-  timeoutMs: number,
-  cb: (err: Error | null, socket: Socket | null) => void,
-): void {
-  let done = false;
-  const finish = (err: Error | null, s: Socket | null): void => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    cb(err, s);
-  };
-  const authority = (): string => (target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`);
-  const socket = netConnect({ host: proxy.host, port: proxy.port });
-  const timer = setTimeout(() => {
-    socket.destroy();
-    finish(new TimeoutError(`Timed out opening a tunnel through proxy ${proxy.display}.`), null);
-  }, timeoutMs);
-  socket.once('error', (err) => finish(new ConnectionError(`Proxy ${proxy.display} unreachable: ${err.message}`, { cause: err }), null));
-  // Closing before answering CONNECT is a refusal, not a reason to wait for the timeout.
-  socket.once('close', () => finish(new ConnectionError(`Proxy ${proxy.display} closed the connection before answering CONNECT to ${authority()}.`), null));
-  socket.once('connect', () => {
-    socket.write(`CONNECT ${authority()} HTTP/1.1\r\nHost: ${authority()}\r\n${proxy.authorization ? `Proxy-Authorization: ${proxy.authorization}\r\n` : ''}\r\n`);
-  });
-  let head = Buffer.alloc(0);
-  const onData = (chunk: Buffer): void => {
-    head = Buffer.concat([head, chunk]);
-    const end = head.indexOf('\r\n\r\n');
-    if (end < 0) {
-      if (head.length > 16384) {
+/**
+ * Open a CONNECT tunnel to host:port through the proxy. The caller layers TLS on top (and verifies
+ * it) exactly as on a direct connection. The proxy sees only the CONNECT line and, when the proxy URL
+ * carried them, its own credentials; never the host's. Aborting `signal` destroys the socket at once.
+ */
+export function connectThroughProxy(proxy: ProxySpec, target: { host: string; port: number }, timeoutMs: number, signal?: AbortSignal): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const authority = target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
+    const socket = netConnect({ host: proxy.host, port: proxy.port, noDelay: true });
+    const finish = (err: Error | null): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.off('data', onData);
+      if (err) {
         socket.destroy();
-        finish(new ConnectionError(`Proxy ${proxy.display} sent an oversize CONNECT reply.`), null);
+        reject(err);
+      } else resolve(socket);
+    };
+    const onAbort = (): void => finish(signal?.reason instanceof Error ? signal.reason : new ConnectionError('Connecting through the proxy was cancelled.'));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => finish(new TimeoutError(`Timed out opening a tunnel through proxy ${proxy.display}.`, { kind: 'connect' })), timeoutMs);
+    const onError = (err: Error): void => finish(new ConnectionError(`Proxy ${proxy.display} unreachable: ${err.message}`, { cause: err }));
+    // Closing before answering CONNECT is a refusal, not a reason to wait for the timeout.
+    const onClose = (): void => finish(new ConnectionError(`Proxy ${proxy.display} closed the connection before answering CONNECT to ${authority}.`));
+    socket.once('error', onError);
+    socket.once('close', onClose);
+    socket.once('connect', () => {
+      socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${proxy.authorization ? `Proxy-Authorization: ${proxy.authorization}\r\n` : ''}\r\n`);
+    });
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (head.length > 16384) finish(new ConnectionError(`Proxy ${proxy.display} sent an oversize CONNECT reply.`));
+        return;
       }
-      return;
-    }
-    socket.off('data', onData);
-    const status = /^HTTP\/1\.[01] (\d{3})/.exec(head.subarray(0, end).toString('latin1'));
-    // Any 2xx establishes the tunnel (RFC 9110 9.3.6).
-    if (!status || !status[1]!.startsWith('2')) {
-      socket.destroy();
-      finish(new ConnectionError(`Proxy ${proxy.display} refused CONNECT to ${authority()} (${status ? `HTTP ${status[1]}` : 'no HTTP status'}).`), null);
-      return;
-    }
-    const rest = head.subarray(end + 4);
-    if (rest.length) socket.unshift(rest);
-    if (!tls) return finish(null, socket);
-    // host drives certificate identity checks when no servername (IP addresses) is given.
-    const secure = tlsConnect({ host: target.host, ...tls, socket });
-    secure.once('secureConnect', () => finish(null, secure));
-    secure.once('error', (err) => finish(err, null));
-  };
-  socket.on('data', onData);
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(head.subarray(0, end).toString('latin1'));
+      // Any 2xx establishes the tunnel (RFC 9110 9.3.6); anything else, redirects included, is a refusal we do not follow.
+      if (!status || !status[1]!.startsWith('2')) {
+        finish(new ConnectionError(`Proxy ${proxy.display} refused CONNECT to ${authority} (${status ? `HTTP ${status[1]}` : 'no HTTP status'}).`));
+        return;
+      }
+      const rest = head.subarray(end + 4);
+      if (rest.length) socket.unshift(rest);
+      socket.off('close', onClose);
+      socket.off('error', onError);
+      // From here the owner of the TLS socket on top (or of this one) handles failures; an error on
+      // the tunnel underneath must never be an uncaught exception.
+      socket.on('error', noop);
+      finish(null);
+    };
+    socket.on('data', onData);
+  });
 }
 
-/** An undici connector that tunnels through `proxy` (TLS to the target on top for https). */
-export function proxyConnector(
-  proxy: ProxySpec,
-  url: URL,
-  tls: { readonly rejectUnauthorized: boolean; readonly ca?: string | Buffer | Array<string | Buffer>; readonly servername?: string },
-  timeoutMs: number,
-): (opts: { hostname: string; port: string }, cb: (...args: [null, Socket] | [Error, null]) => void) => void {
-  const bare = (h: string): string => h.replace(/^\[|\]$/g, '');
-  return (opts, cb) => {
-    const tlsOpts =
-      url.protocol === 'https:' ? { ...tls, servername: tls.servername ?? (isIP(bare(url.hostname)) ? undefined : url.hostname) } : undefined;
-    connectThroughProxy(proxy, { host: bare(opts.hostname), port: Number(opts.port || (url.protocol === 'https:' ? 443 : 80)) }, tlsOpts, timeoutMs, (err, socket) =>
-      err ? cb(err, null) : cb(null, socket!),
-    );
-  };
-}
+const noop = (): void => undefined;

@@ -2,13 +2,15 @@
  * The WS-Man client: typed operations on top of a Session. Builds requests with the sans-IO
  * builders, sends them, and turns replies into typed values or typed errors exactly once.
  */
+import { isEprElement } from '../cim/epr.js';
 import { decodeWsCimInstance, type WsCimClassSchema } from '../cim/ws-cim.js';
 import type { CimInstance } from '../cim/types.js';
-import { HttpStatusError, XmlParseError, HypervWsmanError } from '../errors.js';
+import { HttpStatusError, MismatchedReplyError, ProtocolError, XmlParseError, HypervWsmanError } from '../errors.js';
 import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from '../options.js';
 import { createSession } from '../session/create-session.js';
 import type { Session } from '../session/session.js';
 import type { XmlElement } from '../xml/tree.js';
+import { checkReplyDialect } from './dialect.js';
 import type { EnvelopeContext } from './envelope.js';
 import {
   buildEnumerateRequest,
@@ -32,6 +34,13 @@ import {
   type InvokeOutput,
   type ParsedEnvelope,
 } from './responses.js';
+
+/**
+ * Pull replies in a row that carry no items and do not end the sequence before an enumeration is
+ * abandoned with a ProtocolError. A server may answer a Pull with nothing when its OperationTimeout
+ * expires before an item is ready; one that does so forever would loop the client forever.
+ */
+export const MAX_EMPTY_PULL_PAGES = 16;
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
@@ -65,7 +74,9 @@ export class WsmanClient {
   /** transfer/Get: the instance element as returned. */
   async get(resourceUri: string, selectors?: Selectors, call: CallOptions = {}): Promise<XmlElement> {
     const r = await this.send(buildGetRequest(this.ctx, resourceUri, selectors), call);
-    return parseGetResponse(r.body);
+    const instance = parseGetResponse(r.body);
+    checkReplyDialect(resourceUri, instance, 'Get');
+    return instance;
   }
 
   /** transfer/Get decoded into a typed instance (typed by `schema` where given). */
@@ -81,9 +92,13 @@ export class WsmanClient {
     const first = await this.send(buildEnumerateRequest(this.ctx, resourceUri, args), call);
     let page = parseEnumerationPage(first.body, 'EnumerateResponse');
     let context = page.context;
+    let emptyPages = 0;
     try {
       for (;;) {
-        for (const item of page.items) yield item;
+        for (const item of page.items) {
+          if (!isEprElement(item)) checkReplyDialect(resourceUri, item, 'Enumerate');
+          yield item;
+        }
         if (page.endOfSequence || context === undefined) {
           context = undefined;
           return;
@@ -91,6 +106,12 @@ export class WsmanClient {
         const next = await this.send(buildPullRequest(this.ctx, resourceUri, context, args.maxElements), call);
         page = parseEnumerationPage(next.body, 'PullResponse');
         context = page.context;
+        emptyPages = page.items.length === 0 && !page.endOfSequence ? emptyPages + 1 : 0;
+        if (emptyPages > MAX_EMPTY_PULL_PAGES) {
+          throw new ProtocolError(
+            `The server answered ${emptyPages} Pulls in a row for ${resourceUri} with no items and no EndOfSequence; stopping the enumeration (a server that never ends it would loop forever).`,
+          );
+        }
       }
     } finally {
       if (context !== undefined) {
@@ -132,7 +153,8 @@ export class WsmanClient {
         parsed = parseReply(reply.body, request, { httpStatus: reply.status, charset: reply.charset, maxBytes: this.options.maxResponseBytes });
       } catch (err) {
         // A 4xx/5xx whose body is not a SOAP envelope is an HTTP error, not an XML one.
-        if (reply.status !== 200 && err instanceof HypervWsmanError && (err instanceof XmlParseError || err.code === 'ERR_WSMAN_PROTOCOL')) {
+        // A fault relating to another message is a SOAP envelope: keep that error.
+        if (reply.status !== 200 && err instanceof HypervWsmanError && !(err instanceof MismatchedReplyError) && (err instanceof XmlParseError || err.code === 'ERR_WSMAN_PROTOCOL')) {
           throw httpError(reply.status, reply.body, request.label);
         }
         throw err;

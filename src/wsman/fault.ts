@@ -11,7 +11,7 @@ import { ErrorCodes, HypervWsmanError, ProtocolError } from '../errors.js';
 import type { CimInstance, CimPropertyInfo, CimValue } from '../cim/types.js';
 import { defineOwn, lookupOwn } from '../cim/cim-xml.js';
 import { serializeXml } from '../xml/serialize.js';
-import { child, childrenNamed, elements, attr, isNil, resolveQName, textOf, XML_NS, type XmlElement } from '../xml/tree.js';
+import { child, childrenNamed, elements, attr, isNil, lookupNamespace, resolveQName, textOf, XML_NS, type XmlElement } from '../xml/tree.js';
 import { CANONICAL_PREFIX, CONVENTIONAL_PREFIXES, FAULT_CATEGORIES, type FaultCategory } from './fault-codes.js';
 import { NS } from './namespaces.js';
 
@@ -201,7 +201,7 @@ function path2(el: XmlElement, a: string, b: string): XmlElement | undefined {
 function resolveFaultQName(valueEl: XmlElement): { ns: string; local: string; qname: string } {
   const qname = textOf(valueEl).trim();
   const r = resolveQName(valueEl, qname);
-  const declared = Object.hasOwn(valueEl.scope, r.prefix);
+  const declared = lookupNamespace(valueEl.scope, r.prefix) !== undefined;
   const ns = declared ? r.ns : (lookupOwn(CONVENTIONAL_PREFIXES, r.prefix) ?? '');
   return { ns, local: r.local, qname };
 }

@@ -18,13 +18,14 @@ export async function identifyUnauthenticated(options: UnauthenticatedIdentifyOp
   const transport = createTransport(o);
   try {
     const request = buildIdentifyRequest();
-    const res = await transport.post({ headers: { 'content-type': SOAP_CONTENT_TYPE, wsmanidentify: 'unauthenticated' }, body: request.xml, timeoutMs: o.readTimeoutMs });
+    const res = await transport.post({ headers: { 'content-type': SOAP_CONTENT_TYPE, wsmanidentify: 'unauthenticated' }, body: request.xml, timeoutMs: o.readTimeoutMs, deadline: Date.now() + o.callTimeoutMs });
     if (res.status !== 200) {
       throw new HttpStatusError(res.status, `Unauthenticated Identify was refused with HTTP ${res.status}; the host may require authentication for Identify.`, res.body.subarray(0, 300).toString('utf8'));
     }
     const { charset } = parseContentType(res.headers['content-type'] as string | undefined);
-    return { endpoint: o.endpoint, ...parseIdentifyResponse(parseReply(res.body, request, { httpStatus: res.status, ...(charset ? { charset } : {}), ...(o.maxResponseBytes !== undefined ? { maxBytes: o.maxResponseBytes } : {}) }).body) };
+    return { endpoint: o.endpoint, ...parseIdentifyResponse(parseReply(res.body, request, { httpStatus: res.status, ...(charset ? { charset } : {}), maxBytes: o.maxResponseBytes }).body) };
   } finally {
-    await transport.close();
+    // Destroys the socket; never waits on the network, so a failure path cannot hang here.
+    void transport.close();
   }
 }

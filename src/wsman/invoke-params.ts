@@ -2,11 +2,16 @@
  * Encoding of method input parameters for Invoke. Values are typed; the wire form is chosen here:
  * scalars as escaped text, datetimes and intervals wrapped as DSP0230 prescribes (cim:Datetime with
  * xs:dateTime, cim:Interval with xs:duration, cim:CIM_DateTime with DMTF text when the instant has
- * wildcards), embedded instances as escaped CIM-XML strings (what Hyper-V accepts; the WS-CIM
- * element form fails schema validation there), references as EPRs, arrays as repeated elements
- * ([MS-WSMV] 3.1.4.1.26), null as xsi:nil.
+ * wildcards), references as EPRs, arrays as repeated elements ([MS-WSMV] 3.1.4.1.26), null as
+ * xsi:nil. Embedded instances depend on the dialect (dialect.ts): escaped CIM-XML strings for wmi
+ * (what Hyper-V accepts; the WS-CIM element form fails schema validation there), nested WS-CIM
+ * elements with xsi:type for cim (OMI cannot parse CIM-XML text), where datetimes are also sent as
+ * cim:CIM_DateTime, the one datetime form OMI reads.
  */
 import { encodeCimXmlInstance } from '../cim/cim-xml.js';
+import { formatCimDateTime } from '../cim/datetime.js';
+import { encodeWsCimEmbeddedInstance } from '../cim/ws-cim.js';
+import type { WsmanDialect } from './dialect.js';
 import { encodeEpr } from '../cim/epr.js';
 import { CimDateTime, CimInterval, type CimPropertyInfo, type CimReference, type CimValue } from '../cim/types.js';
 import { InvalidOptionError } from '../errors.js';
@@ -32,26 +37,27 @@ export function embeddedInstance(className: string, properties: Readonly<Record<
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function encodeInvokeParams(params: InvokeParams): string {
+export function encodeInvokeParams(params: InvokeParams, dialect: WsmanDialect = 'wmi'): string {
   let out = '';
   for (const [name, value] of Object.entries(params)) {
     if (!NAME.test(name)) throw new InvalidOptionError(`Invalid parameter name "${name}".`);
     if (value === null) {
       out += `<p:${name} xsi:nil="true"/>`;
     } else if (Array.isArray(value)) {
-      for (const v of value as readonly InvokeScalar[]) out += encodeOne(name, v);
+      for (const v of value as readonly InvokeScalar[]) out += encodeOne(name, v, dialect);
     } else {
-      out += encodeOne(name, value as InvokeScalar);
+      out += encodeOne(name, value as InvokeScalar, dialect);
     }
   }
   return out;
 }
 
-function encodeOne(name: string, v: InvokeScalar): string {
-  if (typeof v === 'object' && !(v instanceof Date) && !(v instanceof CimDateTime) && !(v instanceof CimInterval) && v.kind === 'reference') {
-    return `<p:${name}>${encodeEpr(v)}</p:${name}>`;
+function encodeOne(name: string, v: InvokeScalar, dialect: WsmanDialect): string {
+  if (v instanceof Date || v instanceof CimDateTime || v instanceof CimInterval) {
+    return `<p:${name}>${dialect === 'cim' ? `<cim:CIM_DateTime>${escapeText(formatCimDateTime(v))}</cim:CIM_DateTime>` : datetimeXml(v)}</p:${name}>`;
   }
-  if (v instanceof Date || v instanceof CimDateTime || v instanceof CimInterval) return `<p:${name}>${datetimeXml(v)}</p:${name}>`;
+  if (typeof v === 'object' && v.kind === 'reference') return `<p:${name}>${encodeEpr(v)}</p:${name}>`;
+  if (typeof v === 'object' && v.kind === 'instance' && dialect === 'cim') return encodeWsCimEmbeddedInstance(`p:${name}`, v);
   return `<p:${name}>${escapeText(scalarText(v))}</p:${name}>`;
 }
 

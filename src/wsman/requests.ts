@@ -6,6 +6,7 @@
 import { InvalidOptionError } from '../errors.js';
 import { escapeAttr, escapeText } from '../xml/escape.js';
 import { buildEnvelope, type EnvelopeContext, type WsmanOption } from './envelope.js';
+import { dialectOfResourceUri, type WsmanDialect } from './dialect.js';
 import { encodeInvokeParams, type InvokeParams } from './invoke-params.js';
 import { ACTION, NS, WQL_DIALECT } from './namespaces.js';
 
@@ -87,6 +88,8 @@ export interface InvokeArgs {
   readonly options?: readonly WsmanOption[];
   /** Whether re-sending after a dropped connection is harmless (GetError, GetErrorEx...). Default false. */
   readonly idempotent?: boolean;
+  /** How embedded-instance and datetime parameters are written (dialect.ts); default: the resource URI's dialect. */
+  readonly dialect?: WsmanDialect;
 }
 
 /**
@@ -97,7 +100,7 @@ export interface InvokeArgs {
 export function buildInvokeRequest(ctx: EnvelopeContext, resourceUri: string, method: string, args: InvokeArgs = {}): WsmanRequest {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(method)) throw new InvalidOptionError(`Invalid method name "${method}": expected a WMI method identifier such as GetError.`);
   const action = `${resourceUri}/${method}`;
-  const inner = encodeInvokeParams(args.params ?? {});
+  const inner = encodeInvokeParams(args.params ?? {}, args.dialect ?? dialectOfResourceUri(resourceUri));
   const body = `<p:${method}_INPUT xmlns:p="${escapeAttr(resourceUri)}">${inner}</p:${method}_INPUT>`;
   const { xml, messageId } = buildEnvelope(ctx, { action, resourceUri, selectors: args.selectors, options: args.options }, body, ` xmlns:xsi="${NS.xsi}" xmlns:cim="${NS.cim}"`);
   return { action, messageId, xml, idempotent: args.idempotent ?? false, label: `Invoke ${method}` };

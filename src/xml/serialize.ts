@@ -11,7 +11,7 @@
  * CDATA sections are written as escaped text (same infoset).
  */
 import { escapeAttr, escapeText } from './escape.js';
-import type { XmlElement } from './tree.js';
+import { lookupNamespace, type XmlElement } from './tree.js';
 
 type Bindings = Readonly<Record<string, string>>;
 
@@ -55,8 +55,7 @@ function qnamePrefix(el: XmlElement, value: string, need: Array<[string, string]
   const m = QNAME_VALUE.exec(value);
   if (!m) return;
   const p = m[1]!;
-  // Own keys only: a scope built outside parseXml may be a plain object (`constructor` is inherited).
-  const uri = Object.hasOwn(el.scope, p) ? el.scope[p] : undefined;
+  const uri = lookupNamespace(el.scope, p);
   if (uri !== undefined && p !== 'xml') need.push([p, uri]);
 }
 
@@ -69,7 +68,7 @@ function prefixOf(qname: string): string {
 function collectRootBindings(root: XmlElement, el: XmlElement, decls: Record<string, string>): void {
   for (const [p, uri] of neededAt(el)) {
     if (p in decls) continue;
-    const atRoot = p === '' ? (root.scope[''] ?? '') : root.scope[p];
+    const atRoot = p === '' ? (lookupNamespace(root.scope, '') ?? '') : lookupNamespace(root.scope, p);
     if (atRoot === uri) decls[p] = uri;
   }
   for (const c of el.children) if (c.kind === 'element') collectRootBindings(root, c, decls);

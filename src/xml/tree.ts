@@ -28,7 +28,12 @@ export interface XmlElement {
   readonly local: string;
   readonly attrs: readonly XmlAttribute[];
   readonly children: readonly XmlNode[];
-  /** Prefix -> namespace URI in scope at this element ('' = default namespace). Needed for QName values such as fault subcodes. */
+  /**
+   * Prefix -> namespace URI in scope at this element ('' = default namespace). Needed for QName values
+   * such as fault subcodes. From parseXml it is a chain: an element holds only its own declarations
+   * and inherits the rest through its prototype (none at the end), so read it with lookupNamespace
+   * or namespacesInScope, not Object.keys or a spread.
+   */
   readonly scope: Readonly<Record<string, string>>;
 }
 
@@ -92,6 +97,25 @@ export function resolveQName(el: XmlElement, qname: string): { ns: string; local
   const i = q.indexOf(':');
   const prefix = i < 0 ? '' : q.slice(0, i);
   const local = i < 0 ? q : q.slice(i + 1);
-  // Own keys only, so a prefix such as `constructor` never resolves to something inherited.
-  return { ns: (Object.hasOwn(el.scope, prefix) ? el.scope[prefix] : undefined) ?? '', local, prefix };
+  return { ns: lookupNamespace(el.scope, prefix) ?? '', local, prefix };
+}
+
+/**
+ * The namespace a prefix is bound to in a scope, or undefined. Walks the scope chain by own keys, so
+ * a prefix such as `constructor` never resolves to an Object.prototype member of a plain-object scope.
+ */
+export function lookupNamespace(scope: Readonly<Record<string, string>>, prefix: string): string | undefined {
+  for (let o: object | null = scope; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    if (Object.hasOwn(o, prefix)) return (o as Record<string, string>)[prefix];
+  }
+  return undefined;
+}
+
+/** Every binding in scope, flattened into one prototype-less object (innermost declaration wins). */
+export function namespacesInScope(scope: Readonly<Record<string, string>>): Record<string, string> {
+  const chain: object[] = [];
+  for (let o: object | null = scope; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) chain.push(o);
+  const out = Object.create(null) as Record<string, string>;
+  for (let i = chain.length - 1; i >= 0; i--) for (const k of Object.keys(chain[i]!)) out[k] = (chain[i] as Record<string, string>)[k]!;
+  return out;
 }

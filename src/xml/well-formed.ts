@@ -1,18 +1,24 @@
 /**
- * Well-formedness of untrusted XML (XML 1.0 fifth edition, sections 2.2-2.8, 3.1, 4.1) in one
- * forward pass, run before fast-xml-parser tokenises: the tokenizer alone accepts `<a><b></a>`,
- * truncated input and more. Text is crossed with indexOf, not character by character; only markup
- * is read closely.
+ * The XML reader: one forward pass over untrusted text that checks well-formedness (XML 1.0 fifth
+ * edition, sections 2.2-2.8, 3.1, 4.1), resolves namespaces (Namespaces in XML 1.0) and builds the
+ * XmlElement tree, inside the bounds of ./limits.ts. Text is crossed with indexOf, not character by
+ * character; only markup is read closely. Namespace scopes are chained (an element holds only its
+ * own declarations), so nested declarations cost memory in proportion to the document, never to
+ * depth times declarations.
  */
-import { XmlParseError } from '../errors.js';
+import { XmlForbiddenError, XmlLimitError, XmlParseError } from '../errors.js';
+import { decodeEntities, decodeReference } from './entities.js';
 import { findForbiddenXmlChar } from './escape.js';
+import * as limits from './limits.js';
+import type { XmlLimitName } from './limits.js';
+import { XML_NS, type XmlAttribute, type XmlElement, type XmlNode } from './tree.js';
 
-/**
- * Deepest element nesting accepted. WS-Man replies stay under 20 levels; the cap keeps a hostile
- * document (10k nested elements) from exhausting the stack in the recursive readers above this
- * module (build, textOf, serializeXml). The well-formedness scan and fast-xml-parser both enforce it.
- */
-export const MAX_XML_DEPTH = 100;
+// Local copies: read on every tag, and some loaders turn imported bindings into property getters.
+const MAX_XML_ATTRIBUTES = limits.MAX_XML_ATTRIBUTES;
+const MAX_XML_DEPTH = limits.MAX_XML_DEPTH;
+const MAX_XML_NAMESPACE_DECLARATIONS = limits.MAX_XML_NAMESPACE_DECLARATIONS;
+const MAX_XML_NODES = limits.MAX_XML_NODES;
+const MAX_XML_TEXT_LENGTH = limits.MAX_XML_TEXT_LENGTH;
 
 const GT = 0x3e;
 const SLASH = 0x2f;
@@ -38,9 +44,9 @@ for (const c of ':_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz') ASCII_
 for (const c of '-.0123456789') ASCII_NAME[c.charCodeAt(0)] = 2;
 
 /**
- * Non-ASCII NameStartChar ranges (section 2.3) within the BMP, as fast-xml-parser's validator had them
- * (names with astral characters are refused). U+1680 and U+FEFF are cut out: they are name characters
- * for XML but whitespace (\s) for the tokenizer, which would split the name there.
+ * Non-ASCII NameStartChar ranges (section 2.3) within the BMP (names with astral characters are
+ * refused). U+1680 and U+FEFF are cut out, as when fast-xml-parser tokenised: they are name characters
+ * for XML but whitespace (\s) to most regex-based tools, which would split the name there.
  */
 const NAME_START_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0xc0, 0xd6],
@@ -91,12 +97,14 @@ function isHexDigit(c: number): boolean {
   return isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
 }
 
-/** A character of an entity name as fast-xml-parser's validator read them (\w); decodeEntities then knows five. */
+/** A character of an entity name (\w, as fast-xml-parser's validator read them); decodeReference then knows five. */
 function isWordChar(c: number): boolean {
   return isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x5f;
 }
 
-/** Thrown inside the scan only; checkWellFormed turns it into an XmlParseError with line and column. */
+const CR_LF = /\r\n?/g;
+
+/** Thrown inside the reader only; readXml turns it into an XmlParseError with line and column. */
 class Malformed {
   constructor(
     readonly at: number,
@@ -104,17 +112,23 @@ class Malformed {
   ) {}
 }
 
+type Scope = Record<string, string>;
+
 /**
- * Check that `s` is one well-formed element, optionally preceded by an XML declaration and surrounded
- * by comments, processing instructions and whitespace; that every character is one XML 1.0 allows;
- * that tags balance and nest at most MAX_XML_DEPTH deep; that attributes are `name="value"` (or single
- * quotes), separated by whitespace, not repeated and free of '<'; that every '&' in text starts a
- * complete reference; and that comments, CDATA sections and processing instructions are closed. It is
- * at least as strict as fast-xml-parser's XMLValidator, which it replaces. A DOCTYPE was refused before.
+ * Read `s` into its root element: one well-formed element, optionally preceded by an XML declaration
+ * and surrounded by comments, processing instructions and whitespace. Every character is one XML 1.0
+ * allows; tags balance; attributes are `name="value"` (or single quotes), separated by whitespace, not
+ * repeated and free of '<'; every '&' starts a complete reference to one of the five predefined
+ * entities or a character; comments, CDATA sections and processing instructions are closed; every
+ * prefix is declared. A DOCTYPE or ENTITY declaration throws XmlForbiddenError, a bound of ./limits.ts
+ * XmlLimitError, anything else not well-formed XmlParseError.
+ *
+ * Text split only by comments or processing instructions is one text node; CDATA sections are nodes
+ * of their own. Whitespace between elements is kept as text.
  */
-export function checkWellFormed(s: string): void {
+export function readXml(s: string): XmlElement {
   try {
-    new WellFormednessScan(s).run();
+    return new XmlReader(s).run();
   } catch (err) {
     if (!(err instanceof Malformed)) throw err;
     const bad = findForbiddenXmlChar(s);
@@ -134,26 +148,56 @@ function lineAndColumn(s: string, at: number): { line: number; column: number } 
   return { line, column: at - lineStart + 1 };
 }
 
-class WellFormednessScan {
+/** `xmlns` or `xmlns:prefix`: a namespace declaration, not an attribute. */
+function isDeclaration(name: string): boolean {
+  return name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === 0x3a);
+}
+
+class XmlReader {
   private readonly s: string;
   private readonly n: number;
-  /** Names of the open elements, innermost last. */
+  /** Names, child lists and scopes of the open elements, innermost last. */
   private readonly open: string[] = [];
+  private readonly kids: XmlNode[][] = [];
+  private readonly scopes: Scope[] = [];
+  /** Prefix bindings before any declaration: only `xml` (Namespaces in XML 1.0, section 3). */
+  private readonly documentScope: Scope;
+  private root: XmlElement | undefined;
   private rootClosed = false;
+  /** Character data read but not yet added to the innermost open element (comments do not split it). */
+  private pending = '';
+  private nodes = 0;
+  private declarations = 0;
   /** The next '&' at or after the text being read (n when there is none), kept between text runs. */
   private nextAmp = -1;
   /** The next '<' after the tag just read, when that tag found it (-1 otherwise). */
   private lookahead = -1;
-  /** Attribute names of the start tag being read, for the repeat check; a Set once there are many. */
+  /** Attributes of the start tag being read (names as written, decoded values). */
   private readonly attrNames: string[] = [];
+  private readonly attrValues: string[] = [];
+  /** The names again as a Set once a tag has many, for the repeat check. */
   private manyAttrNames: Set<string> | undefined;
+  /** Whether the document has a CR at all: only then do line ends need normalising. */
+  private readonly hasCR: boolean;
 
   constructor(s: string) {
     this.s = s;
     this.n = s.length;
+    this.documentScope = Object.create(null) as Scope;
+    this.documentScope.xml = XML_NS;
+    this.hasCR = s.includes('\r');
   }
 
-  run(): void {
+  /**
+   * s[from, to) with line ends normalised (section 2.11: CR LF and a lone CR read as LF), before any
+   * reference is decoded, so `&#xD;` still gives a CR.
+   */
+  private chars(from: number, to: number): string {
+    const raw = this.s.slice(from, to);
+    return this.hasCR && raw.includes('\r') ? raw.replace(CR_LF, '\n') : raw;
+  }
+
+  run(): XmlElement {
     const { n, open } = this;
     this.characters();
     let i = 0;
@@ -167,13 +211,19 @@ class WellFormednessScan {
       lt = this.lookahead >= 0 ? this.lookahead : this.find('<', i);
     }
     if (open.length > 0) throw new Malformed(n, `<${open[open.length - 1]}> is not closed`);
-    if (!this.rootClosed) throw new Malformed(n, 'no root element');
+    if (this.root === undefined) throw new Malformed(n, 'no root element');
+    return this.root;
   }
 
   /** Index of `ch` at or after `from`, n when absent. */
   private find(ch: string, from: number): number {
     const k = this.s.indexOf(ch, from);
     return k < 0 ? this.n : k;
+  }
+
+  private limit(at: number, max: number, what: string, name: XmlLimitName): XmlLimitError {
+    const { line, column } = lineAndColumn(this.s, at);
+    return new XmlLimitError(name, max, `The XML exceeds the parser's limit of ${max} ${what} (line ${line}, column ${column}); no WS-Man reply needs that many, so the document is refused as broken or hostile.`);
   }
 
   /** Section 2.2: every character is allowed (surrogates only in pairs). */
@@ -195,16 +245,48 @@ class WellFormednessScan {
     }
   }
 
-  /** Character data s[from, to): every '&' starts a reference. */
+  /** Character data s[from, to), references decoded, added to the pending text. */
   private text(from: number, to: number): void {
+    if (from === to) return;
+    const s = this.s;
     let amp = this.nextAmp < from ? this.find('&', from) : this.nextAmp;
-    while (amp < to) amp = this.find('&', this.reference(amp));
+    let piece: string;
+    if (amp >= to) {
+      piece = this.chars(from, to);
+    } else {
+      piece = '';
+      let copied = from;
+      while (amp < to) {
+        const end = this.reference(amp);
+        piece += this.chars(copied, amp) + decodeReference(s.slice(amp + 1, end - 1));
+        copied = end;
+        amp = this.find('&', end);
+      }
+      piece += this.chars(copied, to);
+    }
     this.nextAmp = amp;
+    const text = this.pending === '' ? piece : this.pending + piece;
+    if (text.length > MAX_XML_TEXT_LENGTH) throw this.limit(from, MAX_XML_TEXT_LENGTH, 'characters in one text node', 'textLength');
+    this.pending = text;
+  }
+
+  /** Add a node to the innermost open element. */
+  private add(node: XmlNode, at: number): void {
+    if (++this.nodes > MAX_XML_NODES) throw this.limit(at, MAX_XML_NODES, 'elements and text nodes', 'nodes');
+    this.kids[this.kids.length - 1]!.push(node);
+  }
+
+  /** The pending text becomes a node (before an element, a CDATA section or an end tag). */
+  private flush(at: number): void {
+    if (this.pending === '') return;
+    const value = this.pending;
+    this.pending = '';
+    this.add({ kind: 'text', value, cdata: false }, at);
   }
 
   /**
    * `&name;`, `&#digits;` or `&#xhex;` (section 4.1; the upper-case `&#X` is not XML). Which names
-   * exist and which code points are characters, decodeEntities decides. Returns the index after ';'.
+   * exist and which code points are characters, decodeReference decides. Returns the index after ';'.
    */
   private reference(i: number): number {
     const s = this.s;
@@ -229,7 +311,7 @@ class WellFormednessScan {
     const c1 = this.s.charCodeAt(i + 1);
     if (c1 === SLASH) return this.endTag(i);
     if (c1 === QUESTION) return this.processingInstruction(i);
-    if (c1 === BANG) return this.commentOrCdata(i);
+    if (c1 === BANG) return this.bang(i);
     return this.startTag(i);
   }
 
@@ -253,21 +335,20 @@ class WellFormednessScan {
     if (open.length === 0 && this.rootClosed) throw new Malformed(i, 'a second root element');
     const bound = (this.lookahead = this.find('<', i + 1));
     const nameEnd = this.name(i + 1, 'element');
-    if (this.attrNames.length > 0) this.attrNames.length = 0;
+    this.attrNames.length = 0;
+    this.attrValues.length = 0;
     this.manyAttrNames = undefined;
     for (let k = nameEnd; ; ) {
       const spaced = isSpace(s.charCodeAt(k));
       k = this.skipSpace(k);
       const c = s.charCodeAt(k);
       if (c === GT) {
-        // The tokenizer's maxNestedTags, at the same place: an element with content, this deep.
-        if (open.length > MAX_XML_DEPTH) throw new Malformed(i, `elements nested more than ${MAX_XML_DEPTH} deep`);
-        open.push(s.slice(i + 1, nameEnd));
+        this.element(i, nameEnd, false);
         return k + 1;
       }
       if (c === SLASH) {
         if (s.charCodeAt(k + 1) !== GT) throw new Malformed(k, "'/' not followed by '>' in a start tag");
-        if (open.length === 0) this.rootClosed = true;
+        this.element(i, nameEnd, true);
         return k + 2;
       }
       if (k >= n) throw new Malformed(i, 'a start tag not closed');
@@ -279,6 +360,7 @@ class WellFormednessScan {
   /** Attribute (section 3.1): Name Eq AttValue, the value without '<', the name not repeated in the tag. */
   private attribute(i: number, bound: number): number {
     const s = this.s;
+    if (this.attrNames.length === MAX_XML_ATTRIBUTES) throw this.limit(i, MAX_XML_ATTRIBUTES, 'attributes on one element', 'attributes');
     const nameEnd = this.name(i, 'attribute');
     let k = this.skipSpace(nameEnd);
     if (s.charCodeAt(k) !== EQUALS) throw new Malformed(i, 'an attribute without a value');
@@ -287,25 +369,78 @@ class WellFormednessScan {
     if (quote !== DQUOTE && quote !== SQUOTE) throw new Malformed(k, 'an attribute value not in quotes');
     const close = s.indexOf(quote === DQUOTE ? '"' : "'", k + 1);
     if (close < 0 || close > bound) throw new Malformed(k, "an attribute value with '<' or not closed");
-    if (this.repeated(s.slice(i, nameEnd))) throw new Malformed(i, `attribute ${s.slice(i, nameEnd)} repeated`);
+    const name = s.slice(i, nameEnd);
+    if (this.repeated(name)) throw new Malformed(i, `attribute ${name} repeated`);
+    const raw = this.chars(k + 1, close);
+    this.attrNames.push(name);
+    this.attrValues.push(raw.indexOf('&') < 0 ? raw : decodeEntities(raw));
     return close + 1;
   }
 
   /**
-   * Whether the start tag being read already has this attribute (if not, records it). A handful of
-   * attributes per tag is the rule, where a linear look-up beats a Set; a flood switches to a Set.
+   * Whether the start tag being read already has this attribute. A handful of attributes per tag is
+   * the rule, where a linear look-up beats a Set; past 16 a Set takes over.
    */
   private repeated(name: string): boolean {
     const names = this.attrNames;
     if (this.manyAttrNames === undefined) {
       if (names.includes(name)) return true;
-      names.push(name);
-      if (names.length === 16) this.manyAttrNames = new Set(names);
+      if (names.length === 15) this.manyAttrNames = new Set([...names, name]);
       return false;
     }
     if (this.manyAttrNames.has(name)) return true;
     this.manyAttrNames.add(name);
     return false;
+  }
+
+  /** The start tag s[i..] with the attributes just read: resolve names, add the element, open it unless empty. */
+  private element(i: number, nameEnd: number, empty: boolean): void {
+    const { s, open, attrNames, attrValues } = this;
+    const depth = open.length + 1;
+    if (depth > MAX_XML_DEPTH) throw this.limit(i, MAX_XML_DEPTH, 'levels of element nesting', 'depth');
+    const parentScope = depth === 1 ? this.documentScope : this.scopes[depth - 2]!;
+    // Declarations apply to every attribute of the element, wherever they are written.
+    let scope = parentScope;
+    for (let a = 0; a < attrNames.length; a++) {
+      const k = attrNames[a]!;
+      if (!isDeclaration(k)) continue;
+      if (++this.declarations > MAX_XML_NAMESPACE_DECLARATIONS) throw this.limit(i, MAX_XML_NAMESPACE_DECLARATIONS, 'namespace declarations', 'namespaceDeclarations');
+      // Chained, not copied: the new scope inherits the parent's bindings (its chain ends in null, so `constructor` finds nothing).
+      if (scope === parentScope) scope = Object.create(parentScope) as Scope;
+      scope[k.length === 5 ? '' : k.slice(6)] = attrValues[a]!;
+    }
+    const attrs: XmlAttribute[] = [];
+    for (let a = 0; a < attrNames.length; a++) {
+      const k = attrNames[a]!;
+      if (isDeclaration(k)) continue;
+      const colon = k.indexOf(':');
+      const prefix = colon < 0 ? '' : k.slice(0, colon);
+      // Unprefixed attributes are in no namespace (Namespaces in XML 1.0 section 6.2).
+      const ns = prefix === '' ? '' : scope[prefix];
+      if (ns === undefined) throw new Malformed(i, `undeclared namespace prefix "${prefix}" on attribute ${k}`);
+      attrs.push({ name: k, ns, local: colon < 0 ? k : k.slice(colon + 1), value: attrValues[a]! });
+    }
+    const name = s.slice(i + 1, nameEnd);
+    const colon = name.indexOf(':');
+    const prefix = colon < 0 ? '' : name.slice(0, colon);
+    const ns = scope[prefix];
+    if (ns === undefined && prefix !== '') throw new Malformed(i, `undeclared namespace prefix "${prefix}" on element <${name}>`);
+    const children: XmlNode[] = [];
+    const el: XmlElement = { kind: 'element', name, prefix, ns: ns ?? '', local: colon < 0 ? name : name.slice(colon + 1), attrs, children, scope };
+    if (depth === 1) {
+      this.root = el;
+      this.nodes++;
+    } else {
+      this.flush(i);
+      this.add(el, i);
+    }
+    if (empty) {
+      if (depth === 1) this.rootClosed = true;
+      return;
+    }
+    open.push(name);
+    this.kids.push(children);
+    this.scopes.push(scope);
   }
 
   /** ETag (section 3.1): the name of the innermost open element, optional whitespace, '>'. */
@@ -314,19 +449,23 @@ class WellFormednessScan {
     if (open.length === 0) throw new Malformed(i, 'an end tag without a start tag');
     this.lookahead = this.find('<', i + 1);
     // The start tag's name was checked: the same name, then no further name character.
-    const name = open.pop()!;
+    const name = open[open.length - 1]!;
     const nameEnd = i + 2 + name.length;
     if (!s.startsWith(name, i + 2) || isNameChar(s.charCodeAt(nameEnd))) throw new Malformed(i, `an end tag where </${name}> belongs`);
     const k = this.skipSpace(nameEnd);
     if (s.charCodeAt(k) !== GT) throw new Malformed(k, 'an end tag not closed');
+    this.flush(i);
+    open.pop();
+    this.kids.pop();
+    this.scopes.pop();
     if (open.length === 0) this.rootClosed = true;
     return k + 1;
   }
 
   /**
    * PI (section 2.6): a target name, then nothing or whitespace and any text, up to the first '?>'.
-   * `<?xml` is only the XML declaration, at the very start. The tokenizer skips quoted strings while it
-   * looks for '?>', so a quote that would carry it past the first '?>' is refused.
+   * `<?xml` is only the XML declaration, at the very start. A quote that would carry a quote-aware
+   * tool past the first '?>' is refused, so no reader of the same bytes sees a different document.
    */
   private processingInstruction(i: number): number {
     const s = this.s;
@@ -345,8 +484,12 @@ class WellFormednessScan {
     return end + 2;
   }
 
-  /** Comment (section 2.5) anywhere; CDATA section (2.7) inside the root only. Nothing else starts '<!'. */
-  private commentOrCdata(i: number): number {
+  /**
+   * Comment (section 2.5) anywhere; CDATA section (2.7) inside the root only. A DOCTYPE or ENTITY
+   * declaration is how entity-expansion and external-entity attacks arrive; WS-Man never needs one.
+   * Nothing else starts '<!'.
+   */
+  private bang(i: number): number {
     const s = this.s;
     if (s.startsWith('--', i + 2)) {
       const end = s.indexOf('-->', i + 4);
@@ -357,12 +500,15 @@ class WellFormednessScan {
       if (this.open.length === 0) throw new Malformed(i, 'a CDATA section outside the root element');
       const end = s.indexOf(']]>', i + 9);
       if (end < 0) throw new Malformed(i, 'a CDATA section not closed');
+      if (end - i - 9 > MAX_XML_TEXT_LENGTH) throw this.limit(i, MAX_XML_TEXT_LENGTH, 'characters in one text node', 'textLength');
+      this.flush(i);
+      this.add({ kind: 'text', value: this.chars(i + 9, end), cdata: true }, i);
       return end + 3;
+    }
+    const keyword = s.slice(i + 2, i + 9).toUpperCase();
+    if (keyword === 'DOCTYPE' || keyword.startsWith('ENTITY')) {
+      throw new XmlForbiddenError('The XML contains a DOCTYPE/ENTITY declaration, which is refused for safety.');
     }
     throw new Malformed(i, "'<!' that starts no comment or CDATA section");
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Tree
-

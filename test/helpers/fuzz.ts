@@ -6,7 +6,25 @@
  */
 import { HypervWsmanError } from '../../src/errors.js';
 import { escapeText } from '../../src/xml/escape.js';
-import type { XmlAttribute, XmlElement, XmlNode } from '../../src/xml/tree.js';
+import { namespacesInScope, type XmlAttribute, type XmlElement, type XmlNode } from '../../src/xml/tree.js';
+
+/**
+ * How many cases a fuzz loop runs: its default under `npm test`, or FUZZ_ITERATIONS for a longer run
+ * (e.g. FUZZ_ITERATIONS=20000 FUZZ_STATS=1 node --import tsx --test test/fuzz-*.test.ts).
+ */
+export function fuzzCases(defaultCases: number): number {
+  const n = Number(process.env.FUZZ_ITERATIONS);
+  return Number.isInteger(n) && n > 0 ? n : defaultCases;
+}
+
+/** A loop's fixed seed, or that seed mixed with FUZZ_SEED so a longer run explores other inputs. */
+export function fuzzSeed(seed: number): number {
+  const extra = Number(process.env.FUZZ_SEED);
+  return Number.isInteger(extra) && extra !== 0 ? (seed ^ Math.imul(extra, 0x9e3779b1)) >>> 0 : seed;
+}
+
+/** A case slower than this is counted as a hang in FUZZ_STATS (never asserted: speed is for benchmarks). */
+export const FUZZ_HANG_MS = 1000;
 
 /** mulberry32: tiny, fast, good enough for choosing mutations; same seed, same sequence. */
 export class Rng {
@@ -387,15 +405,17 @@ function replaceAt(root: XmlElement, path: readonly number[], edit: (el: XmlElem
 
 /** Prefix bound to `ns` in the element's scope, or a fresh one added to it (serializeXml declares it). */
 function withNamespace(el: XmlElement, ns: string, local: string): XmlElement {
-  if (ns === '') return { ...el, prefix: '', ns: '', local, name: local, scope: { ...el.scope, '': '' } };
-  const existing = Object.entries(el.scope).find(([p, u]) => u === ns && p !== '' && p !== 'xml')?.[0];
+  // Parsed scopes are chains: flatten before copying, or inherited bindings are lost.
+  const inScope = namespacesInScope(el.scope);
+  if (ns === '') return { ...el, prefix: '', ns: '', local, name: local, scope: { ...inScope, '': '' } };
+  const existing = Object.entries(inScope).find(([p, u]) => u === ns && p !== '' && p !== 'xml')?.[0];
   const prefix = existing ?? 'fz';
-  return { ...el, prefix, ns, local, name: `${prefix}:${local}`, scope: { ...el.scope, [prefix]: ns } };
+  return { ...el, prefix, ns, local, name: `${prefix}:${local}`, scope: { ...inScope, [prefix]: ns } };
 }
 
 function setAttr(el: XmlElement, a: XmlAttribute, prefixNs?: readonly [string, string]): XmlElement {
   const attrs = el.attrs.filter((x) => !(x.local === a.local && x.ns === a.ns));
-  const scope = prefixNs ? { ...el.scope, [prefixNs[0]]: prefixNs[1] } : el.scope;
+  const scope = prefixNs ? { ...namespacesInScope(el.scope), [prefixNs[0]]: prefixNs[1] } : el.scope;
   return { ...el, attrs: [...attrs, a], scope };
 }
 
@@ -498,6 +518,9 @@ export class FuzzLog {
   /** Outcomes by error code ('ok' = returned): shows the cases reach past the first check. */
   readonly outcomes = new Map<string, number>();
   cases = 0;
+  /** Cases slower than FUZZ_HANG_MS, and the slowest one. */
+  hangs = 0;
+  slowest = { where: '', ms: 0 };
 
   /**
    * Run `fn`; a throw that is not a HypervWsmanError (or not what `accept` allows, for a function
@@ -505,6 +528,7 @@ export class FuzzLog {
    */
   run<T>(where: string, fn: () => T, accept: (error: HypervWsmanError) => boolean = () => true): T | undefined {
     this.cases++;
+    const t0 = performance.now();
     try {
       const value = fn();
       this.#count('ok');
@@ -513,7 +537,16 @@ export class FuzzLog {
       if (error instanceof HypervWsmanError && accept(error)) this.#count(error.code);
       else this.failures.push({ where, error });
       return undefined;
+    } finally {
+      const ms = performance.now() - t0;
+      if (ms > FUZZ_HANG_MS) this.hangs++;
+      if (ms > this.slowest.ms) this.slowest = { where: where.slice(0, 120), ms };
     }
+  }
+
+  /** One line for FUZZ_STATS: cases, failures, hangs, the slowest case, outcomes by error code. */
+  stats(name: string): string {
+    return `FUZZ ${JSON.stringify({ name, cases: this.cases, failures: this.failures.length, hangs: this.hangs, slowestMs: Math.round(this.slowest.ms), slowest: this.slowest.where, outcomes: Object.fromEntries(this.outcomes) })}`;
   }
 
   #count(outcome: string): void {

@@ -11,7 +11,7 @@ import { md5 } from './ntlmv2.js';
 /** RFC 5929 section 4 channel binding type prefix of the application data. */
 export const TLS_SERVER_END_POINT_PREFIX = 'tls-server-end-point:';
 
-export type TlsServerEndPointHashName = 'sha224' | 'sha256' | 'sha384' | 'sha512';
+export type TlsServerEndPointHashName = 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha3-224' | 'sha3-256' | 'sha3-384' | 'sha3-512';
 
 // RFC 5929 4.1: hash with the certificate signature's own hash, except MD5 and SHA-1 become SHA-256.
 const SIGNATURE_ALGORITHM_HASH: Readonly<Record<string, TlsServerEndPointHashName>> = {
@@ -31,6 +31,26 @@ const SIGNATURE_ALGORITHM_HASH: Readonly<Record<string, TlsServerEndPointHashNam
   '1.2.840.10040.4.3': 'sha256', // dsa-with-sha1
   '2.16.840.1.101.3.4.3.1': 'sha224', // dsa-with-sha224
   '2.16.840.1.101.3.4.3.2': 'sha256', // dsa-with-sha256
+  '2.16.840.1.101.3.4.3.3': 'sha384', // dsa-with-sha384 (RFC 5758 3.1 / NIST CSOR)
+  '2.16.840.1.101.3.4.3.4': 'sha512', // dsa-with-sha512
+  '2.16.840.1.101.3.4.3.9': 'sha3-224', // ecdsa-with-sha3-224 (NIST CSOR sigAlgs)
+  '2.16.840.1.101.3.4.3.10': 'sha3-256', // ecdsa-with-sha3-256
+  '2.16.840.1.101.3.4.3.11': 'sha3-384', // ecdsa-with-sha3-384
+  '2.16.840.1.101.3.4.3.12': 'sha3-512', // ecdsa-with-sha3-512
+  '2.16.840.1.101.3.4.3.13': 'sha3-224', // id-rsassa-pkcs1-v1_5-with-sha3-224
+  '2.16.840.1.101.3.4.3.14': 'sha3-256', // id-rsassa-pkcs1-v1_5-with-sha3-256
+  '2.16.840.1.101.3.4.3.15': 'sha3-384', // id-rsassa-pkcs1-v1_5-with-sha3-384
+  '2.16.840.1.101.3.4.3.16': 'sha3-512', // id-rsassa-pkcs1-v1_5-with-sha3-512
+};
+
+/**
+ * Signature algorithms that use no separate hash function: RFC 5929 4.1 says the binding is
+ * "undefined at this time" for them, so none is computed (guessing a hash would make a strict
+ * host refuse, or worse, agree by accident with one implementation's guess).
+ */
+const NO_HASH_ALGORITHMS: Readonly<Record<string, string>> = {
+  '1.3.101.112': 'Ed25519', // RFC 8410 3
+  '1.3.101.113': 'Ed448', // RFC 8410 3
 };
 
 // Digest OIDs, for RSASSA-PSS whose hash sits in the algorithm parameters (RFC 4055 3.1).
@@ -40,6 +60,10 @@ const DIGEST_HASH: Readonly<Record<string, TlsServerEndPointHashName>> = {
   '2.16.840.1.101.3.4.2.1': 'sha256',
   '2.16.840.1.101.3.4.2.2': 'sha384',
   '2.16.840.1.101.3.4.2.3': 'sha512',
+  '2.16.840.1.101.3.4.2.7': 'sha3-224',
+  '2.16.840.1.101.3.4.2.8': 'sha3-256',
+  '2.16.840.1.101.3.4.2.9': 'sha3-384',
+  '2.16.840.1.101.3.4.2.10': 'sha3-512',
 };
 const RSASSA_PSS = '1.2.840.113549.1.1.10';
 const PSS_DEFAULT_HASH: TlsServerEndPointHashName = 'sha256'; // PSS default hash is SHA-1, which 4.1 upgrades
@@ -146,9 +170,13 @@ function certificateDer(cert: Uint8Array): Uint8Array {
 function hashAlgorithmOf(der: Uint8Array): TlsServerEndPointHashName {
   const { oid, params } = signatureAlgorithm(der);
   if (oid === RSASSA_PSS) return pssHash(params);
+  const noHash = NO_HASH_ALGORITHMS[oid];
+  if (noHash !== undefined) {
+    throw new NtlmError(`The certificate is signed with ${noHash} (${oid}), which uses no separate hash function; RFC 5929 4.1 leaves tls-server-end-point channel binding undefined for it.`);
+  }
   const hash = SIGNATURE_ALGORITHM_HASH[oid];
   if (hash === undefined) {
-    throw new NtlmError(`No tls-server-end-point channel binding is defined for certificate signature algorithm ${oid} (RFC 5929 4.1).`);
+    throw new NtlmError(`The certificate's signature algorithm ${oid} is not one this client knows the hash of, so its tls-server-end-point channel binding (RFC 5929 4.1) cannot be computed.`);
   }
   return hash;
 }

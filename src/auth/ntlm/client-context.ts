@@ -48,6 +48,11 @@ export interface NtlmClientOptions {
   readonly randomBytes?: (n: number) => Uint8Array;
   /** Only used when the server's CHALLENGE carries no MsvAvTimestamp. */
   readonly now?: () => Date;
+  /**
+   * The session will seal messages (WinRM message encryption): a CHALLENGE without SIGN and SEAL is
+   * refused before any AUTHENTICATE (and so any credential-derived response) is built.
+   */
+  readonly requireSealing?: boolean;
 }
 
 export type NtlmUserForm = 'domain\\user' | 'user@domain' | 'user';
@@ -169,8 +174,23 @@ const REQUIRED_CHALLENGE_FLAGS: readonly (readonly [number, string])[] = [
 // Flags we never carry into AUTHENTICATE: LM_KEY is superseded by ESS, OEM by UNICODE.
 const DROPPED_FLAGS = NegotiateFlags.LM_KEY | NegotiateFlags.OEM_DOMAIN_SUPPLIED | NegotiateFlags.OEM_WORKSTATION_SUPPLIED;
 
-/** Refuse a CHALLENGE that cannot carry NTLMv2 (3.1.5.1.2 STATUS_LOGON_FAILURE rule). */
-function checkChallenge(challenge: ChallengeMessage): void {
+/** What message encryption needs on top (MS-NLMP 3.4.3 sealing, 3.4.4 signing). */
+const SEALING_FLAGS: readonly (readonly [number, string])[] = [
+  [NegotiateFlags.SIGN, 'signing (NTLMSSP_NEGOTIATE_SIGN)'],
+  [NegotiateFlags.SEAL, 'sealing (NTLMSSP_NEGOTIATE_SEAL)'],
+];
+
+/** Refuse a CHALLENGE that cannot carry NTLMv2 (3.1.5.1.2 STATUS_LOGON_FAILURE rule), or sealing when it is required. */
+function checkChallenge(challenge: ChallengeMessage, requireSealing: boolean): void {
+  if (requireSealing) {
+    for (const [flag, what] of SEALING_FLAGS) {
+      if (!hasFlag(challenge.flags, flag)) {
+        throw new NtlmError(
+          `The server's NTLM CHALLENGE does not offer ${what} (flags: ${describeFlags(challenge.flags).join('|')}), which message encryption needs; no credentials were sent. Use HTTPS, or check the server's NTLM policy.`,
+        );
+      }
+    }
+  }
   for (const [flag, what] of REQUIRED_CHALLENGE_FLAGS) {
     if (!hasFlag(challenge.flags, flag)) {
       throw new NtlmError(`NTLM server did not offer ${what} (flags: ${describeFlags(challenge.flags).join('|')}); refusing NTLMv1/LM.`);
@@ -231,7 +251,7 @@ export class NtlmClientContext {
       throw new NtlmError(this.#state === 'initial' ? 'createNegotiate() must come before createAuthenticate().' : 'This NTLM context is already complete.');
     }
     const parsed = decodeChallenge(challenge);
-    checkChallenge(parsed);
+    checkChallenge(parsed, this.#options.requireSealing === true);
     const flags = authenticateFlags(parsed.flags);
     const bindings = channelBindings ?? this.#options.channelBindings;
     const result = computeAuthenticate({

@@ -11,10 +11,12 @@ import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
 import { writeJson } from '../output.js';
 import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
-import { resolveTarget, withTargetOptions, type Target, type TargetArgs } from '../target.js';
+import { parseSelectors } from '../key-value.js';
+import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs } from '../target.js';
 
 export interface EnumerateCliArgs extends ConnectionArgs, TargetArgs {
   class?: string;
+  selector?: string[];
   wql?: string;
   where?: string;
   'max-elements'?: number;
@@ -23,6 +25,8 @@ export interface EnumerateCliArgs extends ConnectionArgs, TargetArgs {
 interface Plan {
   readonly target: Target;
   readonly request: EnumerateArgs;
+  /** --selector keys (filter instances on DMTF servers; WinRM takes them too). */
+  readonly keys: Readonly<Record<string, string>>;
 }
 
 /** WQL goes to the namespace's `*` URI (how WinRM takes it, [MS-WSMV] 3.1.4.8.1); --where builds the query for a class. */
@@ -30,6 +34,7 @@ function plan(args: EnumerateCliArgs): Plan {
   const max = args['max-elements'];
   if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new InvalidOptionError(`--max-elements must be a positive integer, got ${String(max)}.`);
   const paging = max !== undefined ? { maxElements: max } : {};
+  const keys = parseSelectors(args.selector);
   if (args.wql !== undefined) {
     // A class beside a query is accepted when it is the class the query selects from (case as WMI: insensitive).
     const from = /\bFROM\s+([A-Za-z_][A-Za-z0-9_]*)/i.exec(args.wql)?.[1];
@@ -37,20 +42,20 @@ function plan(args: EnumerateCliArgs): Plan {
       throw new InvalidOptionError(`The class ${args.class} and the --wql query (FROM ${from ?? '?'}) disagree: give the class once, in the query or as the argument.`);
     }
     if (args.where !== undefined) throw new InvalidOptionError('--where goes with a class name; with --wql, put the condition in the query.');
-    return { target: resolveTarget(undefined, args, true), request: { wql: args.wql, ...paging } };
+    return { target: resolveTarget(undefined, args, true), request: { wql: args.wql, ...paging }, keys };
   }
   const target = resolveTarget(args.class, args);
-  if (args.where === undefined) return { target, request: paging };
+  if (args.where === undefined) return { target, request: paging, keys };
   if (args['resource-uri'] !== undefined) throw new InvalidOptionError('--where needs a WMI class name, not --resource-uri; use --wql for a full query.');
   const all = resolveTarget(undefined, args, true);
-  return { target: all, request: { wql: `SELECT * FROM ${target.className} WHERE ${args.where}`, ...paging } };
+  return { target: all, request: { wql: `SELECT * FROM ${target.className} WHERE ${args.where}`, ...paging }, keys };
 }
 
 export const enumerateCommand = defineCommand<EnumerateCliArgs>({
   command: 'enumerate [class]',
   describe: 'List the instances of a class, or the result of a WQL query, as they arrive',
   builder: (y) =>
-    withTargetOptions(withConnectionOptions(y))
+    withSelectorOption(withTargetOptions(withConnectionOptions(y)))
       .positional('class', { type: 'string', describe: 'WMI class name, e.g. Msvm_ComputerSystem' })
       .option('wql', { type: 'string', requiresArg: true, describe: 'A WQL query (sent to the namespace, not to a class)' })
       .option('where', { type: 'string', requiresArg: true, describe: 'A WQL condition on the class: SELECT * FROM <class> WHERE <this>' })
@@ -63,7 +68,10 @@ export const enumerateCommand = defineCommand<EnumerateCliArgs>({
       args,
       io,
       () => plan(args),
-      async (client, { target, request }) => {
+      async (client, prepared) => {
+        const target = await settleTarget(client, prepared.target);
+        const selectors = withKeys(target, prepared.keys);
+        const request: EnumerateArgs = Object.keys(selectors).length > 0 ? { ...prepared.request, selectors } : prepared.request;
         let first = true;
         for await (const inst of client.enumerateInstances(target.resourceUri, request, (cls) => schemaFor(cls))) {
           if (args.json) writeJson(io, instanceToJson(inst));

@@ -21,7 +21,7 @@ import { parseParams, parseSelectors } from '../key-value.js';
 import { writeJson } from '../output.js';
 import { formatInstance, formatValue, valueToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
-import { resolveTarget, withSelectorOption, withTargetOptions, type Target, type TargetArgs } from '../target.js';
+import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs } from '../target.js';
 
 export interface InvokeCliArgs extends ConnectionArgs, TargetArgs, WaitCliArgs {
   class?: string;
@@ -82,10 +82,11 @@ function looksLikeCimXml(text: string): boolean {
 
 /** Out-parameters typed: EPRs as references, datetimes, nil; CIM-XML text decoded as an embedded instance. */
 export function decodeOutParams(out: InvokeOutput): Record<string, CimValue> {
-  const inst = decodeWsCimInstance(out.output, { ReturnValue: { type: 'uint32' } });
+  // A numeric ReturnValue is reported on its own; any other (OMI methods may return an embedded instance) stays an out-parameter.
+  const inst = decodeWsCimInstance(out.output, out.returnValue !== null ? { ReturnValue: { type: 'uint32' } } : undefined);
   const result: Record<string, CimValue> = {};
   for (const [name, value] of Object.entries(inst.properties)) {
-    if (name === 'ReturnValue') continue;
+    if (name === 'ReturnValue' && out.returnValue !== null) continue;
     const texts = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
     let decoded: CimValue = value;
     if (texts.length > 0 && texts.every(looksLikeCimXml)) {
@@ -129,7 +130,8 @@ function jobWaitHint(ref: JobRef): string {
 
 function report(doc: InvokeJson, params: Record<string, CimValue>, args: InvokeCliArgs, io: CliIo): void {
   if (args.json) return writeJson(io, doc);
-  const rv = doc.returnValue === null ? 'no ReturnValue' : `ReturnValue ${doc.returnValue}${doc.returnValueName ? ` (${doc.returnValueName})` : ''}`;
+  const rv =
+    doc.returnValue !== null ? `ReturnValue ${doc.returnValue}${doc.returnValueName ? ` (${doc.returnValueName})` : ''}` : Object.hasOwn(params, 'ReturnValue') ? 'ReturnValue below' : 'no ReturnValue';
   io.stdout.write(`${doc.className ?? doc.resourceUri}.${doc.method}: ${rv}\n${renderOutParams(params)}`);
 }
 
@@ -145,7 +147,7 @@ export const invokeCommand = defineCommand<InvokeCliArgs>({
         type: 'string',
         array: true,
         requiresArg: true,
-        describe: 'In-parameter, in MOF order (repeat; same name twice = array): Name=text | Name:file=PATH | Name:ref=Class?Key=Value&... | Name:null',
+        describe: 'In-parameter, in MOF order (repeat; same name twice = array): Name=text | Name:file=PATH | Name:instance=CIM-XML-FILE | Name:ref=Class?Key=Value&... | Name:null',
       })
       .option('wait', { type: 'boolean', describe: 'When the method starts a job (ReturnValue 4096), wait for it like job-wait' })
       .example(
@@ -158,8 +160,9 @@ export const invokeCommand = defineCommand<InvokeCliArgs>({
       args,
       io,
       () => prepare(args),
-      async (client, call) => {
-        const out = await client.invoke(call.target.resourceUri, call.method, { selectors: call.selectors, params: call.params });
+      async (client, prepared) => {
+        const call: Call = { ...prepared, target: await settleTarget(client, prepared.target) };
+        const out = await client.invoke(call.target.resourceUri, call.method, { selectors: withKeys(call.target, call.selectors), params: call.params, dialect: call.target.dialect });
         // A job's own RequestStateChange also answers 4096 ("Transition Started"), without a Job out-parameter.
         const job = jobRefFromOutput(out);
         const params = decodeOutParams(out);

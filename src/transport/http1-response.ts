@@ -1,0 +1,220 @@
+/**
+ * Incremental HTTP/1.1 response reader (RFC 9112) for one request at a time on a socket we own.
+ * Bounded everywhere a hostile server could make it grow: header block, header count, number of
+ * interim (1xx) responses, chunk-size lines, trailers, and the body (capped while it streams, before
+ * anything downstream sees it). Bytes are fed as they arrive; the caller learns when the response is
+ * complete and whether the connection may be reused.
+ */
+import { ConnectionError, ProtocolError, ResponseTooLargeError } from '../errors.js';
+
+export interface ResponseLimits {
+  /** Largest body accepted (after de-chunking). */
+  readonly maxBodyBytes: number;
+  /** Largest status line + header block. */
+  readonly maxHeaderBytes: number;
+  /** Interim 1xx responses tolerated before the final one. */
+  readonly maxInterimResponses: number;
+}
+
+export const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+export const DEFAULT_MAX_HEADER_COUNT = 256;
+export const DEFAULT_MAX_INTERIM_RESPONSES = 8;
+const MAX_CHUNK_LINE = 1024;
+
+export type ResponseHeaders = Record<string, string | string[]>;
+
+export interface ParsedResponse {
+  readonly status: number;
+  readonly headers: ResponseHeaders;
+  readonly body: Buffer;
+  /** False when the server asked to close, spoke HTTP/1.0, or delimited the body by closing. */
+  readonly reusable: boolean;
+}
+
+type Stage = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailer' | 'until-close' | 'done';
+
+/** Headers repeated on the wire stay separate values only where they must (challenges). */
+const LIST_HEADERS = new Set(['www-authenticate', 'proxy-authenticate', 'set-cookie']);
+
+export class ResponseReader {
+  private stage: Stage = 'head';
+  private pending: Buffer = Buffer.alloc(0);
+  private interim = 0;
+  private status = 0;
+  private headers: ResponseHeaders = {};
+  private keepAlive = true;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private remaining = 0;
+  private trailerBytes = 0;
+  /** Set once the whole response has been read. */
+  result: ParsedResponse | undefined;
+  /** Whether any byte of the response has arrived (a close before that is a dropped request). */
+  started = false;
+
+  constructor(
+    private readonly limits: ResponseLimits,
+    private readonly noBody = false,
+  ) {}
+
+  /** Feed bytes; throws typed errors for anything malformed or over a limit. Extra bytes after the response are an error. */
+  push(data: Buffer): void {
+    if (data.length === 0) return;
+    this.started = true;
+    let buf = this.pending.length ? Buffer.concat([this.pending, data]) : data;
+    this.pending = Buffer.alloc(0);
+    while (buf.length > 0) {
+      switch (this.stage) {
+        case 'head': {
+          const end = buf.indexOf('\r\n\r\n');
+          if (end < 0) {
+            if (buf.length > this.limits.maxHeaderBytes) throw new ProtocolError(`The server sent an HTTP header block larger than ${this.limits.maxHeaderBytes} bytes.`);
+            this.pending = buf;
+            return;
+          }
+          if (end > this.limits.maxHeaderBytes) throw new ProtocolError(`The server sent an HTTP header block larger than ${this.limits.maxHeaderBytes} bytes.`);
+          this.parseHead(buf.subarray(0, end).toString('latin1'));
+          buf = buf.subarray(end + 4);
+          break;
+        }
+        case 'length': {
+          const take = Math.min(this.remaining, buf.length);
+          this.addBody(buf.subarray(0, take));
+          this.remaining -= take;
+          buf = buf.subarray(take);
+          if (this.remaining === 0) this.finish();
+          break;
+        }
+        case 'chunk-size': {
+          const eol = buf.indexOf('\r\n');
+          if (eol < 0) {
+            if (buf.length > MAX_CHUNK_LINE) throw new ProtocolError('The server sent an over-long chunk-size line.');
+            this.pending = buf;
+            return;
+          }
+          const line = buf.subarray(0, eol).toString('latin1');
+          const m = /^([0-9a-fA-F]{1,8})(?:[ \t]*;.*)?$/.exec(line);
+          if (!m) throw new ProtocolError('The server sent a malformed chunked body.');
+          this.remaining = parseInt(m[1]!, 16);
+          buf = buf.subarray(eol + 2);
+          this.stage = this.remaining === 0 ? 'trailer' : 'chunk-data';
+          if (this.remaining > 0 && this.size + this.remaining > this.limits.maxBodyBytes) throw new ResponseTooLargeError(this.limits.maxBodyBytes);
+          break;
+        }
+        case 'chunk-data': {
+          const take = Math.min(this.remaining, buf.length);
+          this.addBody(buf.subarray(0, take));
+          this.remaining -= take;
+          buf = buf.subarray(take);
+          if (this.remaining === 0) this.stage = 'chunk-crlf';
+          break;
+        }
+        case 'chunk-crlf': {
+          if (buf.length < 2) {
+            this.pending = buf;
+            return;
+          }
+          if (buf[0] !== 0x0d || buf[1] !== 0x0a) throw new ProtocolError('The server sent a malformed chunked body.');
+          buf = buf.subarray(2);
+          this.stage = 'chunk-size';
+          break;
+        }
+        case 'trailer': {
+          const eol = buf.indexOf('\r\n');
+          if (eol < 0) {
+            this.pending = buf;
+            if (this.trailerBytes + buf.length > this.limits.maxHeaderBytes) throw new ProtocolError('The server sent oversize HTTP trailers.');
+            return;
+          }
+          this.trailerBytes += eol + 2;
+          if (this.trailerBytes > this.limits.maxHeaderBytes) throw new ProtocolError('The server sent oversize HTTP trailers.');
+          buf = buf.subarray(eol + 2);
+          if (eol === 0) this.finish();
+          break;
+        }
+        case 'until-close':
+          this.addBody(buf);
+          buf = buf.subarray(buf.length);
+          break;
+        case 'done':
+          // Bytes nobody asked for: the connection is out of step and must not be reused.
+          throw new ProtocolError('The server sent data after the end of its reply.');
+      }
+    }
+  }
+
+  /** The peer closed the connection. Completes a close-delimited body; otherwise the reply was cut. */
+  end(): void {
+    if (this.stage === 'done') return;
+    if (this.stage === 'until-close') {
+      this.finish();
+      return;
+    }
+    if (!this.started) throw new ConnectionError('closed the connection without answering');
+    const detail = this.stage === 'head' ? 'in the middle of the HTTP headers' : `in the middle of the reply body (${this.size} bytes received${this.stage === 'length' ? `, ${this.remaining} missing` : ''})`;
+    throw new ConnectionError(`closed the connection ${detail}`);
+  }
+
+  private parseHead(text: string): void {
+    const lines = text.split('\r\n');
+    const m = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
+    if (!m) throw new ProtocolError(`The server did not answer with HTTP/1.x (status line ${JSON.stringify((lines[0] ?? '').slice(0, 60))}).`);
+    const status = Number(m[2]);
+    const headers: ResponseHeaders = {};
+    if (lines.length - 1 > DEFAULT_MAX_HEADER_COUNT) throw new ProtocolError(`The server sent more than ${DEFAULT_MAX_HEADER_COUNT} HTTP headers.`);
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      const colon = line.indexOf(':');
+      if (colon <= 0 || /[\s]/.test(line[0]!)) throw new ProtocolError('The server sent a malformed HTTP header line.');
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      if (name === '__proto__') continue;
+      const prev = headers[name];
+      if (prev === undefined) headers[name] = value;
+      else if (LIST_HEADERS.has(name)) headers[name] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+      else headers[name] = `${prev as string}, ${value}`;
+    }
+    if (status >= 100 && status < 200) {
+      // 101 would switch protocols under us; other 1xx are interim and skipped, but only a few.
+      if (status === 101) throw new ProtocolError('The server tried to switch protocols (HTTP 101).');
+      if (++this.interim > this.limits.maxInterimResponses) throw new ProtocolError(`The server sent more than ${this.limits.maxInterimResponses} interim (1xx) responses.`);
+      return;
+    }
+    this.status = status;
+    this.headers = headers;
+    const connection = String(headers['connection'] ?? '').toLowerCase();
+    this.keepAlive = m[1] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
+    const te = headers['transfer-encoding'];
+    const cl = headers['content-length'];
+    if (this.noBody || status === 204 || status === 304) {
+      this.finish();
+    } else if (te !== undefined) {
+      // RFC 9112 6.3: chunked must be the final coding; anything else is not something we decode.
+      if (String(te).toLowerCase().trim() !== 'chunked') throw new ProtocolError(`The server used Transfer-Encoding "${String(te)}", which this client does not decode.`);
+      this.stage = 'chunk-size';
+    } else if (cl !== undefined) {
+      if (!/^\d{1,15}$/.test(String(cl))) throw new ProtocolError(`The server sent an invalid Content-Length (${String(cl).slice(0, 40)}).`);
+      this.remaining = Number(cl);
+      if (this.remaining > this.limits.maxBodyBytes) throw new ResponseTooLargeError(this.limits.maxBodyBytes);
+      if (this.remaining === 0) this.finish();
+      else this.stage = 'length';
+    } else {
+      this.keepAlive = false;
+      this.stage = 'until-close';
+    }
+  }
+
+  private addBody(b: Buffer): void {
+    if (b.length === 0) return;
+    this.size += b.length;
+    if (this.size > this.limits.maxBodyBytes) throw new ResponseTooLargeError(this.limits.maxBodyBytes);
+    this.chunks.push(b);
+  }
+
+  private finish(): void {
+    this.stage = 'done';
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    this.chunks = [];
+    this.result = { status: this.status, headers: this.headers, body, reusable: this.keepAlive };
+  }
+}

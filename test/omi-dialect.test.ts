@@ -1,0 +1,182 @@
+// End to end against the emulated host in its OMI dialect (src/emulator/dialect.ts): the CLI and the
+// library over real sockets, NTLM with message encryption over http (column-0 part headers both ways,
+// OMI's extra CRLF) and Basic over https, identify in the SOAP namespace, the cim dialect's
+// __cimnamespace selector, <p:Method> replies, --dialect auto, and OMI's silence to a request
+// without credentials. The same commands against the Windows dialect show both stay served.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { EXIT } from '../src/cli/exit-codes.js';
+import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
+import { generateTestCertificates } from '../src/emulator/tls.js';
+import { WsmanClient } from '../src/wsman/client.js';
+import { classTarget } from '../src/wsman/dialect.js';
+import { HYPERV_NAMESPACE } from '../src/wsman/namespaces.js';
+import { encryptMessage } from '../src/auth/message-encryption.js';
+import { hasIndentedPartHeader } from '../src/emulator/dialect.js';
+import { hostArgs, jsonDoc, jsonLines, runCapture } from './helpers/cli-harness.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseParams } from '../src/cli/key-value.js';
+import { buildInvokeRequest } from '../src/wsman/requests.js';
+
+let omi: EmulatedHost;
+let windows: EmulatedHost;
+
+before(async () => {
+  omi = await startEmulatedHost({ dialect: 'omi', requestLog: true });
+  windows = await startEmulatedHost({ requestLog: true });
+});
+after(async () => {
+  await omi.close();
+  await windows.close();
+});
+
+type Json = Record<string, unknown>;
+const CIM = ['--dialect', 'cim', '--namespace', 'root/virtualization/v2'];
+const lastRequests = (host: EmulatedHost, n: number): readonly (typeof host.requests)[number][] => host.requests.slice(-n);
+
+describe('identify', () => {
+  test('OMI answers in the SOAP namespace; the CLI reads it', async () => {
+    const r = await runCapture(['identify', ...hostArgs(omi), '--json']);
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    const doc = jsonDoc(r.stdout);
+    assert.equal(doc.productVersion, '1.0.8-6');
+    assert.equal(doc.protocolVersion, 'http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd');
+  });
+});
+
+describe('cim dialect: get / enumerate / invoke with message encryption', () => {
+  test('get sends the DMTF URI and __cimnamespace, over an encrypted NTLM session', async () => {
+    const r = await runCapture(['get', 'Msvm_ConcreteJob', ...CIM, '--selector', `InstanceID=${FIXTURE_JOB_IDS.failedConcrete}`, ...hostArgs(omi), '--json']);
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    assert.equal(jsonDoc<Json>(r.stdout).className, 'Msvm_ConcreteJob');
+    const [rec] = lastRequests(omi, 1);
+    assert.equal(rec!.resourceUri, 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/Msvm_ConcreteJob');
+    assert.deepEqual(rec!.selectors, { InstanceID: FIXTURE_JOB_IDS.failedConcrete, __cimnamespace: 'root/virtualization/v2' });
+    assert.equal(rec!.encrypted, true);
+  });
+
+  test('enumerate carries __cimnamespace too', async () => {
+    const r = await runCapture(['enumerate', 'Msvm_MigrationJob', ...CIM, ...hostArgs(omi), '--json']);
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    assert.ok(jsonLines(r.stdout).length >= 2);
+    const enumerate = omi.requests.filter((q) => q.operation === 'Enumerate').at(-1)!;
+    assert.deepEqual(enumerate.selectors, { __cimnamespace: 'root/virtualization/v2' });
+  });
+
+  test('invoke: DMTF action, <p:GetError> reply, embedded Msvm_Error decoded', async () => {
+    const r = await runCapture(['invoke', 'Msvm_ConcreteJob', 'GetError', ...CIM, '--selector', `InstanceID=${FIXTURE_JOB_IDS.failedConcrete}`, ...hostArgs(omi), '--json']);
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    const doc = jsonDoc<Json>(r.stdout);
+    assert.equal(doc.returnValue, 0);
+    assert.equal(((doc.outParams as Json).Error as Json).className, 'Msvm_Error');
+    const [rec] = lastRequests(omi, 1);
+    assert.equal(rec!.action, 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/Msvm_ConcreteJob/GetError');
+  });
+
+  test('a namespace that does not exist is an error, never the default namespace', async () => {
+    const r = await runCapture(['get', 'Msvm_ConcreteJob', '--dialect', 'cim', '--namespace', 'root/nowhere', '--selector', `InstanceID=${FIXTURE_JOB_IDS.failedConcrete}`, ...hostArgs(omi)]);
+    assert.equal(r.code, EXIT.NOT_FOUND, r.stderr);
+    assert.deepEqual(lastRequests(omi, 1)[0]!.selectors.__cimnamespace, 'root/nowhere');
+  });
+
+  test('the wmi dialect against OMI does not reach the namespace asked for: OMI used its default one and the call fails', async () => {
+    const r = await runCapture(['get', 'Msvm_ConcreteJob', '--selector', `InstanceID=${FIXTURE_JOB_IDS.failedConcrete}`, ...hostArgs(omi)]);
+    assert.notEqual(r.code, EXIT.OK);
+    assert.deepEqual(lastRequests(omi, 1)[0]!.selectors, { InstanceID: FIXTURE_JOB_IDS.failedConcrete });
+  });
+
+  test('a WQL query is refused up front in the cim dialect', async () => {
+    const r = await runCapture(['enumerate', '--wql', 'SELECT * FROM Msvm_ConcreteJob', '--dialect', 'cim', ...hostArgs(omi)]);
+    assert.equal(r.code, EXIT.USAGE);
+    assert.match(r.stderr, /needs the wmi dialect/);
+  });
+});
+
+describe('--dialect auto', () => {
+  test('asks Identify first: cim for OMI, wmi for Windows', async () => {
+    for (const [host, uri] of [
+      [omi, 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/Msvm_ConcreteJob'],
+      [windows, 'http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/v2/Msvm_ConcreteJob'],
+    ] as const) {
+      const r = await runCapture(['get', 'Msvm_ConcreteJob', '--dialect', 'auto', '--selector', `InstanceID=${FIXTURE_JOB_IDS.completedConcrete}`, ...hostArgs(host), '--json']);
+      assert.equal(r.code, EXIT.OK, r.stderr);
+      const [identify, get] = lastRequests(host, 2);
+      assert.equal(identify!.operation, 'Identify');
+      assert.equal(get!.resourceUri, uri);
+    }
+  });
+});
+
+describe('Basic over https against the OMI dialect', () => {
+  test('get and invoke in the cim dialect', async () => {
+    const certs = await generateTestCertificates();
+    const host = await startEmulatedHost({ dialect: 'omi', tls: { cert: certs.cert, key: certs.key }, auth: { basic: true }, requestLog: true });
+    try {
+      const client = new WsmanClient({ host: 'localhost', port: host.port, scheme: 'https', transport: 'basic', user: DEFAULT_USER, password: DEFAULT_PASSWORD, ca: certs.caCert });
+      const t = classTarget('cim', HYPERV_NAMESPACE, 'Msvm_ConcreteJob');
+      const inst = await client.getInstance(t.resourceUri, { ...t.selectors, InstanceID: FIXTURE_JOB_IDS.completedConcrete });
+      assert.equal(inst.properties.InstanceID, FIXTURE_JOB_IDS.completedConcrete);
+      const out = await client.invoke(t.resourceUri, 'GetError', { selectors: { ...t.selectors, InstanceID: FIXTURE_JOB_IDS.completedConcrete } });
+      assert.equal(out.output.local, 'GetError');
+      assert.equal(out.returnValue, 0);
+      await client.close();
+    } finally {
+      await host.close();
+      await certs.cleanup();
+    }
+  });
+});
+
+describe('what the OMI dialect refuses', () => {
+  test('a request without credentials gets no answer at all (no 401 challenge)', async () => {
+    const outcome = await new Promise<string>((resolve) => {
+      const req = request({ host: omi.hostname, port: omi.port, path: '/wsman', method: 'POST', headers: { 'content-type': 'application/soap+xml;charset=UTF-8' } }, (res) => resolve(`HTTP ${res.statusCode}`));
+      req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+      req.end('<s:Envelope/>');
+    });
+    assert.equal(outcome, 'ECONNRESET');
+    assert.equal(lastRequests(omi, 1)[0]!.httpStatus, 0);
+  });
+
+  test('OMI\'s framing rule: an indented part header is not understood, a column-0 one is (what the client sends)', () => {
+    const session = { seal: (m: Uint8Array) => ({ signature: new Uint8Array(16), sealed: m }) } as unknown as Parameters<typeof encryptMessage>[0];
+    assert.equal(hasIndentedPartHeader(encryptMessage(session, new Uint8Array(4), 'UTF-8', { partHeaderIndent: '\t' })), true);
+    assert.equal(hasIndentedPartHeader(encryptMessage(session, new Uint8Array(4))), false);
+  });
+});
+
+describe('CLI dialect options', () => {
+  test('--dialect contradicting --resource-uri is a usage error', async () => {
+    const r = await runCapture(['get', '--resource-uri', 'http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_Service', '--dialect', 'cim', ...hostArgs(windows)]);
+    assert.equal(r.code, EXIT.USAGE);
+    assert.match(r.stderr, /--dialect cim contradicts --resource-uri/);
+  });
+
+  test('--param Name:instance=FILE must hold a CIM-XML INSTANCE', async () => {
+    const r = await runCapture(['invoke', 'Msvm_ConcreteJob', 'GetError', '--dialect', 'cim', '--param', `X:instance=${import.meta.filename}`, ...hostArgs(omi)]);
+    assert.equal(r.code, EXIT.USAGE);
+    assert.match(r.stderr, /is not a CIM-XML INSTANCE/);
+  });
+
+  test('a __cimnamespace selector that contradicts --namespace is refused', async () => {
+    const r = await runCapture(['get', 'Msvm_ConcreteJob', ...CIM, '--selector', '__cimnamespace=interop', '--selector', 'InstanceID=X', ...hostArgs(omi)]);
+    assert.equal(r.code, EXIT.USAGE);
+    assert.match(r.stderr, /contradicts the namespace/);
+  });
+
+  test('--param Name:instance=FILE decodes the CIM-XML file, and the cim dialect sends it as a WS-CIM element', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyperv-wsman-param-'));
+    try {
+      const file = join(dir, 'obj.xml');
+      writeFileSync(file, '<INSTANCE CLASSNAME="X_TestObject"><PROPERTY NAME="id" TYPE="uint64"><VALUE>5</VALUE></PROPERTY></INSTANCE>');
+      const params = parseParams([`obj:instance=${file}`], 'interop');
+      const xml = buildInvokeRequest({ to: 'http://h/wsman' }, 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/TestEmbeddedOperations', 'TestEmbedded', { params }).xml;
+      assert.match(xml, /<p:obj xmlns:c0="http:\/\/schemas\.dmtf\.org\/wbem\/wscim\/1\/cim-schema\/2\/X_TestObject" xsi:type="c0:X_TestObject_Type"><c0:id>5<\/c0:id><\/p:obj>/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
