@@ -6,26 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { runCli } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/io.js';
 import { FIXTURE_JOB_IDS, generateTestCertificates, startEmulatedHost, type EmulatedHost, type TestCertificates } from '../src/emulator/index.js';
 import { startMitKdc, type MitRealm } from './kerberos/mit-kdc.js';
 import { runPythonPeer } from './python-peer.js';
+import { runCapture, type CliRun } from '../test/helpers/cli-harness.js';
 import { buildIdentifyRequest } from '../src/wsman/requests.js';
 
-async function cli(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const io: CliIo = { stdout: out, stderr: err, stdin: Readable.from([]), env: { HOME: mit.dir, ...env } };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: Record<string, string>): Promise<CliRun> => runCapture(argv, { env: { HOME: mit.dir, ...env } });
 
 let mit: MitRealm;
 let certs: TestCertificates;

@@ -5,25 +5,12 @@
  * (4) with a message that says what to do for a wrong password, an unknown SPN and clock skew.
  */
 import assert from 'node:assert/strict';
-import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { runCli } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/io.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, generateTestCertificates, startEmulatedHost, type EmulatedHost, type TestCertificates } from '../src/emulator/index.js';
-import { emptyHome } from './helpers/cli-harness.js';
+import { emptyHome, runCapture, type CliRun } from './helpers/cli-harness.js';
 import { kerberosFiles, type KerberosFiles } from './helpers/kerberos-env.js';
 
-async function cli(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const io: CliIo = { stdout: out, stderr: err, stdin: Readable.from([]), env: { HOME: emptyHome(), ...env } };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: Record<string, string>): Promise<CliRun> => runCapture(argv, { env: { HOME: emptyHome(), ...env } });
 
 const withPassword = { HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD };
 

@@ -14,16 +14,17 @@
 import { KerberosInitiator } from '../auth/kerberos/gss-context.js';
 import { SpnegoInitiator } from '../auth/kerberos/spnego-context.js';
 import type { KerberosTicketSource } from '../auth/kerberos-tickets.js';
-import { decryptMessageDetailed, encryptedContentType, encryptMessage, isEncryptedContentType } from '../auth/message-encryption.js';
+import { encryptedContentType, encryptMessage } from '../auth/message-encryption.js';
 import { channelBindingApplicationData } from '../auth/ntlm/channel-binding.js';
 import { kerberosMessageSecurity, type KerberosHttpScheme, type MessageSecurity } from '../auth/security-context.js';
 import { principalToString } from '../auth/kerberos/types.js';
 import { KerberosError } from '../auth/kerberos/errors.js';
-import { AbortedError, AuthenticationError, MessageEncryptionError } from '../errors.js';
+import { AbortedError, AuthenticationError } from '../errors.js';
 import type { TraceEvent } from '../options.js';
 import { isRetryableConnectionError, type HttpResponse, type HttpTransport } from '../transport/http-transport.js';
 import { SerialQueue } from './serial-queue.js';
-import { emitTrace, headerString, offeredSchemes, parseContentType, redactHeaders, SOAP_CONTENT_TYPE, type Session, type SoapExchange, type SoapReply } from './session.js';
+import { openReply } from './sealed-reply.js';
+import { emitTrace, offeredSchemes, redactHeaders, SOAP_CONTENT_TYPE, type Session, type SoapExchange, type SoapReply } from './session.js';
 
 export interface KerberosSessionOptions {
   readonly scheme: KerberosHttpScheme;
@@ -206,21 +207,7 @@ export class KerberosHttpSession implements Session {
   }
 
   private reply(x: SoapExchange, res: HttpResponse, security: MessageSecurity): SoapReply {
-    const contentType = headerString(res.headers['content-type']);
-    let body: Uint8Array = res.body;
-    let { mediaType, charset } = parseContentType(contentType);
-    const sealed = isEncryptedContentType(contentType);
-    if (sealed) {
-      const opened = decryptMessageDetailed(security, res.body, contentType!);
-      body = opened.plaintext;
-      mediaType = 'application/soap+xml';
-      charset = opened.charset.toLowerCase();
-    } else if (this.opts.encrypt && res.body.length > 0) {
-      if (res.status === 200) throw new MessageEncryptionError(`The server sent an unencrypted reply to ${x.label} although the session is encrypted; refusing it.`);
-      mediaType = 'application/x-unencrypted';
-    }
-    emitTrace(this.opts.trace, () => ({ direction: 'response', label: x.label, status: res.status, headers: redactHeaders(res.headers), body: Buffer.from(body).toString('utf8'), encrypted: sealed }));
-    return { status: res.status, mediaType, charset, body };
+    return openReply(x, res, security, this.opts.encrypt, this.opts.trace);
   }
 
   private authError(res: HttpResponse, cbtSent: boolean): AuthenticationError {
