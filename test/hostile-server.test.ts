@@ -7,8 +7,7 @@
 //     in any encoding, our NTLM tokens, the server's tokens) appears in its stdout or stderr;
 //   - the server saw no downgrade: no Basic, no SOAP in clear over HTTP, no AUTHENTICATE after a
 //     CHALLENGE that cannot seal.
-// The mode that depends on the transport branch (slow-drip: a whole-call deadline) is marked `todo`
-// naming it, so it runs and reports without failing the suite until that branch is merged.
+// slow-drip is bounded by the whole-call deadline (--call-timeout / callTimeoutSec), not by the idle timeouts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -36,7 +35,6 @@ const LIBRARY_DEADLINE_MS = 10_000;
 /** Peak resident memory of that CLI process (Node + tsx alone take ~100-150 MB; hostile bodies are <= 16 MiB). */
 const CLI_PEAK_RSS_MB = 400;
 const JOB_URI = wmiResourceUri(HYPERV_NAMESPACE, 'Msvm_ConcreteJob');
-const TRANSPORT_TODO = 'needs the transport branch (whole-call deadline); the lead flips this when merging';
 
 interface ModeSpec {
   readonly mode: HostileMode;
@@ -48,6 +46,11 @@ interface ModeSpec {
   /** What the library is asked (default: Invoke GetError). */
   readonly call?: (c: WsmanClient, signal: AbortSignal) => Promise<unknown>;
   readonly todo?: string;
+  /**
+   * Raise the client's MaxEnvelopeSize (and so its reply cap, which otherwise stops these bodies
+   * before parsing) so that the attack reaches the XML reader's own bounds.
+   */
+  readonly maxEnvelopeSize?: number;
 }
 
 const getError = (c: WsmanClient, signal: AbortSignal): Promise<unknown> => c.invoke(JOB_URI, 'GetError', { selectors: { InstanceID: 'X' } }, { signal });
@@ -69,13 +72,13 @@ const MODES: readonly ModeSpec[] = [
   { mode: 'seal-no-flags', attack: 'sealing: a CHALLENGE without SIGN/SEAL while encryption is required', codes: [ErrorCodes.NTLM] },
   { mode: 'seal-plaintext-reply', attack: 'sealing: the reply comes back in clear', codes: [ErrorCodes.ENCRYPTION] },
   { mode: 'seal-bad-signature', attack: 'sealing: a reply whose signature does not verify', codes: [ErrorCodes.NTLM_SIGNATURE] },
-  { mode: 'soap-namespace-bomb', attack: 'SOAP: 300 levels, each re-declaring 100 prefixes', codes: [ErrorCodes.XML_LIMIT] },
-  { mode: 'soap-deep', attack: 'SOAP: 200,000 nested elements', codes: [ErrorCodes.XML_LIMIT] },
+  { mode: 'soap-namespace-bomb', attack: 'SOAP: 300 levels, each re-declaring 100 prefixes', codes: [ErrorCodes.XML_LIMIT], maxEnvelopeSize: 16 * 1024 * 1024 },
+  { mode: 'soap-deep', attack: 'SOAP: 200,000 nested elements', codes: [ErrorCodes.XML_LIMIT], maxEnvelopeSize: 16 * 1024 * 1024 },
   { mode: 'soap-entity-bomb', attack: 'SOAP: a DOCTYPE with nested entities', codes: [ErrorCodes.XML_FORBIDDEN] },
   { mode: 'soap-foreign-fault', attack: 'SOAP: a fault relating to another message', codes: [ErrorCodes.PROTOCOL] },
   { mode: 'enum-endless', attack: 'enumeration: Pull replies that never end and never carry items', codes: [ErrorCodes.PROTOCOL], cli: ['jobs'], call: enumerateAll },
   { mode: 'slow-silent', attack: 'slowness: the request is read and never answered', codes: [ErrorCodes.TIMEOUT] },
-  { mode: 'slow-drip', attack: 'slowness: one byte every 200 ms, forever', codes: [ErrorCodes.TIMEOUT], todo: TRANSPORT_TODO },
+  { mode: 'slow-drip', attack: 'slowness: one byte every 200 ms, forever', codes: [ErrorCodes.TIMEOUT] },
   { mode: 'size-endless', attack: 'size: an endless sealed body', codes: [ErrorCodes.RESPONSE_TOO_LARGE] },
 ];
 
@@ -131,7 +134,8 @@ function runCli(spec: ModeSpec, port: number): Promise<CliRun> {
   const argv = [
     ...(spec.cli ?? ['job-error', '--job-id', 'X', '--job-class', 'Msvm_ConcreteJob']),
     '--host', '127.0.0.1', '--port', String(port), '--scheme', spec.scheme ?? 'http', '--user', HOSTILE_USER,
-    '--operation-timeout', '1', '--read-timeout', '3', '--connect-timeout', '3', '--verbose',
+    '--operation-timeout', '1', '--read-timeout', '3', '--connect-timeout', '3', '--call-timeout', '5', '--verbose',
+    ...(spec.maxEnvelopeSize !== undefined ? ['--max-envelope-size', String(spec.maxEnvelopeSize)] : []),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--import', './test/helpers/peak-rss.ts', 'src/cli/main.ts', ...argv], {
@@ -167,7 +171,9 @@ async function libraryError(spec: ModeSpec, port: number): Promise<unknown> {
     password: HOSTILE_PASSWORD,
     operationTimeoutSec: 1,
     readTimeoutSec: 3,
+    callTimeoutSec: 5,
     connectTimeoutSec: 3,
+    ...(spec.maxEnvelopeSize !== undefined ? { maxEnvelopeSize: spec.maxEnvelopeSize } : {}),
   });
   try {
     await (spec.call ?? getError)(client, AbortSignal.timeout(LIBRARY_DEADLINE_MS));

@@ -132,11 +132,16 @@ function ipBytes(ip: string): Buffer {
   return Buffer.concat(all.map((g) => Buffer.from(g.padStart(4, '0'), 'hex')));
 }
 
-/** subjectAltName entries: `DNS:name` or `IP:address` (IPv4 or IPv6). */
+/** Microsoft's UPN otherName (the name WinRM maps client certificates by). */
+const UPN_OID = '1.3.6.1.4.1.311.20.2.3';
+
+/** subjectAltName entries: `DNS:name`, `IP:address` (IPv4 or IPv6) or `UPN:user@host` (otherName). */
 function altName(entry: string): Buffer {
-  const m = /^(DNS|IP):(.+)$/.exec(entry);
-  if (!m) throw new RangeError(`Unsupported subjectAltName entry "${entry}": use DNS:name or IP:address.`);
+  const m = /^(DNS|IP|UPN):(.+)$/.exec(entry);
+  if (!m) throw new RangeError(`Unsupported subjectAltName entry "${entry}": use DNS:name, IP:address or UPN:user@host.`);
   if (m[1] === 'DNS') return tlv(0x82, Buffer.from(m[2]!, 'ascii'));
+  // otherName [0] { type-id, [0] EXPLICIT UTF8String } (RFC 5280 4.2.1.6).
+  if (m[1] === 'UPN') return tlv(0xa0, Buffer.concat([oid(UPN_OID), explicit(0, tlv(0x0c, Buffer.from(m[2]!, 'utf8')))]));
   if (isIP(m[2]!) === 0) throw new RangeError(`"${m[2]}" is not an IP address.`);
   return tlv(0x87, ipBytes(m[2]!));
 }
@@ -160,9 +165,15 @@ export interface CertificateSpec {
   readonly notAfter: Date;
   /** A CA (basicConstraints CA:TRUE, keyCertSign) or a TLS server certificate (serverAuth). */
   readonly ca: boolean;
-  /** subjectAltName entries, `DNS:name` / `IP:address` (server certificates). */
+  /** subjectAltName entries, `DNS:name` / `IP:address` / `UPN:user@host`. */
   readonly altNames?: readonly string[];
+  /** keyUsage bits (RFC 5280 4.2.1.3); default by role; null leaves the extension out. */
+  readonly keyUsage?: readonly number[] | null;
+  /** extendedKeyUsage OIDs; default serverAuth for a non-CA; null leaves the extension out. */
+  readonly extKeyUsage?: readonly string[] | null;
 }
+
+export const EKU = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2' } as const;
 
 /** The certificate, DER-encoded. */
 export function writeCertificate(spec: CertificateSpec): Buffer {
@@ -172,13 +183,14 @@ export function writeCertificate(spec: CertificateSpec): Buffer {
   const serial = randomBytes(16);
   serial[0]! &= 0x7f;
   serial[0]! |= 0x40; // positive and 16 bytes long
+  const eku = spec.extKeyUsage === undefined ? (spec.ca ? [] : [EKU.serverAuth]) : (spec.extKeyUsage ?? []);
   const extensions = [
     extension('2.5.29.19', true, spec.ca ? seq(TRUE) : seq()),
     // keyCertSign(5) + cRLSign(6) for the CA; digitalSignature(0) + keyEncipherment(2) for the server (RFC 5280 4.2.1.3).
-    extension('2.5.29.15', true, namedBits(spec.ca ? [5, 6] : spec.publicKey.asymmetricKeyType === 'rsa' ? [0, 2] : [0])),
+    ...(spec.keyUsage === null ? [] : [extension('2.5.29.15', true, namedBits(spec.keyUsage ?? (spec.ca ? [5, 6] : spec.publicKey.asymmetricKeyType === 'rsa' ? [0, 2] : [0])))]),
     extension('2.5.29.14', false, octetString(keyIdentifier(spki))),
     ...(spec.issuer !== undefined ? [extension('2.5.29.35', false, seq(tlv(0x80, keyIdentifier(issuerSpki))))] : []),
-    ...(spec.ca ? [] : [extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1')))]),
+    ...(eku.length > 0 ? [extension('2.5.29.37', false, seq(...eku.map(oid)))] : []),
     ...(spec.altNames?.length ? [extension('2.5.29.17', false, seq(...spec.altNames.map(altName)))] : []),
   ];
   const tbs = seq(

@@ -1,12 +1,11 @@
 /**
- * Certificates that are wrong in one way each, made with the openssl CLI (as the emulator's test
- * certificates are): another host's name, expired, not yet valid, self-signed, issued by an unknown
- * CA, issued by a leaf used as a CA, and an Ed25519 leaf. `openssl ca` sets exact validity dates.
+ * Certificates that are wrong in one way each, made in process with the emulator's X.509 writer
+ * (no openssl command): another host's name, expired, not yet valid, self-signed, issued by an
+ * unknown CA, issued by a leaf used as a CA, and an Ed25519 leaf. Each is parsed by Node's own
+ * X.509 reader before a test gets it.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
+import { toPem, writeCertificate, type CertificateSpec } from '../../src/emulator/x509.js';
 
 export interface Pair {
   readonly cert: string;
@@ -29,49 +28,71 @@ export interface BadCerts {
   cleanup(): void;
 }
 
-const LOOPBACK = 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n';
+interface Keys {
+  readonly publicKey: KeyObject;
+  readonly privateKey: KeyObject;
+}
+
+const LOOPBACK = ['DNS:localhost', 'IP:127.0.0.1'];
+const DAY = 86_400_000;
+
+function pem(spec: CertificateSpec): string {
+  const der = writeCertificate(spec);
+  new X509Certificate(der); // parsed by OpenSSL inside Node: a test never runs on a malformed one
+  return toPem(der);
+}
+
+const keyPem = (k: Keys): string => k.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 
 export function makeBadCerts(): BadCerts {
-  const dir = mkdtempSync(join(tmpdir(), 'hyperv-wsman-badcerts-'));
-  const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
-  const caExt = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'];
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=bad-certs test CA', ...caExt);
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-keyout', 'ca2.key', '-out', 'ca2.crt', '-subj', '/CN=unknown test CA', ...caExt);
-  writeFileSync(join(dir, 'ca.cnf'), '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\n[p]\ncommonName=supplied\n');
-  const issue = (name: string, opts: { ext?: string; issuer?: string; keyType?: string; start?: string; end?: string }): Pair => {
-    writeFileSync(join(dir, 'index.txt'), '');
-    writeFileSync(join(dir, 'serial'), Date.now().toString(16).padStart(16, '0') + '\n');
-    writeFileSync(join(dir, `${name}.ext`), opts.ext ?? LOOPBACK);
-    run('req', '-newkey', opts.keyType ?? 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    const issuer = opts.issuer ?? 'ca';
-    run(
-      'ca', '-config', 'ca.cnf', '-batch', '-notext', '-cert', `${issuer}.crt`, '-keyfile', `${issuer}.key`, '-in', `${name}.csr`, '-out', `${name}.crt`,
-      '-extfile', `${name}.ext`, '-startdate', opts.start ?? '20200101000000Z', '-enddate', opts.end ?? '20991231000000Z',
-    );
-    return { cert: read(`${name}.crt`), key: read(`${name}.key`) };
+  const rsa = (): Keys => generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const ca = rsa();
+  const ca2 = rsa();
+  const leafKey = rsa();
+  const now = Date.now();
+  const caSpec = (subject: string, k: Keys): CertificateSpec => ({ subject, publicKey: k.publicKey, signingKey: k.privateKey, notBefore: new Date(now - DAY), notAfter: new Date(now + 2 * DAY), ca: true });
+  const caCert = pem(caSpec('bad-certs test CA', ca));
+  const issue = (subject: string, o: { issuer?: [string, Keys]; altNames?: readonly string[]; notBefore?: Date; notAfter?: Date; keyUsage?: readonly number[] | null; extKeyUsage?: readonly string[] | null } = {}): Pair => {
+    const [issuerName, issuerKeys] = o.issuer ?? ['bad-certs test CA', ca];
+    const cert = pem({
+      subject,
+      issuer: issuerName,
+      publicKey: leafKey.publicKey,
+      signingKey: issuerKeys.privateKey,
+      issuerPublicKey: issuerKeys.publicKey,
+      notBefore: o.notBefore ?? new Date(Date.UTC(2020, 0, 1)),
+      notAfter: o.notAfter ?? new Date(Date.UTC(2099, 11, 31)),
+      ca: false,
+      altNames: o.altNames ?? LOOPBACK,
+      ...(o.keyUsage !== undefined ? { keyUsage: o.keyUsage } : {}),
+      ...(o.extKeyUsage !== undefined ? { extKeyUsage: o.extKeyUsage } : {}),
+    });
+    return { cert, key: keyPem(leafKey) };
   };
-  const good = issue('good', {});
-  const otherName = issue('other', { ext: 'subjectAltName=DNS:other.example\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' });
-  const expired = issue('expired', { start: '20200101000000Z', end: '20200201000000Z' });
-  const notYetValid = issue('future', { start: '20980101000000Z', end: '20990101000000Z' });
-  const unknownCa = issue('unknown', { issuer: 'ca2' });
+  const good = issue('good');
+  const otherName = issue('other', { altNames: ['DNS:other.example'] });
+  const expired = issue('expired', { notBefore: new Date(Date.UTC(2020, 0, 1)), notAfter: new Date(Date.UTC(2020, 1, 1)) });
+  const notYetValid = issue('future', { notBefore: new Date(Date.UTC(2098, 0, 1)), notAfter: new Date(Date.UTC(2099, 0, 1)) });
+  caSpec('unknown test CA', ca2);
+  const unknownCa = issue('unknown', { issuer: ['unknown test CA', ca2] });
   // A plain server certificate (CA:FALSE, no key-usage limits) that then signs another.
-  const plainLeaf = issue('plainleaf', { ext: 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' });
-  const fromLeaf = issue('fromleaf', { issuer: 'plainleaf' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-keyout', 'self.key', '-out', 'self.crt', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1');
+  const plainLeaf = issue('plainleaf', { keyUsage: null, extKeyUsage: null });
+  const fromLeaf = issue('fromleaf', { issuer: ['plainleaf', leafKey] });
+  const self = rsa();
+  const selfSigned = { cert: pem({ subject: 'localhost', publicKey: self.publicKey, signingKey: self.privateKey, notBefore: new Date(now - DAY), notAfter: new Date(now + 2 * DAY), ca: false, altNames: LOOPBACK }), key: keyPem(self) };
   // Signed with Ed25519 itself (the signature algorithm is what RFC 5929 looks at, not the key).
-  run('req', '-x509', '-newkey', 'ed25519', '-nodes', '-days', '2', '-keyout', 'ed.key', '-out', 'ed.crt', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1');
+  const ed = generateKeyPairSync('ed25519');
+  const ed25519 = { cert: pem({ subject: 'localhost', publicKey: ed.publicKey, signingKey: ed.privateKey, notBefore: new Date(now - DAY), notAfter: new Date(now + 2 * DAY), ca: false, altNames: LOOPBACK }), key: keyPem(ed) };
   return {
-    caCert: read('ca.crt'),
+    caCert,
     good,
     otherName,
     expired,
     notYetValid,
-    selfSigned: { cert: read('self.crt'), key: read('self.key') },
+    selfSigned,
     unknownCa,
     leafAsCa: { cert: fromLeaf.cert + plainLeaf.cert, key: fromLeaf.key },
-    ed25519: { cert: read('ed.crt'), key: read('ed.key') },
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    ed25519,
+    cleanup: () => undefined,
   };
 }
