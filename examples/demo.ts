@@ -32,8 +32,10 @@ function jobLine(j: HypervJob): string {
 }
 
 function printGetError(r: GetErrorResult): void {
+  // The outcome (failed or not, and why) leads; a NULL Error alone does not say the job is fine.
+  console.log(`  ${r.outcome.summary}`);
   console.log(`  ${r.jobClass} ${r.instanceId}: GetError returned ${r.returnValue} (${r.returnValueName})`);
-  console.log(r.error ? indent(formatMsvmError(r.error)) : '    no error (the job is OK)');
+  if (r.error) console.log(indent(formatMsvmError(r.error)));
 }
 
 async function main(): Promise<number> {
@@ -69,7 +71,7 @@ async function main(): Promise<number> {
     section('A job that completed (GetError gives null)');
     const ok = await jobs.getError(FIXTURE_JOB_IDS.completedConcrete);
     printGetError(ok);
-    expect(ok.returnValue === 0 && ok.error === null, 'a completed job has no error');
+    expect(ok.returnValue === 0 && ok.error === null && ok.outcome.status === 'succeeded', 'a completed job has no error');
 
     section('On the wire');
     const soap = host.requests.filter((r) => r.operation !== 'Handshake');

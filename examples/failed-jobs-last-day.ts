@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     for (const { job, at } of failed) {
       console.log(`\n${at.toISOString()}  ${job.className} ${job.instanceId}`);
       console.log(`  ${job.elementName ?? job.jobTypeName ?? 'job'}: ${job.jobStateName} (ErrorCode ${job.errorCode ?? 'none'})`);
-      const { error, returnValue, returnValueName } = await jobs.getErrorByRef(job.ref);
+      const { error, returnValue, returnValueName } = await jobs.getErrorByRef(job.ref, undefined, job); // the job is already read
       if (returnValue !== 0) console.log(`  GetError returned ${returnValue} (${returnValueName})`);
       const message = error?.message ?? job.errorDescription ?? '(no message)';
       console.log(`  Message: ${message}`);

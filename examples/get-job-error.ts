@@ -1,7 +1,9 @@
 /**
  * Example: why did this Hyper-V job fail? Calls GetError (or GetErrorEx with --all) on a job by its
- * InstanceID and prints the decoded Msvm_Error: message, MessageID, error type, severity, arguments
- * and recommended actions. Without --class it tries Msvm_ConcreteJob, then Msvm_MigrationJob.
+ * InstanceID and prints the outcome (failed or not, and why: from the Msvm_Error, or from the job's
+ * own ErrorDescription when the host kept no error), then the decoded Msvm_Error: message, MessageID,
+ * error type, severity, arguments and recommended actions. Without --class it tries
+ * Msvm_ConcreteJob, then Msvm_MigrationJob.
  *
  *   HYPERV_WSMAN_HOST=hv01 HYPERV_WSMAN_USER='LAB\admin' HYPERV_WSMAN_PASSWORD=... \
  *     node --import tsx examples/get-job-error.ts <job-instance-id> [--all] [--class Msvm_MigrationJob]
@@ -16,10 +18,6 @@ import { runExample } from './lib/run-example.js';
 const indent = (text: string): string => text.replace(/^/gm, '  ');
 
 function printErrors(errors: readonly MsvmError[]): void {
-  if (errors.length === 0) {
-    console.log('No error: the job succeeded, or has not finished yet.');
-    return;
-  }
   errors.forEach((e, i) => {
     if (errors.length > 1) console.log(`Error ${i + 1} of ${errors.length}:`);
     console.log(indent(formatMsvmError(e)));
@@ -35,9 +33,11 @@ async function main(): Promise<number> {
   try {
     const jobs = new HypervJobs(client);
     const result = values.all ? await jobs.getErrorEx(jobId, values.class) : await jobs.getError(jobId, values.class);
-    console.log(`Job ${result.instanceId} (${result.jobClass})`);
+    // The outcome, not GetError's return value, says whether the job failed: a NULL Error does not mean OK.
+    console.log(result.outcome.summary);
     console.log(`${values.all ? 'GetErrorEx' : 'GetError'} returned ${result.returnValue} (${result.returnValueName})`);
-    // A non-zero ReturnValue means the method itself failed (e.g. 32769 Access Denied): no error to show.
+    for (const note of result.outcome.notes) console.log(note);
+    // A non-zero ReturnValue means the method itself failed (e.g. 32769 Access Denied): the error could not be read.
     if (result.returnValue !== 0) return 1;
     printErrors('errors' in result ? result.errors : result.error ? [result.error] : []);
     return 0;

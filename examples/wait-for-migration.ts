@@ -94,7 +94,8 @@ async function main(): Promise<number> {
       if (!(err instanceof JobFailedError)) throw err;
       console.log(`Migration failed: job ended in state ${err.job.jobStateName ?? err.job.jobState} (ErrorCode ${err.job.errorCode ?? 'none'}).`);
       const error = err.jobError?.error;
-      console.log(error ? formatMsvmError(error).replace(/^/gm, '  ') : `  GetError gave no detail; ErrorDescription: ${err.job.errorDescription ?? 'none'}`);
+      // Without an Msvm_Error, the outcome falls back on the job's own ErrorDescription and says so.
+      console.log(error ? formatMsvmError(error).replace(/^/gm, '  ') : `  ${err.outcome.reason ?? 'no reason given'} (${err.outcome.notes.join(' ')})`);
       return EXIT_JOB_FAILED;
     }
   } finally {

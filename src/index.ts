@@ -25,6 +25,7 @@ export { parseCimDateTime, formatCimDateTime } from './cim/datetime.js';
 export { decodeEpr } from './cim/epr.js';
 export * from './hyperv/jobs.js';
 export * from './hyperv/job-json.js';
+export * from './hyperv/job-outcome.js';
 export { toMsvmError, formatMsvmError, msvmErrorToJson, type MsvmError, type MsvmErrorOptions } from './hyperv/msvm-error.js';
 export * as valueMaps from './hyperv/value-maps.js';
 export { nameOf, withName, NO_NAME_KNOWN } from './hyperv/value-maps.js';

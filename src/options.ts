@@ -3,13 +3,16 @@
  * ca_trust_path, message_encryption, send_cbt, operation_timeout_sec, read_timeout_sec) so users
  * recognise them. Resolution and contradiction checks happen here, before any I/O.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { loadClientCertificate, MAX_PEM_BYTES, type ClientCertificate } from './auth/certificate/client-certificate.js';
 import { InvalidOptionError } from './errors.js';
 import { parseProxyUrl, proxyFromEnv } from './transport/proxy-tunnel.js';
 import { displayFingerprint, normaliseFingerprint } from './transport/tls-verify.js';
 import { DEFAULT_MAX_ENVELOPE_SIZE, DEFAULT_OPERATION_TIMEOUT_SEC } from './wsman/envelope.js';
 
-export type AuthTransport = 'basic' | 'ntlm' | 'kerberos' | 'negotiate';
+export type AuthTransport = 'basic' | 'ntlm' | 'kerberos' | 'negotiate' | 'certificate';
+/** When the host asks for the client certificate: after the request (TLS 1.2 renegotiation, HTTP.sys's default) or in the first handshake (netsh clientcertnegotiation=enable). */
+export type ClientCertNegotiation = 'renegotiation' | 'handshake';
 export type MessageEncryption = 'auto' | 'always' | 'never';
 
 /** One request/response as seen on the wire, with Authorization headers and NTLM tokens redacted. */
@@ -35,8 +38,10 @@ export interface ConnectionOptions {
   readonly path?: string;
   /** Default ntlm. */
   readonly transport?: AuthTransport;
-  readonly user: string;
-  readonly password: string;
+  /** Required except with transport 'certificate'. */
+  readonly user?: string;
+  /** Required except with transport 'certificate'. */
+  readonly password?: string;
   /** auto = encrypt on http, not on https (pywinrm/Ansible semantics). Default auto. */
   readonly messageEncryption?: MessageEncryption;
   /** Default validate. 'ignore' turns off certificate checks; use only for lab hosts. */
@@ -104,6 +109,19 @@ export interface ConnectionOptions {
   readonly ccache?: string;
   /** krb5.conf path; default KRB5_CONFIG, then /etc/krb5.conf. */
   readonly krb5Config?: string;
+  /** transport 'certificate': PEM file of the client certificate, chain optional (Ansible's cert_pem). */
+  readonly certPem?: string;
+  /** transport 'certificate': PEM file of its private key (Ansible's cert_key_pem); may be encrypted. */
+  readonly certKeyPem?: string;
+  /** Passphrase of an encrypted certKeyPem. */
+  readonly certKeyPassword?: string;
+  /**
+   * When the host asks for the client certificate. Default 'renegotiation': HTTP.sys asks after the
+   * request, by TLS 1.2 renegotiation (on TLS 1.3 it would need post-handshake authentication, which
+   * Node's client does not offer, and the host resets), so connections are kept at TLS 1.2.
+   * 'handshake': the host asks in the first handshake (clientcertnegotiation=enable); TLS 1.3 allowed.
+   */
+  readonly clientCertNegotiation?: ClientCertNegotiation;
 }
 
 /** Kerberos settings after resolution (transport kerberos or negotiate). */
@@ -114,6 +132,15 @@ export interface ResolvedKerberos {
   readonly keytab: string | undefined;
   readonly ccache: string | undefined;
   readonly krb5Config: string | undefined;
+}
+
+/** A checked client certificate and what TLS needs to present it. */
+export interface ResolvedClientCertificate {
+  readonly certificate: ClientCertificate;
+  /** The key as given (possibly encrypted) and its passphrase, for the TLS handshake. */
+  readonly keyPem: string;
+  readonly passphrase: string | undefined;
+  readonly maxVersion: 'TLSv1.2' | 'TLSv1.3';
 }
 
 export interface ResolvedOptions {
@@ -141,6 +168,7 @@ export interface ResolvedOptions {
   /** The endpoint host (for the Kerberos SPN). */
   readonly host: string;
   readonly kerberos: ResolvedKerberos | undefined;
+  readonly clientCertificate: ResolvedClientCertificate | undefined;
 }
 
 export const READ_TIMEOUT_MARGIN_SEC = 10;
@@ -163,23 +191,26 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
   if (!o || typeof o.host !== 'string' || o.host.trim() === '') throw new InvalidOptionError('host is required.');
   if (/[\s/]/.test(o.host)) throw new InvalidOptionError(`host "${o.host}" must be a host name or address, not a URL.`);
   const usesKerberos = o.transport === 'kerberos' || o.transport === 'negotiate';
-  // Kerberos can take its identity from a credential cache or keytab: user and password may then be empty.
-  if (typeof o.user !== 'string' || (o.user === '' && !usesKerberos)) throw new InvalidOptionError('user is required.');
-  if (typeof o.password !== 'string') throw new InvalidOptionError('password is required (give it through an option, never in a URL); with Kerberos, an empty password means the credential cache or keytab.');
+  const usesCertificate = o.transport === 'certificate';
+  // A client certificate is the credential: no user name or password is sent. Kerberos can take
+  // its identity from a credential cache or keytab: user and password may then be empty.
+  if (!usesCertificate && (typeof o.user !== 'string' || (o.user === '' && !usesKerberos))) throw new InvalidOptionError('user is required.');
+  if (!usesCertificate && typeof o.password !== 'string') throw new InvalidOptionError('password is required (give it through an option, never in a URL); with Kerberos, an empty password means the credential cache or keytab.');
   const port = o.port ?? (o.scheme === 'http' ? 5985 : 5986);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidOptionError(`port must be 1-65535; got ${o.port}.`);
   const scheme = oneOf('scheme', o.scheme, ['http', 'https'] as const, port === 5985 ? 'http' : 'https');
-  const transport = oneOf('transport', o.transport, ['basic', 'ntlm', 'kerberos', 'negotiate'] as const, 'ntlm');
+  const transport = oneOf('transport', o.transport, ['basic', 'ntlm', 'kerberos', 'negotiate', 'certificate'] as const, 'ntlm');
   const messageEncryption = oneOf('messageEncryption', o.messageEncryption, ['auto', 'always', 'never'] as const, 'auto');
   const serverCertValidation = oneOf('serverCertValidation', o.serverCertValidation, ['validate', 'ignore'] as const, 'validate');
   const path = o.path ?? '/wsman';
   if (!path.startsWith('/')) throw new InvalidOptionError(`path must start with "/"; got "${path}".`);
 
   // Contradictions are refused here, before any I/O (pypsrp's habit).
-  if (transport === 'basic' && messageEncryption === 'always') {
-    throw new InvalidOptionError('messageEncryption "always" needs NTLM: Basic auth has no session key to encrypt with. Use transport ntlm, or https.');
+  const clientCertificate = resolveClientCertificate(o, transport, scheme, `${scheme}://${o.host}:${port}${path}`);
+  if ((transport === 'basic' || transport === 'certificate') && messageEncryption === 'always') {
+    throw new InvalidOptionError(`messageEncryption "always" needs NTLM: ${transport === 'basic' ? 'Basic auth' : 'certificate authentication'} has no session key to encrypt with${transport === 'certificate' ? ' (TLS protects the body)' : ''}. Use transport ntlm, or https.`);
   }
-  const encrypt = transport !== 'basic' && (messageEncryption === 'always' || (messageEncryption === 'auto' && scheme === 'http'));
+  const encrypt = (transport === 'ntlm' || transport === 'kerberos' || transport === 'negotiate') && (messageEncryption === 'always' || (messageEncryption === 'auto' && scheme === 'http'));
   if (scheme === 'http' && !encrypt && !o.allowUnencrypted) {
     throw new InvalidOptionError(
       transport === 'basic'
@@ -246,10 +277,11 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     proxy,
     maxConnections,
     ntlmEmptyAuthenticateBody: o.ntlmEmptyAuthenticateBody ?? false,
+    clientCertificate,
     scheme,
     transport,
-    user: o.user,
-    password: o.password,
+    user: o.user ?? '',
+    password: o.password ?? '',
     encrypt,
     serverCertValidation,
     ca,
@@ -264,4 +296,34 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     locale: o.locale ?? 'en-US',
     trace: o.trace,
   };
+}
+
+const CERT_ONLY = ['certPem', 'certKeyPem', 'certKeyPassword', 'clientCertNegotiation'] as const;
+
+function readPem(path: string, name: string): string {
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > MAX_PEM_BYTES) throw new Error(`${st.size} bytes, larger than any certificate or key`);
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InvalidOptionError(`Cannot read ${name} "${path}": ${(err as Error).message}`);
+  }
+}
+
+/** Certificate options are checked and the files read here, before any I/O: a bad file is a usage error, not a TLS failure. */
+function resolveClientCertificate(o: ConnectionOptions, transport: AuthTransport, scheme: 'http' | 'https', endpoint: string): ResolvedClientCertificate | undefined {
+  if (transport !== 'certificate') {
+    const stray = CERT_ONLY.filter((k) => o[k] !== undefined);
+    if (stray.length > 0) throw new InvalidOptionError(`${stray.join(', ')} only apply to transport certificate; got transport ${transport}.`);
+    return undefined;
+  }
+  // MS-WSMV defines the https/mutual security profile only; there is no http variant.
+  if (scheme !== 'https') throw new InvalidOptionError('transport certificate needs https: the client certificate is presented in the TLS handshake (use port 5986 or scheme https).');
+  if (o.certPem === undefined) throw new InvalidOptionError('transport certificate needs certPem (the client certificate PEM file).');
+  if (o.certKeyPem === undefined) throw new InvalidOptionError('transport certificate needs certKeyPem (its private key PEM file).');
+  const negotiation = oneOf('clientCertNegotiation', o.clientCertNegotiation, ['renegotiation', 'handshake'] as const, 'renegotiation');
+  const keyPem = readPem(o.certKeyPem, 'certKeyPem');
+  const certificate = loadClientCertificate({ certPem: readPem(o.certPem, 'certPem'), keyPem, ...(o.certKeyPassword !== undefined ? { passphrase: o.certKeyPassword } : {}) }, endpoint);
+  return { certificate, keyPem, passphrase: o.certKeyPassword, maxVersion: negotiation === 'renegotiation' ? 'TLSv1.2' : 'TLSv1.3' };
 }

@@ -9,7 +9,7 @@ import {
   tlsServerEndPointHash,
   tlsServerEndPointHashAlgorithm,
 } from '../src/auth/ntlm/channel-binding.js';
-import type { CertificateHash } from '../src/emulator/x509.js';
+import type { CertificateHash } from '../src/x509/writer.js';
 import { selfSignedDer, type TestKeyType } from './helpers/certs.js';
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));

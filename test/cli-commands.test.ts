@@ -332,15 +332,15 @@ describe('jobs', () => {
     const r = await runCapture(['jobs', '--state', 'killed', ...conn()], { tty: true });
     assert.equal(r.code, EXIT.OK, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^CLASS +INSTANCE ID +STATE +% +ERROR +NAME$/);
+    assert.match(lines[0]!, /^CLASS +INSTANCE ID +STATE +% +ERROR +NAME +OUTCOME$/);
     assert.equal(lines.length, 2);
-    assert.match(lines[1]!, new RegExp(`^Msvm_ConcreteJob +${FIXTURE_JOB_IDS.killed} +Killed +10 +32768 +Import Virtual Machine$`));
+    assert.match(lines[1]!, new RegExp(`^Msvm_ConcreteJob +${FIXTURE_JOB_IDS.killed} +Killed +10 +32768 +Import Virtual Machine +failed$`));
   });
 
   test('tab-separated lines, no header, when stdout is not a terminal', async () => {
     const r = await runCapture(['jobs', '--state', 'terminated', ...conn()]);
     assert.equal(r.code, EXIT.OK, r.stderr);
-    assert.equal(r.stdout, `Msvm_ConcreteJob\t${FIXTURE_JOB_IDS.terminated}\tTerminated\t60\t32768\tExport Virtual Machine\n`);
+    assert.equal(r.stdout, `Msvm_ConcreteJob\t${FIXTURE_JOB_IDS.terminated}\tTerminated\t60\t32768\tExport Virtual Machine\tfailed\n`);
   });
 });
 
@@ -365,7 +365,8 @@ describe('job-wait', () => {
     assert.equal(r.code, EXIT.JOB_FAILED);
     assert.match(r.stdout, /^Running 33%$/m);
     assert.match(r.stdout, /^Exception 66%$/m);
-    assert.match(r.stdout, /^GetError returned 0 \(Completed with No Error\)$/m);
+    assert.match(r.stdout, new RegExp(`^Job ${id} \\(Msvm_ConcreteJob\\) failed: Exception, ErrorCode 32768$`, 'm'));
+    assert.match(r.stdout, /^GetError returned 0 \(Completed with No Error\); 1 Msvm_Error instance\.$/m);
     assert.ok(r.stdout.includes(EXPORT_FAILED));
     assert.match(r.stdout, /ErrorType: 4 \(Software Error\)/);
     assert.equal(r.stderr, `hyperv-wsman: ERR_JOB_FAILED: Job ${id} (Msvm_ConcreteJob) ended in state Exception: ${EXPORT_FAILED}\n`);
@@ -397,8 +398,8 @@ describe('job-wait', () => {
     const id = addJob({ progress: { steps: 2, finalState: 7 } });
     const r = await runCapture(['job-wait', '--job-id', id, '--poll-interval', '0.01', ...act()], { tty: true });
     assert.equal(r.code, EXIT.OK, r.stderr);
-    assert.ok(r.stdout.includes('\r\x1b[K[###############---------------]  50%  Running  Export Virtual Machine'), JSON.stringify(r.stdout));
-    assert.ok(r.stdout.includes('\r\x1b[K[##############################] 100%  Completed'));
+    assert.match(r.stdout, /\r\x1b\[K\[#{15}-{15}\]  50%  Running  \d+:\d\d  Export Virtual Machine/, JSON.stringify(r.stdout));
+    assert.match(r.stdout, /\r\x1b\[K\[#{30}\] 100%  Completed  \d+:\d\d/);
     assert.match(r.stdout, /\nJob \S+ \(Msvm_ConcreteJob\) completed: Completed\.\n$/);
   });
 

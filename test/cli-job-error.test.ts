@@ -45,6 +45,8 @@ interface JobErrorJson {
   returnValue: number;
   returnValueName: string;
   error: null | { className: string; properties: Record<string, unknown>; valueMapNames: Record<string, unknown> };
+  method: string;
+  outcome: { status: string };
 }
 
 describe('job-error --json', () => {
@@ -52,7 +54,8 @@ describe('job-error --json', () => {
     const r = await cli(['job-error', ...overHttps(), '--job-id', FIXTURE_JOB_IDS.completedConcrete, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as JobErrorJson;
-    assert.deepEqual(Object.keys(j), ['jobClass', 'instanceId', 'returnValue', 'returnValueName', 'error']);
+    assert.deepEqual(Object.keys(j), ['jobClass', 'instanceId', 'returnValue', 'returnValueName', 'error', 'method', 'outcome']);
+    assert.equal(j.outcome.status, 'succeeded');
     assert.equal(j.jobClass, 'Msvm_ConcreteJob');
     assert.equal(j.instanceId, FIXTURE_JOB_IDS.completedConcrete);
     assert.equal(j.returnValue, 0);
@@ -102,7 +105,8 @@ describe('job-error, human output and errors', () => {
   test('readable summary with the message first', async () => {
     const r = await cli(['job-error', ...overHttp(), '--job-id', FIXTURE_JOB_IDS.failedConcrete]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /GetError returned 0 \(Completed with No Error\)/);
+    assert.match(r.stdout.split('\n')[0]!, /^Job \S+ \(Msvm_ConcreteJob\) failed: Exception, ErrorCode 32768$/);
+    assert.match(r.stdout, /^GetError returned 0 \(Completed with No Error\); 1 Msvm_Error instance\.$/m);
     assert.ok(r.stdout.includes(FIXTURE_VMS.failed.name));
   });
 

@@ -560,7 +560,7 @@ describe('emulated host over HTTP with Basic (AllowUnencrypted)', () => {
       assert.ok(child(r, NS.wsman, 'EndOfSequence'));
       return elements(child(r, NS.wsman, 'Items')!).map((i) => textOf(prop(i, 'InstanceID')!));
     };
-    assert.deepEqual(await ids('SELECT * FROM Msvm_ConcreteJob WHERE JobState = 10'), [FIXTURE_JOB_IDS.failedConcrete, FIXTURE_JOB_IDS.twoErrors, FIXTURE_JOB_IDS.accessDenied]);
+    assert.deepEqual(await ids('SELECT * FROM Msvm_ConcreteJob WHERE JobState = 10'), [FIXTURE_JOB_IDS.failedConcrete, FIXTURE_JOB_IDS.twoErrors, FIXTURE_JOB_IDS.accessDenied, FIXTURE_JOB_IDS.failedNoDetails]);
     assert.deepEqual(await ids(`SELECT * FROM Msvm_MigrationJob WHERE InstanceID = '${FIXTURE_JOB_IDS.failedMigration}'`), [FIXTURE_JOB_IDS.failedMigration]);
     assert.deepEqual(await ids('SELECT * FROM CIM_Job WHERE ErrorCode <> 0 AND JobState <> 10'), [FIXTURE_JOB_IDS.terminated, FIXTURE_JOB_IDS.killed]);
     assert.deepEqual(await ids('SELECT * FROM Msvm_ComputerSystem'), [], 'a class without instances enumerates nothing');

@@ -31,8 +31,9 @@ test('NTLM + encryption: events on the diagnostics channel and the trace option 
   }
   const auth = fromChannel.map((e) => e.headers.authorization).filter(Boolean);
   assert.ok(auth.length >= 2 && auth.every((a) => /^(Negotiate|NTLM) <redacted>$/.test(a!)), auth.join(' | '));
-  const call = fromChannel.find((e) => e.direction === 'response' && e.encrypted);
-  assert.ok(call && call.body.includes('GetError_OUTPUT'), 'the decrypted SOAP is traced, not the ciphertext');
+  // getError reads the job first, then calls GetError: find the GetError reply among the calls.
+  const call = fromChannel.find((e) => e.direction === 'response' && e.encrypted && e.body.includes('GetError_OUTPUT'));
+  assert.ok(call, 'the decrypted SOAP is traced, not the ciphertext');
 });
 
 test('redactHeaders hides every credential-bearing header value', () => {

@@ -51,6 +51,10 @@ export const CONFIG_KEYS = {
   'call-timeout': 'number',
   'max-envelope-size': 'number',
   'cert-fingerprint': 'string',
+  'cert-pem': 'string',
+  'cert-key-pem': 'string',
+  'cert-key-password-file': 'string',
+  'client-cert-negotiation': 'string',
   proxy: 'string',
   'proxy-from-env': 'boolean',
   'kerberos-service': 'string',
@@ -65,7 +69,7 @@ type KindType = { string: string; number: number; boolean: boolean };
 export type ConfigValues = { -readonly [K in ConfigKey]?: KindType[(typeof CONFIG_KEYS)[K]] };
 
 /** Keys naming files: `~/` is expanded and relative paths are taken from the config file's folder. */
-const PATH_KEYS: ReadonlySet<ConfigKey> = new Set(['password-file', 'ca-trust-path', 'keytab', 'krb5-config']);
+const PATH_KEYS: ReadonlySet<ConfigKey> = new Set(['password-file', 'ca-trust-path', 'cert-pem', 'cert-key-pem', 'cert-key-password-file', 'keytab', 'krb5-config']);
 
 /** Keys refused with a pointer to the safe alternative. */
 const REFUSED_KEYS: Readonly<Record<string, string>> = {

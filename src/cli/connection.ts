@@ -8,7 +8,8 @@
 import type { Argv } from 'yargs';
 import { StringDecoder } from 'node:string_decoder';
 import { InvalidOptionError } from '../errors.js';
-import { resolveOptions, type AuthTransport, type ConnectionOptions, type TraceEvent } from '../options.js';
+import { resolveOptions, type AuthTransport, type ClientCertNegotiation, type ConnectionOptions, type TraceEvent } from '../options.js';
+import { isEncryptedKeyPem, MAX_PEM_BYTES } from '../auth/certificate/client-certificate.js';
 import { proxyFromEnv } from '../transport/proxy-tunnel.js';
 import type { UnauthenticatedIdentifyOptions } from '../wsman/identify-unauthenticated.js';
 import { CONFIG_ENV, CONFIG_KEYS, PROFILE_ENV, loadConfig, type ConfigKey, type ConfigValues, type LoadedConfig } from './config-file.js';
@@ -16,6 +17,8 @@ import { readSmallTextFile, warnIfShared } from './file-safety.js';
 import type { CliIo } from './io.js';
 
 export const PASSWORD_ENV = 'HYPERV_WSMAN_PASSWORD';
+/** Passphrase of an encrypted --cert-key-pem. */
+export const CERT_KEY_PASSWORD_ENV = 'HYPERV_WSMAN_CERT_KEY_PASSWORD';
 
 export interface ConnectionArgs {
   host?: string;
@@ -38,6 +41,10 @@ export interface ConnectionArgs {
   'call-timeout'?: number;
   'max-envelope-size'?: number;
   'cert-fingerprint'?: string;
+  'cert-pem'?: string;
+  'cert-key-pem'?: string;
+  'cert-key-password-file'?: string;
+  'client-cert-negotiation'?: string;
   proxy?: string;
   'proxy-from-env'?: boolean;
   'kerberos-service'?: string;
@@ -61,7 +68,7 @@ export function withConnectionOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
     .option('port', { type: 'number', group: GROUP, describe: 'WinRM port (default 5985 for http, 5986 for https)' })
     .option('scheme', { type: 'string', choices: ['http', 'https'], group: GROUP, describe: 'http or https (default https, or http when --port 5985)' })
     .option('path', { type: 'string', group: GROUP, describe: 'WS-Man path (default /wsman)' })
-    .option('transport', { type: 'string', choices: ['basic', 'ntlm', 'kerberos', 'negotiate'], group: GROUP, describe: 'Authentication (default ntlm; negotiate = Kerberos, else NTLM)' })
+    .option('transport', { type: 'string', choices: ['basic', 'ntlm', 'kerberos', 'negotiate', 'certificate'], group: GROUP, describe: 'Authentication (default ntlm; negotiate = Kerberos, else NTLM; certificate: a client certificate over https, no password)' })
     .option('user', { type: 'string', group: GROUP, describe: 'User: DOMAIN\\user, user@domain or user' })
     .option('password-stdin', { type: 'boolean', group: GROUP, describe: 'Read the password from standard input' })
     .option('password-file', { type: 'string', group: GROUP, describe: `Read the password from a file (else $${PASSWORD_ENV}, else the profile's password-file)` })
@@ -77,6 +84,10 @@ export function withConnectionOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
     .option('call-timeout', { type: 'number', group: GROUP, describe: 'Whole-call deadline in seconds: connect, send and the complete reply (default connect + read timeout + 30)' })
     .option('max-envelope-size', { type: 'number', group: GROUP, describe: 'MaxEnvelopeSize in bytes asked of the server, and the reply size cap (default 153600); raise for bigger pages' })
     .option('cert-fingerprint', { type: 'string', group: GROUP, describe: 'Pin the server certificate: sha256:AB:CD:... (with --server-cert-validation ignore, the only check)' })
+    .option('cert-pem', { type: 'string', group: GROUP, describe: '--transport certificate: PEM file of the client certificate' })
+    .option('cert-key-pem', { type: 'string', group: GROUP, describe: `--transport certificate: PEM file of its private key (if encrypted, the passphrase from $${CERT_KEY_PASSWORD_ENV}, --cert-key-password-file or a prompt)` })
+    .option('cert-key-password-file', { type: 'string', group: GROUP, describe: 'File holding the passphrase of an encrypted --cert-key-pem' })
+    .option('client-cert-negotiation', { type: 'string', choices: ['renegotiation', 'handshake'], group: GROUP, describe: 'When the host asks for the client certificate: renegotiation (default, TLS 1.2) or handshake (host has clientcertnegotiation=enable; TLS 1.3 allowed)' })
     .option('proxy', { type: 'string', group: GROUP, describe: 'HTTP CONNECT proxy, http://host:port (environment proxies are ignored unless --proxy-from-env)' })
     .option('proxy-from-env', { type: 'boolean', group: GROUP, describe: 'Use HTTPS_PROXY/HTTP_PROXY/NO_PROXY from the environment (the place for proxy credentials)' })
     .option('kerberos-service', { type: 'string', group: GROUP, describe: 'Kerberos SPN service class (default HTTP; or WSMAN)' })
@@ -95,10 +106,10 @@ export function withConnectionOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
  * On a terminal, --password-stdin prompts on stderr and reads one line with echo off (raw mode), so
  * the password is not shown on screen; from a pipe it reads everything.
  */
-async function readPasswordFromStdin(io: CliIo): Promise<string> {
+async function readPasswordFromStdin(io: CliIo, prompt = 'Password: '): Promise<string> {
   const tty = io.stdin as NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
   if (!tty.isTTY || typeof tty.setRawMode !== 'function') return (await readAll(io.stdin)).replace(/\r?\n$/, '');
-  io.stderr.write('Password: ');
+  io.stderr.write(prompt);
   tty.setRawMode(true);
   // Decode as a stream so a multi-byte character split across reads stays whole.
   const decoder = new StringDecoder('utf8');
@@ -133,6 +144,39 @@ function readPasswordFile(path: string, origin: string, io: CliIo): string {
     if (err instanceof InvalidOptionError) throw err;
     throw new InvalidOptionError(`Cannot read ${origin}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * --transport certificate: the files, and the key's passphrase when it is encrypted, from
+ * $HYPERV_WSMAN_CERT_KEY_PASSWORD, --cert-key-password-file, or a prompt on a terminal. Never argv;
+ * without a terminal, a clear error at once rather than a prompt nobody answers.
+ */
+async function certificateSettings(s: ConfigValues, args: ConnectionArgs, io: CliIo): Promise<Partial<ConnectionOptions>> {
+  if (s['cert-pem'] === undefined) throw new InvalidOptionError('--transport certificate needs --cert-pem (the client certificate PEM file).');
+  if (s['cert-key-pem'] === undefined) throw new InvalidOptionError('--transport certificate needs --cert-key-pem (its private key PEM file).');
+  let keyText = '';
+  try {
+    keyText = readSmallTextFile(s['cert-key-pem'], MAX_PEM_BYTES, '--cert-key-pem');
+  } catch (err) {
+    if (err instanceof InvalidOptionError) throw err;
+    throw new InvalidOptionError(`Cannot read --cert-key-pem ${s['cert-key-pem']}: ${(err as Error).message}`);
+  }
+  warnIfShared(s['cert-key-pem'], 'private key file', io);
+  let certKeyPassword: string | undefined;
+  if (isEncryptedKeyPem(keyText)) {
+    const file = s['cert-key-password-file'];
+    const env = io.env[CERT_KEY_PASSWORD_ENV];
+    if (file !== undefined) certKeyPassword = readPasswordFile(file, '--cert-key-password-file', io);
+    else if (env !== undefined) certKeyPassword = env;
+    else if ((io.stdin as { isTTY?: boolean }).isTTY && !args['password-stdin']) certKeyPassword = await readPasswordFromStdin(io, 'Passphrase of the client key: ');
+    else throw new InvalidOptionError(`The private key in --cert-key-pem is encrypted: set $${CERT_KEY_PASSWORD_ENV} or use --cert-key-password-file (no terminal to prompt on).`);
+  }
+  return {
+    certPem: s['cert-pem'],
+    certKeyPem: s['cert-key-pem'],
+    ...(certKeyPassword !== undefined ? { certKeyPassword } : {}),
+    ...(s['client-cert-negotiation'] !== undefined ? { clientCertNegotiation: s['client-cert-negotiation'] as ClientCertNegotiation } : {}),
+  };
 }
 
 /**
@@ -330,19 +374,21 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
   if (args.verbose && config.path !== undefined) io.stderr.write(`hyperv-wsman: config ${config.path}${config.profile !== undefined ? `, profile "${config.profile}"` : ''}\n`);
   if (!s.host) throw new InvalidOptionError(`--host is required (or $${envNameOf('host')}, or "host" in a config profile).`);
   const kerberos = s.transport === 'kerberos' || s.transport === 'negotiate';
+  const certificate = s.transport === 'certificate';
   const stray = KERBEROS_FLAGS.filter((k) => s[k] !== undefined);
   if (credentials && !kerberos && stray.length > 0) throw new InvalidOptionError(`${stray.map((k) => `--${k}`).join(', ')} only apply with --transport kerberos or negotiate.`);
-  // Kerberos can take the user from the credential cache or keytab.
-  if (credentials && !s.user && !kerberos) throw new InvalidOptionError(`--user is required (or $${envNameOf('user')}, or "user" in a config profile).`);
+  // Kerberos can take the user from the credential cache or keytab; a certificate needs none.
+  if (credentials && !certificate && !kerberos && !s.user) throw new InvalidOptionError(`--user is required (or $${envNameOf('user')}, or "user" in a config profile).`);
   checkNumbers(s);
   // --password-stdin, --password-file and $HYPERV_WSMAN_PASSWORD come before a password-file of the environment or the profile.
   // Kerberos without any password source uses --keytab or the credential cache.
   const passwordGiven = args['password-stdin'] === true || args['password-file'] !== undefined || io.env[PASSWORD_ENV] !== undefined || s['password-file'] !== undefined;
-  const password = credentials && (passwordGiven || !kerberos) ? await resolvePassword(args, io, s['password-file']) : '';
+  const password = credentials && !certificate && (passwordGiven || !kerberos) ? await resolvePassword(args, io, s['password-file']) : '';
   const options: ConnectionOptions = {
     host: s.host,
     user: s.user ?? '',
     password,
+    ...(credentials && certificate ? await certificateSettings(s, args, io) : {}),
     ...(s.port !== undefined ? { port: s.port } : {}),
     ...(s.scheme !== undefined ? { scheme: s.scheme as 'http' | 'https' } : {}),
     ...(s.path !== undefined ? { path: s.path } : {}),

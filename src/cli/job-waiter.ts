@@ -5,9 +5,10 @@
  */
 import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../errors.js';
-import { getErrorToJson, jobToJson, type GetErrorJson, type JobJson } from '../hyperv/job-json.js';
+import { getErrorToJson, jobToJson, outcomeToJson, type GetErrorJson, type JobJson, type JobOutcomeJson } from '../hyperv/job-json.js';
+import { jobOutcome, type JobOutcome } from '../hyperv/job-outcome.js';
 import { JobFailedError, JobTimeoutError, type HypervJob, type HypervJobs, type JobRef } from '../hyperv/jobs.js';
-import { renderGetError } from './commands/job-error.js';
+import { renderOutcome } from './commands/job-error.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { writeJson } from './output.js';
@@ -29,6 +30,8 @@ export interface WaitResultJson {
   readonly job: JobJson | null;
   /** GetError's answer for a failed job (null when it could not be fetched or for other statuses). */
   readonly error: GetErrorJson | null;
+  /** Did the job fail, and why (also when GetError could not say); null when no poll succeeded. */
+  readonly outcome: JobOutcomeJson | null;
   /** The same sentence as the stderr line. */
   readonly message: string;
 }
@@ -66,26 +69,26 @@ export async function waitAndReport(jobs: HypervJobs, job: JobRef | string, args
   const timing = waitTiming(args);
   const json = args.json === true;
   const sink = progressSink(io, json);
-  const result = (status: WaitStatus, j: HypervJob | undefined, error: GetErrorJson | null, message: string): void => {
-    if (json) writeJson(io, { type: 'result', status, job: j ? jobToJson(j) : null, error, message } satisfies WaitResultJson);
+  const result = (status: WaitStatus, j: HypervJob | undefined, error: GetErrorJson | null, message: string, outcome: JobOutcome | null): void => {
+    if (json) writeJson(io, { type: 'result', status, job: j ? jobToJson(j) : null, error, outcome: outcome && outcomeToJson(outcome), message } satisfies WaitResultJson);
   };
   try {
     const done = await jobs.waitForJob(job, { ...timing, onProgress: (j) => sink.update(j) });
     sink.end();
     const message = `${describeJob(done)} completed: ${done.jobStateName ?? done.jobState}.`;
-    result('completed', done, null, message);
+    result('completed', done, null, message, jobOutcome(done));
     if (!json) io.stdout.write(message + '\n');
     return EXIT.OK;
   } catch (err) {
     sink.end();
     if (err instanceof JobFailedError) {
-      result('failed', err.job, err.jobError ? getErrorToJson(err.jobError) : null, err.message);
-      if (!json) io.stdout.write(err.jobError ? renderGetError(err.jobError) : `${describeJob(err.job)} ended in state ${err.job.jobStateName ?? err.job.jobState}: ${err.job.errorDescription ?? 'no error detail'}\n`);
+      result('failed', err.job, err.jobError ? getErrorToJson(err.jobError) : null, err.message, err.outcome);
+      if (!json) io.stdout.write(renderOutcome(err.outcome));
       writeErrorLine(err, io);
       return EXIT.JOB_FAILED;
     }
     if (err instanceof JobTimeoutError) {
-      result('timeout', err.job, null, err.message);
+      result('timeout', err.job, null, err.message, err.job ? jobOutcome(err.job) : null);
       writeErrorLine(err, io);
       return EXIT.JOB_TIMEOUT;
     }

@@ -18,12 +18,13 @@ import { jobsCommand } from './commands/jobs.js';
 import { completionCommand } from './completion.js';
 import { configCommand } from './commands/config.js';
 import { emulatorCommand } from './commands/emulator.js';
+import { certCommand } from './commands/cert.js';
 import { globalBooleanFlags } from './connection.js';
 import { EXIT } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 
 const jobErrorBound = defineCommand<JobErrorArgs>({
-  command: 'job-error',
+  command: 'job-error [id]',
   describe: 'Show why a Hyper-V job failed (Msvm_ConcreteJob/Msvm_MigrationJob GetError)',
   builder: (y) => jobErrorBuilder(y),
   run: (args, io) => jobErrorCommand(args, io),
@@ -39,6 +40,7 @@ export const COMMANDS: readonly BoundCommand[] = [
   jobWaitCommand,
   jobErrorBound,
   configCommand,
+  certCommand,
   emulatorCommand,
   completionCommand,
 ];

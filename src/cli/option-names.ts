@@ -15,6 +15,10 @@ export const FLAG_FOR_OPTION: Readonly<Record<string, string>> = {
   ntlmEmptyAuthenticateBody: '--ntlm-empty-authenticate-body',
   allowUnencrypted: '--allow-unencrypted',
   proxyFromEnv: '--proxy-from-env',
+  certPem: '--cert-pem',
+  certKeyPem: '--cert-key-pem',
+  certKeyPassword: '--cert-key-password-file',
+  clientCertNegotiation: '--client-cert-negotiation',
 };
 
 /** Single-word option names, re-worded only where they open a message ("port must be 1-65535"). */
@@ -25,6 +29,6 @@ export function inFlagTerms(message: string): string {
   let out = message.replace(/\b[a-z]+(?:[A-Z][a-z]*)+\b/g, (name) => FLAG_FOR_OPTION[name] ?? name);
   out = out.replace(new RegExp(`^(${PLAIN.join('|')})\\b(?= (?:"[^"]*" )?(?:must|is required|only))`), '--$1');
   // "Use transport ntlm" / "Use messageEncryption auto": a flag followed by its value.
-  out = out.replace(/\btransport (ntlm|basic)\b/g, '--transport $1');
+  out = out.replace(/\btransport (ntlm|basic|certificate)\b/g, '--transport $1');
   return out;
 }

@@ -1,6 +1,6 @@
 /**
- * Job progress as the CLI shows it: a redrawn bar on a terminal, one plain line per change otherwise,
- * NDJSON `progress` documents with --json.
+ * Job progress as the CLI shows it: a redrawn bar on a terminal (never wider than it, with the time
+ * spent waiting), one plain line per change otherwise, NDJSON `progress` documents with --json.
  */
 import type { HypervJob } from '../hyperv/jobs.js';
 import { JOB_STATE, valueLabel } from '../hyperv/value-maps.js';
@@ -23,6 +23,9 @@ export interface ProgressSink {
 }
 
 const BAR_WIDTH = 30;
+const MIN_BAR_WIDTH = 10;
+/** When the stream does not say how wide the terminal is. */
+const DEFAULT_COLUMNS = 80;
 
 /** `[#########---------------------]  30%`; unknown percent draws an empty bar and `?%`. */
 export function renderBar(percent: number | null, width = BAR_WIDTH): string {
@@ -43,26 +46,55 @@ export function progressToJson(job: HypervJob): ProgressJson {
   };
 }
 
+/** `0:07`, `12:34`, `1:02:03`: time spent waiting. */
+export function formatElapsed(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/**
+ * One bar line fitting in `columns - 1` characters (writing into the last column wraps on many
+ * terminals, which breaks the \r redraw): the bar narrows first, then the text is cut with `…`.
+ */
+export function progressLine(job: HypervJob, elapsedMs: number, columns: number): string {
+  const tail = `  ${stateText(job)}  ${formatElapsed(elapsedMs)}${job.elementName ? `  ${job.elementName}` : ''}`;
+  const room = Math.max(1, columns - 1);
+  // "[" + bar + "] " + "100%" = bar + 7
+  const width = Math.max(MIN_BAR_WIDTH, Math.min(BAR_WIDTH, room - 7 - tail.length));
+  const line = renderBar(job.percentComplete, width) + tail;
+  return [...line].length <= room ? line : [...line].slice(0, room - 1).join('') + '…';
+}
+
 function stateText(job: HypervJob): string {
   return job.jobState === null ? 'unknown state' : valueLabel(JOB_STATE, job.jobState);
 }
 
-export function progressSink(io: CliIo, json: boolean): ProgressSink {
+export function progressSink(io: CliIo, json: boolean, now: () => number = Date.now): ProgressSink {
   let last: string | undefined;
   let drawn = false;
   const tty = !json && isTty(io);
+  const started = now();
+  const columns = (): number => {
+    const c = (io.stdout as { columns?: number }).columns;
+    return typeof c === 'number' && c > 0 ? c : DEFAULT_COLUMNS;
+  };
   return {
     update(job) {
-      // Polls that change nothing are not shown.
+      if (tty) {
+        // Every poll redraws, so the elapsed time moves; \r + erase-line (CSI K) redraws in place.
+        io.stdout.write(`\r\x1b[K${progressLine(job, now() - started, columns())}`);
+        drawn = true;
+        return;
+      }
+      // Lines and documents only for a change of state or percentage.
       const key = `${job.jobState}/${job.percentComplete}`;
       if (key === last) return;
       last = key;
       if (json) writeJson(io, progressToJson(job));
-      else if (tty) {
-        // \r + erase-line (CSI K) redraws in place.
-        io.stdout.write(`\r\x1b[K${renderBar(job.percentComplete)}  ${stateText(job)}${job.elementName ? `  ${job.elementName}` : ''}`);
-        drawn = true;
-      } else io.stdout.write(`${stateText(job)} ${job.percentComplete ?? '?'}%\n`);
+      else io.stdout.write(`${stateText(job)} ${job.percentComplete ?? '?'}%\n`);
     },
     end() {
       if (drawn) io.stdout.write('\n');

@@ -10,6 +10,7 @@ export async function withClient(args: ConnectionArgs, io: CliIo, body: (client:
   let client: WsmanClient | undefined;
   try {
     client = new WsmanClient(await connectionOptions(args, io));
+    for (const w of client.options.clientCertificate?.certificate.warnings ?? []) io.stderr.write(`hyperv-wsman: warning: ${inFlagTerms(w)}\n`);
     return await body(client);
   } catch (err) {
     return reportError(err, args, io);

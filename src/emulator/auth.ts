@@ -37,9 +37,11 @@ export interface ConnectionAuth {
   pending?: { readonly context: NtlmServerContext; readonly scheme: NtlmScheme };
   ntlm?: { readonly user: string; readonly domain: string; readonly session: NtlmSession; readonly scheme: NtlmScheme };
   kerberos?: { readonly user: string; readonly security: MessageSecurity };
+  /** Set by certificate authentication (server.ts) for the request that carried the mutual profile. */
+  certificate?: { readonly user: string };
 }
 
-export type AuthScheme = 'basic' | 'ntlm' | 'kerberos';
+export type AuthScheme = 'basic' | 'ntlm' | 'kerberos' | 'certificate';
 
 export type AuthDecision =
   | {
@@ -172,6 +174,12 @@ export function authenticate(authorization: string | undefined, conn: Connection
     if (conn.ntlm) return { kind: 'authenticated', user: conn.ntlm.user, scheme: 'ntlm', session: conn.ntlm.session, handshake: false };
     if (conn.kerberos) return { kind: 'authenticated', user: conn.kerberos.user, scheme: 'kerberos', session: conn.kerberos.security, handshake: false };
     return { kind: 'reject', reason: 'no credentials' };
+  }
+  if (conn.certificate) {
+    // The certificate was checked for this request by server.ts; each request carries the mutual header.
+    const { user } = conn.certificate;
+    delete conn.certificate;
+    return { kind: 'authenticated', user, scheme: 'certificate', handshake: false };
   }
   const { scheme, token } = parseAuthorization(authorization);
   const lower = scheme.toLowerCase();

@@ -1,7 +1,8 @@
 /**
  * Default jobs of the emulated host: one per situation a Hyper-V automation meets (completed, running,
  * failed with an Msvm_Error, terminated, killed, failed/completed live migration, two errors, GetError
- * refused, a job that progresses while polled, a storage job), and the jobs that the emulated
+ * refused, a failed job whose error the host no longer keeps, a job that progresses while polled, a
+ * storage job), and the jobs that the emulated
  * asynchronous methods start. Messages follow Hyper-V's wording; the failed job's text carries
  * <, &, quotes and CJK so escaping is exercised at both layers (SOAP and the embedded CIM-XML).
  */
@@ -20,6 +21,8 @@ export const FIXTURE_JOB_IDS = {
   accessDenied: '9D2E7A4F-8B1C-4D36-A5E9-0C7F3B6D2A81',
   progressing: '3A6F9C2E-4D8B-4E17-B0A5-7C1E9F4D6B23',
   storage: '6E0C3B9D-1A7F-4B52-8C4E-2D9A5F1B7E36',
+  /** Failed, but GetError answers 0 with a NULL Error: the host no longer keeps the Msvm_Error. */
+  failedNoDetails: 'F1A5D3C8-2B7E-4C94-8A60-3D5E9B1F7C42',
 } as const;
 
 /** Virtual machines the fixtures talk about. */
@@ -256,6 +259,21 @@ export const DEFAULT_JOBS: readonly JobFixture[] = [
     description: 'Resizing Virtual Hard Disk',
     startTime: at(50),
     elapsedMs: 7_500,
+  },
+  {
+    className: 'Msvm_ConcreteJob',
+    instanceId: FIXTURE_JOB_IDS.failedNoDetails,
+    jobState: 10,
+    percentComplete: 30,
+    errorCode: 32768,
+    errorDescription: "'sql02' failed to start. (Virtual machine ID 0F4C8A2E-6B1D-4F73-9A5C-3E8D2B7F1C90)",
+    errorSummaryDescription: "'sql02' failed to start.",
+    jobType: 12,
+    elementName: 'Start Virtual Machine',
+    description: 'Starting Virtual Machine',
+    startTime: at(55),
+    elapsedMs: 4_000,
+    // No errors: GetError answers 0 with a NULL Error, as after the host dropped the details.
   },
 ];
 

@@ -6,12 +6,14 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { X509Certificate } from 'node:crypto';
+import { constants as cryptoConstants, X509Certificate } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { InvalidOptionError, MessageEncryptionError, NtlmSignatureError } from '../errors.js';
 import { SPNEGO_ENCRYPTED_PROTOCOL, decryptMessageDetailed, encryptMessage, encryptedContentType, isEncryptedContentType } from '../auth/message-encryption.js';
 import { KerberosError, KerberosIntegrityError } from '../auth/kerberos/errors.js';
 import { startEmulatorKerberos, type EmulatedHostKerberos, type EmulatorKerberosOptions } from './kerberos-setup.js';
+import type { TLSSocket } from 'node:tls';
+import { authenticateCertificate, issuerList, MUTUAL_PROFILE, type ClientCertificateConfig } from './certificate-auth.js';
 import { authenticate, offeredSchemes, type AuthConfig, type AuthScheme, type CbtHardeningLevel, type ConnectionAuth } from './auth.js';
 import { EnumerationStore, DEFAULT_ENUMERATION_TIMEOUT_MS } from './enumerations.js';
 import { EMULATOR_DIALECTS, REPLY_FRAMING, hasIndentedPartHeader, type EmulatorDialect } from './dialect.js';
@@ -38,6 +40,11 @@ export interface EmulatedHostOptions {
   readonly users?: Readonly<Record<string, string>>;
   /** Schemes offered in WWW-Authenticate; default like Windows: basic false, negotiate true (NTLM inside), ntlm false. */
   readonly auth?: { readonly basic?: boolean; readonly ntlm?: boolean; readonly negotiate?: boolean };
+  /**
+   * Client-certificate authentication (https only): WinRM's https/mutual profile with certificate
+   * mappings (issuer thumbprint + UPN -> local user), asked for by TLS 1.2 renegotiation like HTTP.sys.
+   */
+  readonly clientCertificates?: ClientCertificateConfig;
   /** WinRM AllowUnencrypted; default false: plain-HTTP SOAP without message encryption is refused. */
   readonly allowUnencrypted?: boolean;
   /** WinRM CbtHardeningLevel for NTLM over HTTPS; default 'relaxed'. */
@@ -104,6 +111,7 @@ interface HostState {
   readonly maxEnvelopeSize: number;
   readonly log: EmulatorRequestRecord[] | undefined;
   readonly connections: WeakMap<Socket, ConnectionAuth>;
+  readonly certificates: { readonly config: ClientCertificateConfig; readonly issuers: ReturnType<typeof issuerList> } | undefined;
   readonly dialect: EmulatorDialect;
 }
 
@@ -114,6 +122,7 @@ function validateOptions(o: EmulatedHostOptions): void {
   }
   const auth = o.auth ?? {};
   if (auth.basic === false && auth.negotiate === false && auth.ntlm === false) throw new InvalidOptionError('auth enables no scheme; enable basic, negotiate or ntlm.');
+  if (o.clientCertificates && !o.tls) throw new InvalidOptionError('clientCertificates needs tls: certificate authentication exists only over https.');
   if (o.dialect !== undefined && !EMULATOR_DIALECTS.includes(o.dialect)) throw new InvalidOptionError(`dialect must be ${EMULATOR_DIALECTS.join(' or ')}, got ${String(o.dialect)}.`);
   if (o.cbtHardeningLevel !== undefined && !['none', 'relaxed', 'strict'].includes(o.cbtHardeningLevel)) {
     throw new InvalidOptionError(`cbtHardeningLevel must be none, relaxed or strict, got ${String(o.cbtHardeningLevel)}.`);
@@ -151,6 +160,7 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
     maxEnvelopeSize: options.maxEnvelopeSize ?? DEFAULT_MAX_ENVELOPE_SIZE,
     log: options.requestLog ? [] : undefined,
     connections: new WeakMap(),
+    certificates: options.clientCertificates ? { config: options.clientCertificates, issuers: issuerList(options.clientCertificates) } : undefined,
     dialect: options.dialect ?? 'wmi',
   };
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
@@ -161,7 +171,22 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
       process.emitWarning(`hyperv-wsman emulator: ${(err as Error).stack ?? String(err)}`);
     });
   };
-  const server: Server = secure ? createHttpsServer({ cert: options.tls!.cert, key: options.tls!.key }, listener) : createHttpServer(listener);
+  const certAuth = options.clientCertificates;
+  const tlsOptions = {
+    cert: options.tls?.cert,
+    key: options.tls?.key,
+    // Certificate mode: the issuers the host trusts; asked for in the first handshake only with clientcertnegotiation=enable.
+    ...(certAuth
+      ? {
+          ca: state.certificates!.issuers.map((c) => c.toString()),
+          requestCert: certAuth.negotiation === 'handshake',
+          rejectUnauthorized: false,
+          // A renegotiation must be a full handshake with a CertificateRequest, not a resumed session.
+          secureOptions: cryptoConstants.SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION | cryptoConstants.SSL_OP_NO_TICKET,
+        }
+      : {}),
+  };
+  const server: Server = secure ? createHttpsServer(tlsOptions, listener) : createHttpServer(listener);
   // WinRM keeps authenticated connections open; NTLM depends on it.
   server.keepAliveTimeout = 120_000;
   try {
@@ -281,6 +306,18 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, state: Host
     record(state, { httpStatus: 0, operation: 'Rejected', action: undefined, resourceUri: undefined, selectors: {}, encrypted, authFailure: 'no credentials (OMI: no reply)' });
     req.socket.destroy();
     return;
+  }
+  if (state.certificates && String(req.headers.authorization ?? '').trim().toLowerCase() === MUTUAL_PROFILE) {
+    const cert = await authenticateCertificate(req.socket as TLSSocket, state.certificates.config, state.certificates.issuers);
+    if (cert.kind === 'reset') {
+      record(state, { httpStatus: 0, operation: 'Rejected', action: undefined, resourceUri: undefined, selectors: {}, encrypted: false, authFailure: cert.reason });
+      return;
+    }
+    if (cert.kind === 'reject') {
+      record(state, { httpStatus: 401, operation: 'Rejected', action: undefined, resourceUri: undefined, selectors: {}, encrypted: false, authFailure: cert.reason });
+      return send(res, 401, { 'WWW-Authenticate': offeredSchemes(state.auth) });
+    }
+    conn.certificate = { user: cert.user };
   }
   const decision = authenticate(req.headers.authorization, conn, state.auth);
   if (decision.kind !== 'authenticated') {

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes, HypervWsmanError } from '../errors.js';
-import { toPem, writeCertificate } from './x509.js';
+import { toPem, writeCertificate } from '../x509/writer.js';
 
 /** The certificates could not be made (an option out of range, or the files not written). */
 export class CertificateGenerationError extends HypervWsmanError {

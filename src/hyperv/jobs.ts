@@ -12,6 +12,7 @@ import { isNotFoundFault, isTimeoutFault, WsmanFaultError } from '../wsman/fault
 import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX, wmiResourceUri } from '../wsman/namespaces.js';
 import { outParams, type InvokeOutput } from '../wsman/responses.js';
 import { MSVM_ERROR_SCHEMA, schemaFor } from './class-schemas.js';
+import { jobOutcome, type ErrorAnswer, type ErrorMethod, type JobOutcome } from './job-outcome.js';
 import { toMsvmError, type MsvmError } from './msvm-error.js';
 import {
   CONCRETE_JOB_TYPE,
@@ -20,7 +21,6 @@ import {
   METHOD_RETURN_CODES,
   MIGRATION_TYPE,
   OPERATIONAL_STATUS,
-  isSuccessfulJobState,
   isTerminalJobState,
   nameOf,
 } from './value-maps.js';
@@ -76,8 +76,13 @@ export interface GetErrorResult {
   readonly instanceId: string;
   readonly returnValue: number;
   readonly returnValueName: string;
-  /** null when the job is OK (the out parameter absent, empty or xsi:nil). */
+  /**
+   * The Msvm_Error; null when the out parameter was absent, empty or xsi:nil. That does NOT mean the
+   * job is fine: the host may have dropped the details, or refused (returnValue != 0). Ask `outcome`.
+   */
   readonly error: MsvmError | null;
+  /** Did the job fail, and why: its own state and error properties combined with this answer. */
+  readonly outcome: JobOutcome;
 }
 
 export interface GetErrorExResult {
@@ -86,6 +91,8 @@ export interface GetErrorExResult {
   readonly returnValue: number;
   readonly returnValueName: string;
   readonly errors: readonly MsvmError[];
+  /** Did the job fail, and why: its own state and error properties combined with this answer. */
+  readonly outcome: JobOutcome;
 }
 
 /** WMI statuses and texts that mean the class or namespace itself is missing, not the instance. */
@@ -120,15 +127,17 @@ export class JobNotFoundError extends HypervWsmanError {
   }
 }
 
-/** The job ended unsuccessfully; carries the final job and what GetError said. */
+/** The job ended unsuccessfully; carries the final job, what GetError said, and the outcome of both. */
 export class JobFailedError extends HypervWsmanError {
   readonly job: HypervJob;
+  /** GetError's answer; undefined when it was not asked or the call failed (see outcome.notes). */
   readonly jobError: GetErrorResult | undefined;
-  constructor(job: HypervJob, jobError: GetErrorResult | undefined) {
-    const why = jobError?.error?.message ?? job.errorDescription ?? job.errorSummaryDescription ?? 'no error detail';
-    super(ErrorCodes.JOB_FAILED, `Job ${job.instanceId} (${job.className}) ended in state ${job.jobStateName ?? job.jobState}: ${why}`);
+  readonly outcome: JobOutcome;
+  constructor(job: HypervJob, jobError: GetErrorResult | undefined, outcome: JobOutcome = jobError?.outcome ?? jobOutcome(job)) {
+    super(ErrorCodes.JOB_FAILED, `Job ${job.instanceId} (${job.className}) ended in state ${job.jobStateName ?? job.jobState}: ${outcome.reason ?? 'no error detail'}`);
     this.job = job;
     this.jobError = jobError;
+    this.outcome = outcome;
   }
 }
 
@@ -325,17 +334,30 @@ export class HypervJobs {
     }
   }
 
-  async getErrorByRef(ref: JobRef, signal?: AbortSignal): Promise<GetErrorResult> {
-    const out = await this.client.invoke(ref.resourceUri, 'GetError', { selectors: ref.selectors, idempotent: true }, { signal });
-    const returnValue = requireReturnValue(out, 'GetError');
-    const inst = decodeEmbeddedInstanceParam(outParams(out.output, 'Error')[0], { schema: MSVM_ERROR_SCHEMA });
-    return {
-      jobClass: ref.className,
-      instanceId: ref.selectors.InstanceID ?? '',
-      returnValue,
-      returnValueName: returnValueName(returnValue),
-      error: inst ? toMsvmError(inst, { namespace: this.namespace }) : null,
-    };
+  /**
+   * Read the job (unless given), then call its GetError or GetErrorEx: the job and the method's answer,
+   * so the outcome can fall back on the job's own ErrorCode/ErrorDescription when the host returns no error.
+   */
+  private async askError(ref: JobRef, method: ErrorMethod, signal: AbortSignal | undefined, job: HypervJob | undefined): Promise<{ job: HypervJob; answer: ErrorAnswer & { returnValue: number; returnValueName: string } }> {
+    const current = job ?? (await this.getJobByRef(ref, signal));
+    const out = await this.client.invoke(ref.resourceUri, method, { selectors: ref.selectors, idempotent: true }, { signal });
+    const returnValue = requireReturnValue(out, method);
+    // GetError has one Error out-parameter, GetErrorEx an array Errors[].
+    const params = method === 'GetError' ? outParams(out.output, 'Error').slice(0, 1) : outParams(out.output, 'Errors');
+    const errors: MsvmError[] = [];
+    for (const el of params) {
+      const inst = decodeEmbeddedInstanceParam(el, { schema: MSVM_ERROR_SCHEMA });
+      if (inst) errors.push(toMsvmError(inst, { namespace: this.namespace }));
+    }
+    return { job: current, answer: { method, returnValue, returnValueName: returnValueName(returnValue), errors } };
+  }
+
+  /** GetError on the job at `ref`, with the job itself (read first unless given) for the outcome. */
+  async getErrorByRef(ref: JobRef, signal?: AbortSignal, job?: HypervJob): Promise<GetErrorResult> {
+    const asked = await this.askError(ref, 'GetError', signal, job);
+    const { returnValue, returnValueName: name, errors } = asked.answer;
+    const base = { jobClass: ref.className, instanceId: ref.selectors.InstanceID ?? '', returnValue, returnValueName: name };
+    return { ...base, error: errors[0] ?? null, outcome: jobOutcome(asked.job, asked.answer) };
   }
 
   /** Msvm_ConcreteJob/Msvm_MigrationJob.GetError: the job's error as a typed Msvm_Error, or null. */
@@ -343,15 +365,12 @@ export class HypervJobs {
     return this.resolve(instanceId, jobClass, (ref) => this.getErrorByRef(ref, signal));
   }
 
-  async getErrorExByRef(ref: JobRef, signal?: AbortSignal): Promise<GetErrorExResult> {
-    const out = await this.client.invoke(ref.resourceUri, 'GetErrorEx', { selectors: ref.selectors, idempotent: true }, { signal });
-    const returnValue = requireReturnValue(out, 'GetErrorEx');
-    const errors: MsvmError[] = [];
-    for (const el of outParams(out.output, 'Errors')) {
-      const inst = decodeEmbeddedInstanceParam(el, { schema: MSVM_ERROR_SCHEMA });
-      if (inst) errors.push(toMsvmError(inst, { namespace: this.namespace }));
-    }
-    return { jobClass: ref.className, instanceId: ref.selectors.InstanceID ?? '', returnValue, returnValueName: returnValueName(returnValue), errors };
+  /** GetErrorEx on the job at `ref`, with the job itself (read first unless given) for the outcome. */
+  async getErrorExByRef(ref: JobRef, signal?: AbortSignal, job?: HypervJob): Promise<GetErrorExResult> {
+    const asked = await this.askError(ref, 'GetErrorEx', signal, job);
+    const { returnValue, returnValueName: name, errors } = asked.answer;
+    const base = { jobClass: ref.className, instanceId: ref.selectors.InstanceID ?? '', returnValue, returnValueName: name };
+    return { ...base, errors, outcome: jobOutcome(asked.job, asked.answer) };
   }
 
   /** GetErrorEx: every error of the job (Errors[] of embedded Msvm_Error instances). */
@@ -381,17 +400,21 @@ export class HypervJobs {
         if (!(err instanceof WsmanFaultError && isTimeoutFault(err))) throw err;
       }
       if (last && last.jobState !== null && isTerminalJobState(last.jobState)) {
-        if (isSuccessfulJobState(last.jobState)) return last;
-        // The job's own failure is the news; a fault or odd reply while asking why must not hide it,
-        // but an abort or an auth/connection failure must not be swallowed either.
-        const jobError =
-          options.fetchError === false
-            ? undefined
-            : await this.getErrorByRef(last.ref, options.signal).catch((err: unknown) => {
-                if (err instanceof WsmanFaultError || err instanceof ProtocolError || err instanceof CimDecodeError) return undefined;
-                throw err;
-              });
-        throw new JobFailedError(last, jobError);
+        const ended = last;
+        if (jobOutcome(ended).status === 'succeeded') return ended;
+        if (options.fetchError === false) throw new JobFailedError(ended, undefined);
+        // The job's own failure is the news; a fault or odd reply while asking why must not hide it
+        // (the outcome notes it and keeps the job's own description), but an abort or an
+        // auth/connection failure must not be swallowed either.
+        const jobError = await this.getErrorByRef(ended.ref, options.signal, ended).catch((err: unknown) => {
+          if (err instanceof WsmanFaultError || err instanceof ProtocolError || err instanceof CimDecodeError) return err;
+          throw err;
+        });
+        if (jobError instanceof Error) {
+          const failed: ErrorAnswer = { method: 'GetError', returnValue: null, returnValueName: null, errors: [], failure: jobError.message };
+          throw new JobFailedError(ended, undefined, jobOutcome(ended, failed));
+        }
+        throw new JobFailedError(ended, jobError);
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new JobTimeoutError(instanceId, timeoutMs, last);

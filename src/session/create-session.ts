@@ -1,7 +1,8 @@
 /** Builds the transport and the auth session that resolved options call for. */
 import type { ResolvedOptions } from '../options.js';
 import { HttpTransport } from '../transport/http-transport.js';
-import { BasicSession } from './basic-session.js';
+import { basicCredentials, HeaderAuthSession } from './header-auth-session.js';
+import { certificateCredentials, issuerThumbprintOf } from '../auth/certificate/client-certificate.js';
 import { KerberosTicketSource } from '../auth/kerberos-tickets.js';
 import { KerberosHttpSession } from './kerberos-session.js';
 import { NegotiateSession } from './negotiate-session.js';
@@ -39,6 +40,9 @@ export function createTransport(o: ResolvedOptions): HttpTransport {
       serverCertValidation: o.serverCertValidation,
       ...(o.ca !== undefined ? { ca: o.ca } : {}),
       ...(o.certFingerprint !== undefined ? { certFingerprint: o.certFingerprint } : {}),
+      ...(o.clientCertificate !== undefined
+        ? { clientCertificate: { cert: o.clientCertificate.certificate.certPem, key: o.clientCertificate.keyPem, passphrase: o.clientCertificate.passphrase, maxVersion: o.clientCertificate.maxVersion } }
+        : {}),
     },
     connectTimeoutMs: o.connectTimeoutMs,
     callTimeoutMs: o.callTimeoutMs,
@@ -54,7 +58,11 @@ function createSingleSession(o: ResolvedOptions, tickets: KerberosTicketSource |
     new KerberosHttpSession(createTransport(o), { scheme, tickets: tickets!, encrypt: o.encrypt, sendCbt: o.sendCbt, callTimeoutMs: o.callTimeoutMs, ...(o.trace ? { trace: o.trace } : {}) });
   switch (o.transport) {
     case 'basic':
-      return new BasicSession(createTransport(o), o.user, o.password, o.callTimeoutMs, o.trace);
+      return new HeaderAuthSession(createTransport(o), basicCredentials(o.user, o.password), o.callTimeoutMs, o.trace);
+    case 'certificate': {
+      const { certificate, maxVersion } = o.clientCertificate!;
+      return new HeaderAuthSession(createTransport(o), certificateCredentials(certificate, issuerThumbprintOf(certificate), maxVersion), o.callTimeoutMs, o.trace);
+    }
     case 'ntlm':
       return ntlm();
     case 'kerberos':

@@ -10,6 +10,7 @@ import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'n
 import { ConnectionError, HypervWsmanError, TimeoutError, TlsError } from '../errors.js';
 import { connectThroughProxy, type ProxySpec } from './proxy-tunnel.js';
 import { checkPeer } from './tls-verify.js';
+import type { ClientCertificateTls } from './http-transport.js';
 
 export interface ConnectTarget {
   readonly url: URL;
@@ -23,6 +24,8 @@ export interface ConnectTarget {
   readonly fingerprint?: string;
   readonly proxy?: ProxySpec;
   readonly connectTimeoutMs: number;
+  /** Presented when the server asks (first handshake or a TLS 1.2 renegotiation). */
+  readonly clientCertificate?: ClientCertificateTls;
 }
 
 /** Error codes that mean "nobody answered / the path is broken", as opposed to TLS or protocol trouble. */
@@ -81,6 +84,14 @@ export function openSocket(t: ConnectTarget, signal: AbortSignal): Promise<Opene
         ...(raw ? { socket: raw } : { host, port }),
         ...(servername !== undefined ? { servername } : {}),
         ...(t.ca !== undefined ? { ca: t.ca as string | Buffer | Array<string | Buffer> } : {}),
+        ...(t.clientCertificate !== undefined
+          ? {
+              cert: t.clientCertificate.cert,
+              key: t.clientCertificate.key,
+              ...(t.clientCertificate.passphrase !== undefined ? { passphrase: t.clientCertificate.passphrase } : {}),
+              maxVersion: t.clientCertificate.maxVersion,
+            }
+          : {}),
         rejectUnauthorized: false,
       } as ConnectionOptions);
       current = s;

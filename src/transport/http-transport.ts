@@ -26,6 +26,15 @@ export interface TransportTlsOptions {
   readonly servername?: string;
   /** SHA-256 fingerprint the server certificate must have (sha256:AB:CD:...), checked in addition to the chain unless validation is 'ignore'. */
   readonly certFingerprint?: string;
+  /** A client certificate to present (certificate authentication), and the highest TLS version to offer with it. */
+  readonly clientCertificate?: ClientCertificateTls;
+}
+
+export interface ClientCertificateTls {
+  readonly cert: string;
+  readonly key: string;
+  readonly passphrase: string | undefined;
+  readonly maxVersion: 'TLSv1.2' | 'TLSv1.3';
 }
 
 export interface HttpTransportOptions {
@@ -108,6 +117,7 @@ export class HttpTransport {
       ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
       ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
       ...(tls.certFingerprint !== undefined ? { fingerprint: normaliseFingerprint(tls.certFingerprint) } : {}),
+      ...(tls.clientCertificate !== undefined ? { clientCertificate: tls.clientCertificate } : {}),
       ...(options.proxy !== undefined ? { proxy: parseProxyUrl(options.proxy) } : {}),
     };
     if (this.target.fingerprint !== undefined && url.protocol !== 'https:') throw new InvalidOptionError('certFingerprint (--cert-fingerprint) only applies to https.');

@@ -5,7 +5,7 @@
  * X.509 reader before a test gets it.
  */
 import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
-import { toPem, writeCertificate, type CertificateSpec } from '../../src/emulator/x509.js';
+import { toPem, writeCertificate, type CertificateSpec } from '../../src/x509/writer.js';
 
 export interface Pair {
   readonly cert: string;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
-import { writeCertificate, type CertificateHash } from '../../src/emulator/x509.js';
+import { writeCertificate, type CertificateHash } from '../../src/x509/writer.js';
 
 export type TestKeyType = 'rsa' | 'ec' | 'ed25519';
 

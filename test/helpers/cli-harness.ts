@@ -24,6 +24,8 @@ export interface RunOptions {
   readonly stdin?: string;
   /** Pretend stdout is a terminal. */
   readonly tty?: boolean;
+  /** The terminal's width, with `tty`. */
+  readonly columns?: number;
   /** Called for each stdout write, as it happens. */
   readonly onStdout?: (chunk: string) => void;
 }
@@ -31,6 +33,7 @@ export interface RunOptions {
 class Capture extends Writable {
   text = '';
   isTTY?: boolean;
+  columns?: number;
   constructor(private readonly onChunk?: (chunk: string) => void) {
     super();
   }
@@ -61,6 +64,7 @@ export function defaultEnv(): Record<string, string | undefined> {
 export async function runCapture(argv: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   const stdout = new Capture(options.onStdout);
   if (options.tty) stdout.isTTY = true;
+  if (options.columns !== undefined) stdout.columns = options.columns;
   const stderr = new Capture();
   const io: CliIo = {
     stdout,

@@ -1,55 +1,105 @@
-/** `hyperv-wsman job-error`: why did this job fail? GetError (or GetErrorEx with --all), decoded. */
+/**
+ * `hyperv-wsman job-error ID`: did this job fail, and why? Reads the job and calls GetError (or
+ * GetErrorEx with --all); prints the outcome first, then the decoded Msvm_Error(s) and the method's
+ * return value as details. Exit 0 when the host answered (whatever the job's state), 9 when GetError
+ * itself returned non-zero (e.g. 32769 Access Denied): then the error could not be read.
+ */
 import type { Argv } from 'yargs';
-import { HypervJobs, type GetErrorExResult, type GetErrorResult } from '../../hyperv/jobs.js';
+import { ErrorCodes } from '../../errors.js';
 import { getErrorExToJson, getErrorToJson } from '../../hyperv/job-json.js';
-import { formatMsvmError } from '../../hyperv/msvm-error.js';
-import { withClient } from '../run.js';
-import type { CliIo } from '../io.js';
+import type { JobOutcome } from '../../hyperv/job-outcome.js';
+import { HypervJobs, JOB_CLASSES } from '../../hyperv/jobs.js';
+import { formatMsvmError, type MsvmError } from '../../hyperv/msvm-error.js';
 import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { jobClassOf, jobIdOf, withJobIdOptions, type JobIdArgs } from '../job-args.js';
+import { writeJson } from '../output.js';
+import { withPreparedClient } from '../run.js';
 
-export interface JobErrorArgs extends ConnectionArgs {
-  'job-id'?: string;
-  'job-class'?: string;
+export interface JobErrorArgs extends ConnectionArgs, JobIdArgs {
   all?: boolean;
 }
 
 export function jobErrorBuilder<T>(y: Argv<T>): Argv<T & JobErrorArgs> {
-  return withConnectionOptions(y)
-    .option('job-id', { type: 'string', demandOption: true, describe: 'InstanceID of the job' })
-    .option('job-class', { type: 'string', choices: ['Msvm_ConcreteJob', 'Msvm_MigrationJob'], describe: 'Job class (default: whichever has the job)' })
-    .option('all', { type: 'boolean', describe: 'All errors (GetErrorEx) instead of the first (GetError)' })
-    .example('HYPERV_WSMAN_PASSWORD=... $0 job-error --host hv01 --user \'LAB\\admin\' --job-id 5E2C...', 'Print why the job failed') as Argv<T & JobErrorArgs>;
+  return withJobIdOptions(withConnectionOptions(y), `Job class, e.g. Msvm_StorageJob (default: ${JOB_CLASSES.join(', then ')})`)
+    .option('all', { type: 'boolean', describe: 'All errors (calls GetErrorEx) instead of the first (GetError)' })
+    .example("HYPERV_WSMAN_PASSWORD=... $0 job-error 5E2C1B2D-... --host hv01 --user 'LAB\\admin'", 'Did the job fail, and why')
+    .example('$0 job-error 5E2C1B2D-... --all --json --host hv01 --user op', 'Every error (GetErrorEx), as JSON') as Argv<T & JobErrorArgs>;
 }
 
 export async function jobErrorCommand(args: JobErrorArgs, io: CliIo): Promise<number> {
-  return withClient(args, io, async (client) => {
-    const jobs = new HypervJobs(client);
-    const id = args['job-id']!;
-    if (args.all) {
-      const r = await jobs.getErrorEx(id, args['job-class']);
-      io.stdout.write(args.json ? JSON.stringify(getErrorExToJson(r)) + '\n' : renderGetErrorEx(r));
-    } else {
-      const r = await jobs.getError(id, args['job-class']);
-      io.stdout.write(args.json ? JSON.stringify(getErrorToJson(r)) + '\n' : renderGetError(r));
-    }
-    return 0;
-  });
+  return withPreparedClient(
+    args,
+    io,
+    () => ({ id: jobIdOf(args, 'job-error'), jobClass: jobClassOf(args['job-class']) }),
+    async (client, { id, jobClass }) => {
+      const jobs = new HypervJobs(client);
+      const r = args.all ? await jobs.getErrorEx(id, jobClass) : await jobs.getError(id, jobClass);
+      if (args.json) writeJson(io, 'errors' in r ? getErrorExToJson(r) : getErrorToJson(r));
+      else io.stdout.write(renderOutcome(r.outcome));
+      if (r.returnValue === 0) return EXIT.OK;
+      // The method's own failure: the job's error could not be read, so the answer is incomplete.
+      io.stderr.write(`hyperv-wsman: ${ErrorCodes.METHOD_FAILED}: ${r.outcome.method} on Job ${r.instanceId} (${r.jobClass}) returned ${r.returnValue} (${r.returnValueName}): the job's error could not be read.\n`);
+      return EXIT.METHOD_FAILED;
+    },
+  );
 }
 
-function head(r: GetErrorResult | GetErrorExResult): string {
-  return `Job ${r.instanceId} (${r.jobClass})\nGetError returned ${r.returnValue} (${r.returnValueName})\n`;
+const SOURCE_TEXT = {
+  'msvm-error': (o: JobOutcome) => `from the Msvm_Error ${o.method ?? 'GetError'} returned`,
+  'job-properties': () => "from the job's own ErrorDescription / ErrorCode",
+  'job-state': () => "from the job's state alone",
+  none: () => 'nothing reports why',
+} as const;
+
+function headline(o: JobOutcome): string {
+  const who = `Job ${o.instanceId} (${o.jobClass})`;
+  const j = o.job;
+  const state = j?.jobState == null ? 'state unknown' : (j.jobStateName ?? `JobState ${j.jobState}`);
+  const code = j?.errorCode ? `, ErrorCode ${j.errorCode}` : '';
+  switch (o.status) {
+    case 'failed':
+      return `${who} failed: ${state}${code}`;
+    case 'succeeded':
+      return `${who} succeeded: ${state}`;
+    case 'running':
+      return `${who} has not ended: ${state}, ${j?.percentComplete ?? '?'}%`;
+    default:
+      return `${who}: outcome unknown (${state}${code})`;
+  }
 }
 
-export function renderGetError(r: GetErrorResult): string {
-  if (!r.error) return head(r) + 'No error: the job is OK or has not failed.\n';
-  return head(r) + indent(formatMsvmError(r.error)) + '\n';
+function methodLine(o: JobOutcome): string | undefined {
+  if (o.method === null) return undefined;
+  if (o.returnValue !== 0) return undefined; // the notes say why there is no answer
+  const n = o.errors.length;
+  const instances = o.errorRead ? `; ${n === 0 ? 'no' : n} Msvm_Error instance${n === 1 ? '' : 's'}` : '';
+  return `${o.method} returned ${o.returnValue} (${o.returnValueName})${instances}.`;
 }
 
-export function renderGetErrorEx(r: GetErrorExResult): string {
-  if (r.errors.length === 0) return head(r) + 'No errors.\n';
-  return head(r) + r.errors.map((e, i) => `Error ${i + 1} of ${r.errors.length}:\n${indent(formatMsvmError(e))}`).join('\n') + '\n';
+function errorBlocks(errors: readonly MsvmError[]): string[] {
+  if (errors.length === 1) return [indent(formatMsvmError(errors[0]!))];
+  return errors.map((e, i) => `Error ${i + 1} of ${errors.length}:\n${indent(formatMsvmError(e))}`);
+}
+
+/**
+ * The outcome for people: the headline (which job, failed or not), the reason and where it comes
+ * from, the method's return value as a detail, notes, then each decoded error.
+ */
+export function renderOutcome(o: JobOutcome): string {
+  const lines = [headline(o)];
+  if (o.reason !== null) lines.push(`  ${o.reason}`, `  (${SOURCE_TEXT[o.source](o)})`);
+  const method = methodLine(o);
+  if (method) lines.push(method);
+  lines.push(...o.notes);
+  lines.push(...errorBlocks(o.errors));
+  return lines.join('\n') + '\n';
 }
 
 function indent(s: string): string {
-  return s.split('\n').map((l) => '  ' + l).join('\n');
+  return s
+    .split('\n')
+    .map((l) => '  ' + l)
+    .join('\n');
 }

@@ -4,11 +4,13 @@
  */
 import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../../errors.js';
-import { jobToJson } from '../../hyperv/job-json.js';
+import { jobWithOutcomeToJson } from '../../hyperv/job-json.js';
+import { jobOutcome } from '../../hyperv/job-outcome.js';
 import { HypervJobs, JOB_CLASSES, type HypervJob } from '../../hyperv/jobs.js';
 import { JOB_STATE } from '../../hyperv/value-maps.js';
 import { defineCommand } from '../command.js';
 import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
+import { jobClassOf } from '../job-args.js';
 import { formatTable, formatTsvRow, isTty, writeJson } from '../output.js';
 import { withPreparedClient } from '../run.js';
 
@@ -25,8 +27,6 @@ export function stateSlug(name: string): string {
 /** --state spelling -> JobState value, built from the CIM_ConcreteJob.JobState value map. */
 export const JOB_STATE_BY_SLUG: ReadonlyMap<string, number> = new Map([...JOB_STATE.values].map(([value, name]) => [stateSlug(name), value] as const));
 
-const CLASS_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /** The WQL condition for the chosen states (OR-ed), or undefined for all jobs. */
 export function stateCondition(states: readonly string[] | undefined): string | undefined {
   if (!states || states.length === 0) return undefined;
@@ -38,7 +38,8 @@ export function stateCondition(states: readonly string[] | undefined): string | 
   return values.map((v) => `JobState = ${v}`).join(' OR ');
 }
 
-const HEADER = ['CLASS', 'INSTANCE ID', 'STATE', '%', 'ERROR', 'NAME'] as const;
+// OUTCOME last, so the tab-separated columns scripts already cut stay where they were.
+const HEADER = ['CLASS', 'INSTANCE ID', 'STATE', '%', 'ERROR', 'NAME', 'OUTCOME'] as const;
 
 function row(j: HypervJob): string[] {
   return [
@@ -48,6 +49,7 @@ function row(j: HypervJob): string[] {
     j.percentComplete === null ? '-' : String(j.percentComplete),
     j.errorCode === null ? '-' : String(j.errorCode),
     j.elementName ?? '',
+    jobOutcome(j).status,
   ];
 }
 
@@ -56,8 +58,14 @@ export const jobsCommand = defineCommand<JobsArgs>({
   describe: 'List Hyper-V jobs (Msvm_ConcreteJob and Msvm_MigrationJob) with state, percent and error code',
   builder: (y) =>
     withConnectionOptions(y)
-      .option('state', { type: 'string', array: true, requiresArg: true, choices: [...JOB_STATE_BY_SLUG.keys()], describe: 'Only jobs in this state (repeatable)' })
+      // No yargs `choices`: they are case-sensitive, and `--state Exception` should work.
+      .option('state', { type: 'string', array: true, requiresArg: true, describe: `Only jobs in this state, any case (repeatable): ${[...JOB_STATE_BY_SLUG.keys()].join(', ')}` })
       .option('job-class', { type: 'string', array: true, requiresArg: true, describe: `Job classes to list (repeatable; default ${JOB_CLASSES.join(' and ')})` })
+      .check((a) => {
+        stateCondition(a.state);
+        for (const c of a['job-class'] ?? []) jobClassOf(c);
+        return true;
+      })
       .example("$0 jobs --state exception --host hv01 --user 'LAB\\admin'", 'Jobs that failed')
       .example('$0 jobs --state running --state starting --json --host hv01 --user op', 'Active jobs, one JSON object per line') as Argv<JobsArgs>,
   run: (args, io) =>
@@ -66,7 +74,7 @@ export const jobsCommand = defineCommand<JobsArgs>({
       io,
       () => {
         const classes = args['job-class'];
-        for (const c of classes ?? []) if (!CLASS_NAME.test(c)) throw new InvalidOptionError(`--job-class "${c}" is not a class name.`);
+        for (const c of classes ?? []) jobClassOf(c);
         const where = stateCondition(args.state);
         return { ...(where !== undefined ? { where } : {}), ...(classes && classes.length ? { classes } : {}) };
       },
@@ -74,7 +82,7 @@ export const jobsCommand = defineCommand<JobsArgs>({
         const tty = isTty(io);
         const rows: string[][] = [];
         for await (const job of new HypervJobs(client).listJobs(listOptions)) {
-          if (args.json) writeJson(io, jobToJson(job));
+          if (args.json) writeJson(io, jobWithOutcomeToJson(job));
           else if (tty) rows.push(row(job));
           else io.stdout.write(formatTsvRow(row(job)));
         }

@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Shared by every module of hyperv_wsman.hyperv: the connection options (named as those of Ansible's
+# winrm connection), and running the installed hyperv-wsman CLI with --json, the password on stdin.
+# The modules hold no WS-Management logic: the CLI (and the library behind it) is the one implementation.
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+# Exit codes of the CLI (src/cli/exit-codes.ts, documented in docs/cli-json.md).
+EXIT = dict(OK=0, INTERNAL=1, USAGE=2, JOB_FAILED=3, AUTH=4, CONNECTION=5, WSMAN_FAULT=6, NOT_FOUND=7, JOB_TIMEOUT=8, METHOD_FAILED=9)
+
+# The error code a task reports for the exit codes that carry a document rather than an error line.
+ERROR_CODE_BY_EXIT = {EXIT['JOB_FAILED']: 'ERR_JOB_FAILED', EXIT['JOB_TIMEOUT']: 'ERR_JOB_TIMEOUT', EXIT['METHOD_FAILED']: 'ERR_METHOD_FAILED'}
+
+CLI_NAME = 'hyperv-wsman'
+
+# Option -> (CLI flag, how to pass it). Every module takes these.
+CONNECTION_ARGUMENT_SPEC = dict(
+    host=dict(type='str', required=True),
+    port=dict(type='int'),
+    scheme=dict(type='str', choices=['http', 'https']),
+    path=dict(type='str'),
+    transport=dict(type='str', choices=['ntlm', 'basic']),
+    user=dict(type='str', required=True, aliases=['username']),
+    password=dict(type='str', required=True, no_log=True),
+    message_encryption=dict(type='str', choices=['auto', 'always', 'never']),
+    server_cert_validation=dict(type='str', choices=['validate', 'ignore']),
+    ca_trust_path=dict(type='path'),
+    send_cbt=dict(type='bool'),
+    allow_unencrypted=dict(type='bool'),
+    operation_timeout_sec=dict(type='int', aliases=['operation_timeout']),
+    read_timeout_sec=dict(type='int', aliases=['read_timeout']),
+    connect_timeout_sec=dict(type='int', aliases=['connect_timeout']),
+    proxy=dict(type='str'),
+    executable=dict(type='path'),
+)
+
+_VALUE_FLAGS = (
+    ('host', '--host'),
+    ('port', '--port'),
+    ('scheme', '--scheme'),
+    ('path', '--path'),
+    ('transport', '--transport'),
+    ('user', '--user'),
+    ('message_encryption', '--message-encryption'),
+    ('server_cert_validation', '--server-cert-validation'),
+    ('ca_trust_path', '--ca-trust-path'),
+    ('operation_timeout_sec', '--operation-timeout'),
+    ('read_timeout_sec', '--read-timeout'),
+    ('connect_timeout_sec', '--connect-timeout'),
+    ('proxy', '--proxy'),
+)
+
+
+def argument_spec(**module_options):
+    """The connection options plus the module's own."""
+    spec = dict(CONNECTION_ARGUMENT_SPEC)
+    spec.update(module_options)
+    return spec
+
+
+def connection_args(params):
+    """CLI flags for the connection; the password is not among them (it goes on stdin)."""
+    args = []
+    for name, flag in _VALUE_FLAGS:
+        value = params.get(name)
+        if value is not None:
+            args.extend([flag, str(value)])
+    if params.get('send_cbt') is False:
+        args.append('--no-send-cbt')
+    if params.get('allow_unencrypted'):
+        args.append('--allow-unencrypted')
+    return args
+
+
+def json_documents(text):
+    """Every JSON document of the CLI's stdout (one per line)."""
+    docs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            try:
+                docs.append(json.loads(line))
+            except ValueError:
+                pass
+    return docs
+
+
+class CliResult(object):
+    def __init__(self, rc, docs, stderr):
+        self.rc = rc
+        self.docs = docs
+        self.stderr = stderr
+
+    @property
+    def error(self):
+        """The CLI's {"error": {"code", "message"}} document, if it printed one."""
+        for doc in self.docs:
+            if isinstance(doc, dict) and isinstance(doc.get('error'), dict) and set(doc) == {'error'}:
+                return doc['error']
+        return None
+
+    def stderr_message(self):
+        lines = [l for l in self.stderr.splitlines() if l.startswith(CLI_NAME + ': ')]
+        return lines[-1][len(CLI_NAME) + 2:] if lines else self.stderr.strip()
+
+
+class HypervWsmanCli(object):
+    """Runs `hyperv-wsman <command> ... --json --password-stdin` for an AnsibleModule."""
+
+    def __init__(self, module):
+        self.module = module
+        self.executable = module.params.get('executable') or module.get_bin_path(CLI_NAME)
+        if not self.executable:
+            module.fail_json(msg='Cannot find the %s command on the PATH of the controller. Install it (npm install -g hyperv-wsman) '
+                                 'or set the executable option to its path.' % CLI_NAME)
+
+    def run(self, command_args):
+        """Run a command with --json; returns a CliResult. Never puts the password on the command line."""
+        argv = [self.executable] + list(command_args) + connection_args(self.module.params) + ['--json', '--password-stdin']
+        # The CLI reads stdin to its end and drops one trailing newline; a config file profile never applies
+        # unless the user named it, since flags are given for everything the task set.
+        rc, out, err = self.module.run_command(argv, data=self.module.params['password'], binary_data=False,
+                                               environ_update={'HYPERV_WSMAN_PASSWORD': '', 'NO_COLOR': '1'})
+        return CliResult(rc, json_documents(out), err)
+
+    def fail(self, result, **extra):
+        """Fail the task with the CLI's error: its code, message and exit code."""
+        error = result.error or {}
+        msg = error.get('message') or result.stderr_message() or '%s exited with %s' % (CLI_NAME, result.rc)
+        self.module.fail_json(msg=msg, error_code=error.get('code') or ERROR_CODE_BY_EXIT.get(result.rc), rc=result.rc, **extra)
+
+
+def job_id_args(params):
+    """The job addressed: its InstanceID, and the class when given."""
+    args = [params['job_id']]
+    if params.get('job_class'):
+        args.extend(['--job-class', params['job_class']])
+    return args
+
+
+JOB_ARGUMENT_SPEC = dict(
+    job_id=dict(type='str', required=True, aliases=['instance_id']),
+    job_class=dict(type='str'),
+)
