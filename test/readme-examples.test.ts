@@ -2,7 +2,8 @@
  * The CLI examples of README.md ("## CLI") and of every command's --help, run against the emulated
  * host so they never rot. Placeholders are mapped onto the emulated host: --host/--user values and
  * HYPERV_WSMAN_PASSWORD=... come from HYPERV_WSMAN_* variables pointing at it, `5E2C1B2D-...` is a
- * failed fixture job, a trailing `...` is dropped, `>> file` redirections are ignored. An example
+ * failed fixture job, a trailing `...` is dropped, `>> file` redirections are ignored, an `--out`
+ * folder is a fresh temporary one. An example
  * passes when it parses and reaches the host: exit 0, or an outcome the fixture implies (job failed,
  * not found, WS-Man fault, method failed), never a usage, internal, auth or connection error.
  */
@@ -45,6 +46,11 @@ function argvOf(line: string): string[] {
     if (w === 'hyperv-wsman' && out.length === 0) continue;
     if (w === '>>' || w === '>') break; // the redirection target is not an argument
     if (w === '...') continue;
+    if (w === '--out') {
+      i++; // a folder the example writes to (cert new): a fresh temporary one
+      out.push('--out', 'OUTDIR');
+      continue;
+    }
     if ((w === '--host' || w === '--user') && !words[i + 1]?.startsWith('http')) {
       i++; // placeholder host and user: the variables point at the emulated host
       continue;
@@ -131,7 +137,7 @@ after(async () => {
 });
 
 async function runExample(line: string): Promise<void> {
-  const argv = argvOf(line).map((a) => a.replace('PORT', String(host.port)));
+  const argv = argvOf(line).map((a) => (a === 'OUTDIR' ? mkdtempSync(join(dir, 'out-')) : a.replace('PORT', String(host.port))));
   // Long-running examples get bounded: job-wait on the failed fixture ends at once; the emulator is run by cli-habits.
   const r = await runCapture(argv, { env });
   assert.ok(OUTCOMES_FROM_FIXTURES.has(r.code), `\`${line}\` → hyperv-wsman ${argv.join(' ')}: exit ${r.code}\n${r.stderr}`);

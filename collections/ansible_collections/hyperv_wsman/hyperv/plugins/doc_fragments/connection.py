@@ -23,19 +23,35 @@ options:
     description: WS-Management path. Default C(/wsman).
     type: str
   transport:
-    description: Authentication, as the winrm connection's C(ansible_winrm_transport). Default C(ntlm); C(basic) needs https.
+    description:
+      - Authentication, as the winrm connection's C(ansible_winrm_transport). Default C(ntlm); C(basic) needs https.
+      - C(certificate) authenticates with I(cert_pem) and I(cert_key_pem) over https, with no user or password.
     type: str
-    choices: [ntlm, basic]
+    choices: [ntlm, basic, certificate]
   user:
-    description: User, C(DOMAIN\\user), C(user@domain) or a local user.
+    description: User, C(DOMAIN\\user), C(user@domain) or a local user. Required unless I(transport=certificate).
     type: str
-    required: true
     aliases: [username]
   password:
     description:
       - Password of I(user). Passed to the CLI on its standard input, never on a command line; never logged or returned.
+      - Required unless I(transport=certificate).
     type: str
-    required: true
+  cert_pem:
+    description: PEM file of the client certificate, as C(ansible_winrm_cert_pem) (I(transport=certificate)).
+    type: path
+  cert_key_pem:
+    description: PEM file of its private key, as C(ansible_winrm_cert_key_pem).
+    type: path
+  cert_key_password:
+    description: Passphrase of an encrypted I(cert_key_pem); passed in the CLI's environment, never on a command line.
+    type: str
+  client_cert_negotiation:
+    description:
+      - When the host asks for the client certificate. C(renegotiation) (default) keeps TLS 1.2, as hosts that ask after
+        the request need; C(handshake) for hosts with C(clientcertnegotiation=enable).
+    type: str
+    choices: [renegotiation, handshake]
   message_encryption:
     description: WinRM message encryption, as C(ansible_winrm_message_encryption). C(auto) encrypts over http only.
     type: str

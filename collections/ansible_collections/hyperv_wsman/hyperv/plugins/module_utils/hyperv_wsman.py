@@ -22,9 +22,13 @@ CONNECTION_ARGUMENT_SPEC = dict(
     port=dict(type='int'),
     scheme=dict(type='str', choices=['http', 'https']),
     path=dict(type='str'),
-    transport=dict(type='str', choices=['ntlm', 'basic']),
-    user=dict(type='str', required=True, aliases=['username']),
-    password=dict(type='str', required=True, no_log=True),
+    transport=dict(type='str', choices=['ntlm', 'basic', 'certificate']),
+    user=dict(type='str', aliases=['username']),
+    password=dict(type='str', no_log=True),
+    cert_pem=dict(type='path'),
+    cert_key_pem=dict(type='path'),
+    cert_key_password=dict(type='str', no_log=True),
+    client_cert_negotiation=dict(type='str', choices=['renegotiation', 'handshake']),
     message_encryption=dict(type='str', choices=['auto', 'always', 'never']),
     server_cert_validation=dict(type='str', choices=['validate', 'ignore']),
     ca_trust_path=dict(type='path'),
@@ -47,6 +51,9 @@ _VALUE_FLAGS = (
     ('message_encryption', '--message-encryption'),
     ('server_cert_validation', '--server-cert-validation'),
     ('ca_trust_path', '--ca-trust-path'),
+    ('cert_pem', '--cert-pem'),
+    ('cert_key_pem', '--cert-key-pem'),
+    ('client_cert_negotiation', '--client-cert-negotiation'),
     ('operation_timeout_sec', '--operation-timeout'),
     ('read_timeout_sec', '--read-timeout'),
     ('connect_timeout_sec', '--connect-timeout'),
@@ -116,14 +123,27 @@ class HypervWsmanCli(object):
         if not self.executable:
             module.fail_json(msg='Cannot find the %s command on the PATH of the controller. Install it (npm install -g hyperv-wsman) '
                                  'or set the executable option to its path.' % CLI_NAME)
+        params = module.params
+        if params.get('transport') == 'certificate':
+            missing = [name for name in ('cert_pem', 'cert_key_pem') if not params.get(name)]
+            if missing:
+                module.fail_json(msg='transport certificate needs %s.' % ' and '.join(missing))
+        else:
+            missing = [name for name in ('user', 'password') if params.get(name) is None]
+            if missing:
+                module.fail_json(msg='%s required (or transport certificate with cert_pem and cert_key_pem).' % ' and '.join(missing))
 
     def run(self, command_args):
         """Run a command with --json; returns a CliResult. Never puts the password on the command line."""
         argv = [self.executable] + list(command_args) + connection_args(self.module.params) + ['--json', '--password-stdin']
         # The CLI reads stdin to its end and drops one trailing newline; a config file profile never applies
         # unless the user named it, since flags are given for everything the task set.
-        rc, out, err = self.module.run_command(argv, data=self.module.params['password'], binary_data=False,
-                                               environ_update={'HYPERV_WSMAN_PASSWORD': '', 'NO_COLOR': '1'})
+        params = self.module.params
+        # Secrets travel on stdin (the password) or in the child's environment (a key passphrase), never in argv.
+        environ = {'HYPERV_WSMAN_PASSWORD': '', 'HYPERV_WSMAN_CERT_KEY_PASSWORD': params.get('cert_key_password') or '', 'NO_COLOR': '1'}
+        if not params.get('cert_key_password'):
+            del environ['HYPERV_WSMAN_CERT_KEY_PASSWORD']
+        rc, out, err = self.module.run_command(argv, data=params.get('password') or '', binary_data=False, environ_update=environ)
         return CliResult(rc, json_documents(out), err)
 
     def fail(self, result, **extra):
