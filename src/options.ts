@@ -10,7 +10,7 @@ import { parseProxyUrl, proxyFromEnv } from './transport/proxy-tunnel.js';
 import { displayFingerprint, normaliseFingerprint } from './transport/tls-verify.js';
 import { DEFAULT_MAX_ENVELOPE_SIZE, DEFAULT_OPERATION_TIMEOUT_SEC } from './wsman/envelope.js';
 
-export type AuthTransport = 'basic' | 'ntlm' | 'certificate';
+export type AuthTransport = 'basic' | 'ntlm' | 'kerberos' | 'negotiate' | 'certificate';
 /** When the host asks for the client certificate: after the request (TLS 1.2 renegotiation, HTTP.sys's default) or in the first handshake (netsh clientcertnegotiation=enable). */
 export type ClientCertNegotiation = 'renegotiation' | 'handshake';
 export type MessageEncryption = 'auto' | 'always' | 'never';
@@ -97,6 +97,18 @@ export interface ConnectionOptions {
    * message, as in the [MS-WSMV] 4.5 example, saving a round trip.
    */
   readonly ntlmEmptyAuthenticateBody?: boolean;
+  /** Kerberos SPN service class (transport kerberos/negotiate). Default HTTP; WinRM also registers WSMAN. */
+  readonly kerberosService?: string;
+  /** Host name for the SPN when `host` is an IP address or an alias (the name the computer is registered under). */
+  readonly kerberosHostnameOverride?: string;
+  /** KDCs as host[:port]; when given, krb5.conf and DNS are not consulted. */
+  readonly kdc?: readonly string[];
+  /** Client keytab file: used when no password is given (user = its principal unless `user` names one). */
+  readonly keytab?: string;
+  /** Credential cache name (FILE:path or path); default KRB5CCNAME, then krb5.conf, then FILE:/tmp/krb5cc_<uid>. */
+  readonly ccache?: string;
+  /** krb5.conf path; default KRB5_CONFIG, then /etc/krb5.conf. */
+  readonly krb5Config?: string;
   /** transport 'certificate': PEM file of the client certificate, chain optional (Ansible's cert_pem). */
   readonly certPem?: string;
   /** transport 'certificate': PEM file of its private key (Ansible's cert_key_pem); may be encrypted. */
@@ -110,6 +122,16 @@ export interface ConnectionOptions {
    * 'handshake': the host asks in the first handshake (clientcertnegotiation=enable); TLS 1.3 allowed.
    */
   readonly clientCertNegotiation?: ClientCertNegotiation;
+}
+
+/** Kerberos settings after resolution (transport kerberos or negotiate). */
+export interface ResolvedKerberos {
+  readonly service: string;
+  readonly hostnameOverride: string | undefined;
+  readonly kdc: readonly string[] | undefined;
+  readonly keytab: string | undefined;
+  readonly ccache: string | undefined;
+  readonly krb5Config: string | undefined;
 }
 
 /** A checked client certificate and what TLS needs to present it. */
@@ -143,6 +165,9 @@ export interface ResolvedOptions {
   readonly proxy: string | undefined;
   readonly maxConnections: number;
   readonly ntlmEmptyAuthenticateBody: boolean;
+  /** The endpoint host (for the Kerberos SPN). */
+  readonly host: string;
+  readonly kerberos: ResolvedKerberos | undefined;
   readonly clientCertificate: ResolvedClientCertificate | undefined;
 }
 
@@ -165,14 +190,16 @@ const oneOf = <T extends string>(name: string, v: string | undefined, allowed: r
 export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
   if (!o || typeof o.host !== 'string' || o.host.trim() === '') throw new InvalidOptionError('host is required.');
   if (/[\s/]/.test(o.host)) throw new InvalidOptionError(`host "${o.host}" must be a host name or address, not a URL.`);
+  const usesKerberos = o.transport === 'kerberos' || o.transport === 'negotiate';
   const usesCertificate = o.transport === 'certificate';
-  // A client certificate is the credential: no user name or password is sent.
-  if (!usesCertificate && (typeof o.user !== 'string' || o.user === '')) throw new InvalidOptionError('user is required.');
-  if (!usesCertificate && typeof o.password !== 'string') throw new InvalidOptionError('password is required (give it through an option, never in a URL).');
+  // A client certificate is the credential: no user name or password is sent. Kerberos can take
+  // its identity from a credential cache or keytab: user and password may then be empty.
+  if (!usesCertificate && (typeof o.user !== 'string' || (o.user === '' && !usesKerberos))) throw new InvalidOptionError('user is required.');
+  if (!usesCertificate && typeof o.password !== 'string') throw new InvalidOptionError('password is required (give it through an option, never in a URL); with Kerberos, an empty password means the credential cache or keytab.');
   const port = o.port ?? (o.scheme === 'http' ? 5985 : 5986);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidOptionError(`port must be 1-65535; got ${o.port}.`);
   const scheme = oneOf('scheme', o.scheme, ['http', 'https'] as const, port === 5985 ? 'http' : 'https');
-  const transport = oneOf('transport', o.transport, ['basic', 'ntlm', 'certificate'] as const, 'ntlm');
+  const transport = oneOf('transport', o.transport, ['basic', 'ntlm', 'kerberos', 'negotiate', 'certificate'] as const, 'ntlm');
   const messageEncryption = oneOf('messageEncryption', o.messageEncryption, ['auto', 'always', 'never'] as const, 'auto');
   const serverCertValidation = oneOf('serverCertValidation', o.serverCertValidation, ['validate', 'ignore'] as const, 'validate');
   const path = o.path ?? '/wsman';
@@ -183,12 +210,12 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
   if ((transport === 'basic' || transport === 'certificate') && messageEncryption === 'always') {
     throw new InvalidOptionError(`messageEncryption "always" needs NTLM: ${transport === 'basic' ? 'Basic auth' : 'certificate authentication'} has no session key to encrypt with${transport === 'certificate' ? ' (TLS protects the body)' : ''}. Use transport ntlm, or https.`);
   }
-  const encrypt = transport === 'ntlm' && (messageEncryption === 'always' || (messageEncryption === 'auto' && scheme === 'http'));
+  const encrypt = (transport === 'ntlm' || transport === 'kerberos' || transport === 'negotiate') && (messageEncryption === 'always' || (messageEncryption === 'auto' && scheme === 'http'));
   if (scheme === 'http' && !encrypt && !o.allowUnencrypted) {
     throw new InvalidOptionError(
       transport === 'basic'
         ? 'Basic auth over plain HTTP would send the password and every message in clear text. Use https (port 5986), or NTLM with message encryption; set allowUnencrypted only for a lab host that has AllowUnencrypted=true.'
-        : 'NTLM over plain HTTP with messageEncryption "never" sends every message in clear text. Use messageEncryption auto, or set allowUnencrypted for a lab host.',
+        : `${transport === 'ntlm' ? 'NTLM' : 'Kerberos'} over plain HTTP with messageEncryption "never" sends every message in clear text. Use messageEncryption auto, or set allowUnencrypted for a lab host.`,
     );
   }
   const operationTimeoutSec = o.operationTimeoutSec ?? DEFAULT_OPERATION_TIMEOUT_SEC;
@@ -229,7 +256,23 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
   if (proxy !== undefined) parseProxyUrl(proxy); // validate now, before any I/O
   const maxConnections = o.maxConnections ?? 1;
   if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > 64) throw new InvalidOptionError(`maxConnections must be an integer from 1 to 64; got ${o.maxConnections}.`);
+  const kerberosOnly = ['kerberosService', 'kerberosHostnameOverride', 'kdc', 'keytab', 'ccache', 'krb5Config'] as const;
+  const stray = kerberosOnly.filter((k) => o[k] !== undefined);
+  if (!usesKerberos && stray.length > 0) throw new InvalidOptionError(`${stray.join(', ')} only apply to transport kerberos or negotiate; got transport ${transport}.`);
+  if (usesKerberos && o.kdc !== undefined && !Array.isArray(o.kdc)) throw new InvalidOptionError('kdc must be a list of host[:port].');
+  const kerberos: ResolvedKerberos | undefined = usesKerberos
+    ? {
+        service: o.kerberosService ?? 'HTTP',
+        hostnameOverride: o.kerberosHostnameOverride,
+        kdc: o.kdc,
+        keytab: o.keytab,
+        ccache: o.ccache,
+        krb5Config: o.krb5Config,
+      }
+    : undefined;
   return {
+    host: o.host,
+    kerberos,
     endpoint,
     proxy,
     maxConnections,

@@ -30,7 +30,7 @@ for (const name of names) {
     // Flags in examples of other commands on the page are checked against those commands.
     for (const line of text.split('\n')) {
       const other = /hyperv-wsman (?:--\S+ )*([a-z-]+)/.exec(line)?.[1];
-      const flags = [...line.matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)].map((m) => m[1]!);
+      const flags = [...line.matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)].map((m) => m[1]!);
       const against = other && other !== name && names.includes(other) ? new Set(knownFlags([other], io)) : known;
       for (const f of flags) assert.ok(against.has(f), `docs/cli/${name}.md names --${f}, which ${other && other !== name ? other : name} does not have:\n${line}`);
     }
@@ -40,5 +40,5 @@ for (const name of names) {
 test('docs/cli/README.md names only flags some command has', () => {
   const text = readFileSync(new URL('../docs/cli/README.md', import.meta.url), 'utf8');
   const known = new Set([...names.flatMap((n) => knownFlags([n], io)), 'no-send-cbt']);
-  for (const m of text.matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)) assert.ok(known.has(m[1]!), `--${m[1]}`);
+  for (const m of text.matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)) assert.ok(known.has(m[1]!), `--${m[1]}`);
 });

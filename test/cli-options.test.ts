@@ -45,7 +45,7 @@ describe('usage errors exit 2 with one line on stderr', () => {
     'unknown option': ['identify', '--hots', 'hv01'],
     'missing --job-id': ['job-wait', '--host', 'hv01', '--user', 'u'],
     'bad --scheme': ['identify', '--scheme', 'ftp'],
-    'bad --transport': ['identify', '--transport', 'kerberos'],
+    'bad --transport': ['identify', '--transport', 'credssp'],
     'stray positional': ['jobs', 'extra'],
   };
   for (const [name, argv] of Object.entries(cases)) {

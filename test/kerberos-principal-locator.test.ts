@@ -79,8 +79,8 @@ test('service principal HTTP/<host>: lower case, no trailing dot, override host 
   assert.deepEqual(servicePrincipal({ host: 'HV01.Corp.Example.COM.', realm: 'CORP.EXAMPLE.COM' }), { nameType: 2, components: ['HTTP', 'hv01.corp.example.com'], realm: 'CORP.EXAMPLE.COM' });
   assert.deepEqual(servicePrincipal({ host: '10.0.0.5', hostOverride: 'hv01.corp.example.com', service: 'WSMAN', realm: 'R' }).components, ['WSMAN', 'hv01.corp.example.com']);
   assert.equal(servicePrincipal({ host: '[::1]', realm: 'R' }).components[1], '::1');
-  assert.throws(() => servicePrincipal({ host: 'a/b', realm: 'R' }), (e: unknown) => e instanceof InvalidOptionError && /--spn-host/.test(e.message));
-  assert.throws(() => servicePrincipal({ host: 'h', service: 'HT TP', realm: 'R' }), (e: unknown) => e instanceof InvalidOptionError && /--spn-service/.test(e.message));
+  assert.throws(() => servicePrincipal({ host: 'a/b', realm: 'R' }), (e: unknown) => e instanceof InvalidOptionError && /--kerberos-hostname-override/.test(e.message));
+  assert.throws(() => servicePrincipal({ host: 'h', service: 'HT TP', realm: 'R' }), (e: unknown) => e instanceof InvalidOptionError && /--kerberos-service/.test(e.message));
 });
 
 test('realm of a host: [domain_realm] walk as MIT does it, else the default realm', () => {

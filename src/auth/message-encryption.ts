@@ -1,8 +1,8 @@
 /**
- * WinRM message encryption over HTTP with an NTLM session (MS-WSMV 2.2.9.1.1): the SOAP envelope is
- * sealed and sent as a two-part multipart/encrypted body: part headers, a 4-byte little-endian
- * signature length, the 16-byte NTLM signature, the sealed bytes, then the closing boundary with no
- * CRLF before it.
+ * WinRM message encryption over HTTP (MS-WSMV 2.2.9.1.1 NTLM/SPNEGO, 2.2.9.1.2 Kerberos): the SOAP
+ * envelope is sealed and sent as a two-part multipart/encrypted body: part headers, a 4-byte
+ * little-endian header length, the header (the 16-byte NTLM signature, or the RFC 4121 Wrap token
+ * header), the sealed bytes, then the closing boundary with no CRLF before it.
  *
  * Part headers are written at column 0. MS-WSMV's grammar puts a TAB before them and pywinrm/pypsrp
  * send it; WinRb/WinRM sends them at column 0 to Windows (protocol-facts 6.2), so Windows takes
@@ -13,13 +13,36 @@
  */
 import { MessageEncryptionError } from '../errors.js';
 import { ascii, concatBytes, uint32le, view } from './ntlm/bytes.js';
-import { SIGNATURE_LENGTH, type NtlmSession } from './ntlm/session-security.js';
+import { SIGNATURE_LENGTH } from './ntlm/session-security.js';
 
 /** protocolvalue for NTLM/Negotiate (2.2.9.1.1). */
 export const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted';
+/** protocolvalue under the `Kerberos` HTTP scheme (2.2.9.1.2); Kerberos inside Negotiate uses the SPNEGO one. */
+export const KERBEROS_ENCRYPTED_PROTOCOL = 'application/HTTP-Kerberos-session-encrypted';
+export type EncryptedProtocol = typeof SPNEGO_ENCRYPTED_PROTOCOL | typeof KERBEROS_ENCRYPTED_PROTOCOL;
+
+/**
+ * What the framing needs of an established security context, as negotiated under one HTTP scheme:
+ * an NTLM session (ntlm/session-security.ts) as it is, or a Kerberos context through
+ * kerberosMessageSecurity(). `signature` is the part the Length-Field counts (the NTLM signature,
+ * the RFC 4121 Wrap token header).
+ */
+export interface MessageSecurity {
+  seal(plaintext: Uint8Array): { signature: Uint8Array; sealed: Uint8Array };
+  unseal(sealed: Uint8Array, signature: Uint8Array): Uint8Array;
+  /** protocolvalue to write and expect; absent: SPNEGO (NTLM, Negotiate). */
+  readonly protocol?: EncryptedProtocol;
+  /** Largest header length to accept; absent: exactly an NTLM signature (16 bytes). */
+  readonly maxHeaderLength?: number;
+}
 /** boundaryvalue "MUST be set to "Encrypted Boundary"" (2.2.9.1.1). */
 export const ENCRYPTED_BOUNDARY = 'Encrypted Boundary';
-export const ENCRYPTED_CONTENT_TYPE = `multipart/encrypted;protocol="${SPNEGO_ENCRYPTED_PROTOCOL}";boundary="${ENCRYPTED_BOUNDARY}"`;
+export const ENCRYPTED_CONTENT_TYPE = encryptedContentType(SPNEGO_ENCRYPTED_PROTOCOL);
+
+/** The request Content-Type for bodies framed under `protocol`. */
+export function encryptedContentType(protocol: EncryptedProtocol): string {
+  return `multipart/encrypted;protocol="${protocol}";boundary="${ENCRYPTED_BOUNDARY}"`;
+}
 
 /** RFC 2046 5.1.1 boundary length limit. */
 const MAX_BOUNDARY_LENGTH = 70;
@@ -43,13 +66,13 @@ export interface EncryptedFraming {
 }
 
 /** Seal `soap` and frame it as a multipart/encrypted body (send with ENCRYPTED_CONTENT_TYPE). */
-export function encryptMessage(session: NtlmSession, soap: Uint8Array, charset: OriginalCharset = 'UTF-8', framing: EncryptedFraming = {}): Uint8Array {
+export function encryptMessage(session: MessageSecurity, soap: Uint8Array, charset: OriginalCharset = 'UTF-8', framing: EncryptedFraming = {}): Uint8Array {
   const { signature, sealed } = session.seal(soap);
   const indent = framing.partHeaderIndent ?? '';
   const head =
     `--${ENCRYPTED_BOUNDARY}\r\n` +
-    `${indent}Content-Type: ${SPNEGO_ENCRYPTED_PROTOCOL}\r\n` +
-    `${indent}OriginalContent: type=${SOAP_TYPE};charset=${charset};Length=${soap.length}\r\n` +
+    `${indent}Content-Type: ${session.protocol ?? SPNEGO_ENCRYPTED_PROTOCOL}\r\n` +
+    `${indent}OriginalContent: type=${SOAP_TYPE};charset=${charset};Length=${sealed.length}\r\n` +
     `--${ENCRYPTED_BOUNDARY}\r\n` +
     `${indent}Content-Type: ${OCTET_STREAM}\r\n`;
   const tail = `--${ENCRYPTED_BOUNDARY}--\r\n${framing.trailingCrlf ? '\r\n' : ''}`;
@@ -82,15 +105,15 @@ export function isEncryptedContentType(contentType: string | undefined): boolean
   return contentType !== undefined && ENCRYPTED_MEDIA_TYPES.has(parseMediaType(contentType).type);
 }
 
-function boundaryOf(contentType: string): string {
+function boundaryOf(contentType: string, expected: EncryptedProtocol): string {
   const media = parseMediaType(contentType);
   if (media.type === 'multipart/x-multi-encrypted') {
-    throw new MessageEncryptionError('multipart/x-multi-encrypted (CredSSP chunking) is not supported; only NTLM session encryption is.');
+    throw new MessageEncryptionError('multipart/x-multi-encrypted (CredSSP chunking) is not supported; only NTLM and Kerberos session encryption are.');
   }
   if (media.type !== 'multipart/encrypted') throw new MessageEncryptionError(`Expected a multipart/encrypted response, got Content-Type ${JSON.stringify(contentType)}.`);
   const protocol = media.params.get('protocol');
-  if (protocol?.toLowerCase() !== SPNEGO_ENCRYPTED_PROTOCOL.toLowerCase()) {
-    throw new MessageEncryptionError(`Unsupported encryption protocol ${JSON.stringify(protocol)}; expected ${SPNEGO_ENCRYPTED_PROTOCOL}.`);
+  if (protocol?.toLowerCase() !== expected.toLowerCase()) {
+    throw new MessageEncryptionError(`Unsupported encryption protocol ${JSON.stringify(protocol)}; expected ${expected}.`);
   }
   const boundary = media.params.get('boundary');
   if (!boundary) throw new MessageEncryptionError('multipart/encrypted Content-Type has no boundary parameter.');
@@ -174,14 +197,15 @@ export interface DecryptedMessage {
 }
 
 /** Like decryptMessage, but also reports the original charset (UTF-8 or UTF-16). */
-export function decryptMessageDetailed(session: NtlmSession, body: Uint8Array, contentType: string): DecryptedMessage {
-  const reader = new BodyReader(body, boundaryOf(contentType));
+export function decryptMessageDetailed(session: MessageSecurity, body: Uint8Array, contentType: string): DecryptedMessage {
+  const expected = session.protocol ?? SPNEGO_ENCRYPTED_PROTOCOL;
+  const reader = new BodyReader(body, boundaryOf(contentType, expected));
 
   reader.boundaryLine('opening');
   const meta = reader.headers(8);
   const partType = meta.get('content-type');
-  if (partType?.toLowerCase() !== SPNEGO_ENCRYPTED_PROTOCOL.toLowerCase()) {
-    throw new MessageEncryptionError(`Encrypted message metadata part has Content-Type ${JSON.stringify(partType)}; expected ${SPNEGO_ENCRYPTED_PROTOCOL}.`);
+  if (partType?.toLowerCase() !== expected.toLowerCase()) {
+    throw new MessageEncryptionError(`Encrypted message metadata part has Content-Type ${JSON.stringify(partType)}; expected ${expected}.`);
   }
   const original = parseMediaType(meta.get('originalcontent') ?? '');
   // OriginalContent is "type=…;charset=…;Length=…": the first item is itself a parameter.
@@ -198,10 +222,13 @@ export function decryptMessageDetailed(session: NtlmSession, body: Uint8Array, c
   if (dataType?.toLowerCase() !== OCTET_STREAM) throw new MessageEncryptionError(`Encrypted message data part has Content-Type ${JSON.stringify(dataType)}; expected ${OCTET_STREAM}.`);
 
   const signatureLength = view(reader.take(4, 'the signature length')).getUint32(0, true);
-  if (signatureLength !== SIGNATURE_LENGTH) {
+  if (session.maxHeaderLength === undefined && signatureLength !== SIGNATURE_LENGTH) {
     throw new MessageEncryptionError(`Encrypted message signature length is ${signatureLength}; an NTLM signature is ${SIGNATURE_LENGTH} bytes.`);
   }
-  const signature = reader.take(SIGNATURE_LENGTH, 'the signature');
+  if (session.maxHeaderLength !== undefined && (signatureLength === 0 || signatureLength > session.maxHeaderLength)) {
+    throw new MessageEncryptionError(`Encrypted message header length is ${signatureLength}; expected 1 to ${session.maxHeaderLength} bytes.`);
+  }
+  const signature = reader.take(signatureLength, 'the signature');
   const dataStart = reader.pos;
   const sealed = reader.take(Math.min(length, body.length - dataStart), 'the sealed data');
   if (sealed.length !== length || !reader.closingBoundary()) {
@@ -213,6 +240,6 @@ export function decryptMessageDetailed(session: NtlmSession, body: Uint8Array, c
 }
 
 /** Verify and decrypt a multipart/encrypted body; returns the SOAP envelope bytes. */
-export function decryptMessage(session: NtlmSession, body: Uint8Array, contentType: string): Uint8Array {
+export function decryptMessage(session: MessageSecurity, body: Uint8Array, contentType: string): Uint8Array {
   return decryptMessageDetailed(session, body, contentType).plaintext;
 }

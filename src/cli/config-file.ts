@@ -57,6 +57,11 @@ export const CONFIG_KEYS = {
   'client-cert-negotiation': 'string',
   proxy: 'string',
   'proxy-from-env': 'boolean',
+  'kerberos-service': 'string',
+  'kerberos-hostname-override': 'string',
+  kdc: 'string',
+  keytab: 'string',
+  'krb5-config': 'string',
 } as const satisfies Readonly<Record<string, ValueKind>>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -64,7 +69,7 @@ type KindType = { string: string; number: number; boolean: boolean };
 export type ConfigValues = { -readonly [K in ConfigKey]?: KindType[(typeof CONFIG_KEYS)[K]] };
 
 /** Keys naming files: `~/` is expanded and relative paths are taken from the config file's folder. */
-const PATH_KEYS: ReadonlySet<ConfigKey> = new Set(['password-file', 'ca-trust-path', 'cert-pem', 'cert-key-pem', 'cert-key-password-file']);
+const PATH_KEYS: ReadonlySet<ConfigKey> = new Set(['password-file', 'ca-trust-path', 'cert-pem', 'cert-key-pem', 'cert-key-password-file', 'keytab', 'krb5-config']);
 
 /** Keys refused with a pointer to the safe alternative. */
 const REFUSED_KEYS: Readonly<Record<string, string>> = {

@@ -8,7 +8,7 @@
 import type { Argv } from 'yargs';
 import { StringDecoder } from 'node:string_decoder';
 import { InvalidOptionError } from '../errors.js';
-import { resolveOptions, type ClientCertNegotiation, type ConnectionOptions, type TraceEvent } from '../options.js';
+import { resolveOptions, type AuthTransport, type ClientCertNegotiation, type ConnectionOptions, type TraceEvent } from '../options.js';
 import { isEncryptedKeyPem, MAX_PEM_BYTES } from '../auth/certificate/client-certificate.js';
 import { proxyFromEnv } from '../transport/proxy-tunnel.js';
 import type { UnauthenticatedIdentifyOptions } from '../wsman/identify-unauthenticated.js';
@@ -47,6 +47,11 @@ export interface ConnectionArgs {
   'client-cert-negotiation'?: string;
   proxy?: string;
   'proxy-from-env'?: boolean;
+  'kerberos-service'?: string;
+  'kerberos-hostname-override'?: string;
+  kdc?: string;
+  keytab?: string;
+  'krb5-config'?: string;
   config?: string;
   profile?: string;
   json?: boolean;
@@ -63,7 +68,7 @@ export function withConnectionOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
     .option('port', { type: 'number', group: GROUP, describe: 'WinRM port (default 5985 for http, 5986 for https)' })
     .option('scheme', { type: 'string', choices: ['http', 'https'], group: GROUP, describe: 'http or https (default https, or http when --port 5985)' })
     .option('path', { type: 'string', group: GROUP, describe: 'WS-Man path (default /wsman)' })
-    .option('transport', { type: 'string', choices: ['basic', 'ntlm', 'certificate'], group: GROUP, describe: 'Authentication (default ntlm; certificate: a client certificate over https, no password)' })
+    .option('transport', { type: 'string', choices: ['basic', 'ntlm', 'kerberos', 'negotiate', 'certificate'], group: GROUP, describe: 'Authentication (default ntlm; negotiate = Kerberos, else NTLM; certificate: a client certificate over https, no password)' })
     .option('user', { type: 'string', group: GROUP, describe: 'User: DOMAIN\\user, user@domain or user' })
     .option('password-stdin', { type: 'boolean', group: GROUP, describe: 'Read the password from standard input' })
     .option('password-file', { type: 'string', group: GROUP, describe: `Read the password from a file (else $${PASSWORD_ENV}, else the profile's password-file)` })
@@ -85,6 +90,11 @@ export function withConnectionOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
     .option('client-cert-negotiation', { type: 'string', choices: ['renegotiation', 'handshake'], group: GROUP, describe: 'When the host asks for the client certificate: renegotiation (default, TLS 1.2) or handshake (host has clientcertnegotiation=enable; TLS 1.3 allowed)' })
     .option('proxy', { type: 'string', group: GROUP, describe: 'HTTP CONNECT proxy, http://host:port (environment proxies are ignored unless --proxy-from-env)' })
     .option('proxy-from-env', { type: 'boolean', group: GROUP, describe: 'Use HTTPS_PROXY/HTTP_PROXY/NO_PROXY from the environment (the place for proxy credentials)' })
+    .option('kerberos-service', { type: 'string', group: GROUP, describe: 'Kerberos SPN service class (default HTTP; or WSMAN)' })
+    .option('kerberos-hostname-override', { type: 'string', group: GROUP, describe: 'Host name for the Kerberos SPN when --host is an IP address or alias' })
+    .option('kdc', { type: 'string', group: GROUP, describe: 'KDC host[:port], comma-separated (else krb5.conf, else DNS)' })
+    .option('keytab', { type: 'string', group: GROUP, describe: 'Client keytab for Kerberos without a password (else the credential cache, $KRB5CCNAME)' })
+    .option('krb5-config', { type: 'string', group: GROUP, describe: 'krb5.conf to read (else $KRB5_CONFIG, else /etc/krb5.conf)' })
     .option('config', { type: 'string', group: GROUP, describe: `Config file (default $${CONFIG_ENV}, else ~/.config/hyperv-wsman/config.json)` })
     .option('profile', { type: 'string', group: GROUP, describe: `Named profile of the config file (else $${PROFILE_ENV}); flags win over it` })
     .option('json', { type: 'boolean', group: OUTPUT_GROUP, describe: 'Machine-readable JSON output (NDJSON for streams; see docs/cli-json.md)' })
@@ -332,6 +342,20 @@ function proxyDisplay(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
+const KERBEROS_FLAGS = ['kerberos-service', 'kerberos-hostname-override', 'kdc', 'keytab', 'krb5-config'] as const;
+
+/** The Kerberos settings; the credential cache comes from the CLI's $KRB5CCNAME. */
+function kerberosOptions(s: ConfigValues, io: CliIo): Partial<ConnectionOptions> {
+  return {
+    ...(s['kerberos-service'] !== undefined ? { kerberosService: s['kerberos-service'] } : {}),
+    ...(s['kerberos-hostname-override'] !== undefined ? { kerberosHostnameOverride: s['kerberos-hostname-override'] } : {}),
+    ...(s.kdc !== undefined ? { kdc: s.kdc.split(',').map((k) => k.trim()).filter((k) => k !== '') } : {}),
+    ...(s.keytab !== undefined ? { keytab: s.keytab } : {}),
+    ...(s['krb5-config'] !== undefined ? { krb5Config: s['krb5-config'] } : {}),
+    ...(io.env.KRB5CCNAME !== undefined && io.env.KRB5CCNAME !== '' ? { ccache: io.env.KRB5CCNAME } : {}),
+  };
+}
+
 /** Connection options from flags, config file and password sources (a password is required). */
 export function connectionOptions(args: ConnectionArgs, io: CliIo): Promise<ConnectionOptions> {
   return buildConnection(args, io, true);
@@ -340,7 +364,8 @@ export function connectionOptions(args: ConnectionArgs, io: CliIo): Promise<Conn
 /** Endpoint, TLS, timeout and proxy settings only, for calls that send no credentials (identify --unauthenticated). */
 export async function endpointOptions(args: ConnectionArgs, io: CliIo): Promise<UnauthenticatedIdentifyOptions> {
   const o = await buildConnection(args, io, false);
-  const { user: _user, password: _password, transport: _transport, messageEncryption: _me, sendCbt: _cbt, allowUnencrypted: _au, ntlmEmptyAuthenticateBody: _empty, trace: _trace, ...endpoint } = o;
+  const { user: _user, password: _password, transport: _transport, messageEncryption: _me, sendCbt: _cbt, allowUnencrypted: _au, ntlmEmptyAuthenticateBody: _empty, trace: _trace, ...rest } = o;
+  const { kerberosService: _ks, kerberosHostnameOverride: _kh, kdc: _kdc, keytab: _kt, ccache: _cc, krb5Config: _kc, ...endpoint } = rest;
   return endpoint;
 }
 
@@ -348,11 +373,17 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
   const { values: s, config } = resolveSettings(args, io);
   if (args.verbose && config.path !== undefined) io.stderr.write(`hyperv-wsman: config ${config.path}${config.profile !== undefined ? `, profile "${config.profile}"` : ''}\n`);
   if (!s.host) throw new InvalidOptionError(`--host is required (or $${envNameOf('host')}, or "host" in a config profile).`);
+  const kerberos = s.transport === 'kerberos' || s.transport === 'negotiate';
   const certificate = s.transport === 'certificate';
-  if (credentials && !certificate && !s.user) throw new InvalidOptionError(`--user is required (or $${envNameOf('user')}, or "user" in a config profile).`);
+  const stray = KERBEROS_FLAGS.filter((k) => s[k] !== undefined);
+  if (credentials && !kerberos && stray.length > 0) throw new InvalidOptionError(`${stray.map((k) => `--${k}`).join(', ')} only apply with --transport kerberos or negotiate.`);
+  // Kerberos can take the user from the credential cache or keytab; a certificate needs none.
+  if (credentials && !certificate && !kerberos && !s.user) throw new InvalidOptionError(`--user is required (or $${envNameOf('user')}, or "user" in a config profile).`);
   checkNumbers(s);
   // --password-stdin, --password-file and $HYPERV_WSMAN_PASSWORD come before a password-file of the environment or the profile.
-  const password = credentials && !certificate ? await resolvePassword(args, io, s['password-file']) : '';
+  // Kerberos without any password source uses --keytab or the credential cache.
+  const passwordGiven = args['password-stdin'] === true || args['password-file'] !== undefined || io.env[PASSWORD_ENV] !== undefined || s['password-file'] !== undefined;
+  const password = credentials && !certificate && (passwordGiven || !kerberos) ? await resolvePassword(args, io, s['password-file']) : '';
   const options: ConnectionOptions = {
     host: s.host,
     user: s.user ?? '',
@@ -361,7 +392,8 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
     ...(s.port !== undefined ? { port: s.port } : {}),
     ...(s.scheme !== undefined ? { scheme: s.scheme as 'http' | 'https' } : {}),
     ...(s.path !== undefined ? { path: s.path } : {}),
-    ...(s.transport !== undefined ? { transport: s.transport as 'basic' | 'ntlm' } : {}),
+    ...(s.transport !== undefined ? { transport: s.transport as AuthTransport } : {}),
+    ...(kerberos ? kerberosOptions(s, io) : {}),
     ...(s['message-encryption'] !== undefined ? { messageEncryption: s['message-encryption'] as 'auto' | 'always' | 'never' } : {}),
     ...(s['server-cert-validation'] !== undefined ? { serverCertValidation: s['server-cert-validation'] as 'validate' | 'ignore' } : {}),
     ...(s['ca-trust-path'] !== undefined ? { caTrustPath: s['ca-trust-path'] } : {}),

@@ -3,12 +3,15 @@
  * NTLMSSP inside `Negotiate`, as Windows accepts it, or `NTLM`) authenticates the TCP connection, so
  * its state lives on the socket: later requests on that socket carry no Authorization header and may
  * be sealed with the session ([MS-WSMV] 2.2.9.1.1). Over HTTPS the NTLM channel binding is checked
- * against the listener's own certificate per CbtHardeningLevel ([MS-WSMV] 2.2.4.34).
+ * against the listener's own certificate per CbtHardeningLevel ([MS-WSMV] 2.2.4.34). Kerberos
+ * (`Kerberos`, or Kerberos inside `Negotiate`) is accepted when configured (kerberos-auth.ts).
  */
 import { NtlmServerContext, NtlmAuthenticationRejected } from '../auth/ntlm/server-context.js';
 import { channelBindingApplicationData } from '../auth/ntlm/channel-binding.js';
 import type { NtlmSession } from '../auth/ntlm/session-security.js';
+import type { MessageSecurity } from '../auth/security-context.js';
 import { NtlmError } from '../errors.js';
+import { acceptKerberos, type EmulatorKerberos } from './kerberos-auth.js';
 
 export type CbtHardeningLevel = 'none' | 'relaxed' | 'strict';
 
@@ -23,6 +26,8 @@ export interface AuthConfig {
   readonly computerName: string;
   /** DER of the listener's certificate, for channel binding over HTTPS. */
   readonly certificateDer: Uint8Array | undefined;
+  /** Kerberos service keys; absent: Kerberos tokens are refused. */
+  readonly kerberos?: EmulatorKerberos;
 }
 
 export type NtlmScheme = 'Negotiate' | 'NTLM';
@@ -31,14 +36,23 @@ export type NtlmScheme = 'Negotiate' | 'NTLM';
 export interface ConnectionAuth {
   pending?: { readonly context: NtlmServerContext; readonly scheme: NtlmScheme };
   ntlm?: { readonly user: string; readonly domain: string; readonly session: NtlmSession; readonly scheme: NtlmScheme };
+  kerberos?: { readonly user: string; readonly security: MessageSecurity };
   /** Set by certificate authentication (server.ts) for the request that carried the mutual profile. */
   certificate?: { readonly user: string };
 }
 
-export type AuthScheme = 'basic' | 'ntlm' | 'certificate';
+export type AuthScheme = 'basic' | 'ntlm' | 'kerberos' | 'certificate';
 
 export type AuthDecision =
-  | { readonly kind: 'authenticated'; readonly user: string; readonly scheme: AuthScheme; readonly session?: NtlmSession; readonly handshake: boolean }
+  | {
+      readonly kind: 'authenticated';
+      readonly user: string;
+      readonly scheme: AuthScheme;
+      readonly session?: MessageSecurity;
+      readonly handshake: boolean;
+      /** Final-leg token for the reply (Kerberos AP-REP / SPNEGO NegTokenResp). */
+      readonly wwwAuthenticate?: string;
+    }
   /** 401 carrying the NTLM CHALLENGE: the handshake continues on this connection. */
   | { readonly kind: 'continue'; readonly wwwAuthenticate: string }
   /** 401 listing the offered schemes. */
@@ -50,6 +64,7 @@ const NTLMSSP = Buffer.from('NTLMSSP\0', 'latin1');
 export function offeredSchemes(config: AuthConfig): string[] {
   const out: string[] = [];
   if (config.negotiate) out.push('Negotiate');
+  if (config.kerberos !== undefined) out.push('Kerberos');
   if (config.ntlm) out.push('NTLM');
   if (basicUsable(config)) out.push('Basic realm="WSMAN"');
   return out;
@@ -110,6 +125,7 @@ function ntlm(scheme: NtlmScheme, token: string, conn: ConnectionAuth, config: A
   if (type === 1) {
     // A new NEGOTIATE restarts authentication of this connection.
     delete conn.ntlm;
+    delete conn.kerberos;
     const context = serverContext(config);
     try {
       const challenge = context.createChallenge(new Uint8Array(bytes));
@@ -135,7 +151,19 @@ function ntlm(scheme: NtlmScheme, token: string, conn: ConnectionAuth, config: A
       throw err;
     }
   }
+  if (scheme === 'Negotiate' && config.kerberos !== undefined) return kerberos('Negotiate', bytes, conn, config);
   return { kind: 'reject', reason: 'unsupported Negotiate token (only raw NTLMSSP is accepted)' };
+}
+
+function kerberos(scheme: 'Kerberos' | 'Negotiate', token: Buffer, conn: ConnectionAuth, config: AuthConfig): AuthDecision {
+  // A new AP-REQ restarts authentication of this connection.
+  delete conn.ntlm;
+  delete conn.pending;
+  delete conn.kerberos;
+  const result = acceptKerberos(scheme, token, { ...config, kerberos: config.kerberos! });
+  if (!result.ok) return { kind: 'reject', reason: result.reason };
+  conn.kerberos = { user: result.user, security: result.security };
+  return { kind: 'authenticated', user: result.user, scheme: 'kerberos', session: result.security, handshake: true, wwwAuthenticate: result.wwwAuthenticate };
 }
 
 const NTLM_SCHEMES: Readonly<Record<string, NtlmScheme>> = { negotiate: 'Negotiate', ntlm: 'NTLM' };
@@ -144,6 +172,7 @@ const NTLM_SCHEMES: Readonly<Record<string, NtlmScheme>> = { negotiate: 'Negotia
 export function authenticate(authorization: string | undefined, conn: ConnectionAuth, config: AuthConfig): AuthDecision {
   if (authorization === undefined || authorization.trim() === '') {
     if (conn.ntlm) return { kind: 'authenticated', user: conn.ntlm.user, scheme: 'ntlm', session: conn.ntlm.session, handshake: false };
+    if (conn.kerberos) return { kind: 'authenticated', user: conn.kerberos.user, scheme: 'kerberos', session: conn.kerberos.security, handshake: false };
     return { kind: 'reject', reason: 'no credentials' };
   }
   if (conn.certificate) {
@@ -155,6 +184,10 @@ export function authenticate(authorization: string | undefined, conn: Connection
   const { scheme, token } = parseAuthorization(authorization);
   const lower = scheme.toLowerCase();
   if (lower === 'basic') return basic(token, config);
+  if (lower === 'kerberos') {
+    if (config.kerberos === undefined) return { kind: 'reject', reason: 'Kerberos is not offered' };
+    return kerberos('Kerberos', Buffer.from(token, 'base64'), conn, config);
+  }
   const ntlmScheme = NTLM_SCHEMES[lower];
   if (ntlmScheme === undefined) return { kind: 'reject', reason: `unsupported scheme ${scheme}` };
   const offered = ntlmScheme === 'Negotiate' ? config.negotiate : config.ntlm;

@@ -1,7 +1,7 @@
 /**
  * hyperv-wsman/emulator: an emulated Hyper-V host speaking WinRM (WS-Management over HTTP/HTTPS)
  * on loopback, with Hyper-V job classes, GetError/GetErrorEx returning CIM-XML Msvm_Error, WQL
- * enumeration, Basic and NTLM (with message encryption and channel binding). For tests of automation
+ * enumeration, Basic, NTLM and Kerberos (with message encryption and channel binding; an in-memory KDC on request). For tests of automation
  * that would otherwise need a real Hyper-V server.
  */
 export {
@@ -20,4 +20,5 @@ export { generateTestCertificates, CertificateGenerationError, type TestCertific
 export { writeCimXmlInstance, msvmErrorCimXml, type CimXmlProperty, type CimXmlType, type MsvmErrorXmlOptions } from './cim-xml-writer.js';
 export { parseWql, WqlSyntaxError, type WqlQuery, type WqlCondition } from './wql.js';
 export type { CbtHardeningLevel } from './auth.js';
+export type { EmulatedHostKerberos, EmulatorKerberosOptions } from './kerberos-setup.js';
 export type { EmulatorDialect } from './dialect.js';

@@ -9,7 +9,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import { constants as cryptoConstants, X509Certificate } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { InvalidOptionError, MessageEncryptionError, NtlmSignatureError } from '../errors.js';
-import { ENCRYPTED_CONTENT_TYPE, decryptMessageDetailed, encryptMessage, isEncryptedContentType } from '../auth/message-encryption.js';
+import { SPNEGO_ENCRYPTED_PROTOCOL, decryptMessageDetailed, encryptMessage, encryptedContentType, isEncryptedContentType } from '../auth/message-encryption.js';
+import { KerberosError, KerberosIntegrityError } from '../auth/kerberos/errors.js';
+import { startEmulatorKerberos, type EmulatedHostKerberos, type EmulatorKerberosOptions } from './kerberos-setup.js';
 import type { TLSSocket } from 'node:tls';
 import { authenticateCertificate, issuerList, MUTUAL_PROFILE, type ClientCertificateConfig } from './certificate-auth.js';
 import { authenticate, offeredSchemes, type AuthConfig, type AuthScheme, type CbtHardeningLevel, type ConnectionAuth } from './auth.js';
@@ -57,6 +59,8 @@ export interface EmulatedHostOptions {
   readonly enumerationTimeoutMs?: number;
   /** Keep a log of requests (EmulatedHost.requests). */
   readonly requestLog?: boolean;
+  /** Accept Kerberos (`Kerberos` and inside `Negotiate`); `{ kdc: true }` also runs an in-memory KDC beside the host. */
+  readonly kerberos?: EmulatorKerberosOptions;
   /** Behave as Windows WinRM (default) or as Microsoft's OMI server does on the wire (dialect.ts). */
   readonly dialect?: EmulatorDialect;
 }
@@ -89,6 +93,8 @@ export interface EmulatedHost {
   readonly model: JobModel;
   /** Requests seen so far (empty unless requestLog is on). */
   readonly requests: readonly EmulatorRequestRecord[];
+  /** Realm, service principals and (with `kerberos.kdc`) the KDC's address and a krb5.conf for it. */
+  readonly kerberos?: EmulatedHostKerberos;
   close(): Promise<void>;
 }
 
@@ -133,9 +139,11 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
   const hostname = options.hostname ?? '127.0.0.1';
   const computerName = options.computerName ?? DEFAULT_COMPUTER_NAME;
   const secure = options.tls !== undefined;
+  const users = options.users ?? { [DEFAULT_USER]: DEFAULT_PASSWORD };
+  const kerberos = options.kerberos ? await startEmulatorKerberos(options.kerberos, { users, hostname, computerName }) : undefined;
   const state: HostState = {
     auth: {
-      users: options.users ?? { [DEFAULT_USER]: DEFAULT_PASSWORD },
+      users,
       basic: options.auth?.basic ?? false,
       negotiate: options.auth?.negotiate ?? true,
       ntlm: options.auth?.ntlm ?? false,
@@ -144,6 +152,7 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
       cbtHardeningLevel: options.cbtHardeningLevel ?? 'relaxed',
       computerName,
       certificateDer: options.tls ? certificateDer(options.tls.cert) : undefined,
+      ...(kerberos ? { kerberos: kerberos.acceptor } : {}),
     },
     model: new JobModel(options.jobs ?? DEFAULT_JOBS),
     enumerations: new EnumerationStore(options.enumerationTimeoutMs ?? DEFAULT_ENUMERATION_TIMEOUT_MS),
@@ -180,13 +189,18 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
   const server: Server = secure ? createHttpsServer(tlsOptions, listener) : createHttpServer(listener);
   // WinRM keeps authenticated connections open; NTLM depends on it.
   server.keepAliveTimeout = 120_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, hostname, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, hostname, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await kerberos?.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const scheme = secure ? 'https' : 'http';
   const urlHost = hostname.includes(':') ? `[${hostname}]` : hostname;
@@ -199,11 +213,16 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
     get requests(): readonly EmulatorRequestRecord[] {
       return state.log ? [...state.log] : [];
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    ...(kerberos ? { kerberos: kerberos.info } : {}),
+    close: async () => {
+      await Promise.all([
+        new Promise<void>((resolve, reject) => {
+          server.close((err) => (err ? reject(err) : resolve()));
+          server.closeAllConnections();
+        }),
+        kerberos?.close(),
+      ]);
+    },
   };
 }
 
@@ -315,17 +334,19 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, state: Host
     return send(res, 401, { 'WWW-Authenticate': wwwAuthenticate });
   }
   const who = { user: decision.user, authScheme: decision.scheme };
+  // The AP-REP / NegTokenResp goes back on whatever this request is answered with (RFC 4559 5).
+  const final: Record<string, string> = decision.wwwAuthenticate !== undefined ? { 'WWW-Authenticate': decision.wwwAuthenticate } : {};
 
   // pywinrm/WinRb send an empty body to complete the NTLM handshake before encrypting.
   if (body.length === 0) {
     record(state, { httpStatus: 200, operation: 'Handshake', action: undefined, resourceUri: undefined, selectors: {}, encrypted: false, ...who });
-    return send(res, 200, {});
+    return send(res, 200, final);
   }
 
   let soap: Uint8Array = body;
   let charset = charsetOf(contentType);
   if (encrypted) {
-    if (!decision.session) return rejectBody(res, state, who, 400, 'encrypted body without an NTLM session on this connection');
+    if (!decision.session) return rejectBody(res, state, who, 400, 'encrypted body without an NTLM or Kerberos session on this connection');
     if (state.dialect === 'omi' && hasIndentedPartHeader(body)) {
       // OMI finds no part header it knows and fails the request by closing the connection.
       record(state, { httpStatus: 0, operation: 'Rejected', action: undefined, resourceUri: undefined, selectors: {}, encrypted, authFailure: 'indented MIME part headers (OMI: connection dropped)', ...who });
@@ -337,7 +358,9 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, state: Host
       soap = plain.plaintext;
       charset = plain.charset;
     } catch (err) {
-      if (err instanceof MessageEncryptionError || err instanceof NtlmSignatureError) return rejectBody(res, state, who, 400, err.message);
+      if (err instanceof MessageEncryptionError || err instanceof NtlmSignatureError || err instanceof KerberosError || err instanceof KerberosIntegrityError) {
+        return rejectBody(res, state, who, 400, err.message);
+      }
       throw err;
     }
   } else {
@@ -349,8 +372,11 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, state: Host
   const { status, xml, entry } = processSoap(soap, charset, req, state);
   record(state, { httpStatus: status, encrypted, ...who, ...entry });
   const reply = Buffer.from(xml, 'utf8');
-  if (encrypted) return send(res, status, { 'Content-Type': ENCRYPTED_CONTENT_TYPE }, encryptMessage(decision.session!, reply, 'UTF-8', REPLY_FRAMING[state.dialect]));
-  return send(res, status, { 'Content-Type': SOAP_CONTENT_TYPE }, reply);
+  if (encrypted) {
+    const protocol = decision.session!.protocol ?? SPNEGO_ENCRYPTED_PROTOCOL;
+    return send(res, status, { ...final, 'Content-Type': encryptedContentType(protocol) }, encryptMessage(decision.session!, reply, 'UTF-8', REPLY_FRAMING[state.dialect]));
+  }
+  return send(res, status, { ...final, 'Content-Type': SOAP_CONTENT_TYPE }, reply);
 }
 
 function rejectBody(res: ServerResponse, state: HostState, who: { user: string; authScheme: AuthScheme }, status: number, reason: string): void {

@@ -13,18 +13,16 @@
  *   server did not run the request, so the request is re-sent once after re-authenticating.
  *   Authentication failures are never retried (account lockout).
  */
-import { decryptMessageDetailed, ENCRYPTED_CONTENT_TYPE, encryptMessage, isEncryptedContentType } from '../auth/message-encryption.js';
+import { ENCRYPTED_CONTENT_TYPE, encryptMessage } from '../auth/message-encryption.js';
 import { channelBindingApplicationData } from '../auth/ntlm/channel-binding.js';
 import { NtlmClientContext, parseNtlmUser } from '../auth/ntlm/client-context.js';
 import type { NtlmSession as NtlmSecurity } from '../auth/ntlm/session-security.js';
-import { AbortedError, AuthenticationError, MessageEncryptionError, NtlmError } from '../errors.js';
+import { AbortedError, AuthenticationError, NtlmError } from '../errors.js';
 import type { TraceEvent } from '../options.js';
 import { isRetryableConnectionError, type HttpResponse, type HttpTransport } from '../transport/http-transport.js';
 import {
   emitTrace,
-  headerString,
   offeredSchemes,
-  parseContentType,
   redactHeaders,
   SOAP_CONTENT_TYPE,
   type Session,
@@ -32,6 +30,7 @@ import {
   type SoapReply,
 } from './session.js';
 import { SerialQueue } from './serial-queue.js';
+import { openReply } from './sealed-reply.js';
 
 export interface NtlmSessionOptions {
   readonly user: string;
@@ -250,24 +249,7 @@ export class NtlmHttpSession implements Session {
   }
 
   private reply(x: Timed, res: HttpResponse, auth: Authenticated): SoapReply {
-    const contentType = headerString(res.headers['content-type']);
-    let body: Uint8Array = res.body;
-    let { mediaType, charset } = parseContentType(contentType);
-    const sealed = isEncryptedContentType(contentType);
-    if (sealed) {
-      const opened = decryptMessageDetailed(auth.security, res.body, contentType!);
-      body = opened.plaintext;
-      mediaType = 'application/soap+xml';
-      charset = opened.charset.toLowerCase();
-    } else if (this.opts.encrypt && res.body.length > 0) {
-      if (res.status === 200) {
-        throw new MessageEncryptionError(`The server sent an unencrypted reply to ${x.label} although the session is encrypted; refusing it.`);
-      }
-      // An unsealed error page (e.g. from HTTP.sys) is reported as an HTTP error, never parsed as SOAP.
-      mediaType = 'application/x-unencrypted';
-    }
-    emitTrace(this.opts.trace, () => ({ direction: 'response', label: x.label, status: res.status, headers: redactHeaders(res.headers), body: Buffer.from(body).toString('utf8'), encrypted: sealed }));
-    return { status: res.status, mediaType, charset, body };
+    return openReply(x, res, auth.security, this.opts.encrypt, this.opts.trace);
   }
 
   private authError(res: HttpResponse, what: string, cbtSent: boolean, first?: HttpResponse): AuthenticationError {

@@ -206,6 +206,8 @@ export interface AcceptedContext {
   readonly client: Principal;
   readonly flags: number;
   readonly ticket: EncTicketPart;
+  /** The channel-binding hash the initiator sent (16 zero bytes: none), for CbtHardeningLevel policies. */
+  readonly bnd: Buffer;
 }
 
 export class KerberosAcceptor extends EstablishedContext {
@@ -261,7 +263,7 @@ export class KerberosAcceptor extends EstablishedContext {
       cipher: enctypeProfile(session.etype).encrypt(session, KeyUsage.AP_REP_ENCPART, encodeEncApRepPart({ ctime: auth.ctime, cusec: auth.cusec, subkey, seqNumber: seq })),
     });
     this.protection = new GssMessageProtection({ key: subkey, isAcceptor: true, acceptorSubkey: true }, seq, auth.seqNumber ?? 0);
-    this.#accepted = { client: ticket.client, flags, ticket };
+    this.#accepted = { client: ticket.client, flags, ticket, bnd: Buffer.from(bnd) };
     return frameInitialToken(TokenId.AP_REP, rep);
   }
 

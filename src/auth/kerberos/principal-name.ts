@@ -130,7 +130,7 @@ function netbiosDomainToRealm(domain: string, options: UserPrincipalOptions): st
 export interface ServicePrincipalOptions {
   /** The host from the endpoint URL. */
   readonly host: string;
-  /** `--spn-host`: a different host name for the SPN (e.g. the FQDN when connecting by IP or alias). */
+  /** `--kerberos-hostname-override`: a different host name for the SPN (e.g. the FQDN when connecting by IP or alias). */
   readonly hostOverride?: string;
   /** Service class; WinRM accepts HTTP (default, RFC 4559) and WSMAN. */
   readonly service?: string;
@@ -145,7 +145,7 @@ export interface ServicePrincipalOptions {
 export function servicePrincipal(options: ServicePrincipalOptions): Principal {
   const host = (options.hostOverride ?? options.host).trim().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
   const service = options.service ?? 'HTTP';
-  if (host === '' || /[/@\\\s]/.test(host)) throw new InvalidOptionError(`--spn-host: "${options.hostOverride ?? options.host}" is not a host name.`);
-  if (service === '' || /[/@\\\s]/.test(service)) throw new InvalidOptionError(`--spn-service: "${service}" is not a service name (e.g. HTTP or WSMAN).`);
+  if (host === '' || /[/@\\\s]/.test(host)) throw new InvalidOptionError(`--kerberos-hostname-override: "${options.hostOverride ?? options.host}" is not a host name.`);
+  if (service === '' || /[/@\\\s]/.test(service)) throw new InvalidOptionError(`--kerberos-service: "${service}" is not a service name (e.g. HTTP or WSMAN).`);
   return { nameType: NameType.SRV_INST, components: [service, host], realm: options.realm };
 }

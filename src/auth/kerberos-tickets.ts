@@ -1,0 +1,160 @@
+/**
+ * Where a WinRM session's Kerberos service ticket comes from, as kerberos-environment.md describes:
+ * a password (AS exchange), else a keytab, else the credential cache (a service ticket already in
+ * it, or its TGT and a TGS exchange). The SPN is `<service>/<host>@<realm of host>` built from the
+ * endpoint host or the hostname override; KDCs from the override, krb5.conf or DNS. One ticket
+ * serves every connection of the session until shortly before it expires.
+ */
+import { KdcClient } from './kerberos/kdc-client.js';
+import { KdcError, KrbErrorCode } from './kerberos/kdc-errors.js';
+import { loadKrb5Config, type Krb5Config } from './kerberos/krb5-conf.js';
+import { kdcClientSettings } from './kerberos/krb5-client-settings.js';
+import { locateKdcs, realmForHost } from './kerberos/kdc-locator.js';
+import { findServiceTicket, findTgt, readCcacheFile, resolveCcacheName, toKerberosCredential } from './kerberos/ccache.js';
+import { findKeys, readKeytabFile, resolveClientKeytabName } from './kerberos/keytab.js';
+import { parseUserPrincipal, servicePrincipal } from './kerberos/principal-name.js';
+import { principalToString, type KerberosCredential, type Principal } from './kerberos/types.js';
+import { HypervWsmanError, ErrorCodes, InvalidOptionError, KeytabError } from '../errors.js';
+
+export interface KerberosTicketOptions {
+  /** Host of the endpoint URL. */
+  readonly host: string;
+  /** `user@REALM`, `DOMAIN\user` or `user`; empty: the credential cache's principal. */
+  readonly user: string;
+  /** Empty or absent: use the keytab or the credential cache. */
+  readonly password?: string;
+  /** SPN service class; default HTTP. */
+  readonly service?: string;
+  /** Host name for the SPN when the endpoint is an IP address or alias. */
+  readonly hostnameOverride?: string;
+  /** host[:port] of KDCs; when given, nothing else is consulted. */
+  readonly kdc?: readonly string[];
+  /** Client keytab file (else KRB5_CLIENT_KTNAME when no password is given and it exists). */
+  readonly keytab?: string;
+  /** Credential cache name (else KRB5CCNAME, default_ccache_name, FILE:/tmp/krb5cc_<uid>). */
+  readonly ccache?: string;
+  /** krb5.conf path (else KRB5_CONFIG, /etc/krb5.conf). */
+  readonly krb5Config?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The KDC does not know the SPN: say which, and how to name the host differently. */
+export class KerberosServiceUnknownError extends HypervWsmanError {
+  readonly spn: string;
+  constructor(spn: string, options?: { cause?: unknown }) {
+    super(
+      ErrorCodes.KERBEROS_KDC,
+      `Kerberos: the KDC has no service principal ${spn}. Connect by the host name the computer is registered under (usually its FQDN), ` +
+        'or give that name with --kerberos-hostname-override (library: kerberosHostnameOverride); the service class is set with --kerberos-service (HTTP or WSMAN).',
+      options,
+    );
+    this.spn = spn;
+  }
+}
+
+/** Renew this long before the ticket ends, so a ticket never expires between AP-REQ and reply. */
+const RENEW_MARGIN_MS = 60_000;
+
+export type TicketSource = 'password' | 'keytab' | 'ccache';
+
+export class KerberosTicketSource {
+  readonly #o: KerberosTicketOptions;
+  readonly #config: Krb5Config;
+  #ticket?: KerberosCredential;
+
+  constructor(options: KerberosTicketOptions) {
+    this.#o = options;
+    this.#config = loadKrb5Config({ env: options.env ?? process.env, ...(options.krb5Config !== undefined ? { files: [options.krb5Config] } : {}) });
+  }
+
+  /** Which credential the session will use (for messages). */
+  get source(): TicketSource {
+    if (this.#o.password !== undefined && this.#o.password !== '') return 'password';
+    return this.#keytabPath() !== undefined ? 'keytab' : 'ccache';
+  }
+
+  #keytabPath(): string | undefined {
+    if (this.#o.keytab !== undefined) return this.#o.keytab;
+    const env = this.#o.env ?? process.env;
+    // The client keytab is only used when the environment names it: the Debian default path rarely exists.
+    if (env.KRB5_CLIENT_KTNAME === undefined || env.KRB5_CLIENT_KTNAME === '') return undefined;
+    return resolveClientKeytabName(env, this.#config.defaultClientKeytabName).path;
+  }
+
+  #userPrincipal(): Principal {
+    return parseUserPrincipal(this.#o.user, { defaultRealm: this.#config.defaultRealm, knownRealms: [...this.#config.realms.keys()], what: '--username' });
+  }
+
+  /** The SPN for `realm`. */
+  spn(realm: string): Principal {
+    return servicePrincipal({ host: this.#o.host, ...(this.#o.hostnameOverride !== undefined ? { hostOverride: this.#o.hostnameOverride } : {}), service: this.#o.service ?? 'HTTP', realm });
+  }
+
+  async #kdcClient(realm: string): Promise<KdcClient> {
+    const kdcs = await locateKdcs(realm, { config: this.#config, ...(this.#o.kdc !== undefined && this.#o.kdc.length > 0 ? { override: this.#o.kdc } : {}) });
+    return new KdcClient(kdcClientSettings(this.#config, kdcs));
+  }
+
+  /** A service ticket for the endpoint, from cache while it is comfortably valid. */
+  async serviceTicket(): Promise<KerberosCredential> {
+    if (this.#ticket !== undefined && this.#ticket.endTime.getTime() - RENEW_MARGIN_MS > Date.now()) return this.#ticket;
+    this.#ticket = await this.#fetch();
+    return this.#ticket;
+  }
+
+  async #fetch(): Promise<KerberosCredential> {
+    switch (this.source) {
+      case 'password': {
+        const user = this.#userPrincipal();
+        return this.#withTgt(user.realm, async (kdc) => kdc.getInitialTicket(user, { password: this.#o.password! }));
+      }
+      case 'keytab': {
+        const path = this.#keytabPath()!;
+        const keytab = readKeytabFile(path);
+        const user = this.#o.user !== '' ? this.#userPrincipal() : keytab.entries[0]?.principal;
+        if (user === undefined) throw new KeytabError(path, `Keytab ${path} has no entries; add the user's keys (ktutil or kadmin ktadd).`);
+        const keys = findKeys(keytab, user);
+        if (keys.length === 0) throw new KeytabError(path, `Keytab ${path} has no key for ${principalToString(user)}; check --username or the keytab.`);
+        return this.#withTgt(user.realm, async (kdc) => kdc.getInitialTicket(user, { keys: keys.map((k) => k.key) }));
+      }
+      case 'ccache': {
+        const env = this.#o.env ?? process.env;
+        const location = resolveCcacheName(this.#o.ccache !== undefined ? { ...env, KRB5CCNAME: this.#o.ccache } : env, this.#config.defaultCcacheName);
+        const cache = readCcacheFile(location.path);
+        if (this.#o.user !== '') {
+          const wanted = this.#userPrincipal();
+          if (principalToString(wanted).toLowerCase() !== principalToString(cache.principal).toLowerCase()) {
+            throw new InvalidOptionError(`The credential cache ${location.name} holds tickets for ${principalToString(cache.principal)}, not ${principalToString(wanted)}; kinit as that user, or give a password or --keytab.`);
+          }
+        }
+        const cached = findServiceTicket(cache, this.spn(this.#serviceRealm(cache.principal.realm)));
+        if (cached !== undefined) return toKerberosCredential(cached);
+        const tgt = findTgt(cache);
+        if (tgt === undefined) throw new InvalidOptionError(`The credential cache ${location.name} has no valid ticket-granting ticket for ${principalToString(cache.principal)}; run kinit, or give a password or --keytab.`);
+        return this.#serviceTicketWith(toKerberosCredential(tgt));
+      }
+    }
+  }
+
+  /**
+   * The host's realm from [domain_realm], else the user's own realm (as Windows clients do; MIT
+   * would take default_realm, which is wrong whenever it differs from the user's realm).
+   */
+  #serviceRealm(userRealm: string): string {
+    return realmForHost(this.#o.hostnameOverride ?? this.#o.host, { domainRealm: this.#config.domainRealm, defaultRealm: undefined }) ?? userRealm;
+  }
+
+  async #withTgt(realm: string, getTgt: (kdc: KdcClient) => Promise<KerberosCredential>): Promise<KerberosCredential> {
+    return this.#serviceTicketWith(await getTgt(await this.#kdcClient(realm)));
+  }
+
+  async #serviceTicketWith(tgt: KerberosCredential): Promise<KerberosCredential> {
+    const spn = this.spn(this.#serviceRealm(tgt.client.realm));
+    try {
+      return await (await this.#kdcClient(tgt.server.realm)).getServiceTicket(tgt, spn);
+    } catch (err) {
+      if (err instanceof KdcError && err.krbErrorCode === KrbErrorCode.KDC_ERR_S_PRINCIPAL_UNKNOWN) throw new KerberosServiceUnknownError(principalToString(spn), { cause: err });
+      throw err;
+    }
+  }
+}

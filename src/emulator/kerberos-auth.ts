@@ -1,0 +1,60 @@
+/**
+ * Kerberos on the emulated WinRM listener: `Authorization: Kerberos <AP-REQ>` or
+ * `Negotiate <SPNEGO NegTokenInit | bare krb5 token>` ([MS-WSMV] 2.2.9.1.2; RFC 4559). The context
+ * authenticates the TCP connection as NTLM's does; the AP-REP (or NegTokenResp) goes back in
+ * `WWW-Authenticate` on the reply. Over HTTPS the channel-binding hash in the AP-REQ checksum is
+ * held against the listener's certificate per CbtHardeningLevel ([MS-WSMV] 2.2.4.34): strict
+ * requires it, relaxed checks it when sent, none ignores it.
+ */
+import { KerberosAcceptor } from '../auth/kerberos/gss-context.js';
+import { channelBindingHash } from '../auth/kerberos/gss-framing.js';
+import { SpnegoAcceptor } from '../auth/kerberos/spnego-context.js';
+import type { ReplayCache } from '../auth/kerberos/replay-cache.js';
+import { principalToString, type KeytabEntry } from '../auth/kerberos/types.js';
+import { channelBindingApplicationData } from '../auth/ntlm/channel-binding.js';
+import { kerberosMessageSecurity, type KerberosHttpScheme, type MessageSecurity } from '../auth/security-context.js';
+import { HypervWsmanError } from '../errors.js';
+
+export interface EmulatorKerberos {
+  readonly realm: string;
+  /** The service keys (HTTP/<host>, WSMAN/<host>) the listener accepts tickets for. */
+  readonly keytab: readonly KeytabEntry[];
+  /** One per host: an AP-REQ replayed on another connection is refused (KRB_AP_ERR_REPEAT). */
+  readonly replayCache: ReplayCache;
+}
+
+export interface KerberosPolicy {
+  readonly kerberos: EmulatorKerberos;
+  readonly secure: boolean;
+  readonly cbtHardeningLevel: 'none' | 'relaxed' | 'strict';
+  readonly certificateDer: Uint8Array | undefined;
+}
+
+export type KerberosAcceptance =
+  | { readonly ok: true; readonly user: string; readonly security: MessageSecurity; readonly wwwAuthenticate: string }
+  | { readonly ok: false; readonly reason: string };
+
+const ZERO_BINDINGS = channelBindingHash(undefined);
+
+export function acceptKerberos(scheme: KerberosHttpScheme, token: Buffer, policy: KerberosPolicy): KerberosAcceptance {
+  const acceptor = new KerberosAcceptor({ keytab: policy.kerberos.keytab, replayCache: policy.kerberos.replayCache });
+  let reply: Buffer;
+  try {
+    reply = scheme === 'Kerberos' ? acceptor.accept(token) : new SpnegoAcceptor(acceptor).accept(token);
+  } catch (err) {
+    if (err instanceof HypervWsmanError) return { ok: false, reason: `Kerberos rejected: ${err.message}` };
+    throw err;
+  }
+  const accepted = acceptor.accepted;
+  if (accepted === undefined) return { ok: false, reason: 'Kerberos rejected: SPNEGO offered no Kerberos mechanism' };
+  const cbtFailure = channelBindingFailure(accepted.bnd, policy);
+  if (cbtFailure !== undefined) return { ok: false, reason: cbtFailure };
+  return { ok: true, user: principalToString(accepted.client), security: kerberosMessageSecurity(acceptor, scheme), wwwAuthenticate: `${scheme} ${reply.toString('base64')}` };
+}
+
+function channelBindingFailure(bnd: Buffer, policy: KerberosPolicy): string | undefined {
+  if (!policy.secure || policy.certificateDer === undefined || policy.cbtHardeningLevel === 'none') return undefined;
+  const sent = !bnd.equals(ZERO_BINDINGS);
+  if (!sent) return policy.cbtHardeningLevel === 'strict' ? 'Kerberos AP-REQ carries no channel binding (CbtHardeningLevel=Strict)' : undefined;
+  return bnd.equals(channelBindingHash(channelBindingApplicationData(policy.certificateDer))) ? undefined : 'Kerberos channel binding does not match this listener\'s certificate';
+}

@@ -1,0 +1,100 @@
+/**
+ * `hyperv-wsman job-error --transport kerberos|negotiate` end to end against the emulated host and
+ * its in-memory KDC: HTTP with message encryption and HTTPS with channel binding (CbtHardeningLevel
+ * strict), with a password, a keytab and a credential cache ($KRB5CCNAME); and the auth exit code
+ * (4) with a message that says what to do for a wrong password, an unknown SPN and clock skew.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, generateTestCertificates, startEmulatedHost, type EmulatedHost, type TestCertificates } from '../src/emulator/index.js';
+import { emptyHome, runCapture, type CliRun } from './helpers/cli-harness.js';
+import { kerberosFiles, type KerberosFiles } from './helpers/kerberos-env.js';
+
+const cli = (argv: string[], env: Record<string, string>): Promise<CliRun> => runCapture(argv, { env: { HOME: emptyHome(), ...env } });
+
+const withPassword = { HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD };
+
+let certs: TestCertificates;
+let http: EmulatedHost;
+let https: EmulatedHost;
+let httpFiles: KerberosFiles;
+let httpsFiles: KerberosFiles;
+before(async () => {
+  certs = await generateTestCertificates();
+  http = await startEmulatedHost({ kerberos: { kdc: true } });
+  https = await startEmulatedHost({ tls: { cert: certs.cert, key: certs.key }, cbtHardeningLevel: 'strict', kerberos: { kdc: true }, requestLog: true });
+  httpFiles = await kerberosFiles(http, DEFAULT_USER, DEFAULT_PASSWORD);
+  httpsFiles = await kerberosFiles(https, DEFAULT_USER, DEFAULT_PASSWORD);
+});
+after(async () => {
+  httpFiles.remove();
+  httpsFiles.remove();
+  await http.close();
+  await https.close();
+  await certs.cleanup();
+});
+
+const overHttp = (transport: string): string[] => ['--host', '127.0.0.1', '--port', String(http.port), '--scheme', 'http', '--transport', transport, '--krb5-config', httpFiles.krb5Config];
+const overHttps = (transport: string): string[] => [
+  '--host', '127.0.0.1', '--port', String(https.port), '--scheme', 'https', '--ca-trust-path', certs.caCertPath, '--transport', transport, '--krb5-config', httpsFiles.krb5Config,
+];
+const jobError = ['job-error', '--job-id', FIXTURE_JOB_IDS.failedMigration, '--json'];
+
+function assertDecoded(r: { code: number; stdout: string; stderr: string }): void {
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { jobClass: string; error: { className: string } | null };
+  assert.equal(out.jobClass, 'Msvm_MigrationJob');
+  assert.equal(out.error?.className, 'Msvm_Error');
+}
+
+describe('job-error over Kerberos', () => {
+  for (const transport of ['kerberos', 'negotiate']) {
+    test(`--transport ${transport}, password, HTTP with message encryption`, async () => {
+      assertDecoded(await cli([...jobError, ...overHttp(transport), '--user', DEFAULT_USER], withPassword));
+    });
+    test(`--transport ${transport}, keytab, HTTPS with channel binding (strict host)`, async () => {
+      assertDecoded(await cli([...jobError, ...overHttps(transport), '--keytab', httpsFiles.keytab], {}));
+      assert.equal(https.requests.at(-1)?.authScheme, 'kerberos');
+    });
+    test(`--transport ${transport}, credential cache from $KRB5CCNAME, no --user and no password`, async () => {
+      assertDecoded(await cli([...jobError, ...overHttp(transport)], { KRB5CCNAME: `FILE:${httpFiles.ccache}` }));
+    });
+  }
+  test('--kdc and --kerberos-service WSMAN instead of krb5.conf', async () => {
+    const kdc = http.kerberos!.kdc!;
+    const r = await cli([...jobError, '--host', '127.0.0.1', '--port', String(http.port), '--scheme', 'http', '--transport', 'kerberos', '--user', `${DEFAULT_USER}@EMULATOR.TEST`, '--kdc', `${kdc.host}:${kdc.port}`, '--kerberos-service', 'WSMAN'], withPassword);
+    assertDecoded(r);
+  });
+});
+
+describe('Kerberos failures exit 4 and say what to do', () => {
+  test('wrong password', async () => {
+    const r = await cli([...jobError, ...overHttp('kerberos'), '--user', DEFAULT_USER], { HYPERV_WSMAN_PASSWORD: 'not the password' });
+    assert.equal(r.code, 4);
+    assert.match(r.stderr, /Wrong password for Administrator@EMULATOR\.TEST/);
+    assert.doesNotMatch(r.stderr + r.stdout, /not the password/);
+  });
+  test('unknown SPN names it and suggests --kerberos-hostname-override', async () => {
+    const r = await cli([...jobError, ...overHttp('kerberos'), '--user', DEFAULT_USER, '--kerberos-hostname-override', 'hv99.example.com'], withPassword);
+    assert.equal(r.code, 4);
+    assert.match(r.stderr, /HTTP\/hv99\.example\.com@EMULATOR\.TEST/);
+    assert.match(r.stderr, /--kerberos-hostname-override/);
+  });
+  test('clock skew with the KDC', async () => {
+    const skewed = await startEmulatedHost({ kerberos: { kdc: { clockOffsetSeconds: -900 } } });
+    try {
+      const kdc = skewed.kerberos!.kdc!;
+      const r = await cli([...jobError, '--host', '127.0.0.1', '--port', String(skewed.port), '--scheme', 'http', '--transport', 'kerberos', '--user', `${DEFAULT_USER}@EMULATOR.TEST`, '--kdc', `${kdc.host}:${kdc.port}`], withPassword);
+      assert.equal(r.code, 4);
+      assert.match(r.stderr, /Clocks differ too much/);
+      assert.match(r.stderr, /900 s behind/);
+    } finally {
+      await skewed.close();
+    }
+  });
+  test('Kerberos flags with another transport are refused (exit 2)', async () => {
+    const r = await cli([...jobError, '--host', '127.0.0.1', '--port', String(http.port), '--scheme', 'http', '--user', DEFAULT_USER, '--kdc', '127.0.0.1'], withPassword);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--kdc only apply with --transport kerberos or negotiate/);
+  });
+});
