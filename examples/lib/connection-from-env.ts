@@ -16,7 +16,7 @@ export const CONNECTION_ENV = {
   HYPERV_WSMAN_TRANSPORT: 'ntlm or basic (default ntlm)',
   HYPERV_WSMAN_MESSAGE_ENCRYPTION: 'auto, always or never (default auto: on for http)',
   HYPERV_WSMAN_SERVER_CERT_VALIDATION: 'validate or ignore (default validate)',
-  HYPERV_WSMAN_CA: 'PEM file of the CA(s) that issued the host certificate',
+  HYPERV_WSMAN_CA_TRUST_PATH: 'PEM file of the CA(s) that issued the host certificate',
   HYPERV_WSMAN_OPERATION_TIMEOUT: 'WS-Man OperationTimeout in seconds (default 20)',
 } as const;
 
@@ -59,7 +59,7 @@ export function connectionFromEnv(env: Env = process.env): ConnectionOptions {
     ...ifSet('transport', choice<'ntlm' | 'basic'>(env, 'HYPERV_WSMAN_TRANSPORT')),
     ...ifSet('messageEncryption', choice<'auto' | 'always' | 'never'>(env, 'HYPERV_WSMAN_MESSAGE_ENCRYPTION')),
     ...ifSet('serverCertValidation', choice<'validate' | 'ignore'>(env, 'HYPERV_WSMAN_SERVER_CERT_VALIDATION')),
-    ...ifSet('caTrustPath', choice<string>(env, 'HYPERV_WSMAN_CA')),
+    ...ifSet('caTrustPath', choice<string>(env, 'HYPERV_WSMAN_CA_TRUST_PATH')),
     ...ifSet('operationTimeoutSec', positiveNumber(env, 'HYPERV_WSMAN_OPERATION_TIMEOUT')),
   };
 }
