@@ -261,14 +261,18 @@ describe('the hyperv_wsman.hyperv collection with real ansible-core against the 
     for (const m of MODULES) {
       const d = docs[`hyperv_wsman.hyperv.${m}`];
       assert.ok(d, m);
-      for (const o of ['host', 'user', 'password', 'transport', 'server_cert_validation', 'ca_trust_path', 'message_encryption', 'executable']) assert.ok(o in d.doc.options, `${m}: ${o}`);
+      for (const o of ['host', 'user', 'password', 'transport', 'server_cert_validation', 'ca_trust_path', 'message_encryption', 'cert_pem', 'cert_key_pem', 'executable']) assert.ok(o in d.doc.options, `${m}: ${o}`);
+      // user and password are required unless transport is certificate, which the module checks itself.
+      assert.notEqual(d.doc.options.password?.required, true, `${m}: password not mandatory (certificate transport)`);
       assert.ok(d.examples.includes(`hyperv_wsman.hyperv.${m}`), `${m}: examples`);
       assert.ok(Object.keys(d.return).length > 0, `${m}: return`);
       // The text rendering too: it trips over YAML that --json lets through (a colon in a plain list item).
       const text = await run(TOOLS.doc, [`hyperv_wsman.hyperv.${m}`], {});
       assert.equal(text.code, 0, `${m}: ${text.stderr}`);
       assert.match(text.stdout, /OPTIONS \(= is mandatory\):/);
-      assert.match(text.stdout, /= password/);
+      assert.match(text.stdout, /= host/);
+      assert.match(text.stdout, /^- password$/m);
+      assert.match(text.stdout, /^- cert_pem$/m);
     }
   });
 });
