@@ -148,6 +148,9 @@ def run(job):
         ca_trust_path=job.get("caTrustPath"),
         message_encryption=job.get("messageEncryption", "auto"),
         send_cbt=job.get("sendCbt", True),
+        # transport="certificate": pywinrm presents these in the TLS handshake (it sends the https/mutual header).
+        cert_pem=job.get("certPem"),
+        cert_key_pem=job.get("certKeyPem"),
     )
     results = []
     for req in job["requests"]:

@@ -45,6 +45,8 @@ export interface EmulatedHostOptions {
    * mappings (issuer thumbprint + UPN -> local user), asked for by TLS 1.2 renegotiation like HTTP.sys.
    */
   readonly clientCertificates?: ClientCertificateConfig;
+  /** Highest TLS version the listener speaks; default TLSv1.3. 'TLSv1.2' is a Windows Server 2019 or older host. */
+  readonly tlsMaxVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** WinRM AllowUnencrypted; default false: plain-HTTP SOAP without message encryption is refused. */
   readonly allowUnencrypted?: boolean;
   /** WinRM CbtHardeningLevel for NTLM over HTTPS; default 'relaxed'. */
@@ -175,6 +177,7 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
   const tlsOptions = {
     cert: options.tls?.cert,
     key: options.tls?.key,
+    ...(options.tlsMaxVersion !== undefined ? { maxVersion: options.tlsMaxVersion } : {}),
     // Certificate mode: the issuers the host trusts; asked for in the first handshake only with clientcertnegotiation=enable.
     ...(certAuth
       ? {
