@@ -29,6 +29,6 @@ export function inFlagTerms(message: string): string {
   let out = message.replace(/\b[a-z]+(?:[A-Z][a-z]*)+\b/g, (name) => FLAG_FOR_OPTION[name] ?? name);
   out = out.replace(new RegExp(`^(${PLAIN.join('|')})\\b(?= (?:"[^"]*" )?(?:must|is required|only))`), '--$1');
   // "Use transport ntlm" / "Use messageEncryption auto": a flag followed by its value.
-  out = out.replace(/\btransport (ntlm|basic|certificate)\b/g, '--transport $1');
+  out = out.replace(/(?<![-\w])transport (ntlm|basic|certificate)\b/g, '--transport $1');
   return out;
 }
