@@ -28,7 +28,7 @@ export async function checkDns(o: ResolvedOptions): Promise<{ outcome: StepOutco
         addresses: [host],
         outcome: {
           status: 'warn',
-          summary: `${host} is an IP address: no lookup; Kerberos cannot name the host by it`,
+          summary: `${host} is an IP address (no lookup); the Kerberos SPN becomes ${o.kerberos?.service ?? 'HTTP'}/${host}, which domains rarely register`,
           facts: { addresses: [host], ipAddress: true },
           fix: `Kerberos names the service by host name (SPN HTTP/<name>): pass --kerberos-hostname-override with the name the host is registered under in the domain, or connect with --host <that name>.`,
         },
