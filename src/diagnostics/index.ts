@@ -115,11 +115,12 @@ export async function diagnoseHost(options: ConnectionOptions, onStep?: StepList
   }
 
   // One authenticated call, then the Hyper-V namespace.
-  const client = target !== undefined ? clientFor(options) : undefined;
+  let client: ReturnType<typeof clientFor> | undefined;
   try {
     let identity: IdentifyResult | undefined;
     await step('identify', ['tcp', 'tls', 'auth-schemes', ...authSteps], async () => {
-      const r = await checkIdentify(client!);
+      client = clientFor(options);
+      const r = await checkIdentify(client);
       identity = r.identity;
       return r.outcome;
     });

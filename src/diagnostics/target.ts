@@ -17,7 +17,8 @@ export interface ResolvedTarget {
 /** Endpoint, TLS and timeouts only (no credential is checked or used). */
 function endpointOnly(o: ConnectionOptions): ResolvedOptions {
   const { certPem: _c, certKeyPem: _k, certKeyPassword: _p, ...rest } = o;
-  return resolveOptions({ ...rest, transport: 'basic', user: o.user || '-', password: '', messageEncryption: 'auto', allowUnencrypted: true });
+  // Resolved as Basic (which needs no certificate), then labelled with the transport asked for.
+  return { ...resolveOptions({ ...rest, transport: 'basic', user: o.user || '-', password: '', messageEncryption: 'auto', allowUnencrypted: true }), transport: 'certificate', user: '' };
 }
 
 export function resolveTarget(o: ConnectionOptions): { outcome: StepOutcome; target?: ResolvedTarget } {
@@ -29,7 +30,7 @@ export function resolveTarget(o: ConnectionOptions): { outcome: StepOutcome; tar
     try {
       const options = endpointOnly(o);
       return {
-        outcome: { status: 'pass', summary: `${options.endpoint}, transport certificate (the certificate itself is checked below)`, facts: { ...targetFacts(options), transport: 'certificate' } },
+        outcome: { status: 'pass', summary: `${options.endpoint}, transport certificate (the certificate itself is checked below)`, facts: targetFacts(options) },
         target: { options, certificateError: err },
       };
     } catch {
