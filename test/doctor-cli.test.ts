@@ -106,3 +106,9 @@ describe('hyperv-wsman doctor', () => {
     assert.match(doc.steps[0]!.summary, /--host is required/);
   });
 });
+
+test('a library message naming both the option and its flag says the flag once on the CLI', async () => {
+  const { inFlagTerms } = await import('../src/cli/option-names.js');
+  assert.equal(inFlagTerms('Pass the CA with --ca-trust-path (caTrustPath), or pin it with --cert-fingerprint sha256:AB (certFingerprint).'), 'Pass the CA with --ca-trust-path, or pin it with --cert-fingerprint sha256:AB.');
+  assert.equal(inFlagTerms('Use --transport ntlm'), 'Use --transport ntlm', 'idempotent: a flag already written as a flag is left alone');
+});

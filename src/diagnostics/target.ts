@@ -24,13 +24,13 @@ function endpointOnly(o: ConnectionOptions): ResolvedOptions {
 export function resolveTarget(o: ConnectionOptions): { outcome: StepOutcome; target?: ResolvedTarget } {
   try {
     const options = resolveOptions(o);
-    return { outcome: { status: 'pass', summary: `${options.endpoint}, transport ${options.transport}`, facts: targetFacts(options) }, target: { options } };
+    return { outcome: { status: 'pass', summary: `${options.endpoint}, --transport ${options.transport}`, facts: targetFacts(options) }, target: { options } };
   } catch (err) {
     if (o.transport !== 'certificate') return { outcome: failureOf(err) };
     try {
       const options = endpointOnly(o);
       return {
-        outcome: { status: 'pass', summary: `${options.endpoint}, transport certificate (the certificate itself is checked below)`, facts: targetFacts(options) },
+        outcome: { status: 'pass', summary: `${options.endpoint}, --transport certificate (the certificate itself is checked below)`, facts: targetFacts(options) },
         target: { options, certificateError: err },
       };
     } catch {

@@ -26,7 +26,7 @@ export const doctorCommand = defineCommand<ConnectionArgs>({
   builder: (y) =>
     withConnectionOptions(y)
       .example("HYPERV_WSMAN_PASSWORD=... $0 doctor --host hv01 --user 'LAB\\admin'", 'Check everything between this machine and a Hyper-V host')
-      .example('$0 doctor --host hv01.corp.example.com --transport kerberos --json', 'The same as JSON, with a Kerberos ticket from the credential cache'),
+      .example("$0 doctor --host hv01 --user 'LAB\\admin' --json", 'The same as one JSON document (stable step ids), for scripts'),
   run: (args, io) => runDoctor(args, io),
 });
 
