@@ -24,12 +24,12 @@ const SCHEMES_FOR: Readonly<Record<AuthTransport, { readonly accepts: readonly s
   certificate: { accepts: [], enable: 'winrm set winrm/config/service/auth @{Certificate="true"}' },
 };
 
-/** The transport to suggest when the chosen one is not offered, by what is offered (first match). */
-const ALTERNATIVES: ReadonlyArray<readonly [string, AuthTransport]> = [
-  ['negotiate', 'negotiate'],
-  ['kerberos', 'kerberos'],
-  ['ntlm', 'ntlm'],
-  ['basic', 'basic'],
+/** What to suggest when the chosen transport is not offered, by what is offered (first match). */
+const ALTERNATIVES: ReadonlyArray<readonly [string, string]> = [
+  ['negotiate', '--transport ntlm (NTLM under Negotiate), or --transport negotiate (Kerberos, else NTLM)'],
+  ['kerberos', '--transport kerberos'],
+  ['ntlm', '--transport ntlm'],
+  ['basic', '--transport basic (over https)'],
 ];
 
 export interface OfferedSchemes {
@@ -93,7 +93,7 @@ export async function checkAuthSchemes(o: ResolvedOptions): Promise<OfferedSchem
       status: 'fail',
       summary: `host offers ${offered.join(', ') || 'no scheme'}, not what --transport ${o.transport} needs (${want.accepts.map(cap).join(' or ')})`,
       facts,
-      fix: `On the host: ${want.enable}.${extra}${alternative !== undefined ? ` Or use what it offers: --transport ${alternative}.` : ''}`,
+      fix: `On the host: ${want.enable}.${extra}${alternative !== undefined ? ` Or use what it offers: ${alternative}.` : ''}`,
       code: ErrorCodes.AUTH,
     },
   };

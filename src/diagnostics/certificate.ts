@@ -28,6 +28,6 @@ export function checkClientCertificate(o: ResolvedOptions, loadError: unknown): 
   const summary = `${cert.upn !== undefined ? `UPN ${cert.upn}` : 'no UPN'}, issuer ${cert.issuer}; key matches, valid until ${cert.validTo.toISOString().slice(0, 10)}; offered at ${c.maxVersion} at most`;
   const mapping = `On the host the mapping must name this certificate's issuer and UPN: New-Item WSMan:\\localhost\\ClientCertificate -Subject '${cert.upn ?? '<upn>'}' -URI * -Issuer ${issuerThumbprintOf(cert) ?? '<thumbprint of the issuing CA>'} -Credential (Get-Credential).`;
   if (cert.warnings.length > 0) return { status: 'warn', summary, facts, fix: `${cert.warnings.join(' ')} ${mapping}` };
-  if (days < EXPIRY_WARNING_DAYS) return { status: 'warn', summary, facts, fix: `The client certificate expires in ${days} days: make a new one (hyperv-wsman cert new) and map it on the host.` };
+  if (days < EXPIRY_WARNING_DAYS) return { status: 'warn', summary, facts, fix: `The client certificate expires in ${days} day${days === 1 ? '' : 's'}: make a new one (hyperv-wsman cert new) and map it on the host.` };
   return { status: 'pass', summary, facts: { ...facts, hostMapping: mapping } };
 }

@@ -78,9 +78,9 @@ export async function checkTls(o: ResolvedOptions, now = new Date()): Promise<St
             : `Nothing protects this connection from interception. Trust the CA with --ca-trust-path, or pin this certificate with --cert-fingerprint ${facts.fingerprint as string} after checking it on the host (Get-ChildItem Cert:\\LocalMachine\\My).`,
       };
     }
-    const summary = `${protocol}; certificate chain verified, host name "${host}" matches${o.certFingerprint !== undefined ? ', pinned fingerprint matches' : ''}; expires ${validTo.toISOString().slice(0, 10)} (${daysLeft} days)`;
+    const summary = `${protocol}; certificate chain verified, host name "${host}" matches${o.certFingerprint !== undefined ? ', pinned fingerprint matches' : ''}; expires ${validTo.toISOString().slice(0, 10)} (${days(daysLeft)})`;
     if (daysLeft < CERT_EXPIRY_WARNING_DAYS) {
-      return { status: 'warn', summary, facts: { ...facts, chainVerified: true, nameMatches: true }, fix: `The listener's certificate expires in ${daysLeft} days: renew it on the host and update the https listener (winrm set winrm/config/listener?Address=*+Transport=HTTPS @{CertificateThumbprint="<new>"}).` };
+      return { status: 'warn', summary, facts: { ...facts, chainVerified: true, nameMatches: true }, fix: `The listener's certificate expires in ${days(daysLeft)}: renew it on the host and update the https listener (winrm set winrm/config/listener?Address=*+Transport=HTTPS @{CertificateThumbprint="<new>"}).` };
     }
     return { status: 'pass', summary, facts: { ...facts, chainVerified: true, nameMatches: true } };
   } finally {
@@ -91,3 +91,5 @@ export async function checkTls(o: ResolvedOptions, now = new Date()): Promise<St
 function oneLine(dn: string): string {
   return dn.split('\n').filter(Boolean).join(', ');
 }
+
+const days = (n: number): string => `${n} day${n === 1 || n === -1 ? '' : 's'}`;

@@ -85,7 +85,8 @@ const SHOWN_ON_PASS: ReadonlySet<string> = new Set(['fingerprint', 'offered', 'n
 
 function renderVerdict(steps: readonly DiagnosticStep[], exitCode: number): string {
   const count = (st: DiagnosticStep['status']): number => steps.filter((s) => s.status === st).length;
-  const tally = `${count('pass')} passed, ${count('warn')} warnings, ${count('fail')} failed, ${count('skip')} skipped`;
+  const warns = count('warn');
+  const tally = `${count('pass')} passed, ${warns} warning${warns === 1 ? '' : 's'}, ${count('fail')} failed, ${count('skip')} skipped`;
   const first = steps.find((s) => s.status === 'fail');
   return first === undefined ? `\nEvery step ran without failure (${tally}).\n` : `\nFAILED at ${first.id} (${tally}); exit code ${exitCode}.\n`;
 }
