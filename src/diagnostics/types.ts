@@ -48,7 +48,7 @@ export interface DiagnosticStep {
 
 /** What a step's check returns; the runner adds id, title and the skip logic. */
 export interface StepOutcome {
-  readonly status: Exclude<StepStatus, 'skip'> | 'skip';
+  readonly status: StepStatus;
   readonly summary: string;
   readonly facts?: Readonly<Record<string, FactValue>>;
   readonly fix?: string;
