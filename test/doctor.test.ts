@@ -11,6 +11,7 @@ import { diagnoseHost, STEP_IDS, type DiagnosticStep, type StepId } from '../src
 import { DEFAULT_PASSWORD, DEFAULT_USER, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
 import type { ConnectionOptions } from '../src/options.js';
 import { makeBadCerts, type BadCerts } from './helpers/bad-certs.js';
+import { startProxy } from './helpers/connect-proxy.js';
 
 let bad: BadCerts;
 let http: EmulatedHost;
@@ -226,5 +227,25 @@ describe('doctor: auth schemes and the Hyper-V namespace', () => {
     assert.equal(ns.code, 'ERR_NOT_FOUND');
     assert.match(ns.fix ?? '', /Hyper-V role not installed/);
     assert.match(ns.fix ?? '', /Open Management Infrastructure/);
+  });
+});
+
+describe('doctor: through a CONNECT proxy', () => {
+  test('dns and tcp are skipped (the proxy resolves and connects) without blocking; TLS and auth go through the tunnel', async () => {
+    const proxy = await startProxy();
+    try {
+      const h = await tlsHost(bad.good);
+      const steps = await diagnoseHost(over(h, { ca: bad.caCert, proxy: proxy.url }));
+      const m = byId(steps);
+      assert.equal(m.get('dns')?.status, 'skip');
+      assert.match(m.get('dns')!.summary, /proxy/);
+      assert.equal(m.get('dns')?.blockedBy, undefined);
+      assert.equal(m.get('tcp')?.status, 'skip');
+      assert.equal(m.get('tls')?.status, 'pass', m.get('tls')?.summary);
+      assert.equal(m.get('identify')?.status, 'pass', statuses(steps));
+      assert.ok(proxy.connects.length >= 3, `every connection went through the proxy: ${proxy.connects.join(', ')}`);
+    } finally {
+      await proxy.close();
+    }
   });
 });
