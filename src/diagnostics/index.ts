@@ -5,7 +5,7 @@
  * client itself uses (transport, TLS verification, NTLM messages, Kerberos tickets, certificate
  * checks), so a pass means the client's own path works. Nothing secret is ever put in a step.
  */
-import type { ConnectionOptions } from '../options.js';
+import type { ConnectionOptions, ResolvedOptions } from '../options.js';
 import { checkAuthSchemes } from './auth-schemes.js';
 import { checkClientCertificate } from './certificate.js';
 import { checkKdc, checkKerberosConfig, checkTickets, type KerberosContext } from './kerberos.js';
@@ -59,18 +59,19 @@ export async function diagnoseHost(options: ConnectionOptions, onStep?: StepList
     return r.outcome;
   });
   const transport = options.transport ?? 'ntlm';
-  const o = (): NonNullable<ResolvedTarget>['options'] => target!.options;
+  const o = (): ResolvedOptions => target!.options;
 
   // Reachability.
   let addresses: string[] = [];
-  const proxied = options.proxy !== undefined;
+  // Through a proxy (given, or from the environment with proxyFromEnv) the proxy resolves and connects.
+  const proxied = (): boolean => o().proxy !== undefined;
   await step('dns', ['target'], async () => {
-    if (proxied) return { status: 'skip', summary: 'skipped: the proxy resolves the host name (--proxy)' };
+    if (proxied()) return { status: 'skip', summary: 'skipped: the proxy resolves the host name (--proxy)' };
     const r = await checkDns(o());
     addresses = r.addresses;
     return r.outcome;
   });
-  await step('tcp', ['dns'], () => (proxied ? { status: 'skip', summary: 'skipped: the connection goes through the proxy (--proxy); see tls / auth-schemes' } : checkTcp(o(), addresses)));
+  await step('tcp', ['dns'], () => (proxied() ? { status: 'skip', summary: 'skipped: the connection goes through the proxy (--proxy); see tls / auth-schemes' } : checkTcp(o(), addresses)));
   await step('tls', ['tcp'], () => (o().scheme === 'https' ? checkTls(o()) : { status: 'skip', summary: 'skipped: plain http, no TLS on this connection' }));
 
   let offered: readonly string[] | undefined;
