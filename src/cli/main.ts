@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import type { BoundCommand } from './command.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from './exit-status.js';
 import { processIo, type CliIo } from './io.js';
 
 /**
@@ -198,6 +198,7 @@ export async function runCli(rawArgv: readonly string[], io: CliIo = processIo()
       // Throwing stops yargs here; returning would let it go on and run the command anyway.
       throw new UsageStop(usageError);
     });
+  skipHelpCache(parser);
   let helpOutput = '';
   try {
     await parser.parseAsync([...argv], {}, (_err, _parsed, output) => {
@@ -214,6 +215,19 @@ export async function runCli(rawArgv: readonly string[], io: CliIo = processIo()
   if (result) return result;
   if (helpOutput) io.stdout.write(helpOutput + '\n');
   return EXIT.OK;
+}
+
+/**
+ * yargs renders the whole help text after running any command (usage.cacheHelpMessage), to print it
+ * should the handler's promise reject later. Ours never rejects (the work is handed off and its
+ * errors are reported by the command), and that rendering (string-width over every cell) was a
+ * quarter of a one-shot call's CPU (issue 10). yargs' internals are not in its typings: where the hook
+ * is missing nothing changes.
+ */
+function skipHelpCache(parser: Argv<object>): void {
+  const internals = parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = internals.getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
 function isMain(): boolean {
