@@ -5,7 +5,8 @@
  * (interop/py/pywinrm_one_call.py) and Node's own floor (`node -e 0`). Also `--version` and `--help`.
  * Each process is run under /usr/bin/time (its rusage: CPU and max RSS of that child alone); the
  * figures are medians over `runs`, the variants interleaved so machine load hits them alike.
- * Measures the built CLI (package.json "bin"): run `npm run build` first.
+ * Measures the built CLI (package.json "bin"): run `npm run build` first. `--before=<path of another
+ * build's CLI entry>` measures that one too, interleaved (before/after figures from one run).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,6 +32,8 @@ export interface StartupResult {
   readonly oursOther: ReadonlyArray<StartupFigure & { readonly command: string }>;
   /** The same call from a one-shot pywinrm script. */
   readonly peer: (StartupFigure & { readonly name: string }) | { readonly name: string; readonly error: string };
+  /** With `opts.before` (another build of the CLI, e.g. an older commit's): its figures, measured interleaved with ours. */
+  readonly before?: ReadonlyArray<StartupFigure & { readonly command: string }>;
   readonly runs: number;
 }
 
@@ -91,7 +94,7 @@ async function startHost(): Promise<{ port: number; url: string; stop: () => voi
   return { port, url, stop: () => void child.kill('SIGTERM') };
 }
 
-export async function measureStartup(opts: { runs?: number; cli?: string } = {}): Promise<StartupResult> {
+export async function measureStartup(opts: { runs?: number; cli?: string; before?: string } = {}): Promise<StartupResult> {
   const runs = opts.runs ?? 7;
   const cli = opts.cli ?? builtCli();
   const home = mkdtempSync(join(tmpdir(), 'hyperv-wsman-startup-'));
@@ -105,6 +108,8 @@ export async function measureStartup(opts: { runs?: number; cli?: string } = {})
       { label: 'hyperv-wsman --version', args: [cli, '--version'] },
       { label: 'hyperv-wsman --help', args: [cli, '--help'] },
     ];
+    const ours = variants.length;
+    if (opts.before !== undefined) for (const v of [...variants]) variants.push({ label: `before: ${v.label}`, args: [opts.before, ...v.args.slice(1)] });
     const peer = pythonPeerCommand('pywinrm_one_call.py');
     const peerJob = JSON.stringify({ endpoint: host.url, user: DEFAULT_USER, password: DEFAULT_PASSWORD, instanceId: id });
     const nodeRuns: Run[] = [];
@@ -117,7 +122,7 @@ export async function measureStartup(opts: { runs?: number; cli?: string } = {})
       keep(nodeRuns, await timed(process.execPath, ['-e', '0'], { env }));
       for (const [k, v] of variants.entries()) {
         const r = await timed(process.execPath, v.args, { env });
-        if (k === 0 && !r.stdout.includes('failed to modify device')) throw new Error(`job-error did not print the fixture's error:\n${r.stdout}`);
+        if (k % ours === 0 && !r.stdout.includes('failed to modify device')) throw new Error(`job-error did not print the fixture's error:\n${r.stdout}`);
         keep(ourRuns[k]!, r);
       }
       if (peerError === undefined) {
@@ -133,7 +138,8 @@ export async function measureStartup(opts: { runs?: number; cli?: string } = {})
     return {
       node: figure(nodeRuns),
       ours: { command: variants[0]!.label, ...figure(ourRuns[0]!) },
-      oursOther: variants.slice(1).map((v, k) => ({ command: v.label, ...figure(ourRuns[k + 1]!) })),
+      oursOther: variants.slice(1, ours).map((v, k) => ({ command: v.label, ...figure(ourRuns[k + 1]!) })),
+      ...(opts.before !== undefined ? { before: variants.slice(ours).map((v, k) => ({ command: v.label, ...figure(ourRuns[ours + k]!) })) } : {}),
       peer: peerError === undefined ? { name: PEER_NAME, ...figure(peerRuns) } : { name: PEER_NAME, error: peerError },
       runs,
     };
@@ -150,12 +156,14 @@ function row(name: string, f: StartupFigure): string {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const runsArg = process.argv.find((a) => a.startsWith('--runs='));
   const cliArg = process.argv.find((a) => a.startsWith('--cli='));
-  const r = await measureStartup({ ...(runsArg ? { runs: Number(runsArg.slice(7)) } : {}), ...(cliArg ? { cli: cliArg.slice(6) } : {}) });
+  const beforeArg = process.argv.find((a) => a.startsWith('--before='));
+  const r = await measureStartup({ ...(runsArg ? { runs: Number(runsArg.slice(7)) } : {}), ...(cliArg ? { cli: cliArg.slice(6) } : {}), ...(beforeArg ? { before: beforeArg.slice(9) } : {}) });
   console.log(`Start-up, one process per call (medians of ${r.runs}; CPU = user + system; node ${process.version})`);
   console.log(`${''.padEnd(60)} ${'CPU'.padStart(10)} ${'peak RSS'.padStart(12)}`);
   console.log(row("Node's floor: node -e 0", r.node));
   console.log(row('hyperv-wsman job-error ID (NTLM + encryption, http)', r.ours));
   for (const o of r.oursOther) console.log(row(o.command, o));
+  for (const o of r.before ?? []) console.log(row(o.command.replace(/ \S+ --host .*/, ' ID (NTLM + encryption, http)'), o));
   if ('error' in r.peer) console.log(`${r.peer.name}: not measured (${r.peer.error})`);
   else console.log(row('pywinrm: import winrm + one GetError (NTLM + encryption)', r.peer));
 }
