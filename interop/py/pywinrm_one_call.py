@@ -6,8 +6,9 @@ Input on stdin: {"endpoint", "user", "password", "instanceId"}. Exit 3 when a Py
 """
 import json
 import sys
-import uuid
 import xml.etree.ElementTree as ET
+
+from geterror_envelope import get_error_envelope
 
 try:
     import winrm
@@ -16,17 +17,7 @@ except ImportError as missing:
     sys.exit(3)
 
 job = json.load(sys.stdin)
-uri = "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/v2/Msvm_ConcreteJob"
-envelope = (
-    '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
-    'xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header>'
-    f'<a:To>{job["endpoint"]}</a:To><w:ResourceURI s:mustUnderstand="true">{uri}</w:ResourceURI>'
-    '<a:ReplyTo><a:Address s:mustUnderstand="true">http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address></a:ReplyTo>'
-    f'<a:Action s:mustUnderstand="true">{uri}/GetError</a:Action><w:MaxEnvelopeSize s:mustUnderstand="true">153600</w:MaxEnvelopeSize>'
-    f'<a:MessageID>uuid:{str(uuid.uuid4()).upper()}</a:MessageID><w:OperationTimeout>PT20.000S</w:OperationTimeout>'
-    f'<w:SelectorSet><w:Selector Name="InstanceID">{job["instanceId"]}</w:Selector></w:SelectorSet></s:Header>'
-    f'<s:Body><p:GetError_INPUT xmlns:p="{uri}"/></s:Body></s:Envelope>'
-)
+envelope = get_error_envelope(job["endpoint"], job["instanceId"])
 p = winrm.Protocol(job["endpoint"], transport="ntlm", username=job["user"], password=job["password"], message_encryption="always")
 reply = ET.fromstring(p.send_message(envelope))
 # The embedded Msvm_Error (CIM-XML in a string): its Message property, as the CLI prints it.
