@@ -175,13 +175,9 @@ async function loadedFiles(entry: string, args: readonly string[], env: NodeJS.P
   }
 }
 
+/** Newest modification time of the files under dir (the sources dist/ is built from). */
 function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
+  return Math.max(0, ...readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => statSync(join(dir, f)).mtimeMs));
 }
 
 async function startup(host: EmulatedHost): Promise<{ counters: Record<string, number>; jobErrorModules: string[] }> {
