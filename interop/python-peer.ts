@@ -58,6 +58,11 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/** How to run `interop/py/<script>` yourself (e.g. under /usr/bin/time): interpreter, arguments and environment. */
+export function pythonPeerCommand(script: string): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  return { command: PYTHON, args: [scriptPath(script)], env: childEnv() };
+}
+
 /** Run `interop/py/<script>` with `job` as JSON on stdin; resolves to the parsed JSON it prints. */
 export async function runPythonPeer<T>(script: string, job: unknown, debianPackages: readonly string[]): Promise<T> {
   const install = `apt-get install -y ${debianPackages.join(' ')}`;

@@ -82,10 +82,12 @@ async function main() {
   const packed = JSON.parse(run(npm, ['pack', '--json', '--pack-destination', work]));
   const tarball = join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const must of ['LICENSE', 'README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/emulator/index.d.ts', 'dist/src/cli/main.js', 'docs/cli-json.md', 'wsdl/wsman-request.xsd']) {
+  for (const must of ['LICENSE', 'README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/emulator/index.d.ts', 'dist/cli/hyperv-wsman.js', 'dist/cli/THIRD-PARTY-LICENSES.txt', 'docs/cli-json.md', 'wsdl/wsman-request.xsd']) {
     if (!files.includes(must)) fail(`the tarball lacks ${must}`);
   }
-  const stray = files.filter((f) => f.endsWith('.map') || f.startsWith('test/') || f.startsWith('src/') || f.startsWith('node_modules/'));
+  // dist/src/cli is tsc's unbundled copy of the CLI: the package ships the bundle (dist/cli) instead.
+  const stray = files.filter((f) => f.endsWith('.map') || f.startsWith('test/') || f.startsWith('src/') || f.startsWith('node_modules/') || f.startsWith('dist/src/cli/'));
+  if (Object.keys(pkg.dependencies ?? {}).length) fail(`the package has runtime dependencies (${Object.keys(pkg.dependencies).join(', ')}); the CLI bundles yargs, the library needs nothing`);
   if (stray.length) fail(`the tarball holds files it should not: ${stray.slice(0, 10).join(', ')}`);
   for (const f of files.filter((f) => f.startsWith('docs/'))) {
     // Links between doc pages must resolve in the tarball (links to the repository's examples/ need the repository).

@@ -6,10 +6,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { COMMANDS, knownFlags } from '../src/cli/main.js';
+import { COMMANDS, commandName, knownFlags } from '../src/cli/main.js';
 
 const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: {} };
-const names = COMMANDS.map((c) => String(c(io, () => undefined).command).split(' ')[0]!);
+const names = COMMANDS.map(commandName);
+// Every command's flags, loaded once (main.ts loads only the command argv names).
+const flagsByCommand = new Map(await Promise.all(names.map(async (n) => [n, await knownFlags([n], io)] as const)));
 const page = (name: string): URL => new URL(`../docs/cli/${name}.md`, import.meta.url);
 
 test('every command has a page, listed in docs/cli/README.md', () => {
@@ -26,12 +28,12 @@ for (const name of names) {
     assert.match(text, /^## Examples$/m);
     assert.match(text, /^## Exit codes$/m);
     assert.match(text, new RegExp(`^\`\`\`sh\\n[^]*?hyperv-wsman ${name}\\b`, 'm'), 'an example runs this command');
-    const known = new Set([...knownFlags([name], io), 'no-send-cbt']);
+    const known = new Set([...flagsByCommand.get(name)!, 'no-send-cbt']);
     // Flags in examples of other commands on the page are checked against those commands.
     for (const line of text.split('\n')) {
       const other = /hyperv-wsman (?:--\S+ )*([a-z-]+)/.exec(line)?.[1];
       const flags = [...line.matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)].map((m) => m[1]!);
-      const against = other && other !== name && names.includes(other) ? new Set(knownFlags([other], io)) : known;
+      const against = other && other !== name && names.includes(other) ? new Set(flagsByCommand.get(other)!) : known;
       for (const f of flags) assert.ok(against.has(f), `docs/cli/${name}.md names --${f}, which ${other && other !== name ? other : name} does not have:\n${line}`);
     }
   });
@@ -39,6 +41,14 @@ for (const name of names) {
 
 test('docs/cli/README.md names only flags some command has', () => {
   const text = readFileSync(new URL('../docs/cli/README.md', import.meta.url), 'utf8');
-  const known = new Set([...names.flatMap((n) => knownFlags([n], io)), 'no-send-cbt']);
+  const known = new Set([...names.flatMap((n) => flagsByCommand.get(n)!), 'no-send-cbt']);
   for (const m of text.matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)) assert.ok(known.has(m[1]!), `--${m[1]}`);
+});
+
+test('the command table lists each command as its module defines it', async () => {
+  for (const entry of COMMANDS) {
+    const mod = (await entry.load())(io, () => undefined);
+    assert.equal(mod.command, entry.command);
+    assert.equal(mod.describe, entry.describe);
+  }
 });

@@ -8,6 +8,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandFirst, packageVersion } from '../src/cli/main.js';
+import { globalBooleanFlags } from '../src/cli/connection.js';
 import { inFlagTerms } from '../src/cli/option-names.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
@@ -41,9 +42,9 @@ describe('global flags before the command', () => {
   });
 
   test('values of flags before the command are not taken for the command; booleans take no value', () => {
-    assert.deepEqual(commandFirst(['--host', 'h', '--json', 'jobs', '--state', 'failed']), ['jobs', '--host', 'h', '--json', '--state', 'failed']);
-    assert.deepEqual(commandFirst(['--no-send-cbt', '--port=5986', 'get', 'X']), ['get', '--no-send-cbt', '--port=5986', 'X']);
-    assert.deepEqual(commandFirst(['jobs', '--json']), ['jobs', '--json']);
+    assert.deepEqual(commandFirst(['--host', 'h', '--json', 'jobs', '--state', 'failed'], globalBooleanFlags()), ['jobs', '--host', 'h', '--json', '--state', 'failed']);
+    assert.deepEqual(commandFirst(['--no-send-cbt', '--port=5986', 'get', 'X'], globalBooleanFlags()), ['get', '--no-send-cbt', '--port=5986', 'X']);
+    assert.deepEqual(commandFirst(['jobs', '--json'], globalBooleanFlags()), ['jobs', '--json']);
   });
 });
 

@@ -14,6 +14,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import yargs, { type Argv } from 'yargs';
 import { COMMANDS } from '../src/cli/main.js';
+
+/** Every command module (main.ts loads only the one argv names). */
+const BOUND = await Promise.all(COMMANDS.map((c) => c.load()));
 import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
 import { emptyHome, runCapture } from './helpers/cli-harness.js';
@@ -92,7 +95,7 @@ function docsExamples(): Array<[string, string]> {
 /** The `.example(...)` strings of a command's builder, $0 as hyperv-wsman. */
 function helpExamples(): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  for (const bound of COMMANDS) {
+  for (const bound of BOUND) {
     const mod = bound({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: {} }, () => undefined);
     const y = yargs([]);
     const proxy: Argv = new Proxy(y, {
@@ -153,7 +156,7 @@ describe('--help examples run against the emulated host', () => {
   const examples = helpExamples();
   test('every command has examples', () => {
     const withExamples = new Set(examples.map(([c]) => c.split(' ')[0]));
-    for (const bound of COMMANDS) {
+    for (const bound of BOUND) {
       const name = String(bound({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: {} }, () => undefined).command).split(' ')[0];
       assert.ok(withExamples.has(name), `${name} has no --help example`);
     }

@@ -1,20 +1,9 @@
-/** Process exit codes, documented in the README and docs/cli-json.md; scripts branch on these. */
+/** Maps errors to the process exit codes (exit-status.ts); scripts branch on these. */
 import { ErrorCodes, HypervWsmanError, type ErrorCode } from '../errors.js';
 import { isNotFoundFault, WsmanFaultError } from '../wsman/fault.js';
+import { EXIT } from './exit-status.js';
 
-export const EXIT = {
-  OK: 0,
-  INTERNAL: 1,
-  USAGE: 2,
-  JOB_FAILED: 3,
-  AUTH: 4,
-  CONNECTION: 5,
-  WSMAN_FAULT: 6,
-  NOT_FOUND: 7,
-  JOB_TIMEOUT: 8,
-  /** invoke: the method answered with a ReturnValue other than 0 (success) or 4096 (job started). */
-  METHOD_FAILED: 9,
-} as const;
+export { EXIT } from './exit-status.js';
 
 const BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   [ErrorCodes.INVALID_OPTION]: EXIT.USAGE,

@@ -1,64 +1,77 @@
 #!/usr/bin/env node
 /**
  * hyperv-wsman: the command-line entry point. Each command lives in ./commands; this file wires
- * them into yargs and maps usage errors to exit code 2.
+ * them into yargs (loading only the command argv names) and maps usage errors to exit code 2.
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
-import { defineCommand, type BoundCommand } from './command.js';
-import { enumerateCommand } from './commands/enumerate.js';
-import { getCommand } from './commands/get.js';
-import { identifyCommand } from './commands/identify.js';
-import { invokeCommand } from './commands/invoke.js';
-import { jobErrorBuilder, jobErrorCommand, type JobErrorArgs } from './commands/job-error.js';
-import { jobWaitCommand } from './commands/job-wait.js';
-import { jobsCommand } from './commands/jobs.js';
-import { completionCommand } from './completion.js';
-import { configCommand } from './commands/config.js';
-import { emulatorCommand } from './commands/emulator.js';
-import { certCommand } from './commands/cert.js';
-import { doctorCommand } from './commands/doctor.js';
-import { globalBooleanFlags } from './connection.js';
-import { EXIT } from './exit-codes.js';
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import type { BoundCommand } from './command.js';
+import { EXIT } from './exit-status.js';
 import { processIo, type CliIo } from './io.js';
 
-const jobErrorBound = defineCommand<JobErrorArgs>({
-  command: 'job-error [id]',
-  describe: 'Show why a Hyper-V job failed (Msvm_ConcreteJob/Msvm_MigrationJob GetError)',
-  builder: (y) => jobErrorBuilder(y),
-  run: (args, io) => jobErrorCommand(args, io),
-});
+/**
+ * One row per command, in the order `--help` lists them. `command` and `describe` are what the
+ * top-level help shows; `load` imports the command's module, which happens only for the command
+ * named in argv (start-up cost, issue 10). `command`/`describe` repeat the module's own (a test
+ * checks that they agree). Adding a command is adding a row.
+ */
+export interface CommandEntry {
+  /** yargs command string with positionals, as the module defines it: `get [class]`. */
+  readonly command: string;
+  readonly describe: string;
+  readonly load: () => Promise<BoundCommand>;
+}
 
-/** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly BoundCommand[] = [
-  identifyCommand,
-  getCommand,
-  enumerateCommand,
-  invokeCommand,
-  jobsCommand,
-  jobWaitCommand,
-  jobErrorBound,
-  configCommand,
-  certCommand,
-  doctorCommand,
-  emulatorCommand,
-  completionCommand,
+export const COMMANDS: readonly CommandEntry[] = [
+  { command: 'identify', describe: 'Ask the WS-Man service who it is (wsmid:Identify): protocol, vendor, version, security profiles', load: async () => (await import('./commands/identify.js')).identifyCommand },
+  { command: 'get [class]', describe: 'Get one instance of a class (or of any --resource-uri) by its keys', load: async () => (await import('./commands/get.js')).getCommand },
+  { command: 'enumerate [class]', describe: 'List the instances of a class, or the result of a WQL query, as they arrive', load: async () => (await import('./commands/enumerate.js')).enumerateCommand },
+  { command: 'invoke [class] [method]', describe: 'Invoke a method of a class or instance; with --wait, follow the job it starts', load: async () => (await import('./commands/invoke.js')).invokeCommand },
+  { command: 'jobs', describe: 'List Hyper-V jobs (Msvm_ConcreteJob and Msvm_MigrationJob) with state, percent and error code', load: async () => (await import('./commands/jobs.js')).jobsCommand },
+  { command: 'job-wait [id]', describe: 'Wait for a Hyper-V job to finish, showing its progress; on failure print GetError', load: async () => (await import('./commands/job-wait.js')).jobWaitCommand },
+  { command: 'job-error [id]', describe: 'Show why a Hyper-V job failed (Msvm_ConcreteJob/Msvm_MigrationJob GetError)', load: async () => (await import('./commands/job-error.js')).jobErrorBound },
+  { command: 'config <action>', describe: 'Show the effective settings and where each comes from (flag, environment, profile); secrets redacted', load: async () => (await import('./commands/config.js')).configCommand },
+  { command: 'cert <action>', describe: 'Client certificates for --transport certificate: `cert new` makes one and prints how to map it on the host', load: async () => (await import('./commands/cert.js')).certCommand },
+  { command: 'doctor', describe: 'Diagnose one host step by step (DNS, TCP, TLS, auth schemes, NTLM/Kerberos/certificate, Identify, Hyper-V namespace), with the fix for each failure', load: async () => (await import('./commands/doctor.js')).doctorCommand },
+  { command: 'emulator', describe: 'Run an emulated Hyper-V host on loopback in the foreground and print the HYPERV_WSMAN_* settings to reach it', load: async () => (await import('./commands/emulator.js')).emulatorCommand },
+  { command: 'completion [shell]', describe: 'Print a shell completion script: hyperv-wsman completion bash >> ~/.bashrc (also zsh, fish)', load: async () => (await import('./completion.js')).completionCommand },
 ];
 
-/** The flags of the command named in argv (or of none), for "did you mean" (and the docs test). */
-export function knownFlags(argv: readonly string[], io: CliIo): string[] {
-  const names = new Map(COMMANDS.map((c) => {
-    const mod = c(io, () => undefined);
-    return [String(mod.command).split(' ')[0], mod] as const;
-  }));
-  const mod = argv.map((a) => names.get(a)).find((m) => m !== undefined);
+export function commandName(entry: { readonly command: string }): string {
+  return entry.command.split(' ')[0]!;
+}
+
+/** The first word of argv that names a command (yargs runs that one), if any. */
+function namedEntry(argv: readonly string[]): CommandEntry | undefined {
+  return argv.map((a) => COMMANDS.find((c) => commandName(c) === a)).find((c) => c !== undefined);
+}
+
+/** A command that is listed in `--help` but not loaded: argv does not name it, so yargs never runs it. */
+function listedOnly(entry: CommandEntry): CommandModule<object, object> {
+  return {
+    command: entry.command,
+    describe: entry.describe,
+    handler: () => {
+      throw new Error(`the ${commandName(entry)} command was run without being loaded`);
+    },
+  };
+}
+
+/** The flags a command module defines (or none), for "did you mean" (and the docs test). */
+function flagsOf(mod: CommandModule<object, object> | undefined): string[] {
   const y = yargs([]);
-  if (mod && typeof mod.builder === 'function') mod.builder(y);
+  if (mod && typeof mod.builder === 'function') mod.builder(y as Argv<object>);
   // getOptions() is yargs' own (not in its typings): every option key defined so far.
   const keys = Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
   return [...keys, 'help', 'version'].filter((k) => k.length > 1 && !k.includes('_'));
+}
+
+/** The flags of the command named in argv (or of none), for "did you mean" (and the docs test). */
+export async function knownFlags(argv: readonly string[], io: CliIo): Promise<string[]> {
+  const entry = namedEntry(argv);
+  return flagsOf(entry ? (await entry.load())(io, () => undefined) : undefined);
 }
 
 /** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean". */
@@ -124,9 +137,9 @@ export const PASSWORD_ON_ARGV_MESSAGE =
  * `hyperv-wsman --json --host hv01 jobs`: flags before the command name are moved after it, where
  * yargs knows them. Boolean flags take no value, so `--json jobs` is --json and the command jobs.
  */
-export function commandFirst(argv: readonly string[]): string[] {
+export function commandFirst(argv: readonly string[], booleanFlags: readonly string[]): string[] {
   if (argv[0] === '--get-yargs-completions') return [...argv]; // the completion protocol: words as typed
-  const booleans = new Set(globalBooleanFlags());
+  const booleans = new Set(booleanFlags);
   const before: string[] = [];
   let i = 0;
   while (i < argv.length && argv[i]!.startsWith('-') && argv[i] !== '--') {
@@ -141,19 +154,29 @@ export function commandFirst(argv: readonly string[]): string[] {
   return [argv[i]!, ...before, ...argv.slice(i + 1)];
 }
 
+/** commandFirst, loading the connection flags' table only when there are flags before a command to move. */
+async function reorder(argv: readonly string[]): Promise<string[]> {
+  if (!argv[0]?.startsWith('-') || argv[0] === '--get-yargs-completions' || !argv.some((a) => !a.startsWith('-'))) return [...argv];
+  const { globalBooleanFlags } = await import('./connection.js');
+  return commandFirst(argv, globalBooleanFlags());
+}
+
 export async function runCli(rawArgv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const argv = commandFirst(rawArgv);
+  const argv = await reorder(rawArgv);
   let result: Promise<number> | undefined;
   let usageError: string | undefined;
   const handoff = (p: Promise<number>): void => {
     result = p;
   };
+  // Only the command argv names is loaded with its options; the others are listed for --help.
+  const named = namedEntry(argv);
+  const loaded = named ? (await named.load())(io, handoff) : undefined;
   let parser = yargs([...argv])
     .scriptName('hyperv-wsman')
     // `--selector K=V Msvm_Class`: an array flag takes one value per occurrence, never the positionals after it.
     .parserConfiguration({ 'greedy-arrays': false })
     .usage('$0 <command> [options]\n\nManage Hyper-V hosts over WS-Management (WinRM), from Linux or macOS.');
-  for (const c of COMMANDS) parser = parser.command(c(io, handoff));
+  for (const c of COMMANDS) parser = parser.command(c === named ? loaded! : listedOnly(c));
   parser = parser
     // yargs answers `--get-yargs-completions` for the scripts of `completion bash|zsh|fish`; its own script command stays hidden.
     .completion('completion-script', false)
@@ -172,10 +195,11 @@ export async function runCli(rawArgv: readonly string[], io: CliIo = processIo()
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      usageError = withSuggestion((msg ?? err?.message ?? 'usage error').replace(/\s*\n\s*/g, ' '), () => knownFlags(argv, io));
+      usageError = withSuggestion((msg ?? err?.message ?? 'usage error').replace(/\s*\n\s*/g, ' '), () => flagsOf(loaded));
       // Throwing stops yargs here; returning would let it go on and run the command anyway.
       throw new UsageStop(usageError);
     });
+  skipHelpCache(parser);
   let helpOutput = '';
   try {
     await parser.parseAsync([...argv], {}, (_err, _parsed, output) => {
@@ -192,6 +216,19 @@ export async function runCli(rawArgv: readonly string[], io: CliIo = processIo()
   if (result) return result;
   if (helpOutput) io.stdout.write(helpOutput + '\n');
   return EXIT.OK;
+}
+
+/**
+ * yargs renders the whole help text after running any command (usage.cacheHelpMessage), to print it
+ * should the handler's promise reject later. Ours never rejects (the work is handed off and its
+ * errors are reported by the command), and that rendering (string-width over every cell) was a
+ * quarter of a one-shot call's CPU (issue 10). yargs' internals are not in its typings: where the hook
+ * is missing nothing changes.
+ */
+function skipHelpCache(parser: Argv<object>): void {
+  const internals = parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = internals.getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
 function isMain(): boolean {

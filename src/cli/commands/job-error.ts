@@ -10,6 +10,7 @@ import { getErrorExToJson, getErrorToJson } from '../../hyperv/job-json.js';
 import type { JobOutcome } from '../../hyperv/job-outcome.js';
 import { HypervJobs, JOB_CLASSES } from '../../hyperv/jobs.js';
 import { formatMsvmError, type MsvmError } from '../../hyperv/msvm-error.js';
+import { defineCommand } from '../command.js';
 import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -27,6 +28,13 @@ export function jobErrorBuilder<T>(y: Argv<T>): Argv<T & JobErrorArgs> {
     .example("HYPERV_WSMAN_PASSWORD=... $0 job-error 5E2C1B2D-... --host hv01 --user 'LAB\\admin'", 'Did the job fail, and why')
     .example('$0 job-error 5E2C1B2D-... --all --json --host hv01 --user op', 'Every error (GetErrorEx), as JSON') as Argv<T & JobErrorArgs>;
 }
+
+export const jobErrorBound = defineCommand<JobErrorArgs>({
+  command: 'job-error [id]',
+  describe: 'Show why a Hyper-V job failed (Msvm_ConcreteJob/Msvm_MigrationJob GetError)',
+  builder: (y) => jobErrorBuilder(y),
+  run: (args, io) => jobErrorCommand(args, io),
+});
 
 export async function jobErrorCommand(args: JobErrorArgs, io: CliIo): Promise<number> {
   return withPreparedClient(
