@@ -14,7 +14,7 @@ import { classTarget } from '../src/wsman/dialect.js';
 import { HYPERV_NAMESPACE } from '../src/wsman/namespaces.js';
 import { encryptMessage } from '../src/auth/message-encryption.js';
 import { hasIndentedPartHeader } from '../src/emulator/dialect.js';
-import { hostArgs, jsonDoc, jsonLines, runCapture } from './helpers/cli-harness.js';
+import { defaultEnv, hostArgs, jsonDoc, jsonLines, runCapture } from './helpers/cli-harness.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +149,28 @@ describe('what the OMI dialect refuses', () => {
 });
 
 describe('CLI dialect options', () => {
+  test('a config profile (or $HYPERV_WSMAN_DIALECT) may name the dialect; the flag wins', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyperv-wsman-dialect-'));
+    try {
+      const cfg = join(dir, 'config.json');
+      writeFileSync(cfg, JSON.stringify({ profiles: { omi: { dialect: 'cim' } } }), { mode: 0o600 });
+      const get = ['get', 'Msvm_ConcreteJob', '--namespace', 'root/virtualization/v2', '--selector', `InstanceID=${FIXTURE_JOB_IDS.failedConcrete}`, ...hostArgs(omi)];
+      const r = await runCapture([...get, '--config', cfg, '--profile', 'omi']);
+      assert.equal(r.code, EXIT.OK, r.stderr);
+      assert.equal(lastRequests(omi, 1)[0]!.selectors.__cimnamespace, 'root/virtualization/v2');
+      const viaEnv = await runCapture(get, { env: { ...defaultEnv(), HYPERV_WSMAN_DIALECT: 'cim' } });
+      assert.equal(viaEnv.code, EXIT.OK, viaEnv.stderr);
+      const flagWins = await runCapture([...get, '--config', cfg, '--profile', 'omi', '--dialect', 'wmi']);
+      assert.notEqual(flagWins.code, EXIT.OK);
+      assert.equal(lastRequests(omi, 1)[0]!.selectors.__cimnamespace, undefined);
+      const bad = await runCapture([...get, '--config', cfg, '--profile', 'omi'], { env: { ...defaultEnv(), HYPERV_WSMAN_DIALECT: 'soap' } });
+      assert.equal(bad.code, EXIT.USAGE);
+      assert.match(bad.stderr, /dialect must be one of wmi, cim, auto; got "soap"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('--dialect contradicting --resource-uri is a usage error', async () => {
     const r = await runCapture(['get', '--resource-uri', 'http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_Service', '--dialect', 'cim', ...hostArgs(windows)]);
     assert.equal(r.code, EXIT.USAGE);

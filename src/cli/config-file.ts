@@ -62,6 +62,7 @@ export const CONFIG_KEYS = {
   kdc: 'string',
   keytab: 'string',
   'krb5-config': 'string',
+  dialect: 'string',
 } as const satisfies Readonly<Record<string, ValueKind>>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

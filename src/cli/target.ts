@@ -8,6 +8,8 @@
 import type { Argv } from 'yargs';
 import { classNameFromResourceUri } from '../cim/epr.js';
 import { InvalidOptionError } from '../errors.js';
+import { resolveSettings, type ConnectionArgs } from './connection.js';
+import type { CliIo } from './io.js';
 import { schemaFor, type ClassSchema } from '../hyperv/class-schemas.js';
 import type { WsmanClient } from '../wsman/client.js';
 import { classTarget, dialectFromIdentify, dialectOfResourceUri, mergeSelectors, type WsmanDialect } from '../wsman/dialect.js';
@@ -50,6 +52,15 @@ export function withTargetOptions<T>(y: Argv<T>): Argv<T & TargetArgs> {
       group: GROUP,
       describe: 'How class and namespace are sent: wmi (Windows: namespace in the resource URI; default), cim (OMI/DMTF: __cimnamespace selector), auto (ask the server first)',
     }) as Argv<T & TargetArgs>;
+}
+
+/**
+ * The args with --dialect as the settings resolve it (flag > $HYPERV_WSMAN_DIALECT > config profile),
+ * so a profile for an OMI host can say "dialect": "cim" once.
+ */
+export function withConfiguredDialect<A extends ConnectionArgs & TargetArgs>(args: A, io: CliIo): A {
+  const dialect = resolveSettings(args, io).values.dialect;
+  return dialect === undefined ? args : { ...args, dialect };
 }
 
 function dialectChoice(args: TargetArgs): DialectChoice {

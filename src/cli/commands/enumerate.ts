@@ -12,7 +12,7 @@ import { writeJson } from '../output.js';
 import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
 import { parseSelectors } from '../key-value.js';
-import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs } from '../target.js';
+import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect } from '../target.js';
 
 export interface EnumerateCliArgs extends ConnectionArgs, TargetArgs {
   class?: string;
@@ -67,7 +67,7 @@ export const enumerateCommand = defineCommand<EnumerateCliArgs>({
     withPreparedClient(
       args,
       io,
-      () => plan(args),
+      () => plan(withConfiguredDialect(args, io)),
       async (client, prepared) => {
         const target = await settleTarget(client, prepared.target);
         const selectors = withKeys(target, prepared.keys);

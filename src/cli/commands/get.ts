@@ -6,7 +6,7 @@ import { parseSelectors } from '../key-value.js';
 import { writeJson } from '../output.js';
 import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
-import { resolveTarget, schemaOf, settleTarget, withKeys, withSelectorOption, withTargetOptions, type TargetArgs } from '../target.js';
+import { resolveTarget, schemaOf, settleTarget, withKeys, withSelectorOption, withTargetOptions, type TargetArgs, withConfiguredDialect } from '../target.js';
 
 export interface GetArgs extends ConnectionArgs, TargetArgs {
   class?: string;
@@ -26,7 +26,7 @@ export const getCommand = defineCommand<GetArgs>({
     withPreparedClient(
       args,
       io,
-      () => ({ target: resolveTarget(args.class, args), selectors: parseSelectors(args.selector) }),
+      () => ({ target: resolveTarget(args.class, withConfiguredDialect(args, io)), selectors: parseSelectors(args.selector) }),
       async (client, prepared) => {
         const target = await settleTarget(client, prepared.target);
         const inst = await client.getInstance(target.resourceUri, withKeys(target, prepared.selectors), schemaOf(target.className));

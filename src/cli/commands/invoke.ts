@@ -21,7 +21,7 @@ import { parseParams, parseSelectors } from '../key-value.js';
 import { writeJson } from '../output.js';
 import { formatInstance, formatValue, valueToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
-import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs } from '../target.js';
+import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect } from '../target.js';
 
 export interface InvokeCliArgs extends ConnectionArgs, TargetArgs, WaitCliArgs {
   class?: string;
@@ -159,7 +159,7 @@ export const invokeCommand = defineCommand<InvokeCliArgs>({
     withPreparedClient(
       args,
       io,
-      () => prepare(args),
+      () => prepare(withConfiguredDialect(args, io)),
       async (client, prepared) => {
         const call: Call = { ...prepared, target: await settleTarget(client, prepared.target) };
         const out = await client.invoke(call.target.resourceUri, call.method, { selectors: withKeys(call.target, call.selectors), params: call.params, dialect: call.target.dialect });
