@@ -101,6 +101,7 @@ async function measureOurs(host: HostProcess, options: ConnectionOptions, iterat
     const wall = performance.now() - t0;
     const c = process.cpuUsage(c0);
     const requests = (await host.count()) - before;
+    if (process.env.PER_CALL_SPLIT) console.error(`user ${(c.user / iterations).toFixed(1)} sys ${(c.system / iterations).toFixed(1)}`);
     return { cpu: (c.user + c.system) / iterations, wall: (wall * 1000) / iterations, requestsPerCall: requests / iterations };
   } finally {
     await client.close();

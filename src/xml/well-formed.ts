@@ -104,6 +104,36 @@ function isWordChar(c: number): boolean {
 
 const CR_LF = /\r\n?/g;
 
+/**
+ * Prefix bindings before any declaration: only `xml` (Namespaces in XML 1.0, section 3). One object
+ * for every document, so the scope objects chained to it share their shapes from one parse to the next.
+ */
+const DOCUMENT_SCOPE: Record<string, string> = Object.create(null) as Record<string, string>;
+DOCUMENT_SCOPE.xml = XML_NS;
+
+/** Bindings in scope up to which a name is resolved by scanning them (see XmlReader.resolve). */
+const NS_SCAN_LIMIT = 32;
+
+/** The predefined entity (XML 1.0 4.6) written at s[amp] ('&'), when it is one of the five. */
+function predefinedEntityAt(s: string, amp: number): string | undefined {
+  const c1 = s.charCodeAt(amp + 1);
+  const c2 = s.charCodeAt(amp + 2);
+  const c3 = s.charCodeAt(amp + 3);
+  if (c2 === 0x74 && c3 === SEMICOLON) return c1 === 0x6c ? '<' : c1 === 0x67 ? '>' : undefined; // lt gt
+  if (c1 === 0x61) {
+    if (c2 === 0x6d && c3 === 0x70 && s.charCodeAt(amp + 4) === SEMICOLON) return '&'; // amp
+    if (c2 === 0x70 && c3 === 0x6f && s.charCodeAt(amp + 4) === 0x73 && s.charCodeAt(amp + 5) === SEMICOLON) return "'"; // apos
+    return undefined;
+  }
+  if (c1 === 0x71 && c2 === 0x75 && c3 === 0x6f && s.charCodeAt(amp + 4) === 0x74 && s.charCodeAt(amp + 5) === SEMICOLON) return '"'; // quot
+  return undefined;
+}
+
+/** Length of the reference that writes `ch` ('&lt;' is 4, '&amp;' 5, '&quot;' and '&apos;' 6). */
+function predefinedEntityLength(ch: string): number {
+  return ch === '<' || ch === '>' ? 4 : ch === '&' ? 5 : 6;
+}
+
 /** Thrown inside the reader only; readXml turns it into an XmlParseError with line and column. */
 class Malformed {
   constructor(
@@ -160,6 +190,15 @@ class XmlReader {
   private readonly open: string[] = [];
   private readonly kids: XmlNode[][] = [];
   private readonly scopes: Scope[] = [];
+  /**
+   * The bindings in scope as a stack (prefix, URI), innermost last, with the stack height at each
+   * open element: names resolve by a short scan, without keyed look-ups along the scope chain. Past
+   * NS_SCAN_LIMIT bindings the chain is used instead, so a hostile document cannot make each
+   * look-up long.
+   */
+  private readonly nsPrefixes: string[] = ['xml'];
+  private readonly nsUris: string[] = [XML_NS];
+  private readonly nsMarks: number[] = [];
   /** Prefix bindings before any declaration: only `xml` (Namespaces in XML 1.0, section 3). */
   private readonly documentScope: Scope;
   private root: XmlElement | undefined;
@@ -183,8 +222,7 @@ class XmlReader {
   constructor(s: string) {
     this.s = s;
     this.n = s.length;
-    this.documentScope = Object.create(null) as Scope;
-    this.documentScope.xml = XML_NS;
+    this.documentScope = DOCUMENT_SCOPE;
     this.hasCR = s.includes('\r');
   }
 
@@ -257,8 +295,19 @@ class XmlReader {
       piece = '';
       let copied = from;
       while (amp < to) {
-        const end = this.reference(amp);
-        piece += this.chars(copied, amp) + decodeReference(s.slice(amp + 1, end - 1));
+        // The five predefined entities by their characters (an embedded CIM-XML instance is mostly
+        // &lt; and &gt;); anything else through reference() and decodeReference().
+        const named = predefinedEntityAt(s, amp);
+        let end: number;
+        let decoded: string;
+        if (named !== undefined) {
+          decoded = named;
+          end = amp + predefinedEntityLength(named);
+        } else {
+          end = this.reference(amp);
+          decoded = decodeReference(s.slice(amp + 1, end - 1));
+        }
+        piece += (amp === copied ? '' : this.chars(copied, amp)) + decoded;
         copied = end;
         amp = this.find('&', end);
       }
@@ -401,13 +450,17 @@ class XmlReader {
     const parentScope = depth === 1 ? this.documentScope : this.scopes[depth - 2]!;
     // Declarations apply to every attribute of the element, wherever they are written.
     let scope = parentScope;
+    const mark = this.nsPrefixes.length;
     for (let a = 0; a < attrNames.length; a++) {
       const k = attrNames[a]!;
       if (!isDeclaration(k)) continue;
       if (++this.declarations > MAX_XML_NAMESPACE_DECLARATIONS) throw this.limit(i, MAX_XML_NAMESPACE_DECLARATIONS, 'namespace declarations', 'namespaceDeclarations');
       // Chained, not copied: the new scope inherits the parent's bindings (its chain ends in null, so `constructor` finds nothing).
       if (scope === parentScope) scope = Object.create(parentScope) as Scope;
-      scope[k.length === 5 ? '' : k.slice(6)] = attrValues[a]!;
+      const declared = k.length === 5 ? '' : k.slice(6);
+      scope[declared] = attrValues[a]!;
+      this.nsPrefixes.push(declared);
+      this.nsUris.push(attrValues[a]!);
     }
     const attrs: XmlAttribute[] = [];
     for (let a = 0; a < attrNames.length; a++) {
@@ -416,14 +469,14 @@ class XmlReader {
       const colon = k.indexOf(':');
       const prefix = colon < 0 ? '' : k.slice(0, colon);
       // Unprefixed attributes are in no namespace (Namespaces in XML 1.0 section 6.2).
-      const ns = prefix === '' ? '' : scope[prefix];
+      const ns = prefix === '' ? '' : this.resolve(scope, prefix);
       if (ns === undefined) throw new Malformed(i, `undeclared namespace prefix "${prefix}" on attribute ${k}`);
       attrs.push({ name: k, ns, local: colon < 0 ? k : k.slice(colon + 1), value: attrValues[a]! });
     }
     const name = s.slice(i + 1, nameEnd);
     const colon = name.indexOf(':');
     const prefix = colon < 0 ? '' : name.slice(0, colon);
-    const ns = scope[prefix];
+    const ns = this.resolve(scope, prefix);
     if (ns === undefined && prefix !== '') throw new Malformed(i, `undeclared namespace prefix "${prefix}" on element <${name}>`);
     const children: XmlNode[] = [];
     const el: XmlElement = { kind: 'element', name, prefix, ns: ns ?? '', local: colon < 0 ? name : name.slice(colon + 1), attrs, children, scope };
@@ -435,12 +488,22 @@ class XmlReader {
       this.add(el, i);
     }
     if (empty) {
+      this.nsPrefixes.length = this.nsUris.length = mark;
       if (depth === 1) this.rootClosed = true;
       return;
     }
     open.push(name);
     this.kids.push(children);
     this.scopes.push(scope);
+    this.nsMarks.push(mark);
+  }
+
+  /** The URI `prefix` is bound to in `scope` (the innermost open element's), or undefined. */
+  private resolve(scope: Scope, prefix: string): string | undefined {
+    const prefixes = this.nsPrefixes;
+    if (prefixes.length > NS_SCAN_LIMIT) return scope[prefix];
+    for (let k = prefixes.length - 1; k >= 0; k--) if (prefixes[k] === prefix) return this.nsUris[k];
+    return undefined;
   }
 
   /** ETag (section 3.1): the name of the innermost open element, optional whitespace, '>'. */
@@ -458,6 +521,7 @@ class XmlReader {
     open.pop();
     this.kids.pop();
     this.scopes.pop();
+    this.nsPrefixes.length = this.nsUris.length = this.nsMarks.pop()!;
     if (open.length === 0) this.rootClosed = true;
     return k + 1;
   }
