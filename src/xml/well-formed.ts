@@ -198,6 +198,8 @@ class XmlReader {
    */
   private readonly nsPrefixes: string[] = ['xml'];
   private readonly nsUris: string[] = [XML_NS];
+  /** Live entries of nsPrefixes/nsUris (the arrays are reused, not truncated: setting length is slow). */
+  private nsCount = 1;
   private readonly nsMarks: number[] = [];
   /** Prefix bindings before any declaration: only `xml` (Namespaces in XML 1.0, section 3). */
   private readonly documentScope: Scope;
@@ -214,6 +216,8 @@ class XmlReader {
   /** Attributes of the start tag being read (names as written, decoded values). */
   private readonly attrNames: string[] = [];
   private readonly attrValues: string[] = [];
+  /** Live entries of attrNames/attrValues for the tag being read (reused arrays, as above). */
+  private attrCount = 0;
   /** The names again as a Set once a tag has many, for the repeat check. */
   private manyAttrNames: Set<string> | undefined;
   /** Whether the document has a CR at all: only then do line ends need normalising. */
@@ -384,8 +388,7 @@ class XmlReader {
     if (open.length === 0 && this.rootClosed) throw new Malformed(i, 'a second root element');
     const bound = (this.lookahead = this.find('<', i + 1));
     const nameEnd = this.name(i + 1, 'element');
-    this.attrNames.length = 0;
-    this.attrValues.length = 0;
+    this.attrCount = 0;
     this.manyAttrNames = undefined;
     for (let k = nameEnd; ; ) {
       const spaced = isSpace(s.charCodeAt(k));
@@ -409,7 +412,7 @@ class XmlReader {
   /** Attribute (section 3.1): Name Eq AttValue, the value without '<', the name not repeated in the tag. */
   private attribute(i: number, bound: number): number {
     const s = this.s;
-    if (this.attrNames.length === MAX_XML_ATTRIBUTES) throw this.limit(i, MAX_XML_ATTRIBUTES, 'attributes on one element', 'attributes');
+    if (this.attrCount === MAX_XML_ATTRIBUTES) throw this.limit(i, MAX_XML_ATTRIBUTES, 'attributes on one element', 'attributes');
     const nameEnd = this.name(i, 'attribute');
     let k = this.skipSpace(nameEnd);
     if (s.charCodeAt(k) !== EQUALS) throw new Malformed(i, 'an attribute without a value');
@@ -421,8 +424,8 @@ class XmlReader {
     const name = s.slice(i, nameEnd);
     if (this.repeated(name)) throw new Malformed(i, `attribute ${name} repeated`);
     const raw = this.chars(k + 1, close);
-    this.attrNames.push(name);
-    this.attrValues.push(raw.indexOf('&') < 0 ? raw : decodeEntities(raw));
+    this.attrNames[this.attrCount] = name;
+    this.attrValues[this.attrCount++] = raw.indexOf('&') < 0 ? raw : decodeEntities(raw);
     return close + 1;
   }
 
@@ -432,9 +435,10 @@ class XmlReader {
    */
   private repeated(name: string): boolean {
     const names = this.attrNames;
+    const count = this.attrCount;
     if (this.manyAttrNames === undefined) {
-      if (names.includes(name)) return true;
-      if (names.length === 15) this.manyAttrNames = new Set([...names, name]);
+      for (let a = 0; a < count; a++) if (names[a] === name) return true;
+      if (count === 15) this.manyAttrNames = new Set([...names.slice(0, count), name]);
       return false;
     }
     if (this.manyAttrNames.has(name)) return true;
@@ -444,14 +448,14 @@ class XmlReader {
 
   /** The start tag s[i..] with the attributes just read: resolve names, add the element, open it unless empty. */
   private element(i: number, nameEnd: number, empty: boolean): void {
-    const { s, open, attrNames, attrValues } = this;
+    const { s, open, attrNames, attrValues, attrCount } = this;
     const depth = open.length + 1;
     if (depth > MAX_XML_DEPTH) throw this.limit(i, MAX_XML_DEPTH, 'levels of element nesting', 'depth');
     const parentScope = depth === 1 ? this.documentScope : this.scopes[depth - 2]!;
     // Declarations apply to every attribute of the element, wherever they are written.
     let scope = parentScope;
-    const mark = this.nsPrefixes.length;
-    for (let a = 0; a < attrNames.length; a++) {
+    const mark = this.nsCount;
+    for (let a = 0; a < attrCount; a++) {
       const k = attrNames[a]!;
       if (!isDeclaration(k)) continue;
       if (++this.declarations > MAX_XML_NAMESPACE_DECLARATIONS) throw this.limit(i, MAX_XML_NAMESPACE_DECLARATIONS, 'namespace declarations', 'namespaceDeclarations');
@@ -459,11 +463,11 @@ class XmlReader {
       if (scope === parentScope) scope = Object.create(parentScope) as Scope;
       const declared = k.length === 5 ? '' : k.slice(6);
       scope[declared] = attrValues[a]!;
-      this.nsPrefixes.push(declared);
-      this.nsUris.push(attrValues[a]!);
+      this.nsPrefixes[this.nsCount] = declared;
+      this.nsUris[this.nsCount++] = attrValues[a]!;
     }
     const attrs: XmlAttribute[] = [];
-    for (let a = 0; a < attrNames.length; a++) {
+    for (let a = 0; a < attrCount; a++) {
       const k = attrNames[a]!;
       if (isDeclaration(k)) continue;
       const colon = k.indexOf(':');
@@ -488,7 +492,7 @@ class XmlReader {
       this.add(el, i);
     }
     if (empty) {
-      this.nsPrefixes.length = this.nsUris.length = mark;
+      this.nsCount = mark;
       if (depth === 1) this.rootClosed = true;
       return;
     }
@@ -501,8 +505,8 @@ class XmlReader {
   /** The URI `prefix` is bound to in `scope` (the innermost open element's), or undefined. */
   private resolve(scope: Scope, prefix: string): string | undefined {
     const prefixes = this.nsPrefixes;
-    if (prefixes.length > NS_SCAN_LIMIT) return scope[prefix];
-    for (let k = prefixes.length - 1; k >= 0; k--) if (prefixes[k] === prefix) return this.nsUris[k];
+    if (this.nsCount > NS_SCAN_LIMIT) return scope[prefix];
+    for (let k = this.nsCount - 1; k >= 0; k--) if (prefixes[k] === prefix) return this.nsUris[k];
     return undefined;
   }
 
@@ -521,7 +525,7 @@ class XmlReader {
     open.pop();
     this.kids.pop();
     this.scopes.pop();
-    this.nsPrefixes.length = this.nsUris.length = this.nsMarks.pop()!;
+    this.nsCount = this.nsMarks.pop()!;
     if (open.length === 0) this.rootClosed = true;
     return k + 1;
   }
