@@ -2,7 +2,8 @@
  * Per-call client CPU (issue 10): one GetError call whose reply is decoded to a typed Msvm_Error
  * (`HypervJobs.callGetError`), N times over one kept-alive authenticated connection, against the
  * emulated host in its own process; pywinrm 0.3 (Debian python3-winrm, raw `send_message`) does the
- * same call against a host of the same kind in the same run. CPU is process CPU (ours:
+ * same call against a host of the same kind in the same run, in alternating rounds with ours (a
+ * loaded machine's drift hits both alike). CPU is process CPU (ours:
  * process.cpuUsage of this process, whose only work is the loop; the peer: time.process_time).
  * Requests per call are counted by the host, not assumed. Numbers are printed, never asserted.
  *
@@ -21,7 +22,7 @@ import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, generateTestCertificat
 import { HypervJobs } from '../src/hyperv/jobs.js';
 import type { ConnectionOptions } from '../src/options.js';
 import { WsmanClient } from '../src/wsman/client.js';
-import { runPythonPeer } from '../interop/python-peer.js';
+import { startPythonPeer, type PythonPeerSession } from '../interop/python-peer.js';
 
 export type PerCallTransport = 'ntlm' | 'basic' | 'kerberos';
 export type PerCallPeer = { name: string; cpuUsPerCall: number; wallUsPerCall: number } | { name: string; error: string };
@@ -85,46 +86,104 @@ async function startHost(options: { tls?: { cert: string; key: string }; kerbero
   };
 }
 
-async function measureOurs(host: HostProcess, options: ConnectionOptions, iterations: number): Promise<{ cpu: number; wall: number; requestsPerCall: number }> {
+interface Totals {
+  cpuUs: number;
+  wallUs: number;
+  iterations: number;
+}
+
+/** Our side, warmed up: `run(n)` makes n calls and says what they cost and how many requests the host saw. */
+interface OursSide {
+  run(n: number): Promise<Totals & { requests: number }>;
+  close(): Promise<void>;
+}
+
+async function startOurs(host: HostProcess, options: ConnectionOptions): Promise<OursSide> {
   const client = new WsmanClient(options);
+  const jobs = new HypervJobs(client);
+  const call = async (): Promise<void> => {
+    const r = await jobs.callGetError(FIXTURE_JOB_IDS.failedConcrete, 'Msvm_ConcreteJob');
+    if (r.error === null) throw new Error('GetError returned no Msvm_Error on the failed fixture job');
+  };
   try {
-    const jobs = new HypervJobs(client);
-    const call = async (): Promise<void> => {
-      const r = await jobs.callGetError(FIXTURE_JOB_IDS.failedConcrete, 'Msvm_ConcreteJob');
-      if (r.error === null) throw new Error('GetError returned no Msvm_Error on the failed fixture job');
-    };
     for (let i = 0; i < WARM_UP; i++) await call();
-    const before = await host.count();
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (let i = 0; i < iterations; i++) await call();
-    const wall = performance.now() - t0;
-    const c = process.cpuUsage(c0);
-    const requests = (await host.count()) - before;
-    if (process.env.PER_CALL_SPLIT) console.error(`user ${(c.user / iterations).toFixed(1)} sys ${(c.system / iterations).toFixed(1)}`);
-    return { cpu: (c.user + c.system) / iterations, wall: (wall * 1000) / iterations, requestsPerCall: requests / iterations };
-  } finally {
+  } catch (err) {
     await client.close();
+    throw err;
   }
+  return {
+    async run(n) {
+      const before = await host.count();
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await call();
+      const wallUs = (performance.now() - t0) * 1000;
+      const c = process.cpuUsage(c0);
+      const requests = (await host.count()) - before;
+      return { cpuUs: c.user + c.system, wallUs, iterations: n, requests };
+    },
+    close: () => client.close(),
+  };
 }
 
 const PEER_NAME = 'pywinrm 0.3 (python3-winrm, raw send_message)';
 
-async function measurePeer(job: Record<string, unknown>, iterations: number, packages: readonly string[]): Promise<PerCallPeer> {
+/**
+ * Ours and the peer in alternating rounds (ROUNDS of iterations/ROUNDS calls each), so both see the
+ * same machine load however it drifts: other work on a shared machine skews a one-after-the-other comparison.
+ */
+const ROUNDS = 4;
+
+interface Measured {
+  readonly iterations: number;
+  readonly ours: { cpu: number; wall: number; requestsPerCall: number };
+  readonly peer: PerCallPeer;
+}
+
+async function measureCase(ours: OursSide, peer: PythonPeerSession | { error: string }, iterations: number): Promise<Measured> {
+  const per = Math.max(1, Math.round(iterations / ROUNDS));
+  const o: Totals & { requests: number } = { cpuUs: 0, wallUs: 0, iterations: 0, requests: 0 };
+  const p: Totals = { cpuUs: 0, wallUs: 0, iterations: 0 };
+  let peerError = 'error' in peer ? peer.error : undefined;
+  for (let r = 0; r < ROUNDS; r++) {
+    const a = await ours.run(per);
+    o.cpuUs += a.cpuUs;
+    o.wallUs += a.wallUs;
+    o.iterations += a.iterations;
+    o.requests += a.requests;
+    if (peerError === undefined && !('error' in peer)) {
+      try {
+        const b = await peer.ask<Totals>({ iterations: per });
+        p.cpuUs += b.cpuUs;
+        p.wallUs += b.wallUs;
+        p.iterations += b.iterations;
+      } catch (err) {
+        peerError = (err as Error).message.split('\n').slice(0, 3).join(' ');
+      }
+    }
+  }
+  return {
+    iterations: o.iterations,
+    ours: { cpu: o.cpuUs / o.iterations, wall: o.wallUs / o.iterations, requestsPerCall: o.requests / o.iterations },
+    peer: peerError !== undefined ? { name: PEER_NAME, error: peerError } : { name: PEER_NAME, cpuUsPerCall: p.cpuUs / p.iterations, wallUsPerCall: p.wallUs / p.iterations },
+  };
+}
+
+async function startPeer(job: Record<string, unknown>, packages: readonly string[]): Promise<PythonPeerSession | { error: string }> {
   try {
-    const r = await runPythonPeer<{ cpuUsPerCall: number; wallUsPerCall: number }>('pywinrm_per_call.py', { user: DEFAULT_USER, password: DEFAULT_PASSWORD, instanceId: FIXTURE_JOB_IDS.failedConcrete, iterations, ...job }, packages);
-    return { name: PEER_NAME, cpuUsPerCall: r.cpuUsPerCall, wallUsPerCall: r.wallUsPerCall };
+    return await startPythonPeer('pywinrm_per_call.py', { user: DEFAULT_USER, password: DEFAULT_PASSWORD, instanceId: FIXTURE_JOB_IDS.failedConcrete, ...job }, packages);
   } catch (err) {
-    return { name: PEER_NAME, error: (err as Error).message.split('\n').slice(0, 3).join(' ') };
+    return { error: (err as Error).message.split('\n').slice(0, 3).join(' ') };
   }
 }
 
-function toCase(name: string, transport: PerCallTransport, scheme: 'http' | 'https', iterations: number, ours: { cpu: number; wall: number; requestsPerCall: number }, peer: PerCallPeer): PerCallCase {
+function toCase(name: string, transport: PerCallTransport, scheme: 'http' | 'https', measured: Measured): PerCallCase {
+  const { ours, peer } = measured;
   return {
     name,
     transport,
     scheme,
-    iterations,
+    iterations: measured.iterations,
     oursCpuUsPerCall: ours.cpu,
     oursWallUsPerCall: ours.wall,
     requestsPerCall: ours.requestsPerCall,
@@ -133,7 +192,7 @@ function toCase(name: string, transport: PerCallTransport, scheme: 'http' | 'htt
   };
 }
 
-const NOT_RUN: PerCallPeer = { name: PEER_NAME, error: 'not run (oursOnly)' };
+const NOT_RUN: { error: string } = { error: 'not run (oursOnly)' };
 
 /** MIT kinit (krb5-user) into `ccache` with the emulated user's password, against the KDC `krb5Conf` names. */
 async function mitKinit(krb5Config: string, ccache: string, principal: string, password: string): Promise<void> {
@@ -154,19 +213,30 @@ export async function measurePerCall(opts: PerCallOptions = {}): Promise<PerCall
   const only = new Set(opts.only ?? ['ntlm', 'basic', 'kerberos']);
   const cases: PerCallCase[] = [];
   const creds = { user: DEFAULT_USER, password: DEFAULT_PASSWORD };
+  const packages = ['python3-winrm'];
   let certs: TestCertificates | undefined;
   const tls = async (): Promise<{ cert: string; key: string }> => {
     certs ??= await generateTestCertificates();
     return { cert: certs.cert, key: certs.key };
   };
   const dir = mkdtempSync(join(tmpdir(), 'hyperv-wsman-per-call-'));
+  /** Start both sides, measure them in alternating rounds, stop both. */
+  const run = async (ourHost: HostProcess, options: ConnectionOptions, peerJob: () => Promise<PythonPeerSession | { error: string }>): Promise<Measured> => {
+    const ours = await startOurs(ourHost, options);
+    const peer = opts.oursOnly ? NOT_RUN : await peerJob();
+    try {
+      return await measureCase(ours, peer, iterations);
+    } finally {
+      await ours.close();
+      if (!('error' in peer)) peer.close();
+    }
+  };
   try {
     if (only.has('ntlm')) {
       const host = await startHost({});
       try {
-        const ours = await measureOurs(host, { host: '127.0.0.1', port: host.port, scheme: 'http', transport: 'ntlm', ...creds }, iterations);
-        const peer = opts.oursOnly ? NOT_RUN : await measurePeer({ endpoint: host.url, transport: 'ntlm' }, iterations, ['python3-winrm']);
-        cases.push(toCase('GetError, NTLM + message encryption, http', 'ntlm', 'http', iterations, ours, peer));
+        const m = await run(host, { host: '127.0.0.1', port: host.port, scheme: 'http', transport: 'ntlm', ...creds }, () => startPeer({ endpoint: host.url, transport: 'ntlm' }, packages));
+        cases.push(toCase('GetError, NTLM + message encryption, http', 'ntlm', 'http', m));
       } finally {
         host.stop();
       }
@@ -174,45 +244,38 @@ export async function measurePerCall(opts: PerCallOptions = {}): Promise<PerCall
     if (only.has('basic')) {
       const host = await startHost({ tls: await tls() });
       try {
-        const ours = await measureOurs(host, { host: '127.0.0.1', port: host.port, scheme: 'https', transport: 'basic', caTrustPath: certs!.caCertPath, ...creds }, iterations);
-        const peer = opts.oursOnly ? NOT_RUN : await measurePeer({ endpoint: host.url, transport: 'basic', caTrustPath: certs!.caCertPath }, iterations, ['python3-winrm']);
-        cases.push(toCase('GetError, Basic, https', 'basic', 'https', iterations, ours, peer));
+        const ca = certs!.caCertPath;
+        const m = await run(host, { host: '127.0.0.1', port: host.port, scheme: 'https', transport: 'basic', caTrustPath: ca, ...creds }, () => startPeer({ endpoint: host.url, transport: 'basic', caTrustPath: ca }, packages));
+        cases.push(toCase('GetError, Basic, https', 'basic', 'https', m));
       } finally {
         host.stop();
       }
     }
     if (only.has('kerberos')) {
-      // Ours over http with encryption; the peer's host is a second one over https with its own KDC.
+      // Ours over http with encryption; the peer's host is a second one, over https, with its own KDC.
       const host = await startHost({ kerberos: true });
-      let ours: { cpu: number; wall: number; requestsPerCall: number };
+      const peerHost = opts.oursOnly ? undefined : await startHost({ kerberos: true, tls: await tls() });
       try {
         const krb5Config = join(dir, 'krb5-ours.conf');
         writeFileSync(krb5Config, host.krb5Conf!);
-        ours = await measureOurs(host, { host: '127.0.0.1', port: host.port, scheme: 'http', transport: 'kerberos', krb5Config, ...creds }, iterations);
+        const peerJob = async (): Promise<PythonPeerSession | { error: string }> => {
+          try {
+            const peerKrb5 = join(dir, 'krb5-peer.conf');
+            writeFileSync(peerKrb5, peerHost!.krb5Conf!);
+            const ccache = join(dir, 'ccache-peer');
+            await mitKinit(peerKrb5, ccache, DEFAULT_USER, DEFAULT_PASSWORD);
+            return await startPeer({ endpoint: peerHost!.url, transport: 'kerberos', caTrustPath: certs!.caCertPath, krb5Config: peerKrb5, ccache: `FILE:${ccache}`, hostnameOverride: 'localhost' }, [...packages, 'python3-requests-kerberos']);
+          } catch (err) {
+            return { error: (err as Error).message };
+          }
+        };
+        const m = await run(host, { host: '127.0.0.1', port: host.port, scheme: 'http', transport: 'kerberos', krb5Config, ...creds }, peerJob);
+        const peer = 'error' in m.peer ? m.peer : { ...m.peer, name: `${PEER_NAME}, Kerberos over https (Debian 12's pykerberos cannot seal over http)` };
+        cases.push(toCase('GetError, Kerberos + message encryption, http', 'kerberos', 'http', { ...m, peer }));
       } finally {
         host.stop();
+        peerHost?.stop();
       }
-      let peer = NOT_RUN;
-      if (!opts.oursOnly) {
-        const peerHost = await startHost({ kerberos: true, tls: await tls() });
-        try {
-          const krb5Config = join(dir, 'krb5-peer.conf');
-          writeFileSync(krb5Config, peerHost.krb5Conf!);
-          const ccache = join(dir, 'ccache-peer');
-          await mitKinit(krb5Config, ccache, DEFAULT_USER, DEFAULT_PASSWORD);
-          peer = await measurePeer({ endpoint: peerHost.url, transport: 'kerberos', caTrustPath: certs!.caCertPath, krb5Config, ccache: `FILE:${ccache}`, hostnameOverride: 'localhost' }, iterations, [
-            'python3-winrm',
-            'python3-requests-kerberos',
-          ]);
-          if ('error' in peer) peer = { ...peer, name: `${PEER_NAME}, Kerberos over https` };
-          else peer = { ...peer, name: `${PEER_NAME}, Kerberos over https (pykerberos cannot seal over http)` };
-        } catch (err) {
-          peer = { name: PEER_NAME, error: (err as Error).message };
-        } finally {
-          peerHost.stop();
-        }
-      }
-      cases.push(toCase('GetError, Kerberos + message encryption, http', 'kerberos', 'http', iterations, ours, peer));
     }
   } finally {
     await certs?.cleanup();

@@ -1,15 +1,17 @@
-"""Peer for bench/per-call.ts: pywinrm (Debian python3-winrm 0.3) sending GetError on one job, N
-times over one keep-alive connection, with raw `send_message` (no parsing of the reply).
-Input on stdin: {"endpoint", "transport": "ntlm"|"basic"|"kerberos", "user", "password",
-"instanceId", "iterations", "caTrustPath"?, "krb5Config"?, "ccache"?, "hostnameOverride"?};
-prints {"cpuUsPerCall", "wallUsPerCall", "iterations"} (CPU = time.process_time of this process)."""
+"""Peer for bench/per-call.ts: pywinrm (Debian python3-winrm 0.3) sending GetError on one job over
+one keep-alive connection, with raw `send_message` (no parsing of the reply). Driven line by line
+(interop/python-peer.ts startPythonPeer) so the benchmark can interleave its rounds with ours:
+first line {"endpoint", "transport": "ntlm"|"basic"|"kerberos", "user", "password", "instanceId",
+"caTrustPath"?, "krb5Config"?, "ccache"?, "hostnameOverride"?}; after the warm-up it prints
+{"ready": true}; then each {"iterations": n} is answered with {"cpuUs", "wallUs", "iterations"}
+(totals; CPU = time.process_time of this process)."""
 import json
 import os
 import sys
 import time
 import uuid
 
-job = json.load(sys.stdin)
+job = json.loads(sys.stdin.readline())
 # MIT's libraries read these when the first GSS context is made (after this point).
 if job.get("krb5Config"):
     os.environ["KRB5_CONFIG"] = job["krb5Config"]
@@ -19,13 +21,13 @@ if job.get("ccache"):
 try:
     import winrm
 except ImportError:
-    print(json.dumps({"missingModule": "winrm", "debianPackage": "python3-winrm"}))
+    print(json.dumps({"missingModule": "winrm", "debianPackage": "python3-winrm"}), flush=True)
     sys.exit(3)
 if job["transport"] == "kerberos":
     try:
         import requests_kerberos  # noqa: F401
     except ImportError:
-        print(json.dumps({"missingModule": "requests_kerberos", "debianPackage": "python3-requests-kerberos"}))
+        print(json.dumps({"missingModule": "requests_kerberos", "debianPackage": "python3-requests-kerberos"}), flush=True)
         sys.exit(3)
 
 uri = "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/v2/Msvm_ConcreteJob"
@@ -53,17 +55,19 @@ def envelope():
     )
 
 
-n = job["iterations"]
 reply = ""
-for _ in range(min(200, n)):
+for _ in range(200):
     reply = p.send_message(envelope())
 if "GetError_OUTPUT" not in str(reply):
-    print(json.dumps({"error": "the reply is not a GetError_OUTPUT: " + str(reply)[:200]}))
+    print(json.dumps({"error": "the reply is not a GetError_OUTPUT: " + str(reply)[:200]}), flush=True)
     sys.exit(1)
-c0 = time.process_time()
-t0 = time.perf_counter()
-for _ in range(n):
-    p.send_message(envelope())
-wall = time.perf_counter() - t0
-cpu = time.process_time() - c0
-print(json.dumps({"cpuUsPerCall": cpu * 1e6 / n, "wallUsPerCall": wall * 1e6 / n, "iterations": n}))
+print(json.dumps({"ready": True}), flush=True)
+for line in sys.stdin:
+    n = json.loads(line)["iterations"]
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        p.send_message(envelope())
+    wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
+    print(json.dumps({"cpuUs": cpu * 1e6, "wallUs": wall * 1e6, "iterations": n}), flush=True)

@@ -96,6 +96,17 @@ interface MediaType {
   readonly params: ReadonlyMap<string, string>;
 }
 
+/** The last Content-Type parsed: a session's replies repeat the same one. */
+let lastContentType: { readonly value: string; readonly parsed: MediaType } | undefined;
+
+/** parseMediaType for a reply's Content-Type header, remembering the last one. */
+function contentMediaType(value: string): MediaType {
+  if (lastContentType?.value === value) return lastContentType.parsed;
+  const parsed = parseMediaType(value);
+  lastContentType = { value, parsed };
+  return parsed;
+}
+
 /** Parse `type/sub;name=value;name="quoted value"` (parameter names lower-cased). */
 function parseMediaType(value: string): MediaType {
   const params = new Map<string, string>();
@@ -111,11 +122,11 @@ function parseMediaType(value: string): MediaType {
 
 /** True for a multipart/encrypted (or multi-encrypted) Content-Type, i.e. a body to decrypt. */
 export function isEncryptedContentType(contentType: string | undefined): boolean {
-  return contentType !== undefined && ENCRYPTED_MEDIA_TYPES.has(parseMediaType(contentType).type);
+  return contentType !== undefined && ENCRYPTED_MEDIA_TYPES.has(contentMediaType(contentType).type);
 }
 
 function boundaryOf(contentType: string, expected: EncryptedProtocol): string {
-  const media = parseMediaType(contentType);
+  const media = contentMediaType(contentType);
   if (media.type === 'multipart/x-multi-encrypted') {
     throw new MessageEncryptionError('multipart/x-multi-encrypted (CredSSP chunking) is not supported; only NTLM and Kerberos session encryption are.');
   }
