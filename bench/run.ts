@@ -89,7 +89,7 @@ try {
     const c = new WsmanClient({ host: host.hostname, port: host.port, user: DEFAULT_USER, password: DEFAULT_PASSWORD, ...opts });
     const jobs = new HypervJobs(c);
     await benchAsync(label, 2000, async () => {
-      await jobs.getError(FIXTURE_JOB_IDS.failedConcrete, 'Msvm_ConcreteJob');
+      await jobs.callGetError(FIXTURE_JOB_IDS.failedConcrete, 'Msvm_ConcreteJob');
     });
     await c.close();
   }
@@ -97,7 +97,7 @@ try {
   {
     const c = new WsmanClient({ host: host.hostname, port: host.port, user: DEFAULT_USER, password: DEFAULT_PASSWORD, scheme: 'http', maxConnections: 4 });
     const jobs = new HypervJobs(c);
-    const four = (): Promise<unknown> => Promise.all([0, 1, 2, 3].map(() => jobs.getError(FIXTURE_JOB_IDS.failedConcrete, 'Msvm_ConcreteJob')));
+    const four = (): Promise<unknown> => Promise.all([0, 1, 2, 3].map(() => jobs.callGetError(FIXTURE_JOB_IDS.failedConcrete, 'Msvm_ConcreteJob')));
     for (let i = 0; i < 400; i++) await four();
     const t0 = performance.now();
     const rounds = 500;

@@ -5,6 +5,7 @@
  * tests are never skipped.
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,4 +91,62 @@ export async function runPythonPeer<T>(script: string, job: unknown, debianPacka
   } catch {
     throw new PythonPeerError(`${script} printed no JSON:\n${out}\n${err}`);
   }
+}
+
+/** A driver kept running between requests (see startPythonPeer). */
+export interface PythonPeerSession {
+  /** Send one JSON request line; resolves to the JSON line it answers with. */
+  ask<T>(request: unknown): Promise<T>;
+  close(): void;
+}
+
+/**
+ * Start `interop/py/<script>` as a long-lived driver: `job` as the first JSON line on stdin, then one
+ * JSON request per line, each answered by one JSON line (a benchmark can then interleave its rounds
+ * with ours). Resolves once the driver prints its first line (`{ "ready": true }`); a missing module
+ * or an early exit rejects with what the driver said.
+ */
+export async function startPythonPeer(script: string, job: unknown, debianPackages: readonly string[]): Promise<PythonPeerSession> {
+  const install = `apt-get install -y ${debianPackages.join(' ')}`;
+  if (!existsSync(PYTHON)) throw new PythonPeerError(`${PYTHON} not found: the interop peers are Debian packages (${install}).`);
+  const child = spawn(PYTHON, [scriptPath(script)], { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderr: Buffer[] = [];
+  child.stderr.on('data', (c: Buffer) => stderr.push(c));
+  const waiting: { resolve: (line: string) => void; reject: (err: Error) => void }[] = [];
+  let exited: Error | undefined;
+  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(line));
+  child.once('close', (code) => {
+    exited = new PythonPeerError(`${script} exited with ${code}: ${Buffer.concat(stderr).toString('utf8').trim()}`);
+    for (const w of waiting.splice(0)) w.reject(exited);
+  });
+  child.once('error', (err) => {
+    exited = new PythonPeerError(`${script} could not run: ${err.message}`);
+    for (const w of waiting.splice(0)) w.reject(exited);
+  });
+  const next = (): Promise<string> => (exited ? Promise.reject(exited) : new Promise((resolve, reject) => waiting.push({ resolve, reject })));
+  const parse = <T>(line: string): T => {
+    const v = JSON.parse(line) as T & { missingModule?: string; debianPackage?: string; error?: string };
+    if (v.missingModule) throw new PythonPeerError(`Python module ${v.missingModule} is not importable by ${PYTHON}: apt-get install -y ${v.debianPackage} (all peers: ${install}).`);
+    if (typeof v.error === 'string') throw new PythonPeerError(`${script}: ${v.error}`);
+    return v;
+  };
+  const first = next();
+  child.stdin.write(JSON.stringify(job) + '\n');
+  try {
+    parse(await first);
+  } catch (err) {
+    child.kill();
+    throw err;
+  }
+  return {
+    async ask<T>(request: unknown): Promise<T> {
+      const line = next();
+      child.stdin.write(JSON.stringify(request) + '\n');
+      return parse<T>(await line);
+    },
+    close() {
+      child.stdin.end();
+      child.kill();
+    },
+  };
 }

@@ -12,7 +12,7 @@
  * adds a CRLF there).
  */
 import { MessageEncryptionError } from '../errors.js';
-import { ascii, concatBytes, uint32le, view } from './ntlm/bytes.js';
+import { view } from './ntlm/bytes.js';
 import { SIGNATURE_LENGTH } from './ntlm/session-security.js';
 
 /** protocolvalue for NTLM/Negotiate (2.2.9.1.1). */
@@ -76,7 +76,16 @@ export function encryptMessage(session: MessageSecurity, soap: Uint8Array, chars
     `--${ENCRYPTED_BOUNDARY}\r\n` +
     `${indent}Content-Type: ${OCTET_STREAM}\r\n`;
   const tail = `--${ENCRYPTED_BOUNDARY}--\r\n${framing.trailingCrlf ? '\r\n' : ''}`;
-  return concatBytes(ascii(head), uint32le(signature.length), signature, sealed, ascii(tail));
+  // One buffer, written in place (the framing text is ASCII: one byte per character).
+  const out = Buffer.allocUnsafe(head.length + 4 + signature.length + sealed.length + tail.length);
+  let at = out.write(head, 0, 'latin1');
+  at = out.writeUInt32LE(signature.length, at);
+  out.set(signature, at);
+  at += signature.length;
+  out.set(sealed, at);
+  at += sealed.length;
+  out.write(tail, at, 'latin1');
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -85,6 +94,17 @@ export function encryptMessage(session: MessageSecurity, soap: Uint8Array, chars
 interface MediaType {
   readonly type: string;
   readonly params: ReadonlyMap<string, string>;
+}
+
+/** The last Content-Type parsed: a session's replies repeat the same one. */
+let lastContentType: { readonly value: string; readonly parsed: MediaType } | undefined;
+
+/** parseMediaType for a reply's Content-Type header, remembering the last one. */
+function contentMediaType(value: string): MediaType {
+  if (lastContentType?.value === value) return lastContentType.parsed;
+  const parsed = parseMediaType(value);
+  lastContentType = { value, parsed };
+  return parsed;
 }
 
 /** Parse `type/sub;name=value;name="quoted value"` (parameter names lower-cased). */
@@ -102,11 +122,11 @@ function parseMediaType(value: string): MediaType {
 
 /** True for a multipart/encrypted (or multi-encrypted) Content-Type, i.e. a body to decrypt. */
 export function isEncryptedContentType(contentType: string | undefined): boolean {
-  return contentType !== undefined && ENCRYPTED_MEDIA_TYPES.has(parseMediaType(contentType).type);
+  return contentType !== undefined && ENCRYPTED_MEDIA_TYPES.has(contentMediaType(contentType).type);
 }
 
 function boundaryOf(contentType: string, expected: EncryptedProtocol): string {
-  const media = parseMediaType(contentType);
+  const media = contentMediaType(contentType);
   if (media.type === 'multipart/x-multi-encrypted') {
     throw new MessageEncryptionError('multipart/x-multi-encrypted (CredSSP chunking) is not supported; only NTLM and Kerberos session encryption are.');
   }
@@ -129,23 +149,47 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** The expressions that find one boundary; the last ones built are kept (every reply of a session has the same boundary). */
+interface BoundaryExpressions {
+  readonly boundary: string;
+  readonly line: RegExp;
+  readonly closing: RegExp;
+  readonly closingSearch: RegExp;
+}
+
+let lastBoundary: BoundaryExpressions | undefined;
+
+function boundaryExpressions(boundary: string): BoundaryExpressions {
+  if (lastBoundary?.boundary === boundary) return lastBoundary;
+  // Exchange and some Windows builds write "-- Encrypted Boundary"; tolerate blanks after "--".
+  const b = `--[ \\t]*${escapeRegExp(boundary)}`;
+  lastBoundary = {
+    boundary,
+    line: new RegExp(`${b}[ \\t]*\\r\\n`, 'y'),
+    // `--\s*$` rather than `--[ \t]*(?:\r\n)?\s*$` (same language): the overlapping whitespace runs
+    // backtracked quadratically on a long run of blanks after the boundary.
+    closing: new RegExp(`(?:\\r\\n)?${b}--\\s*$`, 'y'),
+    closingSearch: new RegExp(`${b}--`, 'g'),
+  };
+  return lastBoundary;
+}
+
 /** Reads the text parts of the body; bytes are mapped 1:1 to latin1 characters so indices line up. */
 class BodyReader {
   readonly text: string;
   pos = 0;
-  readonly #boundary: string;
+  readonly #re: BoundaryExpressions;
 
   constructor(
     readonly bytes: Uint8Array,
     boundary: string,
   ) {
     this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-    // Exchange and some Windows builds write "-- Encrypted Boundary"; tolerate blanks after "--".
-    this.#boundary = `--[ \\t]*${escapeRegExp(boundary)}`;
+    this.#re = boundaryExpressions(boundary);
   }
 
   boundaryLine(what: string): void {
-    const re = new RegExp(`${this.#boundary}[ \\t]*\\r\\n`, 'y');
+    const re = this.#re.line;
     re.lastIndex = this.pos;
     if (!re.test(this.text)) throw new MessageEncryptionError(`Encrypted message is malformed: missing the ${what} boundary at byte ${this.pos}.`);
     this.pos = re.lastIndex;
@@ -174,16 +218,15 @@ class BodyReader {
 
   /** The closing "--boundary--", optionally preceded by CRLF and followed by CRLF. */
   closingBoundary(): boolean {
-    // `--\s*$` rather than `--[ \t]*(?:\r\n)?\s*$` (same language): the overlapping whitespace runs
-    // backtracked quadratically on a long run of blanks after the boundary.
-    const re = new RegExp(`(?:\\r\\n)?${this.#boundary}--\\s*$`, 'y');
+    const re = this.#re.closing;
     re.lastIndex = this.pos;
     return re.test(this.text);
   }
 
   /** Where the closing boundary actually starts, for a useful Length-mismatch message. */
   closingBoundaryIndex(): number {
-    const re = new RegExp(`${this.#boundary}--`, 'g');
+    const re = this.#re.closingSearch;
+    re.lastIndex = 0;
     let last = -1;
     for (let m = re.exec(this.text); m !== null; m = re.exec(this.text)) last = m.index;
     return last;

@@ -17,6 +17,7 @@ import {
   CimInterval,
   isCimInstance,
   isCimReference,
+  setOwn,
   type CimInstance,
   type CimIntrinsicType,
   type CimPropertyInfo,
@@ -76,8 +77,17 @@ const HEX_INTEGER = /^([+-]?)0x([0-9a-f]+)$/i;
 // Written so no two parts can match the same digits: `\d+\.?\d*` backtracked quadratically on a long digit run.
 const REAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
+/** Decimal texts this short are exact as doubles, so the 8- to 32-bit types skip BigInt. */
+const SHORT_DECIMAL = /^[+-]?\d{1,15}$/;
+
 function decodeInteger(type: IntegerType, text: string, where: string): number | bigint {
   const t = text.trim();
+  if (type !== 'uint64' && type !== 'sint64' && SHORT_DECIMAL.test(t)) {
+    const v = Number(t);
+    const [lo, hi] = INTEGER_RANGES[type];
+    if (v < lo || v > hi) throw new CimDecodeError(`${where}: ${clip(t)} is out of range for ${type} (${lo}..${hi}).`);
+    return v === 0 ? 0 : v; // "-0" is 0, as through BigInt
+  }
   const hex = HEX_INTEGER.exec(t);
   let n: bigint;
   if (hex) n = (hex[1] === '-' ? -1n : 1n) * BigInt(`0x${hex[2]}`);
@@ -143,10 +153,8 @@ export function isCimIntrinsicType(t: string): t is CimIntrinsicType {
   return INTRINSIC_TYPES.has(t);
 }
 
-/** Assign without letting a key such as `__proto__` reach the prototype. */
-export function defineOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
+/** Assign without letting a key such as `__proto__` reach the prototype (plain assignment otherwise: defineProperty is slow). */
+export const defineOwn: <T>(obj: Record<string, T>, key: string, value: T) => void = setOwn;
 
 /**
  * A table entry by a key taken from the wire, own entries only: `table[key]` would hand back
@@ -191,7 +199,9 @@ function cimChild(el: XmlElement, local: string): XmlElement | undefined {
 }
 
 function cimChildren(el: XmlElement): XmlElement[] {
-  return elements(el).filter((c) => c.ns === el.ns);
+  const out: XmlElement[] = [];
+  for (const c of el.children) if (c.kind === 'element' && c.ns === el.ns) out.push(c);
+  return out;
 }
 
 function decodeElement(el: XmlElement, raw: string | undefined, depth: number): CimInstance {
@@ -241,21 +251,19 @@ function commonInfo(el: XmlElement, type: CimType, isArray: boolean): CimPropert
   const classOrigin = attr(el, 'CLASSORIGIN');
   const propagated = attr(el, 'PROPAGATED')?.trim().toLowerCase() === 'true';
   const embeddedObject = embeddedKind(el);
-  return {
-    type,
-    isArray,
-    ...(classOrigin !== undefined ? { classOrigin } : {}),
-    ...(propagated ? { propagated } : {}),
-    ...(embeddedObject ? { embeddedObject } : {}),
-  };
+  const info: { -readonly [K in keyof CimPropertyInfo]: CimPropertyInfo[K] } = { type, isArray };
+  if (classOrigin !== undefined) info.classOrigin = classOrigin;
+  if (propagated) info.propagated = propagated;
+  if (embeddedObject) info.embeddedObject = embeddedObject;
+  return info;
 }
 
 /** The EmbeddedObject attribute (DSP0201 2.3), or the EmbeddedInstance/EmbeddedObject qualifier it stands for. */
 function embeddedKind(el: XmlElement): 'instance' | 'object' | undefined {
   const a = attr(el, 'EmbeddedObject')?.trim().toLowerCase();
   if (a === 'instance' || a === 'object') return a;
-  for (const q of cimChildren(el)) {
-    if (q.local !== 'QUALIFIER') continue;
+  for (const q of el.children) {
+    if (q.kind !== 'element' || q.ns !== el.ns || q.local !== 'QUALIFIER') continue;
     const name = attr(q, 'NAME')?.toLowerCase();
     if (name === 'embeddedinstance') return 'instance';
     const v = cimChild(q, 'VALUE');
@@ -271,12 +279,20 @@ function declaredType(el: XmlElement): CimIntrinsicType | 'unknown' {
 
 /** The single optional child of the given name; two are malformed. */
 function optionalChild(el: XmlElement, local: string, where: string): XmlElement | undefined {
-  const found = cimChildren(el).filter((c) => c.local === local);
-  if (found.length > 1) throw new CimDecodeError(`${where}: more than one <${local}>.`);
-  return found[0];
+  let found: XmlElement | undefined;
+  for (const c of el.children) {
+    if (c.kind !== 'element' || c.ns !== el.ns || c.local !== local) continue;
+    if (found) throw new CimDecodeError(`${where}: more than one <${local}>.`);
+    found = c;
+  }
+  return found;
 }
 
 function valueText(v: XmlElement, where: string): string {
+  const kids = v.children;
+  // The common case: one text node (or none).
+  if (kids.length === 0) return '';
+  if (kids.length === 1 && kids[0]!.kind === 'text') return kids[0]!.value;
   if (elements(v).length > 0) throw new CimDecodeError(`${where}: <VALUE> contains elements.`);
   return textOf(v);
 }

@@ -71,7 +71,8 @@ export interface HypervJob {
   readonly ref: JobRef;
 }
 
-export interface GetErrorResult {
+/** What GetError answered, typed, and nothing else: one request (see `HypervJobs.callGetError`). */
+export interface GetErrorAnswer {
   readonly jobClass: string;
   readonly instanceId: string;
   readonly returnValue: number;
@@ -81,16 +82,23 @@ export interface GetErrorResult {
    * job is fine: the host may have dropped the details, or refused (returnValue != 0). Ask `outcome`.
    */
   readonly error: MsvmError | null;
+}
+
+export interface GetErrorResult extends GetErrorAnswer {
   /** Did the job fail, and why: its own state and error properties combined with this answer. */
   readonly outcome: JobOutcome;
 }
 
-export interface GetErrorExResult {
+/** What GetErrorEx answered, typed, and nothing else: one request (see `HypervJobs.callGetErrorEx`). */
+export interface GetErrorExAnswer {
   readonly jobClass: string;
   readonly instanceId: string;
   readonly returnValue: number;
   readonly returnValueName: string;
   readonly errors: readonly MsvmError[];
+}
+
+export interface GetErrorExResult extends GetErrorExAnswer {
   /** Did the job fail, and why: its own state and error properties combined with this answer. */
   readonly outcome: JobOutcome;
 }
@@ -335,11 +343,10 @@ export class HypervJobs {
   }
 
   /**
-   * Read the job (unless given), then call its GetError or GetErrorEx: the job and the method's answer,
-   * so the outcome can fall back on the job's own ErrorCode/ErrorDescription when the host returns no error.
+   * Call GetError or GetErrorEx on the job at `ref`: exactly one request, the reply decoded to typed
+   * Msvm_Error instances. The outcome paths below build on it.
    */
-  private async askError(ref: JobRef, method: ErrorMethod, signal: AbortSignal | undefined, job: HypervJob | undefined): Promise<{ job: HypervJob; answer: ErrorAnswer & { returnValue: number; returnValueName: string } }> {
-    const current = job ?? (await this.getJobByRef(ref, signal));
+  private async callErrorMethod(ref: JobRef, method: ErrorMethod, signal: AbortSignal | undefined): Promise<ErrorAnswer & { returnValue: number; returnValueName: string }> {
     const out = await this.client.invoke(ref.resourceUri, method, { selectors: ref.selectors, idempotent: true }, { signal });
     const returnValue = requireReturnValue(out, method);
     // GetError has one Error out-parameter, GetErrorEx an array Errors[].
@@ -349,18 +356,55 @@ export class HypervJobs {
       const inst = decodeEmbeddedInstanceParam(el, { schema: MSVM_ERROR_SCHEMA });
       if (inst) errors.push(toMsvmError(inst, { namespace: this.namespace }));
     }
-    return { job: current, answer: { method, returnValue, returnValueName: returnValueName(returnValue), errors } };
+    return { method, returnValue, returnValueName: returnValueName(returnValue), errors };
   }
 
-  /** GetError on the job at `ref`, with the job itself (read first unless given) for the outcome. */
+  /**
+   * Read the job (unless given), then call its GetError or GetErrorEx. The outcome needs both: the
+   * method's answer alone never settles it (a completed job may return Msvm_Error warnings; an
+   * empty answer says nothing of JobState), so it can fall back on the job's own ErrorCode/ErrorDescription.
+   */
+  private async askError(ref: JobRef, method: ErrorMethod, signal: AbortSignal | undefined, job: HypervJob | undefined): Promise<{ job: HypervJob; answer: ErrorAnswer & { returnValue: number; returnValueName: string } }> {
+    const current = job ?? (await this.getJobByRef(ref, signal));
+    return { job: current, answer: await this.callErrorMethod(ref, method, signal) };
+  }
+
+  private static base(ref: JobRef, answer: { returnValue: number; returnValueName: string }): { jobClass: string; instanceId: string; returnValue: number; returnValueName: string } {
+    return { jobClass: ref.className, instanceId: ref.selectors.InstanceID ?? '', returnValue: answer.returnValue, returnValueName: answer.returnValueName };
+  }
+
+  /** GetError alone on the job at `ref`: one request, no outcome (which needs the job: getErrorByRef). */
+  async callGetErrorByRef(ref: JobRef, signal?: AbortSignal): Promise<GetErrorAnswer> {
+    const answer = await this.callErrorMethod(ref, 'GetError', signal);
+    return { ...HypervJobs.base(ref, answer), error: answer.errors[0] ?? null };
+  }
+
+  /**
+   * Msvm_ConcreteJob/Msvm_MigrationJob.GetError alone: one request, the job's error as a typed
+   * Msvm_Error or null. A null error does not mean the job succeeded: use getError for the outcome.
+   */
+  callGetError(instanceId: string, jobClass?: string, signal?: AbortSignal): Promise<GetErrorAnswer> {
+    return this.resolve(instanceId, jobClass, (ref) => this.callGetErrorByRef(ref, signal));
+  }
+
+  /** GetErrorEx alone on the job at `ref`: one request, no outcome (which needs the job: getErrorExByRef). */
+  async callGetErrorExByRef(ref: JobRef, signal?: AbortSignal): Promise<GetErrorExAnswer> {
+    const answer = await this.callErrorMethod(ref, 'GetErrorEx', signal);
+    return { ...HypervJobs.base(ref, answer), errors: answer.errors };
+  }
+
+  /** GetErrorEx alone: one request, every error of the job; use getErrorEx for the outcome. */
+  callGetErrorEx(instanceId: string, jobClass?: string, signal?: AbortSignal): Promise<GetErrorExAnswer> {
+    return this.resolve(instanceId, jobClass, (ref) => this.callGetErrorExByRef(ref, signal));
+  }
+
+  /** GetError on the job at `ref`, with the job itself (read first unless given) for the outcome: two requests, or one when `job` is given. */
   async getErrorByRef(ref: JobRef, signal?: AbortSignal, job?: HypervJob): Promise<GetErrorResult> {
     const asked = await this.askError(ref, 'GetError', signal, job);
-    const { returnValue, returnValueName: name, errors } = asked.answer;
-    const base = { jobClass: ref.className, instanceId: ref.selectors.InstanceID ?? '', returnValue, returnValueName: name };
-    return { ...base, error: errors[0] ?? null, outcome: jobOutcome(asked.job, asked.answer) };
+    return { ...HypervJobs.base(ref, asked.answer), error: asked.answer.errors[0] ?? null, outcome: jobOutcome(asked.job, asked.answer) };
   }
 
-  /** Msvm_ConcreteJob/Msvm_MigrationJob.GetError: the job's error as a typed Msvm_Error, or null. */
+  /** Msvm_ConcreteJob/Msvm_MigrationJob.GetError with the outcome: the job's error as a typed Msvm_Error (or null), and whether and why the job failed. */
   getError(instanceId: string, jobClass?: string, signal?: AbortSignal): Promise<GetErrorResult> {
     return this.resolve(instanceId, jobClass, (ref) => this.getErrorByRef(ref, signal));
   }
@@ -368,12 +412,10 @@ export class HypervJobs {
   /** GetErrorEx on the job at `ref`, with the job itself (read first unless given) for the outcome. */
   async getErrorExByRef(ref: JobRef, signal?: AbortSignal, job?: HypervJob): Promise<GetErrorExResult> {
     const asked = await this.askError(ref, 'GetErrorEx', signal, job);
-    const { returnValue, returnValueName: name, errors } = asked.answer;
-    const base = { jobClass: ref.className, instanceId: ref.selectors.InstanceID ?? '', returnValue, returnValueName: name };
-    return { ...base, errors, outcome: jobOutcome(asked.job, asked.answer) };
+    return { ...HypervJobs.base(ref, asked.answer), errors: asked.answer.errors, outcome: jobOutcome(asked.job, asked.answer) };
   }
 
-  /** GetErrorEx: every error of the job (Errors[] of embedded Msvm_Error instances). */
+  /** GetErrorEx: every error of the job (Errors[] of embedded Msvm_Error instances), with the outcome. */
   getErrorEx(instanceId: string, jobClass?: string, signal?: AbortSignal): Promise<GetErrorExResult> {
     return this.resolve(instanceId, jobClass, (ref) => this.getErrorExByRef(ref, signal));
   }

@@ -180,7 +180,8 @@ export class HttpTransport {
     return new Promise<HttpResponse>((resolve, reject) => {
       let settled = false;
       let socket: Socket | undefined;
-      const connecting = new AbortController();
+      // Only a call that opens a connection needs to cancel the connect.
+      let connecting: AbortController | undefined;
       const reader = new ResponseReader({ maxBodyBytes: this.maxResponseBytes, maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES, maxInterimResponses: DEFAULT_MAX_INTERIM_RESPONSES });
 
       const cleanup = (): void => {
@@ -200,7 +201,7 @@ export class HttpTransport {
         if (settled) return;
         settled = true;
         cleanup();
-        connecting.abort(err);
+        connecting?.abort(err);
         // Whatever state the connection is in now, it cannot carry another request.
         if (socket && this.socket === socket) this.dropSocket();
         else socket?.destroy();
@@ -272,15 +273,18 @@ export class HttpTransport {
           head += `${k}: ${v}\r\n`;
         }
         head += '\r\n';
-        s.cork();
-        s.write(head, 'latin1');
-        if (body.length > 0) s.write(body);
-        s.uncork();
+        // One buffer, one write: cheaper than cork/writev of two chunks.
+        const headLength = Buffer.byteLength(head, 'latin1');
+        const out = Buffer.allocUnsafe(headLength + body.length);
+        out.write(head, 0, 'latin1');
+        out.set(body, headLength);
+        s.write(out);
       };
 
       const existing = this.socket;
       if (existing && !existing.destroyed && existing.writable && !existing.readableEnded) return send(existing);
       this.dropSocket();
+      connecting = new AbortController();
       openSocket(this.target, connecting.signal).then(
         ({ socket: s, peerCertificate }) => {
           if (settled) return void s.destroy();

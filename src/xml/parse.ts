@@ -24,15 +24,20 @@ export interface ParseXmlOptions {
   readonly maxBytes?: number;
 }
 
+// Made once: decode() without { stream: true } keeps no state between calls. ignoreBOM: BOMs are cut here.
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const UTF16LE = new TextDecoder('utf-16le', { ignoreBOM: true });
+const UTF16BE = new TextDecoder('utf-16be', { ignoreBOM: true });
+
 /** Decode bytes to a string honouring a BOM (UTF-8, UTF-16LE/BE) or an explicit charset. */
 export function decodeXmlBytes(bytes: Uint8Array, charset?: string): string {
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3));
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return UTF16LE.decode(bytes.subarray(2));
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return UTF16BE.decode(bytes.subarray(2));
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return UTF8.decode(bytes.subarray(3));
   const cs = charset?.trim().toLowerCase();
-  if (cs === 'utf-16' || cs === 'utf-16le') return new TextDecoder('utf-16le').decode(bytes);
-  if (cs === 'utf-16be') return new TextDecoder('utf-16be').decode(bytes);
-  return new TextDecoder('utf-8').decode(bytes);
+  if (cs === 'utf-16' || cs === 'utf-16le') return UTF16LE.decode(bytes);
+  if (cs === 'utf-16be') return UTF16BE.decode(bytes);
+  return UTF8.decode(bytes);
 }
 
 /**

@@ -104,6 +104,36 @@ function isWordChar(c: number): boolean {
 
 const CR_LF = /\r\n?/g;
 
+/**
+ * Prefix bindings before any declaration: only `xml` (Namespaces in XML 1.0, section 3). One object
+ * for every document, so the scope objects chained to it share their shapes from one parse to the next.
+ */
+const DOCUMENT_SCOPE: Record<string, string> = Object.create(null) as Record<string, string>;
+DOCUMENT_SCOPE.xml = XML_NS;
+
+/** Bindings in scope up to which a name is resolved by scanning them (see XmlReader.resolve). */
+const NS_SCAN_LIMIT = 32;
+
+/** The predefined entity (XML 1.0 4.6) written at s[amp] ('&'), when it is one of the five. */
+function predefinedEntityAt(s: string, amp: number): string | undefined {
+  const c1 = s.charCodeAt(amp + 1);
+  const c2 = s.charCodeAt(amp + 2);
+  const c3 = s.charCodeAt(amp + 3);
+  if (c2 === 0x74 && c3 === SEMICOLON) return c1 === 0x6c ? '<' : c1 === 0x67 ? '>' : undefined; // lt gt
+  if (c1 === 0x61) {
+    if (c2 === 0x6d && c3 === 0x70 && s.charCodeAt(amp + 4) === SEMICOLON) return '&'; // amp
+    if (c2 === 0x70 && c3 === 0x6f && s.charCodeAt(amp + 4) === 0x73 && s.charCodeAt(amp + 5) === SEMICOLON) return "'"; // apos
+    return undefined;
+  }
+  if (c1 === 0x71 && c2 === 0x75 && c3 === 0x6f && s.charCodeAt(amp + 4) === 0x74 && s.charCodeAt(amp + 5) === SEMICOLON) return '"'; // quot
+  return undefined;
+}
+
+/** Length of the reference that writes `ch` ('&lt;' is 4, '&amp;' 5, '&quot;' and '&apos;' 6). */
+function predefinedEntityLength(ch: string): number {
+  return ch === '<' || ch === '>' ? 4 : ch === '&' ? 5 : 6;
+}
+
 /** Thrown inside the reader only; readXml turns it into an XmlParseError with line and column. */
 class Malformed {
   constructor(
@@ -160,6 +190,17 @@ class XmlReader {
   private readonly open: string[] = [];
   private readonly kids: XmlNode[][] = [];
   private readonly scopes: Scope[] = [];
+  /**
+   * The bindings in scope as a stack (prefix, URI), innermost last, with the stack height at each
+   * open element: names resolve by a short scan, without keyed look-ups along the scope chain. Past
+   * NS_SCAN_LIMIT bindings the chain is used instead, so a hostile document cannot make each
+   * look-up long.
+   */
+  private readonly nsPrefixes: string[] = ['xml'];
+  private readonly nsUris: string[] = [XML_NS];
+  /** Live entries of nsPrefixes/nsUris (the arrays are reused, not truncated: setting length is slow). */
+  private nsCount = 1;
+  private readonly nsMarks: number[] = [];
   /** Prefix bindings before any declaration: only `xml` (Namespaces in XML 1.0, section 3). */
   private readonly documentScope: Scope;
   private root: XmlElement | undefined;
@@ -175,6 +216,8 @@ class XmlReader {
   /** Attributes of the start tag being read (names as written, decoded values). */
   private readonly attrNames: string[] = [];
   private readonly attrValues: string[] = [];
+  /** Live entries of attrNames/attrValues for the tag being read (reused arrays, as above). */
+  private attrCount = 0;
   /** The names again as a Set once a tag has many, for the repeat check. */
   private manyAttrNames: Set<string> | undefined;
   /** Whether the document has a CR at all: only then do line ends need normalising. */
@@ -183,8 +226,7 @@ class XmlReader {
   constructor(s: string) {
     this.s = s;
     this.n = s.length;
-    this.documentScope = Object.create(null) as Scope;
-    this.documentScope.xml = XML_NS;
+    this.documentScope = DOCUMENT_SCOPE;
     this.hasCR = s.includes('\r');
   }
 
@@ -257,8 +299,19 @@ class XmlReader {
       piece = '';
       let copied = from;
       while (amp < to) {
-        const end = this.reference(amp);
-        piece += this.chars(copied, amp) + decodeReference(s.slice(amp + 1, end - 1));
+        // The five predefined entities by their characters (an embedded CIM-XML instance is mostly
+        // &lt; and &gt;); anything else through reference() and decodeReference().
+        const named = predefinedEntityAt(s, amp);
+        let end: number;
+        let decoded: string;
+        if (named !== undefined) {
+          decoded = named;
+          end = amp + predefinedEntityLength(named);
+        } else {
+          end = this.reference(amp);
+          decoded = decodeReference(s.slice(amp + 1, end - 1));
+        }
+        piece += (amp === copied ? '' : this.chars(copied, amp)) + decoded;
         copied = end;
         amp = this.find('&', end);
       }
@@ -335,8 +388,7 @@ class XmlReader {
     if (open.length === 0 && this.rootClosed) throw new Malformed(i, 'a second root element');
     const bound = (this.lookahead = this.find('<', i + 1));
     const nameEnd = this.name(i + 1, 'element');
-    this.attrNames.length = 0;
-    this.attrValues.length = 0;
+    this.attrCount = 0;
     this.manyAttrNames = undefined;
     for (let k = nameEnd; ; ) {
       const spaced = isSpace(s.charCodeAt(k));
@@ -360,7 +412,7 @@ class XmlReader {
   /** Attribute (section 3.1): Name Eq AttValue, the value without '<', the name not repeated in the tag. */
   private attribute(i: number, bound: number): number {
     const s = this.s;
-    if (this.attrNames.length === MAX_XML_ATTRIBUTES) throw this.limit(i, MAX_XML_ATTRIBUTES, 'attributes on one element', 'attributes');
+    if (this.attrCount === MAX_XML_ATTRIBUTES) throw this.limit(i, MAX_XML_ATTRIBUTES, 'attributes on one element', 'attributes');
     const nameEnd = this.name(i, 'attribute');
     let k = this.skipSpace(nameEnd);
     if (s.charCodeAt(k) !== EQUALS) throw new Malformed(i, 'an attribute without a value');
@@ -372,8 +424,8 @@ class XmlReader {
     const name = s.slice(i, nameEnd);
     if (this.repeated(name)) throw new Malformed(i, `attribute ${name} repeated`);
     const raw = this.chars(k + 1, close);
-    this.attrNames.push(name);
-    this.attrValues.push(raw.indexOf('&') < 0 ? raw : decodeEntities(raw));
+    this.attrNames[this.attrCount] = name;
+    this.attrValues[this.attrCount++] = raw.indexOf('&') < 0 ? raw : decodeEntities(raw);
     return close + 1;
   }
 
@@ -383,9 +435,10 @@ class XmlReader {
    */
   private repeated(name: string): boolean {
     const names = this.attrNames;
+    const count = this.attrCount;
     if (this.manyAttrNames === undefined) {
-      if (names.includes(name)) return true;
-      if (names.length === 15) this.manyAttrNames = new Set([...names, name]);
+      for (let a = 0; a < count; a++) if (names[a] === name) return true;
+      if (count === 15) this.manyAttrNames = new Set([...names.slice(0, count), name]);
       return false;
     }
     if (this.manyAttrNames.has(name)) return true;
@@ -395,35 +448,39 @@ class XmlReader {
 
   /** The start tag s[i..] with the attributes just read: resolve names, add the element, open it unless empty. */
   private element(i: number, nameEnd: number, empty: boolean): void {
-    const { s, open, attrNames, attrValues } = this;
+    const { s, open, attrNames, attrValues, attrCount } = this;
     const depth = open.length + 1;
     if (depth > MAX_XML_DEPTH) throw this.limit(i, MAX_XML_DEPTH, 'levels of element nesting', 'depth');
     const parentScope = depth === 1 ? this.documentScope : this.scopes[depth - 2]!;
     // Declarations apply to every attribute of the element, wherever they are written.
     let scope = parentScope;
-    for (let a = 0; a < attrNames.length; a++) {
+    const mark = this.nsCount;
+    for (let a = 0; a < attrCount; a++) {
       const k = attrNames[a]!;
       if (!isDeclaration(k)) continue;
       if (++this.declarations > MAX_XML_NAMESPACE_DECLARATIONS) throw this.limit(i, MAX_XML_NAMESPACE_DECLARATIONS, 'namespace declarations', 'namespaceDeclarations');
       // Chained, not copied: the new scope inherits the parent's bindings (its chain ends in null, so `constructor` finds nothing).
       if (scope === parentScope) scope = Object.create(parentScope) as Scope;
-      scope[k.length === 5 ? '' : k.slice(6)] = attrValues[a]!;
+      const declared = k.length === 5 ? '' : k.slice(6);
+      scope[declared] = attrValues[a]!;
+      this.nsPrefixes[this.nsCount] = declared;
+      this.nsUris[this.nsCount++] = attrValues[a]!;
     }
     const attrs: XmlAttribute[] = [];
-    for (let a = 0; a < attrNames.length; a++) {
+    for (let a = 0; a < attrCount; a++) {
       const k = attrNames[a]!;
       if (isDeclaration(k)) continue;
       const colon = k.indexOf(':');
       const prefix = colon < 0 ? '' : k.slice(0, colon);
       // Unprefixed attributes are in no namespace (Namespaces in XML 1.0 section 6.2).
-      const ns = prefix === '' ? '' : scope[prefix];
+      const ns = prefix === '' ? '' : this.resolve(scope, prefix);
       if (ns === undefined) throw new Malformed(i, `undeclared namespace prefix "${prefix}" on attribute ${k}`);
       attrs.push({ name: k, ns, local: colon < 0 ? k : k.slice(colon + 1), value: attrValues[a]! });
     }
     const name = s.slice(i + 1, nameEnd);
     const colon = name.indexOf(':');
     const prefix = colon < 0 ? '' : name.slice(0, colon);
-    const ns = scope[prefix];
+    const ns = this.resolve(scope, prefix);
     if (ns === undefined && prefix !== '') throw new Malformed(i, `undeclared namespace prefix "${prefix}" on element <${name}>`);
     const children: XmlNode[] = [];
     const el: XmlElement = { kind: 'element', name, prefix, ns: ns ?? '', local: colon < 0 ? name : name.slice(colon + 1), attrs, children, scope };
@@ -435,12 +492,22 @@ class XmlReader {
       this.add(el, i);
     }
     if (empty) {
+      this.nsCount = mark;
       if (depth === 1) this.rootClosed = true;
       return;
     }
     open.push(name);
     this.kids.push(children);
     this.scopes.push(scope);
+    this.nsMarks.push(mark);
+  }
+
+  /** The URI `prefix` is bound to in `scope` (the innermost open element's), or undefined. */
+  private resolve(scope: Scope, prefix: string): string | undefined {
+    const prefixes = this.nsPrefixes;
+    if (this.nsCount > NS_SCAN_LIMIT) return scope[prefix];
+    for (let k = this.nsCount - 1; k >= 0; k--) if (prefixes[k] === prefix) return this.nsUris[k];
+    return undefined;
   }
 
   /** ETag (section 3.1): the name of the innermost open element, optional whitespace, '>'. */
@@ -458,6 +525,7 @@ class XmlReader {
     open.pop();
     this.kids.pop();
     this.scopes.pop();
+    this.nsCount = this.nsMarks.pop()!;
     if (open.length === 0) this.rootClosed = true;
     return k + 1;
   }

@@ -7,13 +7,22 @@ import { timingSafeEqual } from 'node:crypto';
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   let total = 0;
   for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
+  const out = uninitialisedBytes(total);
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
     at += p.length;
   }
   return out;
+}
+
+/**
+ * A plain Uint8Array of `length` bytes that the caller fills completely: Node's pool backs small ones
+ * and nothing is zero-filled (a fresh ArrayBuffer per KB-sized result is what made the GC busy).
+ */
+export function uninitialisedBytes(length: number): Uint8Array {
+  const b = Buffer.allocUnsafe(length);
+  return new Uint8Array(b.buffer, b.byteOffset, length);
 }
 
 export function utf16le(text: string): Uint8Array {

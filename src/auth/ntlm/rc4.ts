@@ -2,6 +2,7 @@
  * RC4 stream cipher, used by NTLM for KXKEY wrapping (RC4K) and for sealing (MS-NLMP 3.4.3).
  * Node 20's OpenSSL 3 moved RC4 to the legacy provider, so this is a plain implementation.
  */
+import { uninitialisedBytes } from './bytes.js';
 
 /** A keyed RC4 stream. Keystream state carries over between update() calls, as NTLM requires. */
 export class Rc4 {
@@ -23,7 +24,7 @@ export class Rc4 {
   /** XOR `data` with the next data.length keystream bytes; returns a new array. */
   update(data: Uint8Array): Uint8Array {
     const s = this.#s;
-    const out = new Uint8Array(data.length);
+    const out = uninitialisedBytes(data.length);
     let i = this.#i;
     let j = this.#j;
     for (let n = 0; n < data.length; n++) {
