@@ -293,6 +293,30 @@ export class KdcNotFoundError extends HypervWsmanError {
   }
 }
 
+/** Every KDC of `realm` was tried and none answered (refused, unreachable, silent past its per-attempt timeout). */
+export class KdcUnreachableError extends ConnectionError {
+  readonly realm: string;
+  /** The attempts made, as host:port/transport, in order. */
+  readonly tried: readonly string[];
+  constructor(realm: string, tried: readonly string[], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.realm = realm;
+    this.tried = tried;
+  }
+}
+
+/** The call's whole deadline ran out while waiting for the KDCs of `realm` (kind 'call'). */
+export class KdcTimeoutError extends TimeoutError {
+  readonly realm: string;
+  /** The attempts made, as host:port/transport, in order. */
+  readonly tried: readonly string[];
+  constructor(realm: string, tried: readonly string[], message: string) {
+    super(message, { kind: 'call' });
+    this.realm = realm;
+    this.tried = tried;
+  }
+}
+
 /** CIM-XML or WS-CIM content that cannot be decoded into typed values. */
 export class CimDecodeError extends HypervWsmanError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -5,6 +5,9 @@
  * (4) with a message that says what to do for a wrong password, an unknown SPN and clock skew.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, generateTestCertificates, startEmulatedHost, type EmulatedHost, type TestCertificates } from '../src/emulator/index.js';
 import { emptyHome, runCapture, type CliRun } from './helpers/cli-harness.js';
@@ -90,6 +93,20 @@ describe('Kerberos failures exit 4 and say what to do', () => {
       assert.match(r.stderr, /900 s behind/);
     } finally {
       await skewed.close();
+    }
+  });
+  test('a realm without a KDC (krb5.conf names none, no DNS lookup): exit 4, says what to add', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hvw-krb-nokdc-'));
+    try {
+      const conf = join(dir, 'krb5.conf');
+      writeFileSync(conf, '[libdefaults]\n  default_realm = NOKDC.TEST\n  dns_lookup_kdc = false\n');
+      const r = await cli([...jobError, '--host', '127.0.0.1', '--port', String(http.port), '--scheme', 'http', '--transport', 'kerberos', '--user', 'alice', '--krb5-config', conf], withPassword);
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, /ERR_KDC_NOT_FOUND/);
+      assert.match(r.stderr, /\[realms\] NOKDC\.TEST/);
+      assert.match(r.stderr, /--kdc/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
   test('Kerberos flags with another transport are refused (exit 2)', async () => {

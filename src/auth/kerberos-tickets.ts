@@ -6,6 +6,7 @@
  * serves every connection of the session until shortly before it expires.
  */
 import { KdcClient } from './kerberos/kdc-client.js';
+import type { KdcCallOptions } from './kerberos/kdc-transport.js';
 import { KdcError, KrbErrorCode } from './kerberos/kdc-errors.js';
 import { loadKrb5Config, type Krb5Config } from './kerberos/krb5-conf.js';
 import { kdcClientSettings } from './kerberos/krb5-client-settings.js';
@@ -14,7 +15,7 @@ import { findServiceTicket, findTgt, readCcacheFile, resolveCcacheName, toKerber
 import { findKeys, readKeytabFile, resolveClientKeytabName } from './kerberos/keytab.js';
 import { parseUserPrincipal, servicePrincipal } from './kerberos/principal-name.js';
 import { principalToString, type KerberosCredential, type Principal } from './kerberos/types.js';
-import { HypervWsmanError, ErrorCodes, InvalidOptionError, KeytabError } from '../errors.js';
+import { AbortedError, HypervWsmanError, ErrorCodes, InvalidOptionError, KdcTimeoutError, KeytabError } from '../errors.js';
 
 export interface KerberosTicketOptions {
   /** Host of the endpoint URL. */
@@ -90,23 +91,27 @@ export class KerberosTicketSource {
     return servicePrincipal({ host: this.#o.host, ...(this.#o.hostnameOverride !== undefined ? { hostOverride: this.#o.hostnameOverride } : {}), service: this.#o.service ?? 'HTTP', realm });
   }
 
-  async #kdcClient(realm: string): Promise<KdcClient> {
-    const kdcs = await locateKdcs(realm, { config: this.#config, ...(this.#o.kdc !== undefined && this.#o.kdc.length > 0 ? { override: this.#o.kdc } : {}) });
+  async #kdcClient(realm: string, call: KdcCallOptions): Promise<KdcClient> {
+    const located = locateKdcs(realm, { config: this.#config, ...(this.#o.kdc !== undefined && this.#o.kdc.length > 0 ? { override: this.#o.kdc } : {}) });
+    const kdcs = await withinCall(located, call, realm);
     return new KdcClient(kdcClientSettings(this.#config, kdcs));
   }
 
-  /** A service ticket for the endpoint, from cache while it is comfortably valid. */
-  async serviceTicket(): Promise<KerberosCredential> {
+  /**
+   * A service ticket for the endpoint, from cache while it is comfortably valid. `call` is the
+   * WinRM call's deadline and AbortSignal: KDC location and every KDC exchange stay within them.
+   */
+  async serviceTicket(call: KdcCallOptions = {}): Promise<KerberosCredential> {
     if (this.#ticket !== undefined && this.#ticket.endTime.getTime() - RENEW_MARGIN_MS > Date.now()) return this.#ticket;
-    this.#ticket = await this.#fetch();
+    this.#ticket = await this.#fetch(call);
     return this.#ticket;
   }
 
-  async #fetch(): Promise<KerberosCredential> {
+  async #fetch(call: KdcCallOptions): Promise<KerberosCredential> {
     switch (this.source) {
       case 'password': {
         const user = this.#userPrincipal();
-        return this.#withTgt(user.realm, async (kdc) => kdc.getInitialTicket(user, { password: this.#o.password! }));
+        return this.#withTgt(user.realm, call, async (kdc) => kdc.getInitialTicket(user, { password: this.#o.password! }, undefined, call));
       }
       case 'keytab': {
         const path = this.#keytabPath()!;
@@ -115,7 +120,7 @@ export class KerberosTicketSource {
         if (user === undefined) throw new KeytabError(path, `Keytab ${path} has no entries; add the user's keys (ktutil or kadmin ktadd).`);
         const keys = findKeys(keytab, user);
         if (keys.length === 0) throw new KeytabError(path, `Keytab ${path} has no key for ${principalToString(user)}; check --username or the keytab.`);
-        return this.#withTgt(user.realm, async (kdc) => kdc.getInitialTicket(user, { keys: keys.map((k) => k.key) }));
+        return this.#withTgt(user.realm, call, async (kdc) => kdc.getInitialTicket(user, { keys: keys.map((k) => k.key) }, undefined, call));
       }
       case 'ccache': {
         const env = this.#o.env ?? process.env;
@@ -131,7 +136,7 @@ export class KerberosTicketSource {
         if (cached !== undefined) return toKerberosCredential(cached);
         const tgt = findTgt(cache);
         if (tgt === undefined) throw new InvalidOptionError(`The credential cache ${location.name} has no valid ticket-granting ticket for ${principalToString(cache.principal)}; run kinit, or give a password or --keytab.`);
-        return this.#serviceTicketWith(toKerberosCredential(tgt));
+        return this.#serviceTicketWith(toKerberosCredential(tgt), call);
       }
     }
   }
@@ -144,17 +149,52 @@ export class KerberosTicketSource {
     return realmForHost(this.#o.hostnameOverride ?? this.#o.host, { domainRealm: this.#config.domainRealm, defaultRealm: undefined }) ?? userRealm;
   }
 
-  async #withTgt(realm: string, getTgt: (kdc: KdcClient) => Promise<KerberosCredential>): Promise<KerberosCredential> {
-    return this.#serviceTicketWith(await getTgt(await this.#kdcClient(realm)));
+  async #withTgt(realm: string, call: KdcCallOptions, getTgt: (kdc: KdcClient) => Promise<KerberosCredential>): Promise<KerberosCredential> {
+    return this.#serviceTicketWith(await getTgt(await this.#kdcClient(realm, call)), call);
   }
 
-  async #serviceTicketWith(tgt: KerberosCredential): Promise<KerberosCredential> {
+  async #serviceTicketWith(tgt: KerberosCredential, call: KdcCallOptions): Promise<KerberosCredential> {
     const spn = this.spn(this.#serviceRealm(tgt.client.realm));
     try {
-      return await (await this.#kdcClient(tgt.server.realm)).getServiceTicket(tgt, spn);
+      return await (await this.#kdcClient(tgt.server.realm, call)).getServiceTicket(tgt, spn, call);
     } catch (err) {
       if (err instanceof KdcError && err.krbErrorCode === KrbErrorCode.KDC_ERR_S_PRINCIPAL_UNKNOWN) throw new KerberosServiceUnknownError(principalToString(spn), { cause: err });
       throw err;
     }
   }
+}
+
+/** KDC location (DNS SRV may be slow) raced against the call's deadline and signal. */
+function withinCall<T>(work: Promise<T>, call: KdcCallOptions, realm: string): Promise<T> {
+  const { deadline, signal } = call;
+  if (deadline === undefined && signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const stop = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = (): void => {
+      stop();
+      reject(new AbortedError(undefined, { cause: signal?.reason }));
+    };
+    const timer =
+      deadline === undefined
+        ? undefined
+        : setTimeout(() => {
+            stop();
+            reject(new KdcTimeoutError(realm, [], `Finding the KDCs of ${realm} (DNS SRV _kerberos._tcp.${realm}) did not finish within the call's deadline (callTimeoutSec / --call-timeout); name them in krb5.conf [realms] or with --kdc.`));
+          }, Math.max(0, deadline - Date.now()));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        stop();
+        resolve(v);
+      },
+      (err: unknown) => {
+        stop();
+        reject(err);
+      },
+    );
+  });
 }

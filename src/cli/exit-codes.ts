@@ -25,6 +25,11 @@ const BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   [ErrorCodes.KERBEROS]: EXIT.AUTH,
   [ErrorCodes.KERBEROS_KDC]: EXIT.AUTH,
   [ErrorCodes.KERBEROS_INTEGRITY]: EXIT.AUTH,
+  // The Kerberos environment (krb5.conf, credential cache, keytab, KDC location): no ticket, so no authentication.
+  [ErrorCodes.KRB5_CONFIG]: EXIT.AUTH,
+  [ErrorCodes.KRB5_CCACHE]: EXIT.AUTH,
+  [ErrorCodes.KRB5_KEYTAB]: EXIT.AUTH,
+  [ErrorCodes.KDC_NOT_FOUND]: EXIT.AUTH,
   [ErrorCodes.CONNECTION]: EXIT.CONNECTION,
   [ErrorCodes.TLS]: EXIT.CONNECTION,
   [ErrorCodes.TIMEOUT]: EXIT.CONNECTION,

@@ -69,6 +69,6 @@ function createSingleSession(o: ResolvedOptions, tickets: KerberosTicketSource |
       return kerberos('Kerberos');
     case 'negotiate':
       // NTLM needs a user and password; without them there is nothing to fall back to.
-      return new NegotiateSession(tickets!, () => kerberos('Negotiate'), o.user !== '' && o.password !== '' ? ntlm : undefined);
+      return new NegotiateSession(tickets!, () => kerberos('Negotiate'), o.user !== '' && o.password !== '' ? ntlm : undefined, o.callTimeoutMs);
   }
 }

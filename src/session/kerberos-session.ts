@@ -96,8 +96,9 @@ export class KerberosHttpSession implements Session {
     this.transport.reset();
   }
 
-  private async start(channelBindings: Uint8Array | undefined): Promise<Pending> {
-    const credential = await this.opts.tickets.serviceTicket();
+  private async start(x: Timed, channelBindings: Uint8Array | undefined): Promise<Pending> {
+    // The KDC exchange (when the ticket is not cached) is part of this call: same deadline, same signal.
+    const credential = await this.opts.tickets.serviceTicket({ deadline: x.deadline, ...(x.signal ? { signal: x.signal } : {}) });
     const krb = new KerberosInitiator({ credential, ...(channelBindings ? { channelBindings } : {}) });
     const security = kerberosMessageSecurity(krb, this.opts.scheme);
     if (this.opts.scheme === 'Kerberos') return { authorization: `Kerberos ${krb.initialToken().toString('base64')}`, security, finish: (t) => krb.acceptReply(t) };
@@ -127,7 +128,7 @@ export class KerberosHttpSession implements Session {
 
   private async handshakeAndSend(x: Timed, soap: Buffer): Promise<SoapReply> {
     const cbt = await this.channelBindings(x);
-    const pending = await this.start(cbt);
+    const pending = await this.start(x, cbt);
     const boundCert = this.transport.peerCertificate;
     let res: HttpResponse;
     try {

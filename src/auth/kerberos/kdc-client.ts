@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { DEFAULT_ENCTYPES, enctypeProfile, isSupportedEnctype } from './crypto/index.js';
 import { KerberosError, KerberosIntegrityError } from './errors.js';
 import { KdcError, KrbErrorCode, kdcErrorFrom } from './kdc-errors.js';
-import { sendToKdc, type KdcTransportOptions } from './kdc-transport.js';
+import { sendToKdc, type KdcCallOptions, type KdcTransportOptions } from './kdc-transport.js';
 import {
   KdcOptions,
   kerberosTimeParts,
@@ -97,8 +97,16 @@ export class KdcClient {
     return this.#options.now?.() ?? new Date();
   }
 
-  /** AS exchange: a TGT for `client` (or a ticket for `server`, default krbtgt/REALM). */
-  async getInitialTicket(client: Principal, secret: ClientSecret, server: Principal = tgsPrincipal(client.realm)): Promise<KerberosCredential> {
+  /** Sends to this client's KDCs within the caller's deadline and signal (`call`), else the client's own. */
+  #send(request: Buffer, realm: string, call: KdcCallOptions | undefined): Promise<Buffer> {
+    return sendToKdc(request, { ...this.#options, realm, ...(call?.deadline !== undefined ? { deadline: call.deadline } : {}), ...(call?.signal !== undefined ? { signal: call.signal } : {}) });
+  }
+
+  /**
+   * AS exchange: a TGT for `client` (or a ticket for `server`, default krbtgt/REALM). `call` bounds
+   * the exchange by the caller's whole-call deadline and AbortSignal.
+   */
+  async getInitialTicket(client: Principal, secret: ClientSecret, server: Principal = tgsPrincipal(client.realm), call?: KdcCallOptions): Promise<KerberosCredential> {
     const context = { client: principalToString(client), server: principalToString(server), realm: client.realm };
     let padata: PaData[] = [{ type: PaDataType.PAC_REQUEST, value: encodePaPacRequest(true) }];
     let hinted: { key: EncryptionKey } | undefined;
@@ -113,7 +121,7 @@ export class KdcClient {
         nonce: nonce(),
         etypes: this.#enctypes,
       };
-      const answer = decodeKdcAnswer(await sendToKdc(encodeKdcReq({ msgType: 10, padata, body }), this.#options));
+      const answer = decodeKdcAnswer(await this.#send(encodeKdcReq({ msgType: 10, padata, body }), client.realm, call));
       if (answer.kind === 'error') {
         const err = answer.error;
         if (err.errorCode === KrbErrorCode.KDC_ERR_PREAUTH_REQUIRED && hinted === undefined) {
@@ -148,8 +156,8 @@ export class KdcClient {
     throw new KerberosError('The KDC kept asking for pre-authentication; giving up.');
   }
 
-  /** TGS exchange: a service ticket for `server` using the TGT `tgt`. */
-  async getServiceTicket(tgt: KerberosCredential, server: Principal): Promise<KerberosCredential> {
+  /** TGS exchange: a service ticket for `server` using the TGT `tgt`, within `call`'s deadline and signal. */
+  async getServiceTicket(tgt: KerberosCredential, server: Principal, call?: KdcCallOptions): Promise<KerberosCredential> {
     const context = { client: principalToString(tgt.client), server: principalToString(server), realm: server.realm };
     const now = this.#now();
     const body: KdcReqBody = {
@@ -171,7 +179,7 @@ export class KdcClient {
     });
     const apReq = encodeApReq({ apOptions: 0, ticket: tgt.ticket, authenticator: { etype: tgt.key.etype, cipher: profile.encrypt(tgt.key, KeyUsage.TGS_REQ_AUTH, authenticator) } });
     const request = encodeKdcReq({ msgType: 12, padata: [{ type: PaDataType.TGS_REQ, value: apReq }], body }, bodyDer);
-    const answer = decodeKdcAnswer(await sendToKdc(request, this.#options));
+    const answer = decodeKdcAnswer(await this.#send(request, tgt.server.realm, call));
     if (answer.kind === 'error') throw kdcErrorFrom(answer.error, context, this.#now());
     const rep = answer.reply;
     if (rep.msgType !== 13) throw new KerberosError(`KDC answered a TGS-REQ with message type ${rep.msgType}.`);
