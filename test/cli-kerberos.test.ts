@@ -5,7 +5,8 @@
  * (4) with a message that says what to do for a wrong password, an unknown SPN and clock skew.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -113,5 +114,53 @@ describe('Kerberos failures exit 4 and say what to do', () => {
     const r = await cli([...jobError, '--host', '127.0.0.1', '--port', String(http.port), '--scheme', 'http', '--user', DEFAULT_USER, '--kdc', '127.0.0.1'], withPassword);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--kdc only apply with --transport kerberos or negotiate/);
+  });
+});
+
+describe('hyperv-wsman emulator --kerberos', () => {
+  test('prints the realm, the KDC and a krb5.conf; the printed settings run job-error over Kerberos', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', '--kerberos', '--kerberos-realm', 'demo.test'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`not ready:\n${out}\n${err}`)), 30_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (/^# ready/m.test(out)) {
+            clearTimeout(t);
+            resolve();
+          }
+        });
+      });
+      const env: Record<string, string> = { HOME: emptyHome() };
+      for (const m of out.matchAll(/^(HYPERV_WSMAN_[A-Z0-9_]+)=(.*)$/gm)) env[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1');
+      assert.equal(env.HYPERV_WSMAN_TRANSPORT, 'kerberos');
+      assert.equal(env.HYPERV_WSMAN_USER, `${DEFAULT_USER}@DEMO.TEST`);
+      const conf = env.HYPERV_WSMAN_KRB5_CONFIG!;
+      assert.match(readFileSync(conf, 'utf8'), /default_realm = DEMO\.TEST/);
+      const kdc = /^# Kerberos realm DEMO\.TEST: KDC (127\.0\.0\.1:\d+) \(TCP and UDP\)/m.exec(out);
+      assert.ok(kdc, out);
+      assert.match(out, new RegExp(`^#\\s+kdc = ${kdc[1]!.replace(/\./g, '\\.')}$`, 'm'));
+      assert.match(out, /HTTP\/127\.0\.0\.1@DEMO\.TEST/);
+      assertDecoded(await runCapture([...jobError], { env }));
+      // Negotiate with the same settings, and the flags printed for a client without the file.
+      assertDecoded(await runCapture([...jobError, '--transport', 'negotiate'], { env }));
+      const { HYPERV_WSMAN_KRB5_CONFIG: _omit, ...noFile } = env;
+      assertDecoded(await runCapture([...jobError, '--kdc', kdc[1]!], { env: { ...noFile, KRB5_CONFIG: '/nonexistent/krb5.conf' } }));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, err);
+      assert.equal(existsSync(conf), false, 'the krb5.conf is removed when the emulator stops');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  test('--kerberos-realm without --kerberos is a usage error', async () => {
+    const r = await runCapture(['emulator', '--kerberos-realm', 'X.TEST']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--kerberos-realm only applies with --kerberos/);
   });
 });
