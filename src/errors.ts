@@ -30,6 +30,8 @@ export const ErrorCodes = {
   /** A Kerberos ciphertext or checksum failed verification (wrong key or tampering): never parsed. */
   KERBEROS_INTEGRITY: 'ERR_KERBEROS_INTEGRITY',
   CIM_DECODE: 'ERR_CIM_DECODE',
+  /** Bytes that are not the DER (X.690) expected, or past a decoding limit (src/asn1/der.ts). */
+  DER: 'ERR_DER',
   /** krb5.conf that cannot be read or parsed. */
   KRB5_CONFIG: 'ERR_KRB5_CONFIG',
   /** A Kerberos credential cache that cannot be used (unsupported type, malformed, missing). */

@@ -5,13 +5,12 @@
  * (4) with a message that says what to do for a wrong password, an unknown SPN and clock skew.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, generateTestCertificates, startEmulatedHost, type EmulatedHost, type TestCertificates } from '../src/emulator/index.js';
-import { emptyHome, runCapture, type CliRun } from './helpers/cli-harness.js';
+import { emptyHome, runCapture, startEmulatorProcess, type CliRun } from './helpers/cli-harness.js';
 import { kerberosFiles, type KerberosFiles } from './helpers/kerberos-env.js';
 
 const cli = (argv: string[], env: Record<string, string>): Promise<CliRun> => runCapture(argv, { env: { HOME: emptyHome(), ...env } });
@@ -119,24 +118,9 @@ describe('Kerberos failures exit 4 and say what to do', () => {
 
 describe('hyperv-wsman emulator --kerberos', () => {
   test('prints the realm, the KDC and a krb5.conf; the printed settings run job-error over Kerberos', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', '--kerberos', '--kerberos-realm', 'demo.test'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const emulator = await startEmulatorProcess(['--kerberos', '--kerberos-realm', 'demo.test']);
     try {
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`not ready:\n${out}\n${err}`)), 30_000);
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (/^# ready/m.test(out)) {
-            clearTimeout(t);
-            resolve();
-          }
-        });
-      });
-      const env: Record<string, string> = { HOME: emptyHome() };
-      for (const m of out.matchAll(/^(HYPERV_WSMAN_[A-Z0-9_]+)=(.*)$/gm)) env[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1');
+      const { env, stdout: out } = emulator;
       assert.equal(env.HYPERV_WSMAN_TRANSPORT, 'kerberos');
       assert.equal(env.HYPERV_WSMAN_USER, `${DEFAULT_USER}@DEMO.TEST`);
       const conf = env.HYPERV_WSMAN_KRB5_CONFIG!;
@@ -150,11 +134,10 @@ describe('hyperv-wsman emulator --kerberos', () => {
       assertDecoded(await runCapture([...jobError, '--transport', 'negotiate'], { env }));
       const { HYPERV_WSMAN_KRB5_CONFIG: _omit, ...noFile } = env;
       assertDecoded(await runCapture([...jobError, '--kdc', kdc[1]!], { env: { ...noFile, KRB5_CONFIG: '/nonexistent/krb5.conf' } }));
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0, err);
+      assert.equal(await emulator.stop(), 0, emulator.stderr());
       assert.equal(existsSync(conf), false, 'the krb5.conf is removed when the emulator stops');
     } finally {
-      child.kill('SIGKILL');
+      emulator.kill();
     }
   });
 
