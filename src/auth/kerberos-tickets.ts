@@ -5,7 +5,8 @@
  * endpoint host or the hostname override; KDCs from the override, krb5.conf or DNS. One ticket
  * serves every connection of the session until shortly before it expires.
  */
-import { KdcClient } from './kerberos/kdc-client.js';
+import { KdcClient, issuingRealm, referralTarget } from './kerberos/kdc-client.js';
+import { KerberosError } from './kerberos/errors.js';
 import type { KdcCallOptions } from './kerberos/kdc-transport.js';
 import { KdcError, KrbErrorCode } from './kerberos/kdc-errors.js';
 import { loadKrb5Config, type Krb5Config } from './kerberos/krb5-conf.js';
@@ -91,8 +92,13 @@ export class KerberosTicketSource {
     return servicePrincipal({ host: this.#o.host, ...(this.#o.hostnameOverride !== undefined ? { hostOverride: this.#o.hostnameOverride } : {}), service: this.#o.service ?? 'HTTP', realm });
   }
 
+  /** The realm `--kdc` stands for: the first one asked (the user's); referral realms are located normally. */
+  #overrideRealm: string | undefined;
+
   async #kdcClient(realm: string, call: KdcCallOptions): Promise<KdcClient> {
-    const located = locateKdcs(realm, { config: this.#config, ...(this.#o.kdc !== undefined && this.#o.kdc.length > 0 ? { override: this.#o.kdc } : {}) });
+    this.#overrideRealm ??= realm.toUpperCase();
+    const override = this.#o.kdc !== undefined && this.#o.kdc.length > 0 && this.#overrideRealm === realm.toUpperCase() ? this.#o.kdc : undefined;
+    const located = locateKdcs(realm, { config: this.#config, ...(override !== undefined ? { override } : {}) });
     const kdcs = await withinCall(located, call, realm);
     return new KdcClient(kdcClientSettings(this.#config, kdcs));
   }
@@ -154,14 +160,50 @@ export class KerberosTicketSource {
   }
 
   async #serviceTicketWith(tgt: KerberosCredential, call: KdcCallOptions): Promise<KerberosCredential> {
-    const spn = this.spn(this.#serviceRealm(tgt.client.realm));
+    let spn = this.spn(this.#serviceRealm(tgt.client.realm));
     try {
-      return await (await this.#kdcClient(tgt.server.realm, call)).getServiceTicket(tgt, spn, call);
+      return await followReferrals(tgt, spn, async (ticket, server) => {
+        spn = server;
+        return (await this.#kdcClient(issuingRealm(ticket), call)).getServiceTicket(ticket, server, call, { allowReferral: true });
+      });
     } catch (err) {
       if (err instanceof KdcError && err.krbErrorCode === KrbErrorCode.KDC_ERR_S_PRINCIPAL_UNKNOWN) throw new KerberosServiceUnknownError(principalToString(spn), { cause: err });
       throw err;
     }
   }
+}
+
+/** Referrals followed for one service ticket before giving up (MIT's KRB5_REFERRAL_MAXHOPS is 10; a forest is rarely deeper than 3). */
+export const MAX_REFERRAL_HOPS = 5;
+
+/**
+ * A service ticket for `spn` from `tgt`, following cross-realm referrals (RFC 4120 3.3, RFC 6806):
+ * each answer that is a cross-realm TGT krbtgt/NEXT@HERE is taken to NEXT's KDC, with the service
+ * asked for in NEXT when it was asked for in HERE (AD's host-name referrals). At most
+ * MAX_REFERRAL_HOPS hops, and never the same realm twice.
+ */
+export async function followReferrals(
+  tgt: KerberosCredential,
+  spn: Principal,
+  ask: (tgt: KerberosCredential, server: Principal) => Promise<KerberosCredential>,
+): Promise<KerberosCredential> {
+  let ticket = tgt;
+  let server = spn;
+  const path = [issuingRealm(tgt)];
+  for (let hop = 0; hop <= MAX_REFERRAL_HOPS; hop++) {
+    const answer = await ask(ticket, server);
+    const next = referralTarget(answer.server);
+    if (next === undefined) return answer;
+    if (path.some((r) => r.toUpperCase() === next.toUpperCase())) {
+      throw new KerberosError(`Kerberos referral loop for ${principalToString(spn)}: ${[...path, next].join(' -> ')}; check the realms' trusts and [domain_realm] in krb5.conf.`);
+    }
+    if (hop === MAX_REFERRAL_HOPS) break;
+    const here = path.at(-1)!;
+    if (server.realm.toUpperCase() === here.toUpperCase()) server = { ...server, realm: next };
+    path.push(next);
+    ticket = answer;
+  }
+  throw new KerberosError(`More than ${MAX_REFERRAL_HOPS} cross-realm referrals for ${principalToString(spn)} (${path.join(' -> ')}); giving up.`);
 }
 
 /** KDC location (DNS SRV may be slow) raced against the call's deadline and signal. */
