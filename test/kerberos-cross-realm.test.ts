@@ -63,7 +63,7 @@ describe('cross-realm referrals', () => {
     assert.equal(principalToString(part.client), 'alice@CORP.TEST');
   };
 
-  it('[domain_realm] names RES: CORP answers the TGS-REQ with a referral, RES issues the ticket', async () => {
+  it('[domain_realm] names RES: CORP issues the cross-realm TGT krbtgt/RES@CORP, RES the service ticket', async () => {
     corp.received.length = 0;
     res.received.length = 0;
     const source = new KerberosTicketSource({ host: 'hv01.res.test', user: 'alice', password: 'Alice-pw1', krb5Config: conf('[domain_realm]\n .res.test = RES.TEST\n'), env: {} });
@@ -90,6 +90,11 @@ describe('cross-realm referrals', () => {
       await c.close();
       await host.close();
     }
+  });
+
+  it('a realm CORP has no trust to: a KerberosError naming both realms, not an SPN hint', async () => {
+    const source = new KerberosTicketSource({ host: 'hv01.lab.test', user: 'alice@CORP.TEST', password: 'Alice-pw1', krb5Config: conf('[domain_realm]\n .lab.test = LAB.TEST\n'), env: {} });
+    await assert.rejects(source.serviceTicket(), (e: unknown) => e instanceof KerberosError && /realm CORP\.TEST has no trust to LAB\.TEST/.test(e.message) && /HTTP\/hv01\.lab\.test@LAB\.TEST/.test(e.message));
   });
 
   it('--kdc names the user\'s realm only: the referral realm is still found in krb5.conf', async () => {

@@ -5,7 +5,7 @@
  * endpoint host or the hostname override; KDCs from the override, krb5.conf or DNS. One ticket
  * serves every connection of the session until shortly before it expires.
  */
-import { KdcClient, issuingRealm, referralTarget } from './kerberos/kdc-client.js';
+import { KdcClient, issuingRealm, referralTarget, tgsPrincipal } from './kerberos/kdc-client.js';
 import { KerberosError } from './kerberos/errors.js';
 import type { KdcCallOptions } from './kerberos/kdc-transport.js';
 import { KdcError, KrbErrorCode } from './kerberos/kdc-errors.js';
@@ -161,13 +161,25 @@ export class KerberosTicketSource {
 
   async #serviceTicketWith(tgt: KerberosCredential, call: KdcCallOptions): Promise<KerberosCredential> {
     let spn = this.spn(this.#serviceRealm(tgt.client.realm));
+    let asked = spn;
     try {
       return await followReferrals(tgt, spn, async (ticket, server) => {
-        spn = server;
+        asked = server;
+        if (referralTarget(server) === undefined) spn = server;
         return (await this.#kdcClient(issuingRealm(ticket), call)).getServiceTicket(ticket, server, call, { allowReferral: true });
       });
     } catch (err) {
-      if (err instanceof KdcError && err.krbErrorCode === KrbErrorCode.KDC_ERR_S_PRINCIPAL_UNKNOWN) throw new KerberosServiceUnknownError(principalToString(spn), { cause: err });
+      if (err instanceof KdcError && err.krbErrorCode === KrbErrorCode.KDC_ERR_S_PRINCIPAL_UNKNOWN) {
+        const target = referralTarget(asked);
+        if (target !== undefined) {
+          throw new KerberosError(
+            `Kerberos: realm ${asked.realm} has no trust to ${target} (its KDC has no ${principalToString(asked)}), so ${principalToString(spn)} cannot be reached from it; ` +
+              `check [domain_realm] in krb5.conf for ${this.#o.hostnameOverride ?? this.#o.host}, or the trust between the realms.`,
+            { cause: err },
+          );
+        }
+        throw new KerberosServiceUnknownError(principalToString(spn), { cause: err });
+      }
       throw err;
     }
   }
@@ -177,10 +189,11 @@ export class KerberosTicketSource {
 export const MAX_REFERRAL_HOPS = 5;
 
 /**
- * A service ticket for `spn` from `tgt`, following cross-realm referrals (RFC 4120 3.3, RFC 6806):
- * each answer that is a cross-realm TGT krbtgt/NEXT@HERE is taken to NEXT's KDC, with the service
- * asked for in NEXT when it was asked for in HERE (AD's host-name referrals). At most
- * MAX_REFERRAL_HOPS hops, and never the same realm twice.
+ * A service ticket for `spn` from `tgt`, across realms (RFC 4120 1.2, 3.3; RFC 6806): a service of
+ * another realm R is reached by asking the current KDC for the cross-realm TGT krbtgt/R@HERE (as MIT
+ * and Windows clients do), then R's KDC for the service; any answer that is a cross-realm TGT
+ * krbtgt/NEXT@HERE is followed to NEXT's KDC, with the service asked for in NEXT when it was asked
+ * for in HERE (AD's host-name referrals). At most MAX_REFERRAL_HOPS hops, never the same realm twice.
  */
 export async function followReferrals(
   tgt: KerberosCredential,
@@ -191,15 +204,16 @@ export async function followReferrals(
   let server = spn;
   const path = [issuingRealm(tgt)];
   for (let hop = 0; hop <= MAX_REFERRAL_HOPS; hop++) {
-    const answer = await ask(ticket, server);
+    const here = path.at(-1)!;
+    const sameRealm = server.realm.toUpperCase() === here.toUpperCase();
+    const answer = await ask(ticket, sameRealm ? server : { ...tgsPrincipal(server.realm), realm: here });
     const next = referralTarget(answer.server);
     if (next === undefined) return answer;
     if (path.some((r) => r.toUpperCase() === next.toUpperCase())) {
       throw new KerberosError(`Kerberos referral loop for ${principalToString(spn)}: ${[...path, next].join(' -> ')}; check the realms' trusts and [domain_realm] in krb5.conf.`);
     }
     if (hop === MAX_REFERRAL_HOPS) break;
-    const here = path.at(-1)!;
-    if (server.realm.toUpperCase() === here.toUpperCase()) server = { ...server, realm: next };
+    if (sameRealm) server = { ...server, realm: next };
     path.push(next);
     ticket = answer;
   }
