@@ -36,3 +36,4 @@ export type { XmlElement, XmlNode, XmlAttribute, XmlText } from './xml/tree.js';
 export { runFleet, listFleetJobs, FleetWorkError, DEFAULT_FLEET_CONCURRENCY, type FleetTarget, type FleetOptions, type FleetResult, type FleetWork } from './hyperv/fleet.js';
 export { lookupNamespace, namespacesInScope } from './xml/tree.js';
 export { MAX_XML_ATTRIBUTES, MAX_XML_DEPTH, MAX_XML_NAMESPACE_DECLARATIONS, MAX_XML_NODES, MAX_XML_TEXT_LENGTH } from './xml/limits.js';
+export { diagnoseHost, STEP_IDS, STEP_TITLES, CERT_EXPIRY_WARNING_DAYS, type DiagnosticStep, type StepId, type StepStatus, type FactValue, type StepListener, type DiagnoseSettings } from './diagnostics/index.js';

@@ -190,6 +190,7 @@ const oneOf = <T extends string>(name: string, v: string | undefined, allowed: r
 export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
   if (!o || typeof o.host !== 'string' || o.host.trim() === '') throw new InvalidOptionError('host is required.');
   if (/[\s/]/.test(o.host)) throw new InvalidOptionError(`host "${o.host}" must be a host name or address, not a URL.`);
+  if (/^[^:[\]]+:\d+$/.test(o.host) || /^\[.*\]:\d+$/.test(o.host)) throw new InvalidOptionError(`host "${o.host}" includes a port; pass the port as the port option.`);
   const usesKerberos = o.transport === 'kerberos' || o.transport === 'negotiate';
   const usesCertificate = o.transport === 'certificate';
   // A client certificate is the credential: no user name or password is sent. Kerberos can take

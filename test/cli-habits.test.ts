@@ -86,6 +86,32 @@ describe('--host as a URL', () => {
   });
 });
 
+describe('--host name:port', () => {
+  test('the port after the name is taken, as other tools take it', async () => {
+    const r = await runCapture(['identify', '--host', `127.0.0.1:${host.port}`, '--scheme', 'http', '--user', DEFAULT_USER]);
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    const v6 = await runCapture(['config', 'show', '--json', '--host', '[::1]:5986']);
+    const doc = jsonDoc<{ settings: Record<string, { value: unknown }> }>(v6.stdout);
+    assert.equal(doc.settings.host?.value, '::1');
+    assert.equal(doc.settings.port?.value, 5986);
+  });
+
+  test('port 5985 without a scheme means http; a contradicting --port is a usage error', async () => {
+    const r = await runCapture(['config', 'show', '--json', '--host', 'hv01:5985']);
+    const doc = jsonDoc<{ settings: Record<string, { value: unknown }> }>(r.stdout);
+    assert.equal(doc.settings.scheme?.value, 'http');
+    const bad = await runCapture(['identify', '--host', 'hv01:5985', '--port', '5986', '--user', DEFAULT_USER]);
+    assert.equal(bad.code, EXIT.USAGE);
+    assert.match(bad.stderr, /--host hv01:5985 says port 5985, but --port says 5986/);
+  });
+
+  test('a bare IPv6 address is not split', async () => {
+    const r = await runCapture(['config', 'show', '--json', '--host', 'fe80::1']);
+    const doc = jsonDoc<{ settings: Record<string, { value: unknown }> }>(r.stdout);
+    assert.equal(doc.settings.host?.value, 'fe80::1');
+  });
+});
+
 describe('HYPERV_WSMAN_* variables: flag > env > profile > defaults', () => {
   const envFor = (h: EmulatedHost): Record<string, string> => ({
     ...defaultEnv(),

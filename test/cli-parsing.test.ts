@@ -30,6 +30,20 @@ test('params keep the order given; a repeated name becomes an array', () => {
   assert.equal(encodeInvokeParams(p), '<p:Z>1</p:Z><p:Z>2</p:Z><p:A>x</p:A><p:M></p:M>');
 });
 
+test('Name:ref=Class in the cim dialect: the DMTF URI and a __cimnamespace selector (OMI cannot resolve a WMI URI)', () => {
+  const p = parseParams(['Person:ref=MSFT_Person?Key=7'], 'root/cimv2');
+  const cim = encodeInvokeParams(p, 'cim');
+  assert.match(cim, /<w:ResourceURI>http:\/\/schemas\.dmtf\.org\/wbem\/wscim\/1\/cim-schema\/2\/MSFT_Person<\/w:ResourceURI>/);
+  assert.match(cim, /<w:Selector Name="__cimnamespace">root\/cimv2<\/w:Selector>/);
+  assert.match(cim, /<w:Selector Name="Key">7<\/w:Selector>/);
+  assert.doesNotMatch(cim, /wsman\/1\/wmi/);
+  assert.match(encodeInvokeParams(p, 'wmi'), /wsman\/1\/wmi\/root\/cimv2\/MSFT_Person</);
+  assert.doesNotMatch(encodeInvokeParams(p, 'wmi'), /__cimnamespace/);
+  // A reference given by a DMTF URI is sent as given, whatever the dialect.
+  const uri = parseParams(['T:ref=http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ComputerSystem?Name=h1'], 'x');
+  assert.doesNotMatch(encodeInvokeParams(uri, 'cim'), /__cimnamespace/);
+});
+
 test('Name:ref builds an endpoint reference in the namespace, percent-decoded; a URI is taken as is', () => {
   const p = parseParams(['ComputerSystem:ref=Msvm_ComputerSystem?CreationClassName=Msvm_ComputerSystem&Name=a%26b%3Dc'], 'root/virtualization/v2');
   assert.deepEqual(p.ComputerSystem, {

@@ -249,6 +249,11 @@ describe('refused before any I/O', () => {
   test('NTLM without encryption over HTTP', () => {
     assert.throws(() => new WsmanClient({ host: '127.0.0.1', scheme: 'http', messageEncryption: 'never', user: 'u', password: 'p' }), InvalidOptionError);
   });
+  test('a port inside host (it has its own option); a bare IPv6 address is a host', () => {
+    assert.throws(() => new WsmanClient({ host: '127.0.0.1:5985', user: 'u', password: 'p' }), /includes a port; pass the port as the port option/);
+    assert.throws(() => new WsmanClient({ host: '[::1]:5986', user: 'u', password: 'p' }), InvalidOptionError);
+    assert.doesNotThrow(() => new WsmanClient({ host: 'fe80::1', user: 'u', password: 'p' }));
+  });
   test('read timeout not above the operation timeout', () => {
     assert.throws(() => new WsmanClient({ host: '127.0.0.1', user: 'u', password: 'p', operationTimeoutSec: 30, readTimeoutSec: 30 }), InvalidOptionError);
   });

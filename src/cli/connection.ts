@@ -248,7 +248,8 @@ function flagSettings(args: ConnectionArgs): ConfigValues {
  */
 function expandHostUrl(layer: ConfigValues, label: (key: ConfigKey) => string): ConfigValues {
   const host = layer.host;
-  if (host === undefined || !/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return layer;
+  if (host === undefined) return layer;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return expandHostPort(layer, host, label);
   let url: URL;
   try {
     url = new URL(host);
@@ -271,6 +272,23 @@ function expandHostUrl(layer: ConfigValues, label: (key: ConfigKey) => string): 
     }
   }
   return { ...layer, ...fromUrl, host: url.hostname.replace(/^\[(.*)\]$/, '$1') };
+}
+
+/**
+ * `--host hv01:5986` and `--host [fe80::1]:5986`: a port after the name, as people type it for other
+ * tools. A bare IPv6 address (several colons, no brackets) is left alone.
+ */
+function expandHostPort(layer: ConfigValues, host: string, label: (key: ConfigKey) => string): ConfigValues {
+  const m = /^([^:[\]\s]+):(\d{1,5})$/.exec(host) ?? /^\[([^\]\s]+)\]:(\d{1,5})$/.exec(host);
+  if (!m) return layer;
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw new InvalidOptionError(`${label('host')} "${host}": port ${port} is out of range (1-65535).`);
+  if (layer.port !== undefined && layer.port !== port) {
+    throw new InvalidOptionError(`${label('host')} ${host} says port ${port}, but ${label('port')} says ${String(layer.port)}; give it once.`);
+  }
+  // 5985 is WinRM's http listener: without a scheme, https on it would fail with a puzzling TLS error.
+  const scheme = layer.scheme === undefined && port === 5985 ? { scheme: 'http' } : {};
+  return { ...layer, ...scheme, host: m[1]!, port };
 }
 
 /** Each setting's value, and where it came from (for `config show` and error messages). */

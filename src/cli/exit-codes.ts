@@ -25,11 +25,11 @@ const BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   [ErrorCodes.KERBEROS]: EXIT.AUTH,
   [ErrorCodes.KERBEROS_KDC]: EXIT.AUTH,
   [ErrorCodes.KERBEROS_INTEGRITY]: EXIT.AUTH,
-  // The Kerberos environment (krb5.conf, credential cache, keytab, KDC location): no ticket, so no authentication.
+  // Kerberos material that cannot be used, or no KDC for the realm: the credentials cannot be had.
+  [ErrorCodes.KDC_NOT_FOUND]: EXIT.AUTH,
   [ErrorCodes.KRB5_CONFIG]: EXIT.AUTH,
   [ErrorCodes.KRB5_CCACHE]: EXIT.AUTH,
   [ErrorCodes.KRB5_KEYTAB]: EXIT.AUTH,
-  [ErrorCodes.KDC_NOT_FOUND]: EXIT.AUTH,
   [ErrorCodes.CONNECTION]: EXIT.CONNECTION,
   [ErrorCodes.TLS]: EXIT.CONNECTION,
   [ErrorCodes.TIMEOUT]: EXIT.CONNECTION,
@@ -49,6 +49,11 @@ const BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   [ErrorCodes.JOB_FAILED]: EXIT.JOB_FAILED,
   [ErrorCodes.JOB_TIMEOUT]: EXIT.JOB_TIMEOUT,
 };
+
+/** The exit code for a library error code (doctor: the first failed step's code). */
+export function exitCodeForErrorCode(code: ErrorCode): number {
+  return BY_ERROR_CODE[code] ?? EXIT.INTERNAL;
+}
 
 export function exitCodeFor(err: unknown): number {
   // "No such instance" arrives as a WS-Man fault (wsa:DestinationUnreachable / WMI not found); it means the same as a missing job.

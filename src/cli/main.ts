@@ -19,6 +19,7 @@ import { completionCommand } from './completion.js';
 import { configCommand } from './commands/config.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { certCommand } from './commands/cert.js';
+import { doctorCommand } from './commands/doctor.js';
 import { globalBooleanFlags } from './connection.js';
 import { EXIT } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly BoundCommand[] = [
   jobErrorBound,
   configCommand,
   certCommand,
+  doctorCommand,
   emulatorCommand,
   completionCommand,
 ];

@@ -19,6 +19,7 @@ export const FLAG_FOR_OPTION: Readonly<Record<string, string>> = {
   certKeyPem: '--cert-key-pem',
   certKeyPassword: '--cert-key-password-file',
   clientCertNegotiation: '--client-cert-negotiation',
+  certFingerprint: '--cert-fingerprint',
 };
 
 /** Single-word option names, re-worded only where they open a message ("port must be 1-65535"). */
@@ -29,6 +30,8 @@ export function inFlagTerms(message: string): string {
   let out = message.replace(/\b[a-z]+(?:[A-Z][a-z]*)+\b/g, (name) => FLAG_FOR_OPTION[name] ?? name);
   out = out.replace(new RegExp(`^(${PLAIN.join('|')})\\b(?= (?:"[^"]*" )?(?:must|is required|only))`), '--$1');
   // "Use transport ntlm" / "Use messageEncryption auto": a flag followed by its value.
-  out = out.replace(/\btransport (ntlm|basic|certificate)\b/g, '--transport $1');
+  out = out.replace(/(?<![-\w])transport (ntlm|basic|certificate)\b/g, '--transport $1');
+  // Library messages that already name the flag beside the option ("caTrustPath (--ca-trust-path)") say it once.
+  out = out.replace(/(--([a-z][a-z0-9-]*)(?: [^\s()]+)?) \(--\2\)/g, '$1');
   return out;
 }

@@ -10,10 +10,9 @@ import { classNameFromResourceUri } from '../cim/epr.js';
 import { InvalidOptionError } from '../errors.js';
 import { schemaFor, type ClassSchema } from '../hyperv/class-schemas.js';
 import type { WsmanClient } from '../wsman/client.js';
-import { classTarget, dialectOfResourceUri, mergeSelectors, type WsmanDialect } from '../wsman/dialect.js';
+import { classTarget, dialectFromIdentify, dialectOfResourceUri, mergeSelectors, type WsmanDialect } from '../wsman/dialect.js';
 import { HYPERV_NAMESPACE } from '../wsman/namespaces.js';
 import type { Selectors } from '../wsman/requests.js';
-import type { IdentifyResult } from '../wsman/responses.js';
 
 export type DialectChoice = WsmanDialect | 'auto';
 export const DIALECT_CHOICES: readonly DialectChoice[] = ['wmi', 'cim', 'auto'];
@@ -87,10 +86,7 @@ export function resolveTarget(className: string | undefined, args: TargetArgs, c
   return classTargetFor(choice === 'auto' ? 'wmi' : choice, namespace, className, choice === 'auto', className);
 }
 
-/** Windows WinRM reports `OS: … SP: … Stack: 3.0` as ProductVersion ([MS-WSMV] 3.1.4.16); any other server gets the DMTF dialect. */
-export function dialectFromIdentify(id: IdentifyResult): WsmanDialect {
-  return /\bStack:\s*\d/.test(id.productVersion) ? 'wmi' : 'cim';
-}
+export { dialectFromIdentify };
 
 /** For --dialect auto: Identify once, then address the class the way that server expects. */
 export async function settleTarget(client: WsmanClient, target: Target): Promise<Target> {

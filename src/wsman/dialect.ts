@@ -15,6 +15,7 @@ import { InvalidOptionError, UnexpectedReplyError } from '../errors.js';
 import type { XmlElement } from '../xml/tree.js';
 import { WMI_RESOURCE_PREFIX, wmiResourceUri } from './namespaces.js';
 import type { Selectors } from './requests.js';
+import type { IdentifyResult } from './responses.js';
 
 export type WsmanDialect = 'wmi' | 'cim';
 export const DIALECTS: readonly WsmanDialect[] = ['wmi', 'cim'];
@@ -50,6 +51,11 @@ export function classTarget(dialect: WsmanDialect, namespace: string, className:
     throw new InvalidOptionError(`The cim dialect addresses one class at a time; "${className}" is not a class name (a WQL query over a whole namespace needs the wmi dialect).`);
   }
   return { resourceUri: `${CIM_SCHEMA_PREFIX}${className}`, selectors: { [CIM_NAMESPACE_SELECTOR]: ns } };
+}
+
+/** Windows WinRM reports `OS: … SP: … Stack: 3.0` as ProductVersion ([MS-WSMV] 3.1.4.16); any other server gets the DMTF dialect. */
+export function dialectFromIdentify(id: Pick<IdentifyResult, 'productVersion'>): WsmanDialect {
+  return /\bStack:\s*\d/.test(id.productVersion) ? 'wmi' : 'cim';
 }
 
 /** The dialect a resource URI is written in: wmi for WMI URIs, cim for anything else. */

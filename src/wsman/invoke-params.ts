@@ -11,7 +11,7 @@
 import { encodeCimXmlInstance } from '../cim/cim-xml.js';
 import { formatCimDateTime } from '../cim/datetime.js';
 import { encodeWsCimEmbeddedInstance } from '../cim/ws-cim.js';
-import type { WsmanDialect } from './dialect.js';
+import { classTarget, dialectOfResourceUri, type WsmanDialect } from './dialect.js';
 import { encodeEpr } from '../cim/epr.js';
 import { CimDateTime, CimInterval, type CimPropertyInfo, type CimReference, type CimValue } from '../cim/types.js';
 import { InvalidOptionError } from '../errors.js';
@@ -56,9 +56,21 @@ function encodeOne(name: string, v: InvokeScalar, dialect: WsmanDialect): string
   if (v instanceof Date || v instanceof CimDateTime || v instanceof CimInterval) {
     return `<p:${name}>${dialect === 'cim' ? `<cim:CIM_DateTime>${escapeText(formatCimDateTime(v))}</cim:CIM_DateTime>` : datetimeXml(v)}</p:${name}>`;
   }
-  if (typeof v === 'object' && v.kind === 'reference') return `<p:${name}>${encodeEpr(v)}</p:${name}>`;
+  if (typeof v === 'object' && v.kind === 'reference') return `<p:${name}>${encodeEpr(referenceFor(v, dialect))}</p:${name}>`;
   if (typeof v === 'object' && v.kind === 'instance' && dialect === 'cim') return encodeWsCimEmbeddedInstance(`p:${name}`, v);
   return `<p:${name}>${escapeText(scalarText(v))}</p:${name}>`;
+}
+
+/**
+ * A reference named by class and namespace is addressed the way the request's dialect addresses
+ * classes: a WMI URI for wmi, the DMTF URI plus a __cimnamespace selector for cim (OMI cannot resolve
+ * a WMI URI). A reference given by its own resource URI in another form is sent as it is.
+ */
+function referenceFor(v: CimReference, dialect: WsmanDialect): CimReference {
+  if (dialect !== 'cim' || v.className === undefined || v.namespace === undefined) return v;
+  if (v.resourceUri !== undefined && dialectOfResourceUri(v.resourceUri) !== 'wmi') return v;
+  const t = classTarget('cim', v.namespace, v.className);
+  return { ...v, resourceUri: t.resourceUri, selectors: { ...t.selectors, ...v.selectors } };
 }
 
 /** DSP0230 8.2 cim:cimDateTime content. */

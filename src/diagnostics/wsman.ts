@@ -1,0 +1,56 @@
+/**
+ * Steps `identify` and `hyperv-namespace`: one authenticated Identify through the library's client
+ * (the whole auth path: tokens, channel binding, message encryption), then the cheapest question the
+ * Hyper-V WMI namespace can answer: one Msvm_VirtualSystemManagementService (every Hyper-V host has
+ * exactly one). A missing namespace means no Hyper-V role, or a server that is not Windows WinRM.
+ */
+import { ErrorCodes } from '../errors.js';
+import type { ConnectionOptions } from '../options.js';
+import { WsmanClient } from '../wsman/client.js';
+import { dialectFromIdentify } from '../wsman/dialect.js';
+import { isAccessDeniedFault, isNotFoundFault, WsmanFaultError } from '../wsman/fault.js';
+import { HYPERV_NAMESPACE, wmiResourceUri } from '../wsman/namespaces.js';
+import type { IdentifyResult } from '../wsman/responses.js';
+import { failureOf } from './step-runner.js';
+import type { StepOutcome } from './types.js';
+
+export const HYPERV_PROBE_CLASS = 'Msvm_VirtualSystemManagementService';
+
+export async function checkIdentify(client: WsmanClient): Promise<{ outcome: StepOutcome; identity?: IdentifyResult }> {
+  try {
+    const id = await client.identify();
+    const facts = { productVendor: id.productVendor, productVersion: id.productVersion, protocolVersion: id.protocolVersion, dialect: dialectFromIdentify(id) };
+    return { identity: id, outcome: { status: 'pass', summary: `authenticated with --transport ${client.options.transport}: ${id.productVendor} ${id.productVersion}`, facts } };
+  } catch (err) {
+    return { outcome: failureOf(err) };
+  }
+}
+
+export async function checkHypervNamespace(client: WsmanClient, identity: IdentifyResult | undefined): Promise<StepOutcome> {
+  const uri = wmiResourceUri(HYPERV_NAMESPACE, HYPERV_PROBE_CLASS);
+  const notWindows = identity !== undefined && dialectFromIdentify(identity) !== 'wmi';
+  const hint =
+    (notWindows ? `Identify says this is ${identity.productVendor} ${identity.productVersion}, not Windows WinRM (OMI or another DMTF server?): Hyper-V runs only on Windows. ` : '') +
+    `On a Windows host, install the Hyper-V role (Install-WindowsFeature Hyper-V -IncludeManagementTools) and check Get-CimInstance -Namespace root/virtualization/v2 ${HYPERV_PROBE_CLASS} locally.`;
+  try {
+    let found = 0;
+    for await (const _ of client.enumerate(uri, { maxElements: 1 })) {
+      found++;
+      break;
+    }
+    // The namespace and class answered; an empty answer is still an answer (no instance is claimed).
+    return { status: 'pass', summary: `${HYPERV_NAMESPACE} answers an Enumerate of ${HYPERV_PROBE_CLASS} (${found === 0 ? 'no instance returned' : 'first instance read'})`, facts: { namespace: HYPERV_NAMESPACE, resourceUri: uri, instancesRead: found } };
+  } catch (err) {
+    if (err instanceof WsmanFaultError && isAccessDeniedFault(err)) {
+      return failureOf(err, { namespace: HYPERV_NAMESPACE }, 'The user may log on but not read root/virtualization/v2: add it to the Hyper-V Administrators group (or Administrators).');
+    }
+    const facts = { namespace: HYPERV_NAMESPACE, resourceUri: uri };
+    const notFound = err instanceof WsmanFaultError && isNotFoundFault(err);
+    return { ...failureOf(err, facts, `Hyper-V role not installed, or not a Windows Hyper-V host. ${hint}`), ...(notFound ? { code: ErrorCodes.NOT_FOUND } : {}) };
+  }
+}
+
+/** A client for the authenticated steps (same options as every other command). */
+export function clientFor(options: ConnectionOptions): WsmanClient {
+  return new WsmanClient(options);
+}
