@@ -3,18 +3,21 @@
 // path, and the example playbook (examples/ansible/) run by real ansible-core (Debian's) against an
 // emulated Hyper-V host this test starts, with NTLM and message encryption as on Windows. The modules run
 // the hyperv-wsman CLI (dist/, put on PATH). Asserts on the results the playbook registered, on check
-// mode, on a wrong-password run, and on ansible-doc rendering every module. A missing ansible-core fails
+// mode, on a wrong-password run, on Kerberos tasks (a second emulated host with its in-memory KDC: password,
+// keytab, negotiate with kdc and kerberos_service, an unknown SPN, kerberos_delegation refused), and on
+// ansible-doc rendering every module. A missing ansible-core fails
 // the test: it is never skipped.
 //
 //   apt-get install -y ansible-core && node --import tsx --test interop/ansible.test.ts
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_PASSWORD, FIXTURE_JOB_IDS, FIXTURE_VMS, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
+import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, FIXTURE_VMS, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
+import { kerberosFiles } from '../test/helpers/kerberos-env.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PLAYBOOK_DIR = join(ROOT, 'examples/ansible');
@@ -254,6 +257,67 @@ describe('the hyperv_wsman.hyperv collection with real ansible-core against the 
     assert.ok(!(r.stdout + r.stderr).includes(WRONG_PASSWORD));
   });
 
+  test('Kerberos: transport kerberos (password, keytab) and negotiate (kdc, kerberos_service) against the emulated host and its KDC', async () => {
+    const krbHost = await startEmulatedHost({ kerberos: { kdc: true }, requestLog: true });
+    const files = await kerberosFiles(krbHost, DEFAULT_USER, DEFAULT_PASSWORD);
+    try {
+      const kdc = krbHost.kerberos!.kdc!;
+      const playbook = join(tmp, 'kerberos.yml');
+      const resultsFile = join(tmp, 'kerberos-results.json');
+      const task = (register: string, options: Record<string, unknown>): string =>
+        [
+          `    - name: ${register}`,
+          '      hyperv_wsman.hyperv.job_error:',
+          `        job_id: ${FIXTURE_JOB_IDS.failedConcrete}`,
+          '        host: 127.0.0.1',
+          `        port: ${krbHost.port}`,
+          '        scheme: http',
+          ...Object.entries(options).map(([k, v]) => `        ${k}: ${JSON.stringify(v)}`),
+          `      register: ${register}`,
+        ].join('\n');
+      const password = "{{ lookup('env', 'KRB_TEST_PASSWORD') }}";
+      writeFileSync(
+        playbook,
+        [
+          '- hosts: localhost',
+          '  gather_facts: false',
+          '  tasks:',
+          task('with_password', { transport: 'kerberos', user: `${DEFAULT_USER}@EMULATOR.TEST`, password, krb5_config: files.krb5Config }),
+          task('with_keytab', { transport: 'kerberos', keytab: files.keytab, krb5_config: files.krb5Config }),
+          task('negotiate_kdc', { transport: 'negotiate', user: `${DEFAULT_USER}@EMULATOR.TEST`, password, kdc: [`${kdc.host}:${kdc.port}`], kerberos_service: 'WSMAN', krb5_config: '/nonexistent/krb5.conf' }),
+          task('unknown_spn', { transport: 'kerberos', user: `${DEFAULT_USER}@EMULATOR.TEST`, password, krb5_config: files.krb5Config, kerberos_hostname_override: 'hv99.example.com' }),
+          '      ignore_errors: true',
+          task('delegation', { transport: 'kerberos', keytab: files.keytab, krb5_config: files.krb5Config, kerberos_delegation: true }),
+          '      ignore_errors: true',
+          '    - ansible.builtin.copy:',
+          "        content: \"{{ {'with_password': with_password, 'with_keytab': with_keytab, 'negotiate_kdc': negotiate_kdc, 'unknown_spn': unknown_spn, 'delegation': delegation} | to_json }}\"",
+          `        dest: ${resultsFile}`,
+          '        mode: "0600"',
+          '',
+        ].join('\n'),
+      );
+      const before = krbHost.requests.length;
+      const r = await run(TOOLS.playbook, [playbook, '-v'], { KRB_TEST_PASSWORD: DEFAULT_PASSWORD, KRB5CCNAME: `FILE:${join(tmp, 'no-such-ccache')}` });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<'with_password' | 'with_keytab' | 'negotiate_kdc' | 'unknown_spn' | 'delegation', TaskResult>;
+      for (const k of ['with_password', 'with_keytab', 'negotiate_kdc'] as const) {
+        assert.notEqual(results[k].failed, true, `${k}: ${results[k].msg}`);
+        assert.equal(results[k].job_error?.error?.className, 'Msvm_Error', k);
+      }
+      const schemes = krbHost.requests.slice(before).map((q) => q.authScheme);
+      assert.ok(schemes.length > 0 && schemes.every((s) => s === 'kerberos' || s === undefined), `every request was Kerberos: ${schemes.join(',')}`);
+      assert.equal(results.unknown_spn.failed, true);
+      assert.equal(results.unknown_spn.error_code, 'ERR_KERBEROS_KDC');
+      assert.match(results.unknown_spn.msg, /HTTP\/hv99\.example\.com@EMULATOR\.TEST/);
+      assert.equal(results.delegation.failed, true);
+      assert.match(results.delegation.msg, /kerberos_delegation .* is not implemented/);
+      assert.ok(!(r.stdout + r.stderr + readFileSync(resultsFile, 'utf8')).includes(DEFAULT_PASSWORD));
+    } finally {
+      files.remove();
+      await krbHost.close();
+    }
+  });
+
   test('ansible-doc renders every module, connection options included, password no_log', async () => {
     const r = await run(TOOLS.doc, ['--json', ...MODULES.map((m) => `hyperv_wsman.hyperv.${m}`)], {});
     assert.equal(r.code, 0, r.stderr);
@@ -261,7 +325,7 @@ describe('the hyperv_wsman.hyperv collection with real ansible-core against the 
     for (const m of MODULES) {
       const d = docs[`hyperv_wsman.hyperv.${m}`];
       assert.ok(d, m);
-      for (const o of ['host', 'user', 'password', 'transport', 'server_cert_validation', 'ca_trust_path', 'message_encryption', 'cert_pem', 'cert_key_pem', 'executable']) assert.ok(o in d.doc.options, `${m}: ${o}`);
+      for (const o of ['host', 'user', 'password', 'transport', 'server_cert_validation', 'ca_trust_path', 'message_encryption', 'cert_pem', 'cert_key_pem', 'executable', 'kerberos_hostname_override', 'kerberos_service', 'kerberos_delegation', 'kdc', 'keytab', 'krb5_config']) assert.ok(o in d.doc.options, `${m}: ${o}`);
       // user and password are required unless transport is certificate, which the module checks itself.
       assert.notEqual(d.doc.options.password?.required, true, `${m}: password not mandatory (certificate transport)`);
       assert.ok(d.examples.includes(`hyperv_wsman.hyperv.${m}`), `${m}: examples`);

@@ -30,6 +30,8 @@ export const ErrorCodes = {
   /** A Kerberos ciphertext or checksum failed verification (wrong key or tampering): never parsed. */
   KERBEROS_INTEGRITY: 'ERR_KERBEROS_INTEGRITY',
   CIM_DECODE: 'ERR_CIM_DECODE',
+  /** Bytes that are not the DER (X.690) expected, or past a decoding limit (src/asn1/der.ts). */
+  DER: 'ERR_DER',
   /** krb5.conf that cannot be read or parsed. */
   KRB5_CONFIG: 'ERR_KRB5_CONFIG',
   /** A Kerberos credential cache that cannot be used (unsupported type, malformed, missing). */
@@ -290,6 +292,30 @@ export class KdcNotFoundError extends HypervWsmanError {
   constructor(realm: string, message: string, options?: { cause?: unknown }) {
     super(ErrorCodes.KDC_NOT_FOUND, message, options);
     this.realm = realm;
+  }
+}
+
+/** Every KDC of `realm` was tried and none answered (refused, unreachable, silent past its per-attempt timeout). */
+export class KdcUnreachableError extends ConnectionError {
+  readonly realm: string;
+  /** The attempts made, as host:port/transport, in order. */
+  readonly tried: readonly string[];
+  constructor(realm: string, tried: readonly string[], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.realm = realm;
+    this.tried = tried;
+  }
+}
+
+/** The call's whole deadline ran out while waiting for the KDCs of `realm` (kind 'call'). */
+export class KdcTimeoutError extends TimeoutError {
+  readonly realm: string;
+  /** The attempts made, as host:port/transport, in order. */
+  readonly tried: readonly string[];
+  constructor(realm: string, tried: readonly string[], message: string) {
+    super(message, { kind: 'call' });
+    this.realm = realm;
+    this.tried = tried;
   }
 }
 

@@ -3,7 +3,7 @@
 // errors in flag terms, completion scripts for three shells, and the emulator command.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { globalBooleanFlags } from '../src/cli/connection.js';
 import { inFlagTerms } from '../src/cli/option-names.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
-import { defaultEnv, emptyHome, hostArgs, jsonDoc, runCapture } from './helpers/cli-harness.js';
+import { defaultEnv, emptyHome, hostArgs, jsonDoc, runCapture, startEmulatorProcess } from './helpers/cli-harness.js';
 
 let host: EmulatedHost;
 let dir: string;
@@ -230,31 +230,19 @@ describe('completion', () => {
 
 describe('hyperv-wsman emulator', () => {
   test('prints HYPERV_WSMAN_* lines the CLI reads, serves until SIGTERM, then exits 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', '--tls', '--auth', 'basic'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`not ready:\n${out}\n${err}`)), 30_000);
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (/^# ready/m.test(out)) {
-          clearTimeout(t);
-          resolve();
-        }
-      });
-    });
-    const env: Record<string, string> = { HOME: emptyHome() };
-    for (const m of out.matchAll(/^(HYPERV_WSMAN_[A-Z_]+)=(.*)$/gm)) env[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1');
-    assert.deepEqual(Object.keys(env).filter((k) => k !== 'HOME').sort(), ['HYPERV_WSMAN_CA_TRUST_PATH', 'HYPERV_WSMAN_HOST', 'HYPERV_WSMAN_PASSWORD', 'HYPERV_WSMAN_PORT', 'HYPERV_WSMAN_SCHEME', 'HYPERV_WSMAN_TRANSPORT', 'HYPERV_WSMAN_USER']);
-    assert.equal(env.HYPERV_WSMAN_SCHEME, 'https');
-    const r = await runCapture(['job-error', '--job-id', FIXTURE_JOB_IDS.failedConcrete, '--json'], { env });
-    assert.equal(r.code, EXIT.OK, r.stderr);
-    assert.equal(jsonDoc<{ error: { className: string } }>(r.stdout).error.className, 'Msvm_Error');
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, err);
-    assert.match(err, /emulator stopped \(SIGTERM\)/);
+    const emulator = await startEmulatorProcess(['--tls', '--auth', 'basic']);
+    try {
+      const env = emulator.env;
+      assert.deepEqual(Object.keys(env).filter((k) => k !== 'HOME').sort(), ['HYPERV_WSMAN_CA_TRUST_PATH', 'HYPERV_WSMAN_HOST', 'HYPERV_WSMAN_PASSWORD', 'HYPERV_WSMAN_PORT', 'HYPERV_WSMAN_SCHEME', 'HYPERV_WSMAN_TRANSPORT', 'HYPERV_WSMAN_USER']);
+      assert.equal(env.HYPERV_WSMAN_SCHEME, 'https');
+      const r = await runCapture(['job-error', '--job-id', FIXTURE_JOB_IDS.failedConcrete, '--json'], { env });
+      assert.equal(r.code, EXIT.OK, r.stderr);
+      assert.equal(jsonDoc<{ error: { className: string } }>(r.stdout).error.className, 'Msvm_Error');
+      assert.equal(await emulator.stop(), 0, emulator.stderr());
+      assert.match(emulator.stderr(), /emulator stopped \(SIGTERM\)/);
+    } finally {
+      emulator.kill();
+    }
   });
 
   test('basic over plain http without --allow-unencrypted is refused before listening', async () => {

@@ -5,9 +5,12 @@
  * (4) with a message that says what to do for a wrong password, an unknown SPN and clock skew.
  */
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, generateTestCertificates, startEmulatedHost, type EmulatedHost, type TestCertificates } from '../src/emulator/index.js';
-import { emptyHome, runCapture, type CliRun } from './helpers/cli-harness.js';
+import { emptyHome, runCapture, startEmulatorProcess, type CliRun } from './helpers/cli-harness.js';
 import { kerberosFiles, type KerberosFiles } from './helpers/kerberos-env.js';
 
 const cli = (argv: string[], env: Record<string, string>): Promise<CliRun> => runCapture(argv, { env: { HOME: emptyHome(), ...env } });
@@ -92,9 +95,55 @@ describe('Kerberos failures exit 4 and say what to do', () => {
       await skewed.close();
     }
   });
+  test('a realm without a KDC (krb5.conf names none, no DNS lookup): exit 4, says what to add', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hvw-krb-nokdc-'));
+    try {
+      const conf = join(dir, 'krb5.conf');
+      writeFileSync(conf, '[libdefaults]\n  default_realm = NOKDC.TEST\n  dns_lookup_kdc = false\n');
+      const r = await cli([...jobError, '--host', '127.0.0.1', '--port', String(http.port), '--scheme', 'http', '--transport', 'kerberos', '--user', 'alice', '--krb5-config', conf], withPassword);
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, /ERR_KDC_NOT_FOUND/);
+      assert.match(r.stderr, /\[realms\] NOKDC\.TEST/);
+      assert.match(r.stderr, /--kdc/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   test('Kerberos flags with another transport are refused (exit 2)', async () => {
     const r = await cli([...jobError, '--host', '127.0.0.1', '--port', String(http.port), '--scheme', 'http', '--user', DEFAULT_USER, '--kdc', '127.0.0.1'], withPassword);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--kdc only apply with --transport kerberos or negotiate/);
+  });
+});
+
+describe('hyperv-wsman emulator --kerberos', () => {
+  test('prints the realm, the KDC and a krb5.conf; the printed settings run job-error over Kerberos', async () => {
+    const emulator = await startEmulatorProcess(['--kerberos', '--kerberos-realm', 'demo.test']);
+    try {
+      const { env, stdout: out } = emulator;
+      assert.equal(env.HYPERV_WSMAN_TRANSPORT, 'kerberos');
+      assert.equal(env.HYPERV_WSMAN_USER, `${DEFAULT_USER}@DEMO.TEST`);
+      const conf = env.HYPERV_WSMAN_KRB5_CONFIG!;
+      assert.match(readFileSync(conf, 'utf8'), /default_realm = DEMO\.TEST/);
+      const kdc = /^# Kerberos realm DEMO\.TEST: KDC (127\.0\.0\.1:\d+) \(TCP and UDP\)/m.exec(out);
+      assert.ok(kdc, out);
+      assert.match(out, new RegExp(`^#\\s+kdc = ${kdc[1]!.replace(/\./g, '\\.')}$`, 'm'));
+      assert.match(out, /HTTP\/127\.0\.0\.1@DEMO\.TEST/);
+      assertDecoded(await runCapture([...jobError], { env }));
+      // Negotiate with the same settings, and the flags printed for a client without the file.
+      assertDecoded(await runCapture([...jobError, '--transport', 'negotiate'], { env }));
+      const { HYPERV_WSMAN_KRB5_CONFIG: _omit, ...noFile } = env;
+      assertDecoded(await runCapture([...jobError, '--kdc', kdc[1]!], { env: { ...noFile, KRB5_CONFIG: '/nonexistent/krb5.conf' } }));
+      assert.equal(await emulator.stop(), 0, emulator.stderr());
+      assert.equal(existsSync(conf), false, 'the krb5.conf is removed when the emulator stops');
+    } finally {
+      emulator.kill();
+    }
+  });
+
+  test('--kerberos-realm without --kerberos is a usage error', async () => {
+    const r = await runCapture(['emulator', '--kerberos-realm', 'X.TEST']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--kerberos-realm only applies with --kerberos/);
   });
 });

@@ -142,7 +142,7 @@ describe('RFC 4121 wrap tokens', () => {
     acc.verifyMic(Buffer.from('mechTypes'), mic);
   });
 
-  it('RC4 contexts use RFC 4757 tokens; MIC is refused with a clear message', () => {
+  it('RC4 contexts use RFC 4757 tokens for wrap and MIC', () => {
     const k = { etype: 23, value: seq(16) };
     const ini = new GssMessageProtection({ key: k, isAcceptor: false, acceptorSubkey: true }, 5, 9);
     const acc = new GssMessageProtection({ key: k, isAcceptor: true, acceptorSubkey: true }, 9, 5);
@@ -155,6 +155,25 @@ describe('RFC 4121 wrap tokens', () => {
     const t = acc.wrap(Buffer.from('tamper'));
     t[t.length - 2]! ^= 1;
     assert.throws(() => ini.unwrap(t), KerberosIntegrityError);
-    assert.throws(() => ini.getMic(Buffer.from('m')), /enable AES/);
+    // MIC (RFC 4757 7.2), as SPNEGO's mechListMIC uses it: fresh contexts, send/receive numbers 7 and 3.
+    const i2 = new GssMessageProtection({ key: k, isAcceptor: false, acceptorSubkey: true }, 7, 3);
+    const a2 = new GssMessageProtection({ key: k, isAcceptor: true, acceptorSubkey: true }, 3, 7);
+    const mechTypes = Buffer.from('300b06092a864886f712010202', 'hex');
+    const mic = i2.getMic(mechTypes);
+    assert.equal(mic.subarray(0, 13).toString('hex'), '602306092a864886f712010202', 'RFC 1964 framing: 0x60, length, krb5 OID');
+    assert.equal(mic.subarray(13, 21).toString('hex'), '01011100ffffffff', 'TOK_ID 01 01, SGN_ALG HMAC-MD5, filler');
+    assert.equal(mic.length, 13 + 24);
+    assert.throws(() => a2.verifyMic(Buffer.from('300b06092a864886f712010203', 'hex'), mic), KerberosIntegrityError);
+    const flipped = Buffer.from(mic);
+    flipped[flipped.length - 1]! ^= 0x80;
+    assert.throws(() => a2.verifyMic(mechTypes, flipped), KerberosIntegrityError);
+    a2.verifyMic(mechTypes, mic);
+    assert.throws(() => a2.verifyMic(mechTypes, mic), /out of sequence/, 'a replayed MIC');
+    const reply = a2.getMic(mechTypes);
+    assert.notDeepEqual(reply.subarray(21), mic.subarray(21), 'the acceptor\'s token differs (direction, sequence)');
+    i2.verifyMic(mechTypes, reply);
+    // The wrap stream continues in step after the MICs.
+    assert.equal(a2.unwrap(i2.wrap(Buffer.from('after'))).toString(), 'after');
+    assert.throws(() => i2.verifyMic(mechTypes, i2.getMic(mechTypes)), /direction/, 'a reflected MIC');
   });
 });

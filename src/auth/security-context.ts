@@ -1,11 +1,18 @@
 /**
- * One shape for the per-message protection of an established HTTP authentication context, so the
- * WinRM framing (message-encryption.ts) and the sessions take NTLM and Kerberos alike. An NTLM
- * session already has this shape; a Kerberos context is adapted here with the protocol value of
+ * The security-context interface the connection-bound session drives (ClientSecurityContext: first
+ * token, next token, final-token check, message protection), with NTLM and Kerberos adapted to it,
+ * and one shape for the per-message protection of an established context (MessageSecurity), so the
+ * WinRM framing (message-encryption.ts) and the session take NTLM and Kerberos alike. An NTLM
+ * session already has that shape; a Kerberos context is adapted here with the protocol value of
  * the HTTP scheme it was negotiated under (MS-WSMV 2.2.9.1.2: `Kerberos` has its own value,
  * Kerberos inside `Negotiate` uses the SPNEGO one).
  */
 import { KERBEROS_ENCRYPTED_PROTOCOL, SPNEGO_ENCRYPTED_PROTOCOL, type MessageSecurity } from './message-encryption.js';
+import { NtlmError } from '../errors.js';
+import type { NtlmClientContext } from './ntlm/client-context.js';
+import { KerberosError } from './kerberos/errors.js';
+import type { KerberosInitiator } from './kerberos/gss-context.js';
+import { SpnegoInitiator } from './kerberos/spnego-context.js';
 
 export type { MessageSecurity } from './message-encryption.js';
 
@@ -35,5 +42,71 @@ export function kerberosMessageSecurity(context: WinrmWrapping, scheme: Kerberos
     unseal(sealed, signature) {
       return context.unwrapWinrm(signature, sealed);
     },
+  };
+}
+
+/**
+ * What the server's answer to a token must be: `continue`, a 401 carrying the server's next token
+ * (NTLM's CHALLENGE); `mutual`, success with a final token the context verifies (Kerberos' AP-REP);
+ * `none`, success and nothing more (NTLM's AUTHENTICATE).
+ */
+export type TokenExpectation = 'continue' | 'mutual' | 'none';
+
+export interface OutgoingToken {
+  readonly bytes: Uint8Array;
+  readonly expect: TokenExpectation;
+  /** Leg names for traces and messages, e.g. `negotiate` / `challenge`, `AP-REQ` / `AP-REP`. */
+  readonly name: string;
+  readonly replyName: string;
+}
+
+/**
+ * One client handshake of a connection-bound HTTP authentication (NTLM, Kerberos, Kerberos in
+ * SPNEGO), as the session drives it: first token, next token, final-token check, and the message
+ * protection of the established context. A context is used for one connection only.
+ */
+export interface ClientSecurityContext {
+  initialToken(): OutgoingToken;
+  /** Answers the server's `continue` token; `channelBindings` for mechanisms that bind late (NTLM). */
+  next(serverToken: Uint8Array, channelBindings: Uint8Array | undefined): OutgoingToken;
+  /** Verifies the server's final token (mutual authentication); throws when it does not verify. */
+  finish(serverToken: Uint8Array): void;
+  /** True once messages can be sealed (NTLM: AUTHENTICATE built; Kerberos: AP-REP verified). */
+  readonly canProtect: boolean;
+  /** Per-message protection; read it only once `canProtect`, or when nothing is sealed. */
+  readonly security: MessageSecurity;
+}
+
+/** NTLM: NEGOTIATE (answered by a CHALLENGE), then AUTHENTICATE carrying the channel bindings. */
+export function ntlmSecurityContext(ntlm: NtlmClientContext): ClientSecurityContext {
+  return {
+    initialToken: () => ({ bytes: ntlm.createNegotiate(), expect: 'continue', name: 'negotiate', replyName: 'challenge' }),
+    next: (challenge, channelBindings) => ({ bytes: ntlm.createAuthenticate(challenge, channelBindings), expect: 'none', name: 'authenticate', replyName: 'result' }),
+    finish: () => {
+      throw new NtlmError('NTLM has no final server token to verify.');
+    },
+    get canProtect() {
+      return ntlm.complete;
+    },
+    get security() {
+      return ntlm.session;
+    },
+  };
+}
+
+/** Kerberos (bare under `Kerberos`, in SPNEGO under `Negotiate`): one AP-REQ, one AP-REP, verified. */
+export function kerberosSecurityContext(krb: KerberosInitiator, scheme: KerberosHttpScheme): ClientSecurityContext {
+  const security = kerberosMessageSecurity(krb, scheme);
+  const spnego = scheme === 'Negotiate' ? new SpnegoInitiator(krb) : undefined;
+  return {
+    initialToken: () => ({ bytes: spnego ? spnego.initialToken() : krb.initialToken(), expect: 'mutual', name: 'AP-REQ', replyName: 'AP-REP' }),
+    next: () => {
+      throw new KerberosError('Kerberos expects no further round after the AP-REQ.');
+    },
+    finish: (token) => (spnego ? spnego.acceptReply(token) : krb.acceptReply(token)),
+    get canProtect() {
+      return krb.established;
+    },
+    security,
   };
 }

@@ -31,6 +31,7 @@ const BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   [ErrorCodes.XML_LIMIT]: EXIT.WSMAN_FAULT,
   [ErrorCodes.RESPONSE_TOO_LARGE]: EXIT.WSMAN_FAULT,
   [ErrorCodes.CIM_DECODE]: EXIT.WSMAN_FAULT,
+  [ErrorCodes.DER]: EXIT.WSMAN_FAULT,
   [ErrorCodes.NTLM_SIGNATURE]: EXIT.WSMAN_FAULT,
   [ErrorCodes.ENCRYPTION]: EXIT.WSMAN_FAULT,
   [ErrorCodes.NOT_FOUND]: EXIT.NOT_FOUND,

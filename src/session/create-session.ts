@@ -61,7 +61,7 @@ async function sessionFactory(o: ResolvedOptions): Promise<() => Session> {
         kerberosFactory(o, 'Negotiate'),
         o.user !== '' && o.password !== '' ? ntlmFactory(o) : undefined,
       ]);
-      return () => new NegotiateSession(kerberos.tickets, kerberos.make, ntlm);
+      return () => new NegotiateSession(kerberos.tickets, kerberos.make, ntlm, o.callTimeoutMs);
     }
   }
 }

@@ -7,60 +7,20 @@
  */
 import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
+import * as der from '../asn1/der.js';
 
-// --- DER (X.690) -------------------------------------------------------------------------------
+// --- DER (X.690), from the project's one codec --------------------------------------------------
 
-function tlv(tag: number, content: Uint8Array): Buffer {
-  const n = content.length;
-  const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
-  return Buffer.concat([Buffer.from([tag, ...len]), content]);
-}
-
-const seq = (...items: Uint8Array[]): Buffer => tlv(0x30, Buffer.concat(items));
-const set = (...items: Uint8Array[]): Buffer => tlv(0x31, Buffer.concat(items));
-const explicit = (n: number, inner: Uint8Array): Buffer => tlv(0xa0 + n, inner);
-const octetString = (b: Uint8Array): Buffer => tlv(0x04, b);
-const NULL = Buffer.from([0x05, 0x00]);
-const TRUE = Buffer.from([0x01, 0x01, 0xff]);
-
-/** A non-negative INTEGER from big-endian bytes (a leading 0 when the top bit is set). */
-function unsignedInteger(bytes: Uint8Array): Buffer {
-  let i = 0;
-  while (i < bytes.length - 1 && bytes[i] === 0) i++;
-  const b = Buffer.from(bytes.subarray(i));
-  return tlv(0x02, b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
-}
-
-function oid(dotted: string): Buffer {
-  const parts = dotted.split('.').map(Number);
-  const out = [40 * parts[0]! + parts[1]!];
-  for (const p of parts.slice(2)) {
-    const chunk = [p & 0x7f];
-    for (let v = Math.floor(p / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift((v & 0x7f) | 0x80);
-    out.push(...chunk);
-  }
-  return tlv(0x06, Buffer.from(out));
-}
-
-/** BIT STRING of named bits (bit 0 is the most significant bit of the first byte), as DER wants: no trailing zero bits. */
-function namedBits(bits: readonly number[]): Buffer {
-  const bytes = Buffer.alloc(Math.floor(Math.max(...bits) / 8) + 1);
-  for (const b of bits) bytes[b >> 3]! |= 0x80 >> (b & 7);
-  const last = bytes[bytes.length - 1]!;
-  let unused = 0;
-  while (unused < 7 && !(last & (1 << unused))) unused++;
-  return tlv(0x03, Buffer.concat([Buffer.from([unused]), bytes]));
-}
-
-const bitString = (b: Uint8Array): Buffer => tlv(0x03, Buffer.concat([Buffer.from([0]), b]));
+const seq = der.encodeSequence;
+const explicit = (n: number, inner: Uint8Array): Buffer => der.encodeContext(n, inner);
+const oid = der.encodeOid;
+const NULL = der.DER_NULL;
+const TRUE = der.encodeBoolean(true);
 
 /** UTCTime through 2049, GeneralizedTime after (RFC 5280 4.1.2.5). */
-function time(d: Date): Buffer {
-  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
-  return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2), 'ascii')) : tlv(0x18, Buffer.from(iso, 'ascii'));
-}
+const time = (d: Date): Buffer => (d.getUTCFullYear() < 2050 ? der.encodeUtcTime(d) : der.encodeGeneralizedTime(d));
 
-const commonName = (cn: string): Buffer => seq(set(seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(cn, 'utf8')))));
+const commonName = (cn: string): Buffer => seq(der.encodeSet(seq(oid('2.5.4.3'), der.encodeUtf8String(cn))));
 
 // --- algorithms (RFC 3279, RFC 4055, RFC 5758, RFC 8410) ------------------------------------
 
@@ -106,7 +66,7 @@ function signerFor(key: KeyObject, hash: CertificateHash, pss: boolean): Signer 
     const digest = DIGEST[hash];
     if (digest === undefined) throw new RangeError(`RSASSA-PSS with ${hash} is not supported.`);
     const hashAlg = seq(oid(digest.oid), NULL);
-    const params = seq(explicit(0, hashAlg), explicit(1, seq(oid(MGF1), hashAlg)), explicit(2, unsignedInteger(Buffer.from([digest.length]))));
+    const params = seq(explicit(0, hashAlg), explicit(1, seq(oid(MGF1), hashAlg)), explicit(2, der.encodeUnsignedInteger(Buffer.from([digest.length]))));
     return { algorithm: seq(oid(RSASSA_PSS), params), sign: (d) => sign(hash, d, { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: digest.length }) };
   }
   if (type === 'rsa') return { algorithm: seq(oid(RSA_PKCS1[hash]), NULL), sign: (d) => sign(hash, d, key) };
@@ -115,7 +75,7 @@ function signerFor(key: KeyObject, hash: CertificateHash, pss: boolean): Signer 
 
 // --- extensions (RFC 5280 4.2) -------------------------------------------------------------------
 
-const extension = (id: string, critical: boolean, value: Buffer): Buffer => seq(oid(id), ...(critical ? [TRUE] : []), octetString(value));
+const extension = (id: string, critical: boolean, value: Buffer): Buffer => seq(oid(id), ...(critical ? [TRUE] : []), der.encodeOctetString(value));
 
 /** Key identifier: SHA-1 of the whole SubjectPublicKeyInfo (any unique value will do, RFC 5280 4.2.1.2). */
 function keyIdentifier(spki: Buffer): Buffer {
@@ -139,11 +99,11 @@ const UPN_OID = '1.3.6.1.4.1.311.20.2.3';
 function altName(entry: string): Buffer {
   const m = /^(DNS|IP|UPN):(.+)$/.exec(entry);
   if (!m) throw new RangeError(`Unsupported subjectAltName entry "${entry}": use DNS:name, IP:address or UPN:user@host.`);
-  if (m[1] === 'DNS') return tlv(0x82, Buffer.from(m[2]!, 'ascii'));
+  if (m[1] === 'DNS') return der.tlv(0x82, Buffer.from(m[2]!, 'ascii'));
   // otherName [0] { type-id, [0] EXPLICIT UTF8String } (RFC 5280 4.2.1.6).
-  if (m[1] === 'UPN') return tlv(0xa0, Buffer.concat([oid(UPN_OID), explicit(0, tlv(0x0c, Buffer.from(m[2]!, 'utf8')))]));
+  if (m[1] === 'UPN') return der.tlv(0xa0, Buffer.concat([oid(UPN_OID), explicit(0, der.encodeUtf8String(m[2]!))]));
   if (isIP(m[2]!) === 0) throw new RangeError(`"${m[2]}" is not an IP address.`);
-  return tlv(0x87, ipBytes(m[2]!));
+  return der.tlv(0x87, ipBytes(m[2]!));
 }
 
 // --- the certificate ------------------------------------------------------------------------------
@@ -187,15 +147,15 @@ export function writeCertificate(spec: CertificateSpec): Buffer {
   const extensions = [
     extension('2.5.29.19', true, spec.ca ? seq(TRUE) : seq()),
     // keyCertSign(5) + cRLSign(6) for the CA; digitalSignature(0) + keyEncipherment(2) for the server (RFC 5280 4.2.1.3).
-    ...(spec.keyUsage === null ? [] : [extension('2.5.29.15', true, namedBits(spec.keyUsage ?? (spec.ca ? [5, 6] : spec.publicKey.asymmetricKeyType === 'rsa' ? [0, 2] : [0])))]),
-    extension('2.5.29.14', false, octetString(keyIdentifier(spki))),
-    ...(spec.issuer !== undefined ? [extension('2.5.29.35', false, seq(tlv(0x80, keyIdentifier(issuerSpki))))] : []),
+    ...(spec.keyUsage === null ? [] : [extension('2.5.29.15', true, der.encodeNamedBits(spec.keyUsage ?? (spec.ca ? [5, 6] : spec.publicKey.asymmetricKeyType === 'rsa' ? [0, 2] : [0])))]),
+    extension('2.5.29.14', false, der.encodeOctetString(keyIdentifier(spki))),
+    ...(spec.issuer !== undefined ? [extension('2.5.29.35', false, seq(der.tlv(0x80, keyIdentifier(issuerSpki))))] : []),
     ...(eku.length > 0 ? [extension('2.5.29.37', false, seq(...eku.map(oid)))] : []),
     ...(spec.altNames?.length ? [extension('2.5.29.17', false, seq(...spec.altNames.map(altName)))] : []),
   ];
   const tbs = seq(
-    explicit(0, unsignedInteger(Buffer.from([2]))), // v3
-    unsignedInteger(serial),
+    explicit(0, der.encodeUnsignedInteger(Buffer.from([2]))), // v3
+    der.encodeUnsignedInteger(serial),
     signer.algorithm,
     commonName(spec.issuer ?? spec.subject),
     seq(time(spec.notBefore), time(spec.notAfter)),
@@ -203,7 +163,7 @@ export function writeCertificate(spec: CertificateSpec): Buffer {
     spki,
     explicit(3, seq(...extensions)),
   );
-  return seq(tbs, signer.algorithm, bitString(signer.sign(tbs)));
+  return seq(tbs, signer.algorithm, der.encodeBitString(signer.sign(tbs)));
 }
 
 /** PEM armour (RFC 7468) for DER bytes. */

@@ -3,6 +3,7 @@
  * a hermetic environment (a temporary HOME, so no real config file is read), and helpers to point it
  * at an emulated host.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,4 +95,53 @@ export function jsonDoc<T = Record<string, unknown>>(stdout: string): T {
   const docs = jsonLines(stdout);
   if (docs.length !== 1) throw new Error(`expected one JSON document, got ${docs.length}: ${stdout.slice(0, 300)}`);
   return docs[0] as T;
+}
+
+/** `hyperv-wsman emulator ...` as a child process, once it printed `# ready`. */
+export interface EmulatorProcess {
+  /** Everything printed up to `# ready`. */
+  readonly stdout: string;
+  /** The HYPERV_WSMAN_* settings it printed (unquoted), plus a hermetic HOME. */
+  readonly env: Record<string, string>;
+  /** Stderr so far (grows until exit). */
+  stderr(): string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, for finally blocks. */
+  kill(): void;
+}
+
+export async function startEmulatorProcess(args: readonly string[]): Promise<EmulatorProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', ...args], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`not ready:\n${out}\n${err}`)), 30_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (/^# ready/m.test(out)) {
+          clearTimeout(t);
+          resolve();
+        }
+      });
+    });
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  const env: Record<string, string> = { HOME: emptyHome() };
+  for (const m of out.matchAll(/^(HYPERV_WSMAN_[A-Z0-9_]+)=(.*)$/gm)) env[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1');
+  return {
+    stdout: out,
+    env,
+    stderr: () => err,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: () => child.kill('SIGKILL'),
+  };
 }

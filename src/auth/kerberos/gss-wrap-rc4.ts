@@ -1,7 +1,9 @@
 /**
  * GSS per-message tokens for rc4-hmac contexts (RFC 4757 7, RFC 1964 framing): Wrap with TOK_ID
  * 02 01, SGN_ALG HMAC-MD5 (11 00), SEAL_ALG RC4 (10 00) or none (ff ff), an encrypted 8-byte
- * sequence field, an 8-byte checksum and an 8-byte confounder, then the data padded with one 01.
+ * sequence field, an 8-byte checksum and an 8-byte confounder, then the data padded with one 01;
+ * MIC (RFC 4757 7.2) with TOK_ID 01 01, SGN_ALG HMAC-MD5, four filler octets, the encrypted
+ * sequence field and the checksum (salt 15) over header ‖ message, in the same framing.
  * Constants follow the MS-KILE 4.5 example, which reproduces with checksum salt 13 and direction
  * 00000000 from the initiator (ffffffff from the acceptor, as MIT writes it).
  */
@@ -18,6 +20,10 @@ const SEAL_ALG_NONE = Buffer.from('ffff', 'hex');
 const FILLER = Buffer.from('ffff', 'hex');
 /** Key usage salts of RFC 4757 7.3 (wrap) as the MS-KILE example computes them. */
 const WRAP_SALT = 13;
+/** RFC 4757 7.2: the MIC checksum salt. */
+const MIC_SALT = 15;
+const TOK_MIC = Buffer.from('0101', 'hex');
+const MIC_FILLER = Buffer.from('ffffffff', 'hex');
 const KRB5_OID_DER = encodeOid(KRB5_OID);
 
 function hmacMd5(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
@@ -32,10 +38,44 @@ function le32(n: number): Buffer {
   return b;
 }
 
-function checksum(key: Buffer, header8: Buffer, confounder: Buffer, data: Buffer): Buffer {
+function checksum(key: Buffer, header8: Buffer, confounder: Buffer, data: Uint8Array, salt = WRAP_SALT): Buffer {
   const ksign = hmacMd5(key, Buffer.from('signaturekey\0', 'latin1'));
-  const md5 = createHash('md5').update(le32(WRAP_SALT)).update(header8).update(confounder).update(data).digest();
+  const md5 = createHash('md5').update(le32(salt)).update(header8).update(confounder).update(data).digest();
   return hmacMd5(ksign, md5).subarray(0, 8);
+}
+
+/** SND_SEQ in clear: the 32-bit sequence number big-endian, then the direction (00 from the initiator, ff from the acceptor). */
+function sequenceField(seq: number, fromInitiator: boolean): Buffer {
+  const plain = Buffer.alloc(8, fromInitiator ? 0x00 : 0xff);
+  plain.writeUInt32BE(seq >>> 0, 0);
+  return plain;
+}
+
+const NO_CONFOUNDER = Buffer.alloc(0);
+
+/** RFC 4757 7.2 MIC token over `message`, framed as RFC 1964 tokens are. */
+export function rc4GetMic(key: Buffer, seq: number, fromInitiator: boolean, message: Uint8Array): Buffer {
+  const header8 = Buffer.concat([TOK_MIC, SGN_ALG_HMAC_MD5, MIC_FILLER]);
+  const cksum = checksum(key, header8, NO_CONFOUNDER, message, MIC_SALT);
+  const encSeq = Buffer.from(rc4k(seqKey(key, cksum), sequenceField(seq, fromInitiator)));
+  const body = Buffer.concat([header8, encSeq, cksum]);
+  return Buffer.concat([framing(body.length), body]);
+}
+
+/** Verifies an RC4 MIC token for `message` from the peer (`fromInitiator`: the peer is the initiator) at `expectedSeq`. */
+export function rc4VerifyMic(key: Buffer, expectedSeq: number, fromInitiator: boolean, message: Uint8Array, token: Uint8Array): void {
+  const { tag, content, length } = decodeOuterHeader(token);
+  if (tag !== 0x60 || length !== token.length || !content.subarray(0, KRB5_OID_DER.length).equals(KRB5_OID_DER)) throw new KerberosError('RC4 GSS MIC token framing is wrong.');
+  const body = content.subarray(KRB5_OID_DER.length);
+  if (body.length !== 24) throw new KerberosError(`RC4 GSS MIC token has ${body.length} octets after the framing, expected 24.`);
+  const header8 = body.subarray(0, 8);
+  if (!header8.subarray(0, 2).equals(TOK_MIC) || !header8.subarray(2, 4).equals(SGN_ALG_HMAC_MD5) || !header8.subarray(4, 8).equals(MIC_FILLER)) throw new KerberosError('Not an RC4-HMAC GSS MIC token.');
+  const cksum = body.subarray(16, 24);
+  if (!timingSafeEqual(checksum(key, header8, NO_CONFOUNDER, message, MIC_SALT), cksum)) throw new KerberosIntegrityError('RC4 GSS MIC does not verify: tampered or wrong key.');
+  const seqPlain = Buffer.from(rc4k(seqKey(key, cksum), body.subarray(8, 16)));
+  if (!seqPlain.subarray(4).equals(Buffer.alloc(4, fromInitiator ? 0x00 : 0xff))) throw new KerberosError('RC4 GSS token direction is wrong (reflected token?).');
+  const seq = seqPlain.readUInt32BE(0);
+  if (seq !== expectedSeq >>> 0) throw new KerberosError(`GSS token out of sequence (sequence ${seq}, expected ${expectedSeq >>> 0}).`);
 }
 
 function cryptKey(key: Buffer, seqPlain4: Buffer): Buffer {
@@ -67,8 +107,7 @@ export function rc4Wrap(key: Buffer, seq: number, fromInitiator: boolean, plaint
   const padded = Buffer.concat([plaintext, Buffer.from([1])]);
   const header8 = Buffer.concat([TOK_WRAP, SGN_ALG_HMAC_MD5, sealed ? SEAL_ALG_RC4 : SEAL_ALG_NONE, FILLER]);
   const cksum = checksum(key, header8, confounder, padded);
-  const seqPlain = Buffer.concat([Buffer.alloc(4), Buffer.alloc(4, fromInitiator ? 0x00 : 0xff)]);
-  seqPlain.writeUInt32BE(seq >>> 0, 0);
+  const seqPlain = sequenceField(seq, fromInitiator);
   const encSeq = Buffer.from(rc4k(seqKey(key, cksum), seqPlain));
   let confOut = confounder;
   let dataOut = padded;

@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { enctypeProfile } from './crypto/index.js';
 import { KerberosError, KerberosIntegrityError } from './errors.js';
 import { KeyUsage } from './messages.js';
-import { rc4Unwrap, rc4Wrap } from './gss-wrap-rc4.js';
+import { rc4GetMic, rc4Unwrap, rc4VerifyMic, rc4Wrap } from './gss-wrap-rc4.js';
 import type { EncryptionKey } from './types.js';
 
 const WRAP_ID = 0x0504;
@@ -200,7 +200,7 @@ export class GssMessageProtection {
   }
 
   getMic(message: Uint8Array): Buffer {
-    if (this.#rc4) throw new KerberosError('GSS MIC tokens for RC4 contexts are not supported; enable AES.');
+    if (this.#rc4) return rc4GetMic(this.#state.key.value, Number(this.#sendSeq++ & 0xffffffffn), !this.#state.isAcceptor, message);
     const seq = this.#sendSeq++;
     const h = Buffer.alloc(HEADER, 0xff);
     h.writeUInt16BE(MIC_ID, 0);
@@ -211,7 +211,11 @@ export class GssMessageProtection {
   }
 
   verifyMic(message: Uint8Array, token: Uint8Array): void {
-    if (this.#rc4) throw new KerberosError('GSS MIC tokens for RC4 contexts are not supported; enable AES.');
+    if (this.#rc4) {
+      rc4VerifyMic(this.#state.key.value, Number(this.#recvSeq & 0xffffffffn), this.#state.isAcceptor, message, token);
+      this.#recvSeq++;
+      return;
+    }
     const t = Buffer.from(token);
     if (t.length < HEADER || t.readUInt16BE(0) !== MIC_ID) throw new KerberosError('Not a GSS MIC token.');
     if (!t.subarray(3, 8).equals(Buffer.alloc(5, 0xff))) throw new KerberosError('GSS MIC token filler is not 0xFF.');

@@ -1,7 +1,10 @@
 /**
  * A minimal KDC for one realm, held in memory: AS exchange with PA-ENC-TIMESTAMP pre-auth (and
  * the PREAUTH_REQUIRED / ETYPE-INFO2 round), TGS exchange, KRB-ERRORs for the cases clients must
- * handle. For tests and the emulated host only: no PAC, no cross-realm, no renewal, no replay cache.
+ * handle, and cross-realm trust (InMemoryKdc.trust): a TGS-REQ for another realm's service is
+ * answered with a referral, a cross-realm TGT krbtgt/OTHER@THIS (RFC 4120 1.2, RFC 6806), by realm in
+ * the request or by host-name rules as AD does. For tests and the emulated host only: no PAC, no
+ * transited-path checks, no renewal, no replay cache.
  * `handle()` is sans-IO; `listen()` serves it on loopback TCP and UDP (RFC 4120 7.2).
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
@@ -52,6 +55,12 @@ export interface InMemoryKdcOptions {
   readonly noPreauth?: boolean;
   /** Leave PA-ETYPE-INFO2 out of PREAUTH_REQUIRED, as very old KDCs do. Default false. */
   readonly omitEtypeInfo2?: boolean;
+  /**
+   * AD-style referrals for services this KDC does not hold: a host-based name (service/host) whose
+   * host ends with a key here (e.g. `.res.example`) is referred to that realm, as a domain controller
+   * refers a name of a trusted domain.
+   */
+  readonly hostReferrals?: Readonly<Record<string, string>>;
 }
 
 interface Account {
@@ -109,6 +118,19 @@ export class InMemoryKdc {
     const keys = this.#enctypes.map((e) => enctypeProfile(e).randomKey());
     this.#add(principal, keys, '');
     return keys.map((k) => ({ principal, kvno: 1, key: k }));
+  }
+
+  /**
+   * One-way trust: principals of `from` may use services of `to`. Both KDCs hold the keys of the
+   * cross-realm TGS principal krbtgt/TO@FROM (RFC 4120 1.2): `from` issues referral tickets for it,
+   * `to` accepts them.
+   */
+  static trust(from: InMemoryKdc, to: InMemoryKdc): void {
+    const principal: Principal = { nameType: NameType.SRV_INST, components: ['krbtgt', to.realm], realm: from.realm };
+    const keys = from.#enctypes.filter((e) => to.#enctypes.includes(e)).map((e) => enctypeProfile(e).randomKey());
+    if (keys.length === 0) throw new KerberosError(`InMemoryKdc: ${from.realm} and ${to.realm} share no enctype.`);
+    from.#add(principal, keys, '');
+    to.#add(principal, keys, '');
   }
 
   /** Lock an account out (AS requests then get KDC_ERR_CLIENT_REVOKED). */
@@ -214,7 +236,13 @@ export class InMemoryKdc {
     const paTgs = req.padata.find((p) => p.type === PaDataType.TGS_REQ);
     if (paTgs === undefined) return this.#error(KrbErrorCode.KRB_ERR_GENERIC, sname, undefined, undefined, 'TGS-REQ without PA-TGS-REQ');
     const apReq = decodeApReq(paTgs.value);
-    const krbtgt = this.#accounts.get(key(tgsName))!;
+    // A TGT of this realm (krbtgt/THIS@THIS) or a cross-realm one from a trusting realm (krbtgt/THIS@OTHER).
+    const ticketName = apReq.decodedTicket.sname;
+    if (ticketName.components.length !== 2 || ticketName.components[0]!.toLowerCase() !== 'krbtgt' || ticketName.components[1]!.toUpperCase() !== this.realm.toUpperCase()) {
+      return this.#error(KrbErrorCode.KRB_AP_ERR_NOT_US, sname);
+    }
+    const krbtgt = this.#accounts.get(key(ticketName));
+    if (krbtgt === undefined) return this.#error(KrbErrorCode.KRB_AP_ERR_NOT_US, sname);
     const tgtKey = krbtgt.keys.find((k) => k.etype === apReq.decodedTicket.encPart.etype);
     if (tgtKey === undefined) return this.#error(KrbErrorCode.KRB_AP_ERR_BADKEYVER, sname);
     const tgt = decodeEncTicketPart(enctypeProfile(tgtKey.etype).decrypt(tgtKey, KeyUsage.KDC_REP_TICKET, apReq.decodedTicket.encPart.cipher));
@@ -226,7 +254,7 @@ export class InMemoryKdc {
     }
     const expected = sessionProfile.checksum(tgt.key, KeyUsage.TGS_REQ_AUTH_CKSUM, req.bodyRaw);
     if (auth.cksum === undefined || !auth.cksum.checksum.equals(expected)) return this.#error(KrbErrorCode.KRB_AP_ERR_MODIFIED, sname, tgt.client);
-    const service = this.#accounts.get(key(sname));
+    const service = this.#accounts.get(key(sname)) ?? this.#referral(sname);
     if (service === undefined) return this.#error(KrbErrorCode.KDC_ERR_S_PRINCIPAL_UNKNOWN, sname, tgt.client);
     const issued = this.#issue(tgt.client, service, req.body.etypes, new Date(Math.min(req.body.till.getTime(), tgt.endTime.getTime())), 0, tgt.authTime);
     if (issued === undefined) return this.#error(KrbErrorCode.KDC_ERR_ETYPE_NOSUPP, sname, tgt.client);
@@ -237,6 +265,21 @@ export class InMemoryKdc {
       ticket: issued.ticket,
       encPart: { etype: tgt.key.etype, cipher: sessionProfile.encrypt(tgt.key, KeyUsage.TGS_REP_ENCPART_SESSKEY, part) },
     });
+  }
+
+  /**
+   * The cross-realm TGS account to refer `sname` to, if any: by the realm the request names, else by
+   * a host rule for a host-based name in this realm.
+   */
+  #referral(sname: Principal): Account | undefined {
+    let target: string | undefined;
+    if (sname.realm.toUpperCase() !== this.realm.toUpperCase()) target = sname.realm;
+    else if (sname.components.length === 2 && this.#options.hostReferrals !== undefined) {
+      const host = sname.components[1]!.toLowerCase();
+      target = Object.entries(this.#options.hostReferrals).find(([suffix]) => host === suffix.replace(/^\./, '').toLowerCase() || host.endsWith(suffix.startsWith('.') ? suffix.toLowerCase() : `.${suffix.toLowerCase()}`))?.[1];
+    }
+    if (target === undefined || target.toUpperCase() === this.realm.toUpperCase()) return undefined;
+    return this.#accounts.get(key({ components: ['krbtgt', target], realm: this.realm }));
   }
 
   /** Make a ticket for `service`: session key of the client's first acceptable enctype, encrypted in the service's key. */

@@ -57,7 +57,7 @@ export {
   type Keytab,
   type KeytabLocation,
 } from './keytab.js';
-export { sendToKdc, type KdcTransportOptions } from './kdc-transport.js';
+export { sendToKdc, type KdcCallOptions, type KdcTransportOptions } from './kdc-transport.js';
 export { KdcClient, defaultSalt, tgsPrincipal, type ClientSecret, type KdcClientOptions } from './kdc-client.js';
 export { KRB5_OID, MS_KRB5_OID, GssFlags, TokenId, channelBindingHash, frameInitialToken, unframeInitialToken } from './gss-framing.js';
 export { GssMessageProtection, WrapFlags } from './gss-wrap.js';

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { DEFAULT_ENCTYPES, enctypeProfile, isSupportedEnctype } from './crypto/index.js';
 import { KerberosError, KerberosIntegrityError } from './errors.js';
 import { KdcError, KrbErrorCode, kdcErrorFrom } from './kdc-errors.js';
-import { sendToKdc, type KdcTransportOptions } from './kdc-transport.js';
+import { sendToKdc, type KdcCallOptions, type KdcTransportOptions } from './kdc-transport.js';
 import {
   KdcOptions,
   kerberosTimeParts,
@@ -97,8 +97,16 @@ export class KdcClient {
     return this.#options.now?.() ?? new Date();
   }
 
-  /** AS exchange: a TGT for `client` (or a ticket for `server`, default krbtgt/REALM). */
-  async getInitialTicket(client: Principal, secret: ClientSecret, server: Principal = tgsPrincipal(client.realm)): Promise<KerberosCredential> {
+  /** Sends to this client's KDCs within the caller's deadline and signal (`call`), else the client's own. */
+  #send(request: Buffer, realm: string, call: KdcCallOptions | undefined): Promise<Buffer> {
+    return sendToKdc(request, { ...this.#options, realm, ...(call?.deadline !== undefined ? { deadline: call.deadline } : {}), ...(call?.signal !== undefined ? { signal: call.signal } : {}) });
+  }
+
+  /**
+   * AS exchange: a TGT for `client` (or a ticket for `server`, default krbtgt/REALM). `call` bounds
+   * the exchange by the caller's whole-call deadline and AbortSignal.
+   */
+  async getInitialTicket(client: Principal, secret: ClientSecret, server: Principal = tgsPrincipal(client.realm), call?: KdcCallOptions): Promise<KerberosCredential> {
     const context = { client: principalToString(client), server: principalToString(server), realm: client.realm };
     let padata: PaData[] = [{ type: PaDataType.PAC_REQUEST, value: encodePaPacRequest(true) }];
     let hinted: { key: EncryptionKey } | undefined;
@@ -113,7 +121,7 @@ export class KdcClient {
         nonce: nonce(),
         etypes: this.#enctypes,
       };
-      const answer = decodeKdcAnswer(await sendToKdc(encodeKdcReq({ msgType: 10, padata, body }), this.#options));
+      const answer = decodeKdcAnswer(await this.#send(encodeKdcReq({ msgType: 10, padata, body }), client.realm, call));
       if (answer.kind === 'error') {
         const err = answer.error;
         if (err.errorCode === KrbErrorCode.KDC_ERR_PREAUTH_REQUIRED && hinted === undefined) {
@@ -148,12 +156,18 @@ export class KdcClient {
     throw new KerberosError('The KDC kept asking for pre-authentication; giving up.');
   }
 
-  /** TGS exchange: a service ticket for `server` using the TGT `tgt`. */
-  async getServiceTicket(tgt: KerberosCredential, server: Principal): Promise<KerberosCredential> {
+  /**
+   * TGS exchange: a service ticket for `server` using the TGT `tgt`, within `call`'s deadline and
+   * signal. With `allowReferral`, the KDC may answer with a cross-realm TGT (krbtgt/OTHER@ITS-REALM)
+   * instead, which is returned for the caller to follow (followReferrals in kerberos-tickets.ts);
+   * without it such an answer is an error.
+   */
+  async getServiceTicket(tgt: KerberosCredential, server: Principal, call?: KdcCallOptions, options: { readonly allowReferral?: boolean } = {}): Promise<KerberosCredential> {
     const context = { client: principalToString(tgt.client), server: principalToString(server), realm: server.realm };
     const now = this.#now();
     const body: KdcReqBody = {
-      kdcOptions: 0,
+      // Canonicalize: a KDC may then answer with a referral to the realm that holds the name (RFC 6806 5).
+      kdcOptions: KdcOptions.CANONICALIZE,
       realm: server.realm,
       sname: server,
       till: tgt.endTime,
@@ -171,11 +185,11 @@ export class KdcClient {
     });
     const apReq = encodeApReq({ apOptions: 0, ticket: tgt.ticket, authenticator: { etype: tgt.key.etype, cipher: profile.encrypt(tgt.key, KeyUsage.TGS_REQ_AUTH, authenticator) } });
     const request = encodeKdcReq({ msgType: 12, padata: [{ type: PaDataType.TGS_REQ, value: apReq }], body }, bodyDer);
-    const answer = decodeKdcAnswer(await sendToKdc(request, this.#options));
+    const answer = decodeKdcAnswer(await this.#send(request, issuingRealm(tgt), call));
     if (answer.kind === 'error') throw kdcErrorFrom(answer.error, context, this.#now());
     const rep = answer.reply;
     if (rep.msgType !== 13) throw new KerberosError(`KDC answered a TGS-REQ with message type ${rep.msgType}.`);
-    const part = this.#openReply(rep, tgt.key, KeyUsage.TGS_REP_ENCPART_SESSKEY, body.nonce, server);
+    const part = this.#openReply(rep, tgt.key, KeyUsage.TGS_REP_ENCPART_SESSKEY, body.nonce, server, options.allowReferral === true ? tgt.server.realm : undefined);
     return credentialFrom(rep, part);
   }
 
@@ -204,21 +218,35 @@ export class KdcClient {
     return enctypeProfile(hint.etype).stringToKey(password, hint.salt ?? defaultSalt(client), hint.s2kparams);
   }
 
-  #openReply(rep: DecodedKdcRep, key: EncryptionKey, usage: number, sentNonce: number, server: Principal): EncKdcRepPart {
+  /** `referralFrom`: the realm whose KDC answered, when a cross-realm TGT of that realm is an acceptable answer. */
+  #openReply(rep: DecodedKdcRep, key: EncryptionKey, usage: number, sentNonce: number, server: Principal, referralFrom?: string): EncKdcRepPart {
     if (rep.encPart.etype !== key.etype) throw new KerberosError(`KDC reply is encrypted with enctype ${rep.encPart.etype}, our key is ${key.etype}.`);
     const plain = enctypeProfile(key.etype).decrypt(key, usage, rep.encPart.cipher);
     const part = decodeEncKdcRepPart(plain);
     if (part.nonce !== sentNonce) throw new KerberosError('KDC reply nonce does not match the request: possible replay; not using it.');
     if (!sameName(part.server, server)) {
-      const isReferral = part.server.components[0] === 'krbtgt';
+      const referral = referralTarget(part.server);
+      if (referral !== undefined && referralFrom !== undefined && part.server.realm.toUpperCase() === referralFrom.toUpperCase()) return part;
       throw new KerberosError(
-        isReferral
-          ? `The KDC referred us to another realm (${principalToString(part.server)}) for ${principalToString(server)}; cross-realm referrals are not supported: use the service's own realm.`
+        referral !== undefined
+          ? `The KDC referred us to realm ${referral} (${principalToString(part.server)}) for ${principalToString(server)}, where no referral was expected.`
           : `KDC issued a ticket for ${principalToString(part.server)} instead of ${principalToString(server)}.`,
       );
     }
     return part;
   }
+}
+
+/** The realm a cross-realm TGT krbtgt/OTHER@THIS leads to (OTHER), or undefined for any other name, a realm's own TGT included. */
+export function referralTarget(p: Principal): string | undefined {
+  if (p.components.length !== 2 || p.components[0]!.toLowerCase() !== 'krbtgt') return undefined;
+  const target = p.components[1]!;
+  return target.toUpperCase() === p.realm.toUpperCase() ? undefined : target;
+}
+
+/** Whose KDC accepts `tgt`: OTHER for krbtgt/OTHER@THIS (a cross-realm TGT), else the ticket's realm. */
+export function issuingRealm(tgt: Pick<KerberosCredential, 'server'>): string {
+  return referralTarget(tgt.server) ?? tgt.server.realm;
 }
 
 function credentialFrom(rep: DecodedKdcRep, part: EncKdcRepPart): KerberosCredential {

@@ -2,27 +2,37 @@
  * Sending one request to a KDC and reading its one reply (RFC 4120 7.2): TCP with a 4-byte
  * big-endian length prefix, or one UDP datagram. Per KDC, small requests try UDP first (MIT's
  * udp_preference_limit, 1465 bytes) and switch to TCP on KRB_ERR_RESPONSE_TOO_BIG or no answer;
- * a KDC that fails moves us to the next one in the list.
+ * a KDC that fails moves us to the next one in the list. Every attempt is bounded by the per-attempt
+ * timeout and by the caller's whole-call deadline and AbortSignal: a silent KDC cannot hold a WinRM
+ * call past its --call-timeout.
  */
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { Socket, isIP } from 'node:net';
-import { AbortedError, ConnectionError, TimeoutError } from '../../errors.js';
+import { AbortedError, ConnectionError, KdcTimeoutError, KdcUnreachableError, TimeoutError } from '../../errors.js';
 import { applicationTag, decodeDerPrefix, readInteger, sequenceFields } from './der.js';
 import { KerberosError } from './errors.js';
 import { KrbErrorCode } from './kdc-errors.js';
 import { MessageType } from './messages.js';
 import type { KdcAddress } from './types.js';
 
-export interface KdcTransportOptions {
+/** The bounds of one caller's call: the KDC exchange shares the WinRM call's deadline and signal. */
+export interface KdcCallOptions {
+  /** Absolute time (ms since the epoch) by which the whole call must be done; no attempt outlives it. */
+  readonly deadline?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface KdcTransportOptions extends KdcCallOptions {
   readonly kdcs: readonly KdcAddress[];
-  /** Per attempt (one transport to one KDC). Default 5000 ms. */
+  /** Realm the KDCs serve, for error messages. */
+  readonly realm?: string;
+  /** Per attempt (one transport to one KDC), further cut by `deadline`. Default 5000 ms. */
   readonly timeoutMs?: number;
   /** Requests larger than this go over TCP first; 1 = always TCP. Default 1465 (MIT). */
   readonly udpPreferenceLimit?: number;
   /** Largest reply accepted over TCP. Default 1 MiB (a ticket with a big PAC stays far below). */
   readonly maxReplyBytes?: number;
-  readonly signal?: AbortSignal;
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -45,26 +55,47 @@ function isResponseTooBig(reply: Buffer): boolean {
 export async function sendToKdc(request: Buffer, options: KdcTransportOptions): Promise<Buffer> {
   if (options.kdcs.length === 0) throw new KerberosError('No KDC address to send to; configure the realm\'s KDCs.');
   const limit = options.udpPreferenceLimit ?? DEFAULT_UDP_LIMIT;
+  const realm = options.realm ?? 'the realm';
   const failures: string[] = [];
+  const tried: string[] = [];
+  const started = Date.now();
   for (const kdc of options.kdcs) {
     const order: ('tcp' | 'udp')[] = kdc.transport !== undefined ? [kdc.transport] : request.length <= limit ? ['udp', 'tcp'] : ['tcp'];
     for (const transport of order) {
-      if (options.signal?.aborted) throw new AbortedError();
+      if (options.signal?.aborted) throw new AbortedError(undefined, { cause: options.signal.reason });
+      const where = `${kdc.host}:${kdc.port}/${transport}`;
+      if (options.deadline !== undefined && Date.now() >= options.deadline) throw deadlineError(realm, started, options.deadline, tried, failures);
+      tried.push(where);
       try {
         const reply = transport === 'tcp' ? await sendTcp(kdc, request, options) : await sendUdp(kdc, request, options);
         if (transport === 'udp' && isResponseTooBig(reply)) {
-          failures.push(`${kdc.host}:${kdc.port}/udp: reply too big, retrying over TCP`);
+          failures.push(`${where}: reply too big, retrying over TCP`);
           if (!order.includes('tcp')) order.push('tcp');
           continue;
         }
         return reply;
       } catch (err) {
         if (err instanceof AbortedError) throw err;
-        failures.push(`${kdc.host}:${kdc.port}/${transport}: ${(err as Error).message}`);
+        if (err instanceof DeadlineReached) throw deadlineError(realm, started, options.deadline!, tried, failures);
+        failures.push(`${where}: ${(err as Error).message}`);
       }
     }
   }
-  throw new ConnectionError(`No KDC answered (${failures.join('; ')}). Check the KDC addresses and that port 88 is reachable.`);
+  throw new KdcUnreachableError(realm, tried, `No KDC of ${realm} answered (${failures.join('; ')}). Check the KDC addresses (krb5.conf [realms] kdc, DNS SRV or --kdc) and that port 88 is reachable.`);
+}
+
+/** Internal: an attempt ran into the caller's deadline rather than its own timeout. */
+class DeadlineReached extends Error {}
+
+function deadlineError(realm: string, started: number, deadline: number, tried: readonly string[], failures: readonly string[]): KdcTimeoutError {
+  const seconds = (Math.max(0, deadline - started) / 1000).toFixed(1);
+  const before = failures.length > 0 ? `; before that: ${failures.join('; ')}` : '';
+  return new KdcTimeoutError(
+    realm,
+    tried,
+    `No KDC of ${realm} answered within the ${seconds} s left of the call's deadline (callTimeoutSec / --call-timeout); tried ${tried.join(', ') || 'none'}${before}. ` +
+      'Check that the KDCs (krb5.conf [realms] kdc, DNS SRV or --kdc) are reachable on port 88, or allow the call more time.',
+  );
 }
 
 function withTimeout<T>(options: KdcTransportOptions, what: string, run: (done: (err: Error | null, value?: T) => void) => () => void): Promise<T> {
@@ -80,11 +111,20 @@ function withTimeout<T>(options: KdcTransportOptions, what: string, run: (done: 
       if (err !== null) reject(err);
       else resolve(value as T);
     };
-    const onAbort = (): void => finish(new AbortedError());
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timer = setTimeout(() => finish(new TimeoutError(`no reply from ${what} within ${timeoutMs} ms`)), timeoutMs);
+    const onAbort = (): void => finish(new AbortedError(undefined, { cause: options.signal?.reason }));
+    const attemptMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const leftMs = options.deadline === undefined ? Infinity : options.deadline - Date.now();
+    const timer =
+      leftMs < attemptMs
+        ? setTimeout(() => finish(new DeadlineReached()), Math.max(0, leftMs))
+        : setTimeout(() => finish(new TimeoutError(`no reply from ${what} within ${attemptMs} ms`)), attemptMs);
+    if (options.signal?.aborted) {
+      finish(new AbortedError(undefined, { cause: options.signal.reason }));
+      return;
+    }
     options.signal?.addEventListener('abort', onAbort, { once: true });
     cleanup = run(finish);
+    if (settled) cleanup(); // run() failed synchronously: finish() ran before cleanup was known
   });
 }
 
@@ -119,27 +159,37 @@ function sendTcp(kdc: KdcAddress, request: Buffer, options: KdcTransportOptions)
   });
 }
 
-async function sendUdp(kdc: KdcAddress, request: Buffer, options: KdcTransportOptions): Promise<Buffer> {
-  const address = isIP(kdc.host) !== 0 ? kdc.host : (await lookup(kdc.host)).address;
-  const family = isIP(address) === 6 ? 'udp6' : 'udp4';
+function sendUdp(kdc: KdcAddress, request: Buffer, options: KdcTransportOptions): Promise<Buffer> {
   return withTimeout<Buffer>(options, `${kdc.host}:${kdc.port}`, (done) => {
-    const socket = createSocket(family);
-    socket.on('error', (err) => done(err));
-    socket.on('message', (msg, rinfo) => {
-      // Ignore datagrams that are not from the KDC we asked.
-      if (rinfo.address !== address || rinfo.port !== kdc.port) return;
-      done(null, msg);
-    });
     if (request.length > UDP_MAX_DATAGRAM) {
       done(new KerberosError('request too large for UDP'));
-      return () => socket.close();
+      return () => undefined;
     }
-    socket.send(request, kdc.port, address, (err) => {
-      if (err) done(err);
-    });
+    let socket: ReturnType<typeof createSocket> | undefined;
+    let closed = false;
+    // The name lookup is part of the attempt, so the deadline bounds it too.
+    const resolved = isIP(kdc.host) !== 0 ? Promise.resolve(kdc.host) : lookup(kdc.host).then((a) => a.address);
+    resolved.then(
+      (address) => {
+        if (closed) return;
+        const s = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4');
+        socket = s;
+        s.on('error', (err) => done(err));
+        s.on('message', (msg, rinfo) => {
+          // Ignore datagrams that are not from the KDC we asked.
+          if (rinfo.address !== address || rinfo.port !== kdc.port) return;
+          done(null, msg);
+        });
+        s.send(request, kdc.port, address, (err) => {
+          if (err) done(err);
+        });
+      },
+      (err: Error) => done(err),
+    );
     return () => {
+      closed = true;
       try {
-        socket.close();
+        socket?.close();
       } catch {
         // already closed
       }

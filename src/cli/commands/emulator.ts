@@ -6,7 +6,9 @@
  * commands do not load it.
  */
 import type { Argv } from 'yargs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InvalidOptionError } from '../../errors.js';
 import type { EmulatedHostOptions, JobFixture, NullErrorForm, TestCertificates } from '../../emulator/index.js';
 import { defineCommand } from '../command.js';
@@ -27,6 +29,8 @@ export interface EmulatorArgs {
   'null-error-form'?: string;
   'get-error-return-value'?: number;
   'error-system-properties'?: boolean;
+  kerberos?: boolean;
+  'kerberos-realm'?: string;
   json?: boolean;
   debug?: boolean;
 }
@@ -91,6 +95,9 @@ async function run(args: EmulatorArgs, io: CliIo): Promise<number> {
     certs = await emu.generateTestCertificates();
     tls = { cert: certs.cert, key: certs.key };
   }
+  const realm = args['kerberos-realm'];
+  if (realm !== undefined && !args.kerberos) throw new InvalidOptionError('--kerberos-realm only applies with --kerberos.');
+  if (realm !== undefined && !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(realm)) throw new InvalidOptionError(`--kerberos-realm must be a realm name such as LAB.TEST, got "${realm}".`);
   const jobs = args.fixtures !== undefined ? await readFixtures(args.fixtures) : [...emu.DEFAULT_JOBS];
   const faultModes: Partial<JobFixture> = {
     ...(args['null-error-form'] !== undefined ? { nullErrorForm: args['null-error-form'] as NullErrorForm } : {}),
@@ -105,25 +112,38 @@ async function run(args: EmulatorArgs, io: CliIo): Promise<number> {
     ...(args['allow-unencrypted'] ? { allowUnencrypted: true } : {}),
     ...(args['cbt-hardening'] !== undefined ? { cbtHardeningLevel: args['cbt-hardening'] as 'none' | 'relaxed' | 'strict' } : {}),
     jobs: jobs.map((j) => ({ ...j, ...faultModes })),
+    // The host accepts Kerberos (bare and in Negotiate) and runs a KDC for its realm beside it.
+    ...(args.kerberos ? { kerberos: { kdc: true, ...(realm !== undefined ? { realm: realm.toUpperCase() } : {}) } } : {}),
   });
+  let krbDir: string | undefined;
   try {
+    const kerberos = host.kerberos;
+    let krb5ConfigPath: string | undefined;
+    if (kerberos?.krb5Conf !== undefined) {
+      krbDir = await mkdtemp(join(tmpdir(), 'hyperv-wsman-emulator-'));
+      krb5ConfigPath = join(krbDir, 'krb5.conf');
+      await writeFile(krb5ConfigPath, kerberos.krb5Conf);
+    }
     const basicOnly = auth.has('basic') && !auth.has('negotiate') && !auth.has('ntlm');
     const settings: Array<[Parameters<typeof envNameOf>[0] | 'password', string]> = [
       ['host', host.hostname],
       ['port', String(host.port)],
       ['scheme', host.scheme],
-      ['user', emu.DEFAULT_USER],
+      ['user', kerberos ? `${emu.DEFAULT_USER}@${kerberos.realm}` : emu.DEFAULT_USER],
       ['password', emu.DEFAULT_PASSWORD],
-      ...(basicOnly ? [['transport', 'basic'] as ['transport', string]] : []),
+      ...(kerberos ? [['transport', 'kerberos'] as ['transport', string]] : basicOnly ? [['transport', 'basic'] as ['transport', string]] : []),
+      ...(krb5ConfigPath !== undefined ? [['krb5-config', krb5ConfigPath] as ['krb5-config', string]] : []),
       ...(certs ? [['ca-trust-path', certs.caCertPath] as ['ca-trust-path', string]] : []),
       ...(host.scheme === 'http' && basicOnly ? [['allow-unencrypted', 'true'] as ['allow-unencrypted', string]] : []),
     ];
     const lines = settings.map(([k, v]) => `${k === 'password' ? 'HYPERV_WSMAN_PASSWORD' : envNameOf(k)}=${shellQuote(v)}`);
     if (args.json) {
-      io.stdout.write(JSON.stringify({ url: host.url, env: Object.fromEntries(settings.map(([k, v]) => [k === 'password' ? 'HYPERV_WSMAN_PASSWORD' : envNameOf(k), v])), jobs: jobs.map((j) => ({ className: j.className, instanceId: j.instanceId, jobState: j.jobState })) }) + '\n');
+      const krb = kerberos?.kdc !== undefined ? { realm: kerberos.realm, kdc: kdcText(kerberos.kdc), servicePrincipals: kerberos.servicePrincipals, krb5Config: krb5ConfigPath, krb5Conf: kerberos.krb5Conf } : undefined;
+      io.stdout.write(JSON.stringify({ url: host.url, env: Object.fromEntries(settings.map(([k, v]) => [k === 'password' ? 'HYPERV_WSMAN_PASSWORD' : envNameOf(k), v])), jobs: jobs.map((j) => ({ className: j.className, instanceId: j.instanceId, jobState: j.jobState })), ...(krb ? { kerberos: krb } : {}) }) + '\n');
     } else {
       io.stdout.write(`# hyperv-wsman emulator: an emulated Hyper-V host at ${host.url} (the password is the emulator's fixed test password)\n`);
       io.stdout.write(lines.join('\n') + '\n');
+      if (kerberos?.kdc !== undefined && kerberos.krb5Conf !== undefined) io.stdout.write(kerberosNotes(`${emu.DEFAULT_USER}@${kerberos.realm}`, kerberos.kdc, kerberos.servicePrincipals, kerberos.krb5Conf, krb5ConfigPath!));
       for (const j of jobs) io.stdout.write(`# job ${j.className} ${j.instanceId} state ${j.jobState}${j.errors?.length ? ' (has errors)' : ''}\n`);
       io.stdout.write('# ready; stop with Ctrl-C\n');
     }
@@ -133,7 +153,22 @@ async function run(args: EmulatorArgs, io: CliIo): Promise<number> {
   } finally {
     await host.close();
     await certs?.cleanup();
+    if (krbDir !== undefined) await rm(krbDir, { recursive: true, force: true });
   }
+}
+
+const kdcText = (kdc: { host: string; port: number }): string => `${kdc.host.includes(':') ? `[${kdc.host}]` : kdc.host}:${kdc.port}`;
+
+/** `#` lines: the realm, its KDC, the SPNs, and the krb5.conf for other Kerberos clients (MIT kinit, pywinrm). */
+function kerberosNotes(user: string, kdc: { host: string; port: number }, spns: readonly string[], krb5Conf: string, path: string): string {
+  return [
+    `# Kerberos realm ${user.slice(user.indexOf('@') + 1)}: KDC ${kdcText(kdc)} (TCP and UDP); every emulated user has the printed password`,
+    `# service principals: ${spns.join(' ')}`,
+    `# --transport kerberos or negotiate; without this file: --kdc ${kdcText(kdc)} --user ${user}`,
+    `# krb5.conf (written to ${path}; MIT tools: KRB5_CONFIG=${path} kinit ${user}):`,
+    ...krb5Conf.trimEnd().split('\n').map((l) => `#   ${l.replace(/\t/g, '  ')}`),
+    '',
+  ].join('\n');
 }
 
 export const emulatorCommand = defineCommand<EmulatorArgs>({
@@ -153,10 +188,13 @@ export const emulatorCommand = defineCommand<EmulatorArgs>({
       .option('null-error-form', { type: 'string', choices: ['nil', 'empty', 'absent'], group: GROUP, describe: 'Fault mode: how GetError renders "no error" (default nil)' })
       .option('get-error-return-value', { type: 'number', group: GROUP, describe: 'Fault mode: GetError/GetErrorEx return this code (e.g. 32769 access denied)' })
       .option('error-system-properties', { type: 'boolean', group: GROUP, describe: 'Fault mode: WMI system properties (__CLASS, __PATH, ...) in the Msvm_Error CIM-XML' })
+      .option('kerberos', { type: 'boolean', group: GROUP, describe: 'Also accept Kerberos (and Kerberos in Negotiate), with a KDC for the realm beside the host; prints the realm, the KDC and a krb5.conf' })
+      .option('kerberos-realm', { type: 'string', group: GROUP, describe: 'Realm of --kerberos (default EMULATOR.TEST)' })
       .option('json', { type: 'boolean', describe: 'Print the settings as one JSON document' })
       .option('debug', { type: 'boolean', describe: 'Show stack traces on errors' })
       .example('$0 emulator --port 5985', 'Listen on 127.0.0.1:5985 with NTLM and message encryption, like a default Windows host')
-      .example('$0 emulator --tls --auth basic > emu.env & sleep 2; set -a; . ./emu.env; set +a; $0 jobs', 'HTTPS with Basic; the CLI reads the printed settings') as Argv<EmulatorArgs>,
+      .example('$0 emulator --tls --auth basic > emu.env & sleep 2; set -a; . ./emu.env; set +a; $0 jobs', 'HTTPS with Basic; the CLI reads the printed settings')
+      .example('$0 emulator --kerberos > emu.env & sleep 2; set -a; . ./emu.env; set +a; $0 jobs', 'Kerberos with the emulator\'s own KDC; the settings select --transport kerberos and its krb5.conf') as Argv<EmulatorArgs>,
   run: async (args, io) => {
     try {
       return await run(args, io);

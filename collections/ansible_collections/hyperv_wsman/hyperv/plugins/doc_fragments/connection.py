@@ -26,16 +26,21 @@ options:
     description:
       - Authentication, as the winrm connection's C(ansible_winrm_transport). Default C(ntlm); C(basic) needs https.
       - C(certificate) authenticates with I(cert_pem) and I(cert_key_pem) over https, with no user or password.
+      - C(kerberos) uses a Kerberos ticket for C(HTTP/host), got with I(password), else I(keytab), else the controller's
+        credential cache (C(kinit); C($KRB5CCNAME)). C(negotiate) tries Kerberos first and falls back to NTLM when no
+        ticket can be had and a I(password) is given, as Windows does.
     type: str
-    choices: [ntlm, basic, certificate]
+    choices: [ntlm, basic, certificate, kerberos, negotiate]
   user:
-    description: User, C(DOMAIN\\user), C(user@domain) or a local user. Required unless I(transport=certificate).
+    description:
+      - User, C(DOMAIN\\user), C(user@domain) or a local user. Required unless I(transport=certificate).
+      - With I(transport=kerberos) or C(negotiate), C(user@REALM); optional when the keytab or credential cache names it.
     type: str
     aliases: [username]
   password:
     description:
       - Password of I(user). Passed to the CLI on its standard input, never on a command line; never logged or returned.
-      - Required unless I(transport=certificate).
+      - Required unless I(transport=certificate), or I(transport=kerberos) or C(negotiate) with a keytab or a credential cache.
     type: str
   cert_pem:
     description: PEM file of the client certificate, as C(ansible_winrm_cert_pem) (I(transport=certificate)).
@@ -84,6 +89,29 @@ options:
   proxy:
     description: HTTP CONNECT proxy, C(http://host:port) (no credentials in it).
     type: str
+  kerberos_hostname_override:
+    description:
+      - Host name for the service principal when I(host) is an IP address or an alias, as C(ansible_winrm_kerberos_hostname_override)
+        (the name the computer is registered under in the domain). Kerberos transports only.
+    type: str
+  kerberos_service:
+    description: Service class of the principal, C(HTTP) (default) or C(WSMAN), as C(ansible_winrm_service). Kerberos transports only.
+    type: str
+    aliases: [service]
+  kerberos_delegation:
+    description:
+      - As C(ansible_winrm_kerberos_delegation). Not implemented; the task fails when it is true (these modules make no second hop).
+    type: bool
+  kdc:
+    description: KDCs, C(host) or C(host:port), instead of krb5.conf and DNS SRV records. Kerberos transports only.
+    type: list
+    elements: str
+  keytab:
+    description: Client keytab file with the keys of I(user) (instead of a password). Kerberos transports only.
+    type: path
+  krb5_config:
+    description: krb5.conf to read instead of C($KRB5_CONFIG) or C(/etc/krb5.conf). Kerberos transports only.
+    type: path
   executable:
     description: Path of the C(hyperv-wsman) CLI. Default the one on the controller's PATH.
     type: path
@@ -91,4 +119,5 @@ notes:
   - "Runs on the controller: use C(delegate_to: localhost) (or a play on localhost). Nothing is installed on the Hyper-V host."
   - "Requires the C(hyperv-wsman) CLI (Node.js >= 20.19) on the controller."
   - "Set the connection once for every module with C(module_defaults) and the action group C(group/hyperv_wsman.hyperv.hyperv)."
+  - "Kerberos needs no system library: the CLI speaks it itself, reading the same krb5.conf, credential cache and keytab files as MIT krb5."
 '''

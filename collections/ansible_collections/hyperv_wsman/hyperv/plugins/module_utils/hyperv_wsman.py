@@ -22,7 +22,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     port=dict(type='int'),
     scheme=dict(type='str', choices=['http', 'https']),
     path=dict(type='str'),
-    transport=dict(type='str', choices=['ntlm', 'basic', 'certificate']),
+    transport=dict(type='str', choices=['ntlm', 'basic', 'certificate', 'kerberos', 'negotiate']),
     user=dict(type='str', aliases=['username']),
     password=dict(type='str', no_log=True),
     cert_pem=dict(type='path'),
@@ -38,8 +38,17 @@ CONNECTION_ARGUMENT_SPEC = dict(
     read_timeout_sec=dict(type='int', aliases=['read_timeout']),
     connect_timeout_sec=dict(type='int', aliases=['connect_timeout']),
     proxy=dict(type='str'),
+    kerberos_hostname_override=dict(type='str'),
+    kerberos_service=dict(type='str', aliases=['service']),
+    kerberos_delegation=dict(type='bool'),
+    kdc=dict(type='list', elements='str'),
+    keytab=dict(type='path'),
+    krb5_config=dict(type='path'),
     executable=dict(type='path'),
 )
+
+# Transports that authenticate with a Kerberos ticket (negotiate: Kerberos, else NTLM with the password).
+KERBEROS_TRANSPORTS = ('kerberos', 'negotiate')
 
 _VALUE_FLAGS = (
     ('host', '--host'),
@@ -58,6 +67,10 @@ _VALUE_FLAGS = (
     ('read_timeout_sec', '--read-timeout'),
     ('connect_timeout_sec', '--connect-timeout'),
     ('proxy', '--proxy'),
+    ('kerberos_hostname_override', '--kerberos-hostname-override'),
+    ('kerberos_service', '--kerberos-service'),
+    ('keytab', '--keytab'),
+    ('krb5_config', '--krb5-config'),
 )
 
 
@@ -75,6 +88,8 @@ def connection_args(params):
         value = params.get(name)
         if value is not None:
             args.extend([flag, str(value)])
+    if params.get('kdc'):
+        args.extend(['--kdc', ','.join(params['kdc'])])
     if params.get('send_cbt') is False:
         args.append('--no-send-cbt')
     if params.get('allow_unencrypted'):
@@ -124,21 +139,35 @@ class HypervWsmanCli(object):
             module.fail_json(msg='Cannot find the %s command on the PATH of the controller. Install it (npm install -g hyperv-wsman) '
                                  'or set the executable option to its path.' % CLI_NAME)
         params = module.params
-        if params.get('transport') == 'certificate':
+        transport = params.get('transport')
+        kerberos_only = [name for name in ('kerberos_hostname_override', 'kerberos_service', 'kdc', 'keytab', 'krb5_config') if params.get(name)]
+        if kerberos_only and transport not in KERBEROS_TRANSPORTS:
+            module.fail_json(msg='%s only apply with transport kerberos or negotiate.' % ', '.join(kerberos_only))
+        if params.get('kerberos_delegation'):
+            module.fail_json(msg='kerberos_delegation (a forwardable ticket for a second hop) is not implemented by hyperv-wsman; '
+                                 'these modules make no second hop from the Hyper-V host, so leave it unset.')
+        if transport == 'certificate':
             missing = [name for name in ('cert_pem', 'cert_key_pem') if not params.get(name)]
             if missing:
                 module.fail_json(msg='transport certificate needs %s.' % ' and '.join(missing))
+        elif transport in KERBEROS_TRANSPORTS:
+            # A password (AS exchange), else keytab, else the credential cache ($KRB5CCNAME) of the controller;
+            # the user may come from the keytab or the cache.
+            pass
         else:
             missing = [name for name in ('user', 'password') if params.get(name) is None]
             if missing:
-                module.fail_json(msg='%s required (or transport certificate with cert_pem and cert_key_pem).' % ' and '.join(missing))
+                module.fail_json(msg='%s required (or transport certificate with cert_pem and cert_key_pem, or transport kerberos '
+                                     'with a keytab or a credential cache).' % ' and '.join(missing))
 
     def run(self, command_args):
         """Run a command with --json; returns a CliResult. Never puts the password on the command line."""
-        argv = [self.executable] + list(command_args) + connection_args(self.module.params) + ['--json', '--password-stdin']
+        params = self.module.params
+        # Kerberos without a password uses the keytab or the credential cache: no password to pass then.
+        no_password = params.get('password') is None and params.get('transport') in KERBEROS_TRANSPORTS
+        argv = [self.executable] + list(command_args) + connection_args(params) + ['--json'] + ([] if no_password else ['--password-stdin'])
         # The CLI reads stdin to its end and drops one trailing newline; a config file profile never applies
         # unless the user named it, since flags are given for everything the task set.
-        params = self.module.params
         # Secrets travel on stdin (the password) or in the child's environment (a key passphrase), never in argv.
         environ = {'HYPERV_WSMAN_PASSWORD': '', 'HYPERV_WSMAN_CERT_KEY_PASSWORD': params.get('cert_key_password') or '', 'NO_COLOR': '1'}
         if not params.get('cert_key_password'):
