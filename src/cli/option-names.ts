@@ -19,6 +19,7 @@ export const FLAG_FOR_OPTION: Readonly<Record<string, string>> = {
   certKeyPem: '--cert-key-pem',
   certKeyPassword: '--cert-key-password-file',
   clientCertNegotiation: '--client-cert-negotiation',
+  kerberosDelegation: '--kerberos-delegation',
 };
 
 /** Single-word option names, re-worded only where they open a message ("port must be 1-65535"). */

@@ -24,6 +24,8 @@ function kerberosTickets(o: ResolvedOptions): KerberosTicketSource | undefined {
     user: o.user,
     password: o.password,
     service: k.service,
+    ...(k.delegation ? { delegation: true } : {}),
+    ...(o.notice !== undefined ? { notice: o.notice } : {}),
     ...(k.hostnameOverride !== undefined ? { hostnameOverride: k.hostnameOverride } : {}),
     ...(k.kdc !== undefined ? { kdc: k.kdc } : {}),
     ...(k.keytab !== undefined ? { keytab: k.keytab } : {}),
