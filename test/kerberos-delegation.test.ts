@@ -24,6 +24,7 @@ import { parseUserPrincipal, servicePrincipal } from '../src/auth/kerberos/princ
 import { KerberosDelegationError } from '../src/auth/kerberos-tickets.js';
 import type { KerberosCredential } from '../src/auth/kerberos/types.js';
 import { kerberosFiles, type KerberosFiles } from './helpers/kerberos-env.js';
+import { emptyHome, runCapture } from './helpers/cli-harness.js';
 
 const REALM = 'DELEG.TEST';
 
@@ -260,6 +261,22 @@ describe('--kerberos-delegation end to end (emulated host, real sockets)', () =>
       await c.close();
     }
     assert.equal(delegations(), before + 1);
+  });
+
+  it('CLI: $HYPERV_WSMAN_KERBEROS_DELEGATION delegates and --verbose notes the policy; --kerberos-delegation with ntlm is refused', async () => {
+    const before = delegations();
+    const base = ['identify', '--host', '127.0.0.1', '--port', String(host.port), '--scheme', 'http', '--krb5-config', files.krb5Config, '--user', DEFAULT_USER];
+    const r = await runCapture([...base, '--transport', 'kerberos', '--verbose'], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD, HYPERV_WSMAN_KERBEROS_DELEGATION: '1' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /hyperv-wsman: note: Kerberos: the KDC did not mark HTTP\/127\.0\.0\.1@EMULATOR\.TEST ok-as-delegate/);
+    assert.equal(delegations(), before + 1);
+    const quiet = await runCapture([...base, '--transport', 'kerberos', '--kerberos-delegation'], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD } });
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /note:/, 'the note is for --verbose only');
+    assert.equal(delegations(), before + 2);
+    const ntlm = await runCapture([...base, '--transport', 'ntlm', '--kerberos-delegation'], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD } });
+    assert.notEqual(ntlm.code, 0);
+    assert.match(ntlm.stderr, /--kerberos-delegation, --krb5-config only apply with --transport kerberos or negotiate/);
   });
 
   it('kerberosDelegation with another transport is refused by name', () => {
