@@ -301,3 +301,20 @@ describe('--kerberos-delegation to a host the domain trusts for delegation', () 
     }
   });
 });
+
+describe('--kerberos-delegation in a realm that grants no forwardable tickets', () => {
+  it('a password login says the KDC issued a TGT that is not forwardable; nothing reaches the host', async () => {
+    const host = await startEmulatedHost({ kerberos: { kdc: { allowForwardable: false } }, requestLog: true });
+    const files = await kerberosFiles(host, DEFAULT_USER, DEFAULT_PASSWORD);
+    const c = new WsmanClient({ host: '127.0.0.1', port: host.port, scheme: 'http', user: DEFAULT_USER, password: DEFAULT_PASSWORD, transport: 'negotiate', krb5Config: files.krb5Config, kerberosDelegation: true });
+    try {
+      await assert.rejects(c.identify(), (e: unknown) => e instanceof KerberosDelegationError && /KDC of EMULATOR\.TEST issued Administrator@EMULATOR\.TEST a TGT that is not forwardable/.test(e.message));
+      assert.equal(host.kerberos!.delegations.length, 0);
+      assert.equal(host.requests.length, 0, 'no NTLM fallback either');
+    } finally {
+      await c.close();
+      files.remove();
+      await host.close();
+    }
+  });
+});

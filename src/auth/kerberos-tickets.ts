@@ -65,8 +65,8 @@ export class KerberosServiceUnknownError extends HypervWsmanError {
  * Negotiate does not fall back to NTLM, which could not delegate either.
  */
 export class KerberosDelegationError extends HypervWsmanError {
-  constructor(message: string) {
-    super(ErrorCodes.KERBEROS, message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.KERBEROS, message, options);
   }
 }
 
@@ -219,7 +219,17 @@ export class KerberosTicketSource {
    */
   async #forwarded(tgt: KerberosCredential, service: KerberosCredential, call: KdcCallOptions): Promise<{ forwarded?: KerberosCredential }> {
     if (this.#o.delegation !== true) return {};
-    const forwarded = await (await this.#kdcClient(tgt.server.realm, call)).getForwardedTgt(tgt, call);
+    let forwarded: KerberosCredential;
+    try {
+      forwarded = await (await this.#kdcClient(tgt.server.realm, call)).getForwardedTgt(tgt, call);
+    } catch (err) {
+      if (!(err instanceof KdcError) || (err.krbErrorCode !== KrbErrorCode.KDC_ERR_BADOPTION && err.krbErrorCode !== KrbErrorCode.KDC_ERR_POLICY)) throw err;
+      throw new KerberosDelegationError(
+        `Kerberos delegation (--kerberos-delegation): the KDC of ${tgt.server.realm} refused a forwarded TGT for ${principalToString(tgt.client)} (${err.message}); ` +
+          'the account may be marked "sensitive and cannot be delegated" or be in Protected Users. Ask the domain admin, or drop --kerberos-delegation.',
+        { cause: err },
+      );
+    }
     if ((service.flags & TicketFlags.OK_AS_DELEGATE) === 0) {
       this.#o.notice?.(
         `Kerberos: the KDC did not mark ${principalToString(service.server)} ok-as-delegate (not trusted for delegation in the domain); delegating ${principalToString(tgt.client)}'s TGT anyway because --kerberos-delegation asks for it.`,
