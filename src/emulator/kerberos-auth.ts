@@ -22,7 +22,7 @@ export interface EmulatorKerberos {
   readonly keytab: readonly KeytabEntry[];
   /** One per host: an AP-REQ replayed on another connection is refused (KRB_AP_ERR_REPEAT). */
   readonly replayCache: ReplayCache;
-  /** Every delegated TGT an accepted AP-REQ carried, oldest first (tests assert on it). */
+  /** Delegated TGTs accepted AP-REQs carried, oldest first, the last MAX_DELEGATIONS_KEPT (tests assert on it). */
   readonly delegations: DelegatedCredential[];
 }
 
@@ -50,6 +50,9 @@ export type KerberosAcceptance =
 
 const ZERO_BINDINGS = channelBindingHash(undefined);
 
+/** A long-running demo host must not grow without bound: older records are dropped. */
+export const MAX_DELEGATIONS_KEPT = 1000;
+
 export function acceptKerberos(scheme: KerberosHttpScheme, token: Buffer, policy: KerberosPolicy): KerberosAcceptance {
   const acceptor = new KerberosAcceptor({ keytab: policy.kerberos.keytab, replayCache: policy.kerberos.replayCache });
   let reply: Buffer;
@@ -64,7 +67,11 @@ export function acceptKerberos(scheme: KerberosHttpScheme, token: Buffer, policy
   const cbtFailure = channelBindingFailure(accepted.bnd, policy);
   if (cbtFailure !== undefined) return { ok: false, reason: cbtFailure };
   const d = accepted.delegated;
-  if (d !== undefined) policy.kerberos.delegations.push({ user: principalToString(accepted.client), ticketFor: principalToString(d.server), flags: d.flags, endTime: d.endTime });
+  if (d !== undefined) {
+    const kept = policy.kerberos.delegations;
+    kept.push({ user: principalToString(accepted.client), ticketFor: principalToString(d.server), flags: d.flags, endTime: d.endTime });
+    if (kept.length > MAX_DELEGATIONS_KEPT) kept.splice(0, kept.length - MAX_DELEGATIONS_KEPT);
+  }
   return { ok: true, user: principalToString(accepted.client), security: kerberosMessageSecurity(acceptor, scheme), wwwAuthenticate: `${scheme} ${reply.toString('base64')}` };
 }
 
