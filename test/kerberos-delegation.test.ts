@@ -25,6 +25,9 @@ import { KerberosDelegationError } from '../src/auth/kerberos-tickets.js';
 import type { KerberosCredential } from '../src/auth/kerberos/types.js';
 import { kerberosFiles, type KerberosFiles } from './helpers/kerberos-env.js';
 import { emptyHome, runCapture } from './helpers/cli-harness.js';
+import { Rng, mutateBytes } from './helpers/fuzz.js';
+import { HypervWsmanError } from '../src/errors.js';
+import { encodeEncKrbCredPart } from '../src/auth/kerberos/krb-cred.js';
 
 const REALM = 'DELEG.TEST';
 
@@ -46,8 +49,8 @@ describe('KRB-CRED and the delegation checksum', () => {
     startTime: new Date('2026-12-07T10:00:00Z'),
     endTime: new Date('2026-12-07T20:00:00Z'),
     flags: TicketFlags.FORWARDABLE | TicketFlags.FORWARDED,
-    // A real Ticket DER (the encrypted part is opaque here).
-    ticket: Buffer.from('6181' + '00', 'hex'),
+    // Placeholder: the test puts a real Ticket from the KDC in its place.
+    ticket: Buffer.alloc(0),
   };
 
   it('round-trips: the ticket and its key, names, flags and times come back; usage 14 with the given key', async () => {
@@ -94,6 +97,42 @@ describe('KRB-CRED and the delegation checksum', () => {
     badOpt.writeUInt16LE(2, 24);
     assert.throws(() => decodeGssChecksum(badOpt), /DlgOpt 2/);
     assert.throws(() => decodeGssChecksum(v.subarray(0, v.length - 1)), /truncated delegation/);
+  });
+});
+
+describe('KRB-CRED decoders under mutation', () => {
+  it('decodeKrbCred, decodeEncKrbCredPart, openKrbCred and the delegation checksum return or throw our typed errors', async () => {
+    const { kdc, user, client } = await realm();
+    try {
+      const c = client(true);
+      const tgt = await c.getInitialTicket(user, { password: 'Secret1!' });
+      const key = enctypeProfile(18).randomKey();
+      const cred = makeKrbCred(tgt, key);
+      const part = encodeEncKrbCredPart({ ticketInfo: [{ key: tgt.key, client: tgt.client, flags: tgt.flags, endTime: tgt.endTime, server: tgt.server }], nonce: 5 });
+      const cksum = encodeGssChecksum(Buffer.alloc(16), 0x3e, cred);
+      const cases: [string, Uint8Array, (b: Uint8Array) => unknown][] = [
+        ['decodeKrbCred', cred, decodeKrbCred],
+        ['decodeEncKrbCredPart', part, decodeEncKrbCredPart],
+        ['openKrbCred', cred, (b) => openKrbCred(b, [key])],
+        ['decodeGssChecksum', cksum, decodeGssChecksum],
+      ];
+      const rng = new Rng(1414);
+      for (const [name, seed, decode] of cases) {
+        let threw = 0;
+        for (let i = 0; i < 300; i++) {
+          const { bytes, ops } = mutateBytes(rng, seed);
+          try {
+            decode(bytes);
+          } catch (err) {
+            threw++;
+            assert.ok(err instanceof HypervWsmanError, `${name} case ${i} (${ops.join(', ')}): ${String(err)}`);
+          }
+        }
+        assert.ok(threw > 0, `${name}: mutations never reached an error path`);
+      }
+    } finally {
+      await kdc.close();
+    }
   });
 });
 
