@@ -80,6 +80,8 @@ export interface ConnectionOptions {
    */
   readonly certFingerprint?: string;
   readonly locale?: string;
+  /** Receives one-line notes about choices made on the way (e.g. Kerberos delegation), for --verbose. */
+  readonly notice?: (message: string) => void;
   /** Receives each exchange, redacted (for --verbose). */
   readonly trace?: (event: TraceEvent) => void;
   /** http://[user:pass@]host:port of an HTTP CONNECT proxy (one tunnel per connection, so NTLM works through it). */
@@ -101,6 +103,12 @@ export interface ConnectionOptions {
   readonly kerberosService?: string;
   /** Host name for the SPN when `host` is an IP address or an alias (the name the computer is registered under). */
   readonly kerberosHostnameOverride?: string;
+  /**
+   * Delegate the user's Kerberos credentials (a forwarded TGT) to the host, for a second hop (an SMB
+   * share, a live migration). Needs a forwardable TGT. Delegates even when the domain has not marked
+   * the host trusted for delegation (ok-as-delegate); `notice` says so. Default false.
+   */
+  readonly kerberosDelegation?: boolean;
   /** KDCs as host[:port]; when given, krb5.conf and DNS are not consulted. */
   readonly kdc?: readonly string[];
   /** Client keytab file: used when no password is given (user = its principal unless `user` names one). */
@@ -127,6 +135,7 @@ export interface ConnectionOptions {
 /** Kerberos settings after resolution (transport kerberos or negotiate). */
 export interface ResolvedKerberos {
   readonly service: string;
+  readonly delegation: boolean;
   readonly hostnameOverride: string | undefined;
   readonly kdc: readonly string[] | undefined;
   readonly keytab: string | undefined;
@@ -162,6 +171,7 @@ export interface ResolvedOptions {
   readonly certFingerprint: string | undefined;
   readonly locale: string;
   readonly trace: ((event: TraceEvent) => void) | undefined;
+  readonly notice: ((message: string) => void) | undefined;
   readonly proxy: string | undefined;
   readonly maxConnections: number;
   readonly ntlmEmptyAuthenticateBody: boolean;
@@ -257,13 +267,14 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
   if (proxy !== undefined) parseProxyUrl(proxy); // validate now, before any I/O
   const maxConnections = o.maxConnections ?? 1;
   if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > 64) throw new InvalidOptionError(`maxConnections must be an integer from 1 to 64; got ${o.maxConnections}.`);
-  const kerberosOnly = ['kerberosService', 'kerberosHostnameOverride', 'kdc', 'keytab', 'ccache', 'krb5Config'] as const;
-  const stray = kerberosOnly.filter((k) => o[k] !== undefined);
+  const kerberosOnly = ['kerberosService', 'kerberosHostnameOverride', 'kerberosDelegation', 'kdc', 'keytab', 'ccache', 'krb5Config'] as const;
+  const stray = kerberosOnly.filter((k) => o[k] !== undefined && o[k] !== false);
   if (!usesKerberos && stray.length > 0) throw new InvalidOptionError(`${stray.join(', ')} only apply to transport kerberos or negotiate; got transport ${transport}.`);
   if (usesKerberos && o.kdc !== undefined && !Array.isArray(o.kdc)) throw new InvalidOptionError('kdc must be a list of host[:port].');
   const kerberos: ResolvedKerberos | undefined = usesKerberos
     ? {
         service: o.kerberosService ?? 'HTTP',
+        delegation: o.kerberosDelegation ?? false,
         hostnameOverride: o.kerberosHostnameOverride,
         kdc: o.kdc,
         keytab: o.keytab,
@@ -296,6 +307,7 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     certFingerprint,
     locale: o.locale ?? 'en-US',
     trace: o.trace,
+    notice: o.notice,
   };
 }
 

@@ -4,6 +4,8 @@
  * it, or its TGT and a TGS exchange). The SPN is `<service>/<host>@<realm of host>` built from the
  * endpoint host or the hostname override; KDCs from the override, krb5.conf or DNS. One ticket
  * serves every connection of the session until shortly before it expires.
+ * With delegation the TGT must be forwardable (asked for in the AS exchange; a cached one is
+ * checked), and a forwarded TGT is fetched beside the service ticket for every AP-REQ to carry.
  */
 import { KdcClient, issuingRealm, referralTarget, tgsPrincipal } from './kerberos/kdc-client.js';
 import { KerberosError } from './kerberos/errors.js';
@@ -12,6 +14,7 @@ import { KdcError, KrbErrorCode } from './kerberos/kdc-errors.js';
 import { loadKrb5Config, type Krb5Config } from './kerberos/krb5-conf.js';
 import { kdcClientSettings } from './kerberos/krb5-client-settings.js';
 import { locateKdcs, realmForHost } from './kerberos/kdc-locator.js';
+import { TicketFlags } from './kerberos/messages.js';
 import { findServiceTicket, findTgt, readCcacheFile, resolveCcacheName, toKerberosCredential } from './kerberos/ccache.js';
 import { findKeys, readKeytabFile, resolveClientKeytabName } from './kerberos/keytab.js';
 import { parseUserPrincipal, servicePrincipal } from './kerberos/principal-name.js';
@@ -37,6 +40,10 @@ export interface KerberosTicketOptions {
   readonly ccache?: string;
   /** krb5.conf path (else KRB5_CONFIG, /etc/krb5.conf). */
   readonly krb5Config?: string;
+  /** Delegate the user's credentials (a forwarded TGT) to the host, for a second hop. */
+  readonly delegation?: boolean;
+  /** One-line notes about what was decided (e.g. delegation to a host not marked ok-as-delegate). */
+  readonly notice?: (message: string) => void;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -54,15 +61,31 @@ export class KerberosServiceUnknownError extends HypervWsmanError {
   }
 }
 
+/**
+ * Delegation was asked for, but the TGT at hand is not forwardable. Not a "no ticket" failure:
+ * Negotiate does not fall back to NTLM, which could not delegate either.
+ */
+export class KerberosDelegationError extends HypervWsmanError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.KERBEROS, message, options);
+  }
+}
+
 /** Renew this long before the ticket ends, so a ticket never expires between AP-REQ and reply. */
 const RENEW_MARGIN_MS = 60_000;
 
 export type TicketSource = 'password' | 'keytab' | 'ccache';
 
+/** The service ticket and, with delegation, the forwarded TGT that goes with it. */
+interface TicketPair {
+  readonly service: KerberosCredential;
+  readonly forwarded?: KerberosCredential;
+}
+
 export class KerberosTicketSource {
   readonly #o: KerberosTicketOptions;
   readonly #config: Krb5Config;
-  #ticket?: KerberosCredential;
+  #ticket?: TicketPair;
 
   constructor(options: KerberosTicketOptions) {
     this.#o = options;
@@ -100,7 +123,7 @@ export class KerberosTicketSource {
     const override = this.#o.kdc !== undefined && this.#o.kdc.length > 0 && this.#overrideRealm === realm.toUpperCase() ? this.#o.kdc : undefined;
     const located = locateKdcs(realm, { config: this.#config, ...(override !== undefined ? { override } : {}) });
     const kdcs = await withinCall(located, call, realm);
-    return new KdcClient(kdcClientSettings(this.#config, kdcs));
+    return new KdcClient(kdcClientSettings(this.#config, kdcs, { forwardable: this.#o.delegation === true }));
   }
 
   /**
@@ -108,12 +131,23 @@ export class KerberosTicketSource {
    * WinRM call's deadline and AbortSignal: KDC location and every KDC exchange stay within them.
    */
   async serviceTicket(call: KdcCallOptions = {}): Promise<KerberosCredential> {
-    if (this.#ticket !== undefined && this.#ticket.endTime.getTime() - RENEW_MARGIN_MS > Date.now()) return this.#ticket;
+    return (await this.#pair(call)).service;
+  }
+
+  /** With delegation: the forwarded TGT to put in each AP-REQ (fetched with the service ticket); else undefined. */
+  async forwardedTgt(call: KdcCallOptions = {}): Promise<KerberosCredential | undefined> {
+    return (await this.#pair(call)).forwarded;
+  }
+
+  async #pair(call: KdcCallOptions): Promise<TicketPair> {
+    const t = this.#ticket;
+    const fresh = (c: KerberosCredential | undefined): boolean => c === undefined || c.endTime.getTime() - RENEW_MARGIN_MS > Date.now();
+    if (t !== undefined && fresh(t.service) && fresh(t.forwarded)) return t;
     this.#ticket = await this.#fetch(call);
     return this.#ticket;
   }
 
-  async #fetch(call: KdcCallOptions): Promise<KerberosCredential> {
+  async #fetch(call: KdcCallOptions): Promise<TicketPair> {
     switch (this.source) {
       case 'password': {
         const user = this.#userPrincipal();
@@ -139,10 +173,17 @@ export class KerberosTicketSource {
           }
         }
         const cached = findServiceTicket(cache, this.spn(this.#serviceRealm(cache.principal.realm)));
-        if (cached !== undefined) return toKerberosCredential(cached);
+        if (cached !== undefined && this.#o.delegation !== true) return { service: toKerberosCredential(cached) };
         const tgt = findTgt(cache);
         if (tgt === undefined) throw new InvalidOptionError(`The credential cache ${location.name} has no valid ticket-granting ticket for ${principalToString(cache.principal)}; run kinit, or give a password or --keytab.`);
-        return this.#serviceTicketWith(toKerberosCredential(tgt), call);
+        const credential = toKerberosCredential(tgt);
+        if (this.#o.delegation === true && (credential.flags & TicketFlags.FORWARDABLE) === 0) {
+          throw new KerberosDelegationError(
+            `Kerberos delegation (--kerberos-delegation) needs a forwardable TGT, but the TGT in KRB5CCNAME (${location.name}) for ${principalToString(credential.client)} is not forwardable; run kinit -f, or give a password or --keytab.`,
+          );
+        }
+        if (cached !== undefined) return { service: toKerberosCredential(cached), ...(await this.#forwarded(credential, toKerberosCredential(cached), call)) };
+        return this.#serviceTicketWith(credential, call);
       }
     }
   }
@@ -155,15 +196,22 @@ export class KerberosTicketSource {
     return realmForHost(this.#o.hostnameOverride ?? this.#o.host, { domainRealm: this.#config.domainRealm, defaultRealm: undefined }) ?? userRealm;
   }
 
-  async #withTgt(realm: string, call: KdcCallOptions, getTgt: (kdc: KdcClient) => Promise<KerberosCredential>): Promise<KerberosCredential> {
-    return this.#serviceTicketWith(await getTgt(await this.#kdcClient(realm, call)), call);
+  async #withTgt(realm: string, call: KdcCallOptions, getTgt: (kdc: KdcClient) => Promise<KerberosCredential>): Promise<TicketPair> {
+    const tgt = await getTgt(await this.#kdcClient(realm, call));
+    if (this.#o.delegation === true && (tgt.flags & TicketFlags.FORWARDABLE) === 0) {
+      throw new KerberosDelegationError(
+        `Kerberos delegation (--kerberos-delegation) needs a forwardable TGT, but the KDC of ${tgt.server.realm} issued ${principalToString(tgt.client)} a TGT that is not forwardable (account or realm policy); ask the domain admin, or drop --kerberos-delegation.`,
+      );
+    }
+    return this.#serviceTicketWith(tgt, call);
   }
 
-  async #serviceTicketWith(tgt: KerberosCredential, call: KdcCallOptions): Promise<KerberosCredential> {
+  async #serviceTicketWith(tgt: KerberosCredential, call: KdcCallOptions): Promise<TicketPair> {
     let spn = this.spn(this.#serviceRealm(tgt.client.realm));
     let asked = spn;
+    let service: KerberosCredential;
     try {
-      return await followReferrals(tgt, spn, async (ticket, server) => {
+      service = await followReferrals(tgt, spn, async (ticket, server) => {
         asked = server;
         if (referralTarget(server) === undefined) spn = server;
         return (await this.#kdcClient(issuingRealm(ticket), call)).getServiceTicket(ticket, server, call, { allowReferral: true });
@@ -182,6 +230,35 @@ export class KerberosTicketSource {
       }
       throw err;
     }
+    return { service, ...(await this.#forwarded(tgt, service, call)) };
+  }
+
+  /**
+   * With delegation, the forwarded TGT. We delegate whenever asked, as MIT's GSS_C_DELEG_FLAG and
+   * pywinrm do, even when the KDC did not mark the host OK-AS-DELEGATE (that mark is the domain's
+   * "trusted for delegation"; Windows' SSPI would not delegate without it): say so in a notice.
+   */
+  async #forwarded(tgt: KerberosCredential, service: KerberosCredential, call: KdcCallOptions): Promise<{ forwarded?: KerberosCredential }> {
+    if (this.#o.delegation !== true) return {};
+    let forwarded: KerberosCredential;
+    try {
+      forwarded = await (await this.#kdcClient(tgt.server.realm, call)).getForwardedTgt(tgt, call);
+    } catch (err) {
+      if (!(err instanceof KdcError) || (err.krbErrorCode !== KrbErrorCode.KDC_ERR_BADOPTION && err.krbErrorCode !== KrbErrorCode.KDC_ERR_POLICY)) throw err;
+      throw new KerberosDelegationError(
+        `Kerberos delegation (--kerberos-delegation): the KDC of ${tgt.server.realm} refused a forwarded TGT for ${principalToString(tgt.client)} (${err.message}); ` +
+          'the account may be marked "sensitive and cannot be delegated" or be in Protected Users. Ask the domain admin, or drop --kerberos-delegation.',
+        { cause: err },
+      );
+    }
+    if ((service.flags & TicketFlags.OK_AS_DELEGATE) === 0) {
+      this.#o.notice?.(
+        `Kerberos: the KDC did not mark ${principalToString(service.server)} ok-as-delegate (not trusted for delegation in the domain); delegating ${principalToString(tgt.client)}'s TGT anyway because --kerberos-delegation asks for it.`,
+      );
+    } else {
+      this.#o.notice?.(`Kerberos: delegating ${principalToString(tgt.client)}'s forwarded TGT to ${principalToString(service.server)} (ok-as-delegate).`);
+    }
+    return { forwarded };
   }
 }
 

@@ -59,6 +59,7 @@ export const CONFIG_KEYS = {
   'proxy-from-env': 'boolean',
   'kerberos-service': 'string',
   'kerberos-hostname-override': 'string',
+  'kerberos-delegation': 'boolean',
   kdc: 'string',
   keytab: 'string',
   'krb5-config': 'string',

@@ -49,6 +49,7 @@ export interface ConnectionArgs {
   'proxy-from-env'?: boolean;
   'kerberos-service'?: string;
   'kerberos-hostname-override'?: string;
+  'kerberos-delegation'?: boolean;
   kdc?: string;
   keytab?: string;
   'krb5-config'?: string;
@@ -92,6 +93,7 @@ export function withConnectionOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
     .option('proxy-from-env', { type: 'boolean', group: GROUP, describe: 'Use HTTPS_PROXY/HTTP_PROXY/NO_PROXY from the environment (the place for proxy credentials)' })
     .option('kerberos-service', { type: 'string', group: GROUP, describe: 'Kerberos SPN service class (default HTTP; or WSMAN)' })
     .option('kerberos-hostname-override', { type: 'string', group: GROUP, describe: 'Host name for the Kerberos SPN when --host is an IP address or alias' })
+    .option('kerberos-delegation', { type: 'boolean', group: GROUP, describe: 'Delegate your Kerberos credentials (a forwarded TGT) to the host, for a second hop (SMB share, live migration); needs a forwardable TGT (kinit -f)' })
     .option('kdc', { type: 'string', group: GROUP, describe: 'KDC host[:port], comma-separated (else krb5.conf, else DNS)' })
     .option('keytab', { type: 'string', group: GROUP, describe: 'Client keytab for Kerberos without a password (else the credential cache, $KRB5CCNAME)' })
     .option('krb5-config', { type: 'string', group: GROUP, describe: 'krb5.conf to read (else $KRB5_CONFIG, else /etc/krb5.conf)' })
@@ -360,13 +362,14 @@ function proxyDisplay(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
-const KERBEROS_FLAGS = ['kerberos-service', 'kerberos-hostname-override', 'kdc', 'keytab', 'krb5-config'] as const;
+const KERBEROS_FLAGS = ['kerberos-service', 'kerberos-hostname-override', 'kerberos-delegation', 'kdc', 'keytab', 'krb5-config'] as const;
 
 /** The Kerberos settings; the credential cache comes from the CLI's $KRB5CCNAME. */
 function kerberosOptions(s: ConfigValues, io: CliIo): Partial<ConnectionOptions> {
   return {
     ...(s['kerberos-service'] !== undefined ? { kerberosService: s['kerberos-service'] } : {}),
     ...(s['kerberos-hostname-override'] !== undefined ? { kerberosHostnameOverride: s['kerberos-hostname-override'] } : {}),
+    ...(s['kerberos-delegation'] !== undefined ? { kerberosDelegation: s['kerberos-delegation'] } : {}),
     ...(s.kdc !== undefined ? { kdc: s.kdc.split(',').map((k) => k.trim()).filter((k) => k !== '') } : {}),
     ...(s.keytab !== undefined ? { keytab: s.keytab } : {}),
     ...(s['krb5-config'] !== undefined ? { krb5Config: s['krb5-config'] } : {}),
@@ -383,7 +386,7 @@ export function connectionOptions(args: ConnectionArgs, io: CliIo): Promise<Conn
 export async function endpointOptions(args: ConnectionArgs, io: CliIo): Promise<UnauthenticatedIdentifyOptions> {
   const o = await buildConnection(args, io, false);
   const { user: _user, password: _password, transport: _transport, messageEncryption: _me, sendCbt: _cbt, allowUnencrypted: _au, ntlmEmptyAuthenticateBody: _empty, trace: _trace, ...rest } = o;
-  const { kerberosService: _ks, kerberosHostnameOverride: _kh, kdc: _kdc, keytab: _kt, ccache: _cc, krb5Config: _kc, ...endpoint } = rest;
+  const { notice: _notice, kerberosService: _ks, kerberosHostnameOverride: _kh, kerberosDelegation: _kd, kdc: _kdc, keytab: _kt, ccache: _cc, krb5Config: _kc, ...endpoint } = rest;
   return endpoint;
 }
 
@@ -393,7 +396,7 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
   if (!s.host) throw new InvalidOptionError(`--host is required (or $${envNameOf('host')}, or "host" in a config profile).`);
   const kerberos = s.transport === 'kerberos' || s.transport === 'negotiate';
   const certificate = s.transport === 'certificate';
-  const stray = KERBEROS_FLAGS.filter((k) => s[k] !== undefined);
+  const stray = KERBEROS_FLAGS.filter((k) => s[k] !== undefined && s[k] !== false);
   if (credentials && !kerberos && stray.length > 0) throw new InvalidOptionError(`${stray.map((k) => `--${k}`).join(', ')} only apply with --transport kerberos or negotiate.`);
   // Kerberos can take the user from the credential cache or keytab; a certificate needs none.
   if (credentials && !certificate && !kerberos && !s.user) throw new InvalidOptionError(`--user is required (or $${envNameOf('user')}, or "user" in a config profile).`);
@@ -424,7 +427,7 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
     ...(s['call-timeout'] !== undefined ? { callTimeoutSec: s['call-timeout'] } : {}),
     ...(s['max-envelope-size'] !== undefined ? { maxEnvelopeSize: s['max-envelope-size'] } : {}),
     ...(s['cert-fingerprint'] !== undefined ? { certFingerprint: s['cert-fingerprint'] } : {}),
-    ...(args.verbose ? { trace: traceTo(io) } : {}),
+    ...(args.verbose ? { trace: traceTo(io), notice: (m: string) => io.stderr.write(`hyperv-wsman: note: ${m}\n`) } : {}),
   };
   // Opting out of verification is allowed, but never silently (it may come from a config file).
   if (s['server-cert-validation'] === 'ignore') {

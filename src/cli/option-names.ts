@@ -20,6 +20,7 @@ export const FLAG_FOR_OPTION: Readonly<Record<string, string>> = {
   certKeyPassword: '--cert-key-password-file',
   clientCertNegotiation: '--client-cert-negotiation',
   certFingerprint: '--cert-fingerprint',
+  kerberosDelegation: '--kerberos-delegation',
 };
 
 /** Single-word option names, re-worded only where they open a message ("port must be 1-65535"). */

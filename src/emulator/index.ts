@@ -21,4 +21,5 @@ export { writeCimXmlInstance, msvmErrorCimXml, type CimXmlProperty, type CimXmlT
 export { parseWql, WqlSyntaxError, type WqlQuery, type WqlCondition } from './wql.js';
 export type { CbtHardeningLevel } from './auth.js';
 export type { EmulatedHostKerberos, EmulatorKerberosOptions } from './kerberos-setup.js';
+export type { DelegatedCredential } from './kerberos-auth.js';
 export type { EmulatorDialect } from './dialect.js';

@@ -4,7 +4,8 @@
  * authenticates the TCP connection as NTLM's does; the AP-REP (or NegTokenResp) goes back in
  * `WWW-Authenticate` on the reply. Over HTTPS the channel-binding hash in the AP-REQ checksum is
  * held against the listener's certificate per CbtHardeningLevel ([MS-WSMV] 2.2.4.34): strict
- * requires it, relaxed checks it when sent, none ignores it.
+ * requires it, relaxed checks it when sent, none ignores it. A delegated TGT (GSS_C_DELEG_FLAG) is
+ * checked by the acceptor and recorded, never used: the emulated host makes no second hop.
  */
 import { KerberosAcceptor } from '../auth/kerberos/gss-context.js';
 import { channelBindingHash } from '../auth/kerberos/gss-framing.js';
@@ -21,6 +22,19 @@ export interface EmulatorKerberos {
   readonly keytab: readonly KeytabEntry[];
   /** One per host: an AP-REQ replayed on another connection is refused (KRB_AP_ERR_REPEAT). */
   readonly replayCache: ReplayCache;
+  /** Delegated TGTs accepted AP-REQs carried, oldest first, the last MAX_DELEGATIONS_KEPT (tests assert on it). */
+  readonly delegations: DelegatedCredential[];
+}
+
+/** A delegated credential as the host received it (names and flags only; the key stays out). */
+export interface DelegatedCredential {
+  /** The authenticated client, e.g. alice@EMULATOR.TEST. */
+  readonly user: string;
+  /** The delegated ticket's server, krbtgt/REALM@REALM. */
+  readonly ticketFor: string;
+  /** Its TicketFlags (FORWARDED 0x20000000, FORWARDABLE 0x40000000). */
+  readonly flags: number;
+  readonly endTime: Date;
 }
 
 export interface KerberosPolicy {
@@ -36,6 +50,9 @@ export type KerberosAcceptance =
 
 const ZERO_BINDINGS = channelBindingHash(undefined);
 
+/** A long-running demo host must not grow without bound: older records are dropped. */
+export const MAX_DELEGATIONS_KEPT = 1000;
+
 export function acceptKerberos(scheme: KerberosHttpScheme, token: Buffer, policy: KerberosPolicy): KerberosAcceptance {
   const acceptor = new KerberosAcceptor({ keytab: policy.kerberos.keytab, replayCache: policy.kerberos.replayCache });
   let reply: Buffer;
@@ -49,6 +66,12 @@ export function acceptKerberos(scheme: KerberosHttpScheme, token: Buffer, policy
   if (accepted === undefined) return { ok: false, reason: 'Kerberos rejected: SPNEGO offered no Kerberos mechanism' };
   const cbtFailure = channelBindingFailure(accepted.bnd, policy);
   if (cbtFailure !== undefined) return { ok: false, reason: cbtFailure };
+  const d = accepted.delegated;
+  if (d !== undefined) {
+    const kept = policy.kerberos.delegations;
+    kept.push({ user: principalToString(accepted.client), ticketFor: principalToString(d.server), flags: d.flags, endTime: d.endTime });
+    if (kept.length > MAX_DELEGATIONS_KEPT) kept.splice(0, kept.length - MAX_DELEGATIONS_KEPT);
+  }
   return { ok: true, user: principalToString(accepted.client), security: kerberosMessageSecurity(acceptor, scheme), wwwAuthenticate: `${scheme} ${reply.toString('base64')}` };
 }
 

@@ -4,12 +4,12 @@
  * user gets a principal with the same password, and the host's service principals
  * (HTTP/ and WSMAN/ for each service host name) are registered; `info.krb5Conf` points a client at it.
  */
-import { InMemoryKdc } from '../auth/kerberos/in-memory-kdc.js';
+import { InMemoryKdc, type InMemoryKdcOptions } from '../auth/kerberos/in-memory-kdc.js';
 import { readKeytabFile } from '../auth/kerberos/keytab.js';
 import { ReplayCache } from '../auth/kerberos/replay-cache.js';
 import { principalToString, type KdcAddress, type KeytabEntry } from '../auth/kerberos/types.js';
 import { InvalidOptionError } from '../errors.js';
-import type { EmulatorKerberos } from './kerberos-auth.js';
+import type { DelegatedCredential, EmulatorKerberos } from './kerberos-auth.js';
 
 export interface EmulatorKerberosOptions {
   /** Default 'EMULATOR.TEST'. */
@@ -19,7 +19,7 @@ export interface EmulatorKerberosOptions {
   /** The host's service keys, as InMemoryKdc.addService or readKeytabFile give them. */
   readonly serviceKeys?: readonly KeytabEntry[];
   /** Run an in-memory KDC for the realm on loopback (true, or its options). */
-  readonly kdc?: boolean | { readonly clockOffsetSeconds?: number; readonly enctypes?: readonly number[] };
+  readonly kdc?: boolean | Pick<InMemoryKdcOptions, 'clockOffsetSeconds' | 'enctypes' | 'allowForwardable' | 'okAsDelegate'>;
   /** Host names the service principals are registered for; default localhost, the listen address and the computer name. */
   readonly serviceHosts?: readonly string[];
 }
@@ -32,6 +32,8 @@ export interface EmulatedHostKerberos {
   readonly kdc?: KdcAddress;
   /** With `kdc`: a krb5.conf naming the realm and its KDC (write it to a file for KRB5_CONFIG / --krb5-config). */
   readonly krb5Conf?: string;
+  /** Delegated TGTs received so far (live: grows as clients delegate). */
+  readonly delegations: readonly DelegatedCredential[];
 }
 
 export interface StartedKerberos {
@@ -61,13 +63,15 @@ export async function startEmulatorKerberos(
   }
   if (keytab.length === 0) throw new InvalidOptionError('kerberos needs service keys: pass kerberos.keytab, kerberos.serviceKeys or kerberos.kdc.');
   const servicePrincipals = [...new Set(keytab.map((e) => principalToString(e.principal)))];
+  const delegations: DelegatedCredential[] = [];
   const info: EmulatedHostKerberos = {
     realm,
     servicePrincipals,
+    delegations,
     ...(address !== undefined ? { kdc: address, krb5Conf: krb5Conf(realm, address) } : {}),
   };
   return {
-    acceptor: { realm, keytab, replayCache: new ReplayCache() },
+    acceptor: { realm, keytab, replayCache: new ReplayCache(), delegations },
     info,
     close: async () => {
       await kdc?.close();

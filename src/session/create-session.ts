@@ -81,6 +81,8 @@ async function kerberosFactory(o: ResolvedOptions, scheme: 'Kerberos' | 'Negotia
     user: o.user,
     password: o.password,
     service: k.service,
+    ...(k.delegation ? { delegation: true } : {}),
+    ...(o.notice !== undefined ? { notice: o.notice } : {}),
     ...(k.hostnameOverride !== undefined ? { hostnameOverride: k.hostnameOverride } : {}),
     ...(k.kdc !== undefined ? { kdc: k.kdc } : {}),
     ...(k.keytab !== undefined ? { keytab: k.keytab } : {}),

@@ -42,8 +42,11 @@ export function kerberosMechanism(opts: KerberosSessionOptions): ConnectionAuthM
     messageAfterHandshake: false,
     async start(x, channelBindings) {
       // The KDC exchange (when the ticket is not cached) is part of this call: same deadline, same signal.
-      const credential = await opts.tickets.serviceTicket({ deadline: x.deadline, ...(x.signal ? { signal: x.signal } : {}) });
-      return kerberosSecurityContext(new KerberosInitiator({ credential, ...(channelBindings ? { channelBindings } : {}) }), opts.scheme);
+      const call = { deadline: x.deadline, ...(x.signal ? { signal: x.signal } : {}) };
+      const credential = await opts.tickets.serviceTicket(call);
+      // With --kerberos-delegation every AP-REQ carries the forwarded TGT (each connection authenticates anew).
+      const delegate = await opts.tickets.forwardedTgt(call);
+      return kerberosSecurityContext(new KerberosInitiator({ credential, ...(delegate ? { delegate } : {}), ...(channelBindings ? { channelBindings } : {}) }), opts.scheme);
     },
     refused: (r) => kerberosRefusal(r, opts),
     error: (message, cause) => new KerberosError(message, cause === undefined ? undefined : { cause }),

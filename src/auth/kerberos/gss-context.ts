@@ -9,6 +9,7 @@ import { enctypeProfile } from './crypto/index.js';
 import { KerberosError, KerberosIntegrityError } from './errors.js';
 import { GSS_CHECKSUM_TYPE, GssFlags, TokenId, channelBindingHash, decodeGssChecksum, encodeGssChecksum, frameInitialToken, unframeInitialToken } from './gss-framing.js';
 import { GssMessageProtection } from './gss-wrap.js';
+import { makeKrbCred, openKrbCred } from './krb-cred.js';
 import type { ReplayCache } from './replay-cache.js';
 import { KrbErrorCode, kdcErrorFrom } from './kdc-errors.js';
 import {
@@ -42,10 +43,14 @@ export interface KerberosInitiatorOptions {
    * (see ntlm/channel-binding.ts channelBindingApplicationData). Absent: 16 zero bytes.
    */
   readonly channelBindings?: Uint8Array;
+  /**
+   * A forwarded TGT to delegate (KdcClient.getForwardedTgt): sent as a KRB-CRED in the checksum's
+   * Deleg field with GSS_C_DELEG_FLAG (RFC 4121 4.1.1), sealed with the service ticket's session key.
+   */
+  readonly delegate?: KerberosCredential;
   /** Clock source (tests). */
   readonly now?: () => Date;
 }
-
 
 /** 31-bit random start: some peers mishandle sequence numbers with the top bit set. */
 function initialSequence(): number {
@@ -116,6 +121,7 @@ abstract class EstablishedContext {
 export class KerberosInitiator extends EstablishedContext {
   readonly #credential: KerberosCredential;
   readonly #bnd: Buffer;
+  readonly #delegate: KerberosCredential | undefined;
   readonly #now: () => Date;
   #sent?: { ctime: Date; cusec: number; subkey: EncryptionKey; seq: number };
 
@@ -123,6 +129,7 @@ export class KerberosInitiator extends EstablishedContext {
     super();
     this.#credential = options.credential;
     this.#bnd = channelBindingHash(options.channelBindings);
+    this.#delegate = options.delegate;
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -144,7 +151,7 @@ export class KerberosInitiator extends EstablishedContext {
     const { time: ctime, usec: cusec } = kerberosTimeParts(this.#now());
     const authenticator: Authenticator = {
       client: this.#credential.client,
-      cksum: { cksumtype: GSS_CHECKSUM_TYPE, checksum: encodeGssChecksum(this.#bnd, DEFAULT_INITIATOR_FLAGS) },
+      cksum: { cksumtype: GSS_CHECKSUM_TYPE, checksum: encodeGssChecksum(this.#bnd, DEFAULT_INITIATOR_FLAGS, this.#delegate === undefined ? undefined : makeKrbCred(this.#delegate, key, this.#now())) },
       cusec,
       ctime,
       subkey,
@@ -208,6 +215,8 @@ export interface AcceptedContext {
   readonly ticket: EncTicketPart;
   /** The channel-binding hash the initiator sent (16 zero bytes: none), for CbtHardeningLevel policies. */
   readonly bnd: Buffer;
+  /** With GSS_C_DELEG_FLAG: the client's forwarded TGT from the KRB-CRED, checked (krbtgt, same client). */
+  readonly delegated?: KerberosCredential;
 }
 
 export class KerberosAcceptor extends EstablishedContext {
@@ -251,11 +260,12 @@ export class KerberosAcceptor extends EstablishedContext {
       throw new KerberosError('AP-REQ replayed: this authenticator was already used.');
     }
     if (auth.cksum === undefined || auth.cksum.cksumtype !== GSS_CHECKSUM_TYPE) throw new KerberosError('AP-REQ authenticator lacks the GSS checksum (type 0x8003).');
-    const { bnd, flags } = decodeGssChecksum(auth.cksum.checksum);
+    const { bnd, flags, deleg } = decodeGssChecksum(auth.cksum.checksum);
     if (this.#options.channelBindings !== undefined && !timingSafeEqual(bnd, channelBindingHash(this.#options.channelBindings))) {
       throw new KerberosError('Channel bindings do not match: the client saw a different TLS certificate (man in the middle?).');
     }
     if ((apReq.apOptions & ApOptions.MUTUAL_REQUIRED) === 0 || (flags & GssFlags.MUTUAL) === 0) throw new KerberosError('The initiator did not request mutual authentication.');
+    const delegated = deleg === undefined ? undefined : delegatedTgt(deleg, [session, ...(auth.subkey === undefined ? [] : [auth.subkey])], ticket.client);
     const subkey = enctypeProfile(session.etype).randomKey();
     const seq = initialSequence();
     const rep = encodeApRep({
@@ -263,7 +273,7 @@ export class KerberosAcceptor extends EstablishedContext {
       cipher: enctypeProfile(session.etype).encrypt(session, KeyUsage.AP_REP_ENCPART, encodeEncApRepPart({ ctime: auth.ctime, cusec: auth.cusec, subkey, seqNumber: seq })),
     });
     this.protection = new GssMessageProtection({ key: subkey, isAcceptor: true, acceptorSubkey: true }, seq, auth.seqNumber ?? 0);
-    this.#accepted = { client: ticket.client, flags, ticket, bnd: Buffer.from(bnd) };
+    this.#accepted = { client: ticket.client, flags, ticket, bnd: Buffer.from(bnd), ...(delegated === undefined ? {} : { delegated }) };
     return frameInitialToken(TokenId.AP_REP, rep);
   }
 
@@ -273,4 +283,19 @@ export class KerberosAcceptor extends EstablishedContext {
     const sname = server ?? this.#options.keytab[0]?.principal ?? { nameType: 0, components: [], realm: '' };
     return frameInitialToken(TokenId.KRB_ERROR, encodeKrbError({ stime: time, susec: usec, errorCode: code, server: sname }));
   }
+}
+
+/**
+ * The delegated credential of an AP-REQ: one TGT (krbtgt/...) for the authenticated client. The
+ * session key is tried first (Windows, and us), then the authenticator subkey (as MIT's acceptor does).
+ */
+function delegatedTgt(deleg: Uint8Array, keys: readonly EncryptionKey[], client: Principal): KerberosCredential {
+  const creds = openKrbCred(deleg, keys);
+  const tgt = creds[0];
+  if (creds.length !== 1 || tgt === undefined) throw new KerberosError(`The delegated KRB-CRED carries ${creds.length} tickets; one forwarded TGT expected.`);
+  if (tgt.server.components[0] !== 'krbtgt') throw new KerberosError(`The delegated ticket is for ${principalToString(tgt.server)}, not a ticket-granting ticket (krbtgt/...).`);
+  if (principalToString(tgt.client).toLowerCase() !== principalToString(client).toLowerCase()) {
+    throw new KerberosError(`The delegated TGT is for ${principalToString(tgt.client)}, but the AP-REQ authenticated ${principalToString(client)}.`);
+  }
+  return tgt;
 }

@@ -65,22 +65,36 @@ export function channelBindingHash(applicationData: Uint8Array | undefined): Buf
   return applicationData === undefined ? Buffer.alloc(16) : Buffer.from(channelBindingsHash(applicationData));
 }
 
-export function encodeGssChecksum(bnd: Uint8Array, flags: number): Buffer {
+/** DlgOpt value when Deleg holds a KRB-CRED (RFC 4121 4.1.1). */
+const DLG_OPT_KRB_CRED = 1;
+
+/**
+ * The 0x8003 checksum value: Lgth ‖ Bnd ‖ Flags, then with `deleg` (a KRB-CRED) DlgOpt = 1 ‖
+ * Dlgth ‖ Deleg and the DELEG flag set (RFC 4121 4.1.1).
+ */
+export function encodeGssChecksum(bnd: Uint8Array, flags: number, deleg?: Uint8Array): Buffer {
   const out = Buffer.alloc(24);
   out.writeUInt32LE(16, 0);
   Buffer.from(bnd).copy(out, 4);
-  out.writeUInt32LE(flags >>> 0, 20);
-  return out;
+  if (deleg === undefined) {
+    out.writeUInt32LE((flags & ~GssFlags.DELEG) >>> 0, 20);
+    return out;
+  }
+  if (deleg.length > 0xffff) throw new KerberosError(`The delegated credential is ${deleg.length} bytes; the GSS checksum carries at most 65535.`);
+  out.writeUInt32LE((flags | GssFlags.DELEG) >>> 0, 20);
+  const dlg = Buffer.alloc(4);
+  dlg.writeUInt16LE(DLG_OPT_KRB_CRED, 0);
+  dlg.writeUInt16LE(deleg.length, 2);
+  return Buffer.concat([out, dlg, deleg]);
 }
 
-export function decodeGssChecksum(value: Uint8Array): { bnd: Buffer; flags: number } {
+export function decodeGssChecksum(value: Uint8Array): { bnd: Buffer; flags: number; deleg?: Buffer } {
   const v = Buffer.from(value);
   if (v.length < 24) throw new KerberosError(`GSS authenticator checksum is ${v.length} bytes, at least 24 expected.`);
   if (v.readUInt32LE(0) !== 16) throw new KerberosError('GSS authenticator checksum has a channel-binding length other than 16.');
   const flags = v.readUInt32LE(20);
-  if (flags & GssFlags.DELEG) {
-    // DlgOpt(2) ‖ Dlgth(2) ‖ Deleg: bound-check only; we never use delegated credentials.
-    if (v.length < 28 || 28 + v.readUInt16LE(26) > v.length) throw new KerberosError('GSS authenticator checksum has a truncated delegation field.');
-  }
-  return { bnd: v.subarray(4, 20), flags };
+  if ((flags & GssFlags.DELEG) === 0) return { bnd: v.subarray(4, 20), flags };
+  if (v.length < 28 || 28 + v.readUInt16LE(26) > v.length) throw new KerberosError('GSS authenticator checksum has a truncated delegation field.');
+  if (v.readUInt16LE(24) !== DLG_OPT_KRB_CRED) throw new KerberosError(`GSS authenticator checksum has DlgOpt ${v.readUInt16LE(24)}, expected 1 (KRB-CRED).`);
+  return { bnd: v.subarray(4, 20), flags, deleg: v.subarray(28, 28 + v.readUInt16LE(26)) };
 }

@@ -1,10 +1,11 @@
 /**
  * A minimal KDC for one realm, held in memory: AS exchange with PA-ENC-TIMESTAMP pre-auth (and
  * the PREAUTH_REQUIRED / ETYPE-INFO2 round), TGS exchange, KRB-ERRORs for the cases clients must
- * handle, and cross-realm trust (InMemoryKdc.trust): a TGS-REQ for another realm's service is
- * answered with a referral, a cross-realm TGT krbtgt/OTHER@THIS (RFC 4120 1.2, RFC 6806), by realm in
- * the request or by host-name rules as AD does. For tests and the emulated host only: no PAC, no
- * transited-path checks, no renewal, no replay cache.
+ * handle, forwardable and forwarded TGTs for delegation (RFC 4120 2.6), and cross-realm trust
+ * (InMemoryKdc.trust): a TGS-REQ for another realm's service is answered with a referral, a
+ * cross-realm TGT krbtgt/OTHER@THIS (RFC 4120 1.2, RFC 6806), by realm in the request or by
+ * host-name rules as AD does. For tests and the emulated host only: no PAC, no transited-path
+ * checks, no renewal, no replay cache.
  * `handle()` is sans-IO; `listen()` serves it on loopback TCP and UDP (RFC 4120 7.2).
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
@@ -14,6 +15,7 @@ import { KerberosError, KerberosIntegrityError } from './errors.js';
 import { KrbErrorCode } from './kdc-errors.js';
 import { defaultSalt, tgsPrincipal } from './kdc-client.js';
 import {
+  KdcOptions,
   KeyUsage,
   kerberosTimeParts,
   MessageType,
@@ -61,6 +63,10 @@ export interface InMemoryKdcOptions {
    * refers a name of a trusted domain.
    */
   readonly hostReferrals?: Readonly<Record<string, string>>;
+  /** Grant FORWARDABLE when an AS-REQ asks for it (false: a policy that never does). Default true. */
+  readonly allowForwardable?: boolean;
+  /** Mark service tickets OK-AS-DELEGATE, as AD does for hosts trusted for delegation. Default false. */
+  readonly okAsDelegate?: boolean;
 }
 
 interface Account {
@@ -217,7 +223,8 @@ export class InMemoryKdc {
 
   #asReply(req: DecodedKdcReq, client: Account, service: Account, clientKey: EncryptionKey, extraFlags: number): Buffer {
     const { body } = req;
-    const issued = this.#issue(client.principal, service, body.etypes, body.till, TicketFlags.INITIAL | extraFlags);
+    const forwardable = (body.kdcOptions & KdcOptions.FORWARDABLE) !== 0 && this.#options.allowForwardable !== false ? TicketFlags.FORWARDABLE : 0;
+    const issued = this.#issue(client.principal, service, body.etypes, body.till, TicketFlags.INITIAL | forwardable | extraFlags);
     if (issued === undefined) return this.#error(KrbErrorCode.KDC_ERR_ETYPE_NOSUPP, service.principal, client.principal);
     const part = encodeEncKdcRepPart({ ...issued.part, lastReq: [{ lrType: 0, lrValue: issued.part.authTime }], nonce: body.nonce, server: service.principal }, 25);
     const padata: PaData[] = [{ type: PaDataType.ETYPE_INFO2, value: encodeEtypeInfo2([{ etype: clientKey.etype, salt: client.salt }]) }];
@@ -256,7 +263,9 @@ export class InMemoryKdc {
     if (auth.cksum === undefined || !auth.cksum.checksum.equals(expected)) return this.#error(KrbErrorCode.KRB_AP_ERR_MODIFIED, sname, tgt.client);
     const service = this.#accounts.get(key(sname)) ?? this.#referral(sname);
     if (service === undefined) return this.#error(KrbErrorCode.KDC_ERR_S_PRINCIPAL_UNKNOWN, sname, tgt.client);
-    const issued = this.#issue(tgt.client, service, req.body.etypes, new Date(Math.min(req.body.till.getTime(), tgt.endTime.getTime())), 0, tgt.authTime);
+    const flags = this.#tgsFlags(req.body.kdcOptions, tgt.flags, service.principal.components[0]?.toLowerCase() === 'krbtgt');
+    if (flags === undefined) return this.#error(KrbErrorCode.KDC_ERR_BADOPTION, sname, tgt.client, undefined, 'TGT is not forwardable');
+    const issued = this.#issue(tgt.client, service, req.body.etypes, new Date(Math.min(req.body.till.getTime(), tgt.endTime.getTime())), flags, tgt.authTime);
     if (issued === undefined) return this.#error(KrbErrorCode.KDC_ERR_ETYPE_NOSUPP, sname, tgt.client);
     const part = encodeEncKdcRepPart({ ...issued.part, lastReq: [], nonce: req.body.nonce, server: service.principal }, 26);
     return encodeKdcRep({
@@ -280,6 +289,21 @@ export class InMemoryKdc {
     }
     if (target === undefined || target.toUpperCase() === this.realm.toUpperCase()) return undefined;
     return this.#accounts.get(key({ components: ['krbtgt', target], realm: this.realm }));
+  }
+
+  /**
+   * Flags of a TGS-issued ticket (RFC 4120 2.6): FORWARDED only from a FORWARDABLE TGT (else
+   * undefined: BADOPTION), FORWARDABLE kept only when asked and the TGT has it, FORWARDED inherited;
+   * service tickets OK-AS-DELEGATE when the realm says so.
+   */
+  #tgsFlags(kdcOptions: number, tgtFlags: number, forTgs: boolean): number | undefined {
+    const tgtForwardable = (tgtFlags & TicketFlags.FORWARDABLE) !== 0;
+    if ((kdcOptions & KdcOptions.FORWARDED) !== 0 && !tgtForwardable) return undefined;
+    let flags = tgtFlags & TicketFlags.FORWARDED;
+    if ((kdcOptions & KdcOptions.FORWARDED) !== 0) flags |= TicketFlags.FORWARDED;
+    if ((kdcOptions & KdcOptions.FORWARDABLE) !== 0 && tgtForwardable) flags |= TicketFlags.FORWARDABLE;
+    if (!forTgs && this.#options.okAsDelegate === true) flags |= TicketFlags.OK_AS_DELEGATE;
+    return flags;
   }
 
   /** Make a ticket for `service`: session key of the client's first acceptable enctype, encrypted in the service's key. */

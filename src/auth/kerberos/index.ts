@@ -59,6 +59,7 @@ export {
 } from './keytab.js';
 export { sendToKdc, type KdcCallOptions, type KdcTransportOptions } from './kdc-transport.js';
 export { KdcClient, defaultSalt, tgsPrincipal, type ClientSecret, type KdcClientOptions } from './kdc-client.js';
+export { decodeEncKrbCredPart, decodeKrbCred, encodeEncKrbCredPart, encodeKrbCred, makeKrbCred, openKrbCred, type EncKrbCredPart, type KrbCred, type KrbCredInfo } from './krb-cred.js';
 export { KRB5_OID, MS_KRB5_OID, GssFlags, TokenId, channelBindingHash, frameInitialToken, unframeInitialToken } from './gss-framing.js';
 export { GssMessageProtection, WrapFlags } from './gss-wrap.js';
 export {

@@ -39,6 +39,8 @@ export interface KdcClientOptions extends KdcTransportOptions {
   readonly enctypes?: readonly number[];
   /** Requested ticket lifetime. Default 10 hours (AD's default maximum). */
   readonly ticketLifetimeSeconds?: number;
+  /** Ask for forwardable TGTs (AS-REQ kdc-options forwardable), needed to delegate later. Default false. */
+  readonly forwardable?: boolean;
   /** Clock source (tests). */
   readonly now?: () => Date;
 }
@@ -113,7 +115,7 @@ export class KdcClient {
     for (let round = 0; round < MAX_AS_ROUNDS; round++) {
       const now = this.#now();
       const body: KdcReqBody = {
-        kdcOptions: KdcOptions.CANONICALIZE | KdcOptions.RENEWABLE_OK,
+        kdcOptions: KdcOptions.CANONICALIZE | KdcOptions.RENEWABLE_OK | (this.#options.forwardable === true ? KdcOptions.FORWARDABLE : 0),
         cname: client,
         realm: client.realm,
         sname: server,
@@ -162,12 +164,24 @@ export class KdcClient {
    * instead, which is returned for the caller to follow (followReferrals in kerberos-tickets.ts);
    * without it such an answer is an error.
    */
-  async getServiceTicket(tgt: KerberosCredential, server: Principal, call?: KdcCallOptions, options: { readonly allowReferral?: boolean } = {}): Promise<KerberosCredential> {
+  getServiceTicket(tgt: KerberosCredential, server: Principal, call?: KdcCallOptions, options: { readonly allowReferral?: boolean } = {}): Promise<KerberosCredential> {
+    // Canonicalize: a KDC may then answer with a referral to the realm that holds the name (RFC 6806 5).
+    return this.#tgsExchange(tgt, server, KdcOptions.CANONICALIZE, call, options);
+  }
+
+  /**
+   * A forwarded (and again forwardable) TGT for delegation: TGS-REQ for the TGT's own krbtgt with
+   * kdc-options forwarded (RFC 4120 3.3, 2.6). The KDC refuses (KDC_ERR_BADOPTION) unless `tgt` is forwardable.
+   */
+  getForwardedTgt(tgt: KerberosCredential, call?: KdcCallOptions): Promise<KerberosCredential> {
+    return this.#tgsExchange(tgt, tgt.server, KdcOptions.FORWARDED | KdcOptions.FORWARDABLE, call, {});
+  }
+
+  async #tgsExchange(tgt: KerberosCredential, server: Principal, kdcOptions: number, call: KdcCallOptions | undefined, options: { readonly allowReferral?: boolean }): Promise<KerberosCredential> {
     const context = { client: principalToString(tgt.client), server: principalToString(server), realm: server.realm };
     const now = this.#now();
     const body: KdcReqBody = {
-      // Canonicalize: a KDC may then answer with a referral to the realm that holds the name (RFC 6806 5).
-      kdcOptions: KdcOptions.CANONICALIZE,
+      kdcOptions,
       realm: server.realm,
       sname: server,
       till: tgt.endTime,

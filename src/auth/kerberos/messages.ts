@@ -37,6 +37,7 @@ export const MessageType = {
   TGS_REP: 13,
   AP_REQ: 14,
   AP_REP: 15,
+  KRB_CRED: 22,
   KRB_ERROR: 30,
 } as const;
 
@@ -48,6 +49,7 @@ export const Application = {
   ENC_AS_REP_PART: 25,
   ENC_TGS_REP_PART: 26,
   ENC_AP_REP_PART: 27,
+  ENC_KRB_CRED_PART: 29,
 } as const;
 
 /** Padata types (RFC 4120 7.5.2). */
@@ -74,6 +76,7 @@ export const KeyUsage = {
   AP_REQ_AUTH_CKSUM: 10,
   AP_REQ_AUTH: 11,
   AP_REP_ENCPART: 12,
+  KRB_CRED_ENCPART: 14,
   ACCEPTOR_SEAL: 22,
   ACCEPTOR_SIGN: 23,
   INITIATOR_SEAL: 24,
@@ -83,6 +86,7 @@ export const KeyUsage = {
 /** KDCOptions / TicketFlags / APOptions bits as 32-bit integers (RFC 4120 5.2.8, App. A). */
 export const KdcOptions = {
   FORWARDABLE: 0x40000000,
+  FORWARDED: 0x20000000,
   PROXIABLE: 0x10000000,
   RENEWABLE: 0x00800000,
   CANONICALIZE: 0x00010000,
@@ -232,11 +236,11 @@ function decodeAuthorizationData(node: DerNode, what: string): AuthorizationData
   });
 }
 
-function encodeHostAddresses(a: readonly HostAddress[]): Buffer {
+export function encodeHostAddresses(a: readonly HostAddress[]): Buffer {
   return seqOf(a.map((e) => encodeSequence(ctx(0, int(e.addrType)), ctx(1, octets(e.address)))));
 }
 
-function decodeHostAddresses(node: DerNode, what: string): HostAddress[] {
+export function decodeHostAddresses(node: DerNode, what: string): HostAddress[] {
   return readSequenceOf(node, what).map((n) => {
     const f = sequenceFields(n, what);
     return { addrType: readInteger(required(f, 0, what), `${what}.addr-type`), address: readOctetString(required(f, 1, what), `${what}.address`) };

@@ -100,7 +100,10 @@ options:
     aliases: [service]
   kerberos_delegation:
     description:
-      - As C(ansible_winrm_kerberos_delegation). Not implemented; the task fails when it is true (these modules make no second hop).
+      - As C(ansible_winrm_kerberos_delegation). Delegate the user's credentials (a forwarded TGT) to the host, for a second hop
+        from it (a VHD on an SMB share, a live migration). Needs a forwardable TGT (C(kinit -f) for the credential cache).
+      - Delegates even when the domain has not marked the host trusted for delegation (ok-as-delegate), as pywinrm does.
+        Kerberos transports only.
     type: bool
   kdc:
     description: KDCs, C(host) or C(host:port), instead of krb5.conf and DNS SRV records. Kerberos transports only.

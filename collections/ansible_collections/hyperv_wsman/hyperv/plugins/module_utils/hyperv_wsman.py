@@ -94,6 +94,8 @@ def connection_args(params):
         args.append('--no-send-cbt')
     if params.get('allow_unencrypted'):
         args.append('--allow-unencrypted')
+    if params.get('kerberos_delegation'):
+        args.append('--kerberos-delegation')
     return args
 
 
@@ -140,12 +142,9 @@ class HypervWsmanCli(object):
                                  'or set the executable option to its path.' % CLI_NAME)
         params = module.params
         transport = params.get('transport')
-        kerberos_only = [name for name in ('kerberos_hostname_override', 'kerberos_service', 'kdc', 'keytab', 'krb5_config') if params.get(name)]
+        kerberos_only = [name for name in ('kerberos_hostname_override', 'kerberos_service', 'kerberos_delegation', 'kdc', 'keytab', 'krb5_config') if params.get(name)]
         if kerberos_only and transport not in KERBEROS_TRANSPORTS:
             module.fail_json(msg='%s only apply with transport kerberos or negotiate.' % ', '.join(kerberos_only))
-        if params.get('kerberos_delegation'):
-            module.fail_json(msg='kerberos_delegation (a forwardable ticket for a second hop) is not implemented by hyperv-wsman; '
-                                 'these modules make no second hop from the Hyper-V host, so leave it unset.')
         if transport == 'certificate':
             missing = [name for name in ('cert_pem', 'cert_key_pem') if not params.get(name)]
             if missing:
