@@ -32,7 +32,7 @@ async function enumerate() {
   let count = 0;
   try {
     // Each job is typed (HypervJob) and dropped: memory must not grow with N.
-    for await (const j of new HypervJobs(client).listJobs({ classes: ['Msvm_ConcreteJob'] })) if (j.instanceId) count++;
+    for await (const j of new HypervJobs(client).listJobs({ classes: ['Msvm_ConcreteJob'], ...(job.maxElements ? { maxElements: job.maxElements } : {}) })) if (j.instanceId) count++;
   } finally {
     await client.close();
   }

@@ -17,6 +17,7 @@ import {
   CimInterval,
   isCimInstance,
   isCimReference,
+  setOwn,
   type CimInstance,
   type CimIntrinsicType,
   type CimPropertyInfo,
@@ -76,8 +77,18 @@ const HEX_INTEGER = /^([+-]?)0x([0-9a-f]+)$/i;
 // Written so no two parts can match the same digits: `\d+\.?\d*` backtracked quadratically on a long digit run.
 const REAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
+/** Up to 15 decimal digits: exact as a double, so the 8..32-bit types skip BigInt (the common case). */
+const SHORT_DECIMAL = /^[+-]?\d{1,15}$/;
+
 function decodeInteger(type: IntegerType, text: string, where: string): number | bigint {
   const t = text.trim();
+  if (type !== 'uint64' && type !== 'sint64' && SHORT_DECIMAL.test(t)) {
+    const v = Number(t);
+    const [lo, hi] = INTEGER_RANGES[type];
+    if (v < Number(lo) || v > Number(hi)) throw new CimDecodeError(`${where}: ${clip(t)} is out of range for ${type} (${lo}..${hi}).`);
+    // -0 is 0 as an integer.
+    return v === 0 ? 0 : v;
+  }
   const hex = HEX_INTEGER.exec(t);
   let n: bigint;
   if (hex) n = (hex[1] === '-' ? -1n : 1n) * BigInt(`0x${hex[2]}`);
@@ -143,10 +154,11 @@ export function isCimIntrinsicType(t: string): t is CimIntrinsicType {
   return INTRINSIC_TYPES.has(t);
 }
 
-/** Assign without letting a key such as `__proto__` reach the prototype. */
-export function defineOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
+/**
+ * Assign without letting a key such as `__proto__` reach the prototype. Plain assignment otherwise:
+ * defineProperty on every key turned decoded instances into slow dictionary-mode objects.
+ */
+export const defineOwn: <T>(obj: Record<string, T>, key: string, value: T) => void = setOwn;
 
 /**
  * A table entry by a key taken from the wire, own entries only: `table[key]` would hand back
