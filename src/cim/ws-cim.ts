@@ -189,7 +189,7 @@ function decodeValue(el: XmlElement, declared: CimType | undefined, where: strin
     if (only && wrapper) {
       if (declared !== undefined && declared !== 'datetime') throw new CimDecodeError(`${where}: declared ${declared}, found cim:${only.local}.`);
       try {
-        return { value: wrapper(textOf(only)), type: 'datetime' };
+        return { value: wrapper(detached(textOf(only))), type: 'datetime' };
       } catch (err) {
         throw new CimDecodeError(`${where}: ${(err as Error).message}`, { cause: err });
       }
@@ -201,7 +201,7 @@ function decodeValue(el: XmlElement, declared: CimType | undefined, where: strin
     }
     return detected;
   }
-  const text = textOf(el);
+  const text = detached(textOf(el));
   const type = declared ?? xsiCimType(el) ?? 'unknown';
   if (type === 'datetime') return { value: parseDatetimeText(text, where), type };
   if (type === 'instance') return embeddedFromText(text);
@@ -230,10 +230,21 @@ function isNullArray(group: readonly XmlElement[]): boolean {
  * Decode one WS-CIM instance element. Each child element is a property named by its local name;
  * the schema, where it has an entry, decides the type (an entry of type `unknown` counts as none).
  */
+/**
+ * A copy of `s` that does not keep the reply it was cut from alive. Text from the XML reader is a
+ * slice of the whole decoded reply (V8 sliced strings, from 13 characters), so one InstanceID kept
+ * by the caller would keep a whole ~150 KB Pull page in memory; jobs kept per host in a fleet
+ * listing kept every page they came from.
+ */
+function detached(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
 export function decodeWsCimInstance(el: XmlElement, schema?: WsCimClassSchema): CimInstance {
-  const className = classNameOf(el);
+  const className = detached(classNameOf(el));
   const properties: Record<string, CimValue> = {};
-  const propertyInfo: Record<string, CimPropertyInfo> = {};
+  const names: string[] = [];
+  const infos: CimPropertyInfo[] = [];
   for (const [name, group] of groupChildren(el)) {
     const entry = schemaEntry(schema, name);
     const declared = entry && entry.type !== 'unknown' ? entry.type : undefined;
@@ -258,9 +269,29 @@ export function decodeWsCimInstance(el: XmlElement, schema?: WsCimClassSchema): 
     }
     const type = wireType ?? declared ?? (group[0] ? xsiCimType(group[0]) : undefined) ?? 'unknown';
     defineOwn(properties, name, value);
-    defineOwn(propertyInfo, name, propertyInfoOf(type, isArray));
+    names.push(name);
+    infos.push(propertyInfoOf(type, isArray));
   }
-  return { kind: 'instance', className, properties, propertyInfo, source: 'ws-cim' };
+  return { kind: 'instance', className, properties, propertyInfo: sharedPropertyInfo(className, names, infos), source: 'ws-cim' };
+}
+
+/**
+ * The instances of one enumeration nearly always have the same properties with the same types, so
+ * their (frozen) propertyInfo is shared: an instance of a 44-property job class then costs one
+ * property table, not two. Keyed by class name; the last table of each class is kept, for a bounded
+ * number of classes.
+ */
+const lastPropertyInfo = new Map<string, { readonly names: readonly string[]; readonly infos: readonly CimPropertyInfo[]; readonly table: Readonly<Record<string, CimPropertyInfo>> }>();
+const MAX_SHARED_CLASSES = 64;
+
+function sharedPropertyInfo(className: string, names: readonly string[], infos: readonly CimPropertyInfo[]): Readonly<Record<string, CimPropertyInfo>> {
+  const last = lastPropertyInfo.get(className);
+  if (last && last.names.length === names.length && last.infos.every((info, i) => info === infos[i] && last.names[i] === names[i])) return last.table;
+  const table: Record<string, CimPropertyInfo> = {};
+  for (let i = 0; i < names.length; i++) defineOwn(table, names[i]!, infos[i]!);
+  Object.freeze(table);
+  if (last || lastPropertyInfo.size < MAX_SHARED_CLASSES) lastPropertyInfo.set(className, { names, infos, table });
+  return table;
 }
 
 /**
