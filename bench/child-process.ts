@@ -22,6 +22,11 @@ export async function startServerProcess<T>(file: string, args: readonly string[
   return { ready, child, stop: () => void child.kill('SIGTERM') };
 }
 
+/** The built library when `npm run build` has made one (what an installed package costs), else the sources under tsx. */
+export function defaultLib(): Lib {
+  return existsSync(fileURLToPath(new URL('../dist/src/index.js', import.meta.url))) ? 'dist' : 'src';
+}
+
 /**
  * Run bench/scale-client.mjs on `job` and return its JSON result. lib 'dist' runs the built library
  * on plain node (npm run build first); 'src' runs the sources under tsx.

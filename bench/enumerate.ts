@@ -1,8 +1,10 @@
 /**
  * Enumerate + Pull of N jobs (issue 10: faster than pywinrm, memory flat in N): one emulated host in
  * its own process serving N synthetic Msvm_ConcreteJob instances, NTLM + message encryption over
- * HTTP, 100 items per page. Ours: HypervJobs.listJobs in its own process (bench/scale-client.mjs), each
- * job typed and dropped; run also at N/10 to show peak RSS does not grow with N. Peer: pywinrm
+ * HTTP, MaxElements 100 (pages bounded by each side's default envelope size: ours 120 000 bytes for
+ * enumerations, pywinrm's 153 600). Ours: HypervJobs.listJobs in its own process (bench/scale-client.mjs), each
+ * job typed and dropped (built library when dist/ exists or with --built, else the sources; --src);
+ * run also at N/10 to show peak RSS does not grow with N. Peer: pywinrm
  * (interop/py/pywinrm_enumerate_bench.py) doing the same Enumerate + Pull loop with
  * Protocol.send_message, each reply parsed with xml.etree into typed per-job dicts. CPU is each
  * client's own process CPU. Printed, never asserted.
@@ -10,7 +12,7 @@
 import { pathToFileURL } from 'node:url';
 import { runPythonPeer } from '../interop/python-peer.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER } from '../src/emulator/index.js';
-import { runScaleClient, startServerProcess, type Lib } from './child-process.js';
+import { defaultLib, runScaleClient, startServerProcess, type Lib } from './child-process.js';
 
 export interface EnumerateSide {
   count: number;
@@ -47,7 +49,7 @@ function ours(lib: Lib, port: number): Promise<EnumerateSide> {
 
 export async function measureEnumerate(opts: { count?: number; lib?: Lib } = {}): Promise<EnumerateResult> {
   const count = opts.count ?? 10_000;
-  const lib = opts.lib ?? 'src';
+  const lib = opts.lib ?? defaultLib();
   const small = Math.max(1, Math.round(count / 10));
   const ours1k = await withHost(small, (h) => ours(lib, h.port));
   return withHost(count, async (h) => {
@@ -71,7 +73,7 @@ export async function measureEnumerate(opts: { count?: number; lib?: Lib } = {})
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const count = Number(process.env.ENUMERATE_COUNT ?? 10_000);
-  const lib: Lib = process.argv.includes('--built') ? 'dist' : 'src';
+  const lib: Lib = process.argv.includes('--built') ? 'dist' : process.argv.includes('--src') ? 'src' : defaultLib();
   const r = await measureEnumerate({ count, lib });
   const line = (name: string, s: { wallS: number; cpuS: number; peakRssMB: number }): string =>
     `${name.padEnd(44)} ${s.cpuS.toFixed(2).padStart(7)} s CPU ${s.wallS.toFixed(2).padStart(7)} s wall  peak RSS ${s.peakRssMB.toFixed(0).padStart(4)} MB`;

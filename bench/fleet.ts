@@ -3,11 +3,12 @@
  * socket left open): every job of N emulated hosts (one process, bench/fleet-hosts-process.ts) listed
  * with listFleetJobs and bounded concurrency, NTLM + message encryption, one connection per host.
  * The client runs in its own process (bench/scale-client.mjs) on the built library ('dist', plain
- * node) or the sources ('src', under tsx, whose loader adds ~100 MB of RSS). Printed, never asserted.
+ * node; the default when dist/ exists, so rebuild first: `npm run bench:scale` does) or the sources
+ * ('src', under tsx, whose loader adds ~30-100 MB of RSS; `--src`, or `--both`). Printed, never asserted.
  */
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_PASSWORD, DEFAULT_USER } from '../src/emulator/index.js';
-import { runScaleClient, startServerProcess, type Lib } from './child-process.js';
+import { defaultLib, runScaleClient, startServerProcess, type Lib } from './child-process.js';
 
 export interface FleetBenchResult {
   hosts: number;
@@ -37,7 +38,7 @@ export async function measureFleet(opts: FleetBenchOptions = {}): Promise<FleetB
   // 4 hosts at a time keep both cores busy here (the hosts' process shares them); more only holds
   // more hosts' jobs and garbage at once: 131 MB at 4, 155-165 MB at 8-16, no faster (README).
   const concurrency = opts.concurrency ?? 4;
-  const lib = opts.lib ?? 'dist';
+  const lib = opts.lib ?? defaultLib();
   const server = await startServerProcess<{ ports: number[] }>('fleet-hosts-process.ts', [], { ...process.env, FLEET_HOSTS: String(hosts), FLEET_JOBS: String(jobsPerHost) });
   try {
     const r = await runScaleClient<Omit<FleetBenchResult, 'jobsPerHost' | 'concurrency' | 'lib'> & { failures: string[] }>({
@@ -58,7 +59,7 @@ export async function measureFleet(opts: FleetBenchOptions = {}): Promise<FleetB
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const concurrency = process.env.FLEET_CONCURRENCY === undefined ? undefined : Number(process.env.FLEET_CONCURRENCY);
-  const libs: Lib[] = process.argv.includes('--src') ? ['src'] : process.argv.includes('--both') ? ['dist', 'src'] : ['dist'];
+  const libs: Lib[] = process.argv.includes('--src') ? ['src'] : process.argv.includes('--both') ? ['dist', 'src'] : [defaultLib()];
   for (const lib of libs) {
     const r = await measureFleet({ ...(concurrency !== undefined ? { concurrency } : {}), lib });
     console.log(
