@@ -202,3 +202,15 @@ test('formatCimDateTime keeps wildcards and refuses what it cannot write', () =>
   assert.throws(() => formatCimDateTime(new CimInterval('x', 0, 24, 0, 0, 0)), InvalidOptionError);
   assert.throws(() => formatCimDateTime(new CimDateTime('x', new Date(0), 0, 1000)), InvalidOptionError);
 });
+
+test('xs:duration: small fields (number arithmetic) and large ones (BigInt) carry the same way', () => {
+  const fields = (t: string): number[] => {
+    const v = parseXsDuration(t);
+    return [v.days, v.hours, v.minutes, v.seconds, v.microseconds];
+  };
+  assert.deepEqual(fields('P1DT36H90M3661.5S'), [2, 14, 31, 1, 500000]);
+  assert.deepEqual(fields('P9999DT99999H9999999M99999999.999999S'), [22267, 11, 25, 39, 999999]);
+  // Past the fast path's field widths: the same carries, through BigInt.
+  assert.deepEqual(fields('P10000DT999999H1S'), [51666, 15, 0, 1, 0]);
+  assert.deepEqual(fields('PT0S'), [0, 0, 0, 0, 0]);
+});

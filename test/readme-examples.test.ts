@@ -3,7 +3,7 @@
  * host so they never rot. Placeholders are mapped onto the emulated host: --host/--user values and
  * HYPERV_WSMAN_PASSWORD=... come from HYPERV_WSMAN_* variables pointing at it, `5E2C1B2D-...` is a
  * failed fixture job, a trailing `...` is dropped, `>> file` redirections are ignored, an `--out`
- * folder is a fresh temporary one. An example
+ * folder is a fresh temporary one, an `--inventory` file lists the emulated host (twice, by name and URL). An example
  * passes when it parses and reaches the host: exit 0, or an outcome the fixture implies (job failed,
  * not found, WS-Man fault, method failed), never a usage, internal, auth or connection error.
  */
@@ -52,6 +52,11 @@ function argvOf(line: string): string[] {
     if (w === '--out') {
       i++; // a folder the example writes to (cert new): a fresh temporary one
       out.push('--out', 'OUTDIR');
+      continue;
+    }
+    if (w === '--inventory') {
+      i++; // a host list (jobs over a fleet): a file naming the emulated host
+      out.push('--inventory', 'INVENTORY');
       continue;
     }
     if ((w === '--host' || w === '--user') && !words[i + 1]?.startsWith('http')) {
@@ -117,6 +122,7 @@ function helpExamples(): Array<[string, string]> {
 
 let host: EmulatedHost;
 let dir: string;
+let inventory: string;
 let env: Record<string, string>;
 before(async () => {
   host = await startEmulatedHost();
@@ -124,6 +130,9 @@ before(async () => {
   const cfg = join(dir, 'config.json');
   writeFileSync(cfg, JSON.stringify({ profiles: { lab: { host: host.hostname, port: host.port, scheme: 'http', user: DEFAULT_USER } } }));
   chmodSync(cfg, 0o600);
+  // Two entries for the one emulated host (its URL, and its address with the port from the environment): a fleet of two.
+  inventory = join(dir, 'hosts.txt');
+  writeFileSync(inventory, `# emulated hosts\n${host.url}\n${host.hostname}\n`);
   env = {
     HOME: emptyHome(),
     HYPERV_WSMAN_HOST: host.hostname,
@@ -140,7 +149,7 @@ after(async () => {
 });
 
 async function runExample(line: string): Promise<void> {
-  const argv = argvOf(line).map((a) => (a === 'OUTDIR' ? mkdtempSync(join(dir, 'out-')) : a.replace('PORT', String(host.port))));
+  const argv = argvOf(line).map((a) => (a === 'OUTDIR' ? mkdtempSync(join(dir, 'out-')) : a === 'INVENTORY' ? inventory : a.replace('PORT', String(host.port))));
   // Long-running examples get bounded: job-wait on the failed fixture ends at once; the emulator is run by cli-habits.
   const r = await runCapture(argv, { env });
   assert.ok(OUTCOMES_FROM_FIXTURES.has(r.code), `\`${line}\` → hyperv-wsman ${argv.join(' ')}: exit ${r.code}\n${r.stderr}`);

@@ -85,8 +85,9 @@ function decodeInteger(type: IntegerType, text: string, where: string): number |
   if (type !== 'uint64' && type !== 'sint64' && SHORT_DECIMAL.test(t)) {
     const v = Number(t);
     const [lo, hi] = INTEGER_RANGES[type];
-    if (v < lo || v > hi) throw new CimDecodeError(`${where}: ${clip(t)} is out of range for ${type} (${lo}..${hi}).`);
-    return v === 0 ? 0 : v; // "-0" is 0, as through BigInt
+    if (v < Number(lo) || v > Number(hi)) throw new CimDecodeError(`${where}: ${clip(t)} is out of range for ${type} (${lo}..${hi}).`);
+    // -0 is 0 as an integer.
+    return v === 0 ? 0 : v;
   }
   const hex = HEX_INTEGER.exec(t);
   let n: bigint;

@@ -159,6 +159,19 @@ export function parseXsDuration(text: string): CimInterval {
   const [, neg, years, months, d, h, mi, s, frac] = m as unknown as Array<string | undefined>;
   if (neg) fail('xs:duration (negative intervals do not exist in CIM)', t);
   if (BigInt(years ?? '0') !== 0n || BigInt(months ?? '0') !== 0n) fail('xs:duration (years and months cannot be converted to a CIM interval)', t);
+  // Common case (WinRM writes P<d>DT<h>H<m>M<s>.<frac>S with small fields): a total below 2^53
+  // microseconds is exact in doubles, so the BigInt arithmetic below is not needed.
+  if ((d ?? '').length <= 4 && (h ?? '').length <= 5 && (mi ?? '').length <= 7 && (s ?? '').length <= 8) {
+    let rest = Number(d ?? '0') * 86_400_000_000 + Number(h ?? '0') * 3_600_000_000 + Number(mi ?? '0') * 60_000_000 + Number(s ?? '0') * 1_000_000 + fractionToMicros(frac);
+    const days = Math.floor(rest / 86_400_000_000);
+    rest -= days * 86_400_000_000;
+    const hours = Math.floor(rest / 3_600_000_000);
+    rest -= hours * 3_600_000_000;
+    const minutes = Math.floor(rest / 60_000_000);
+    rest -= minutes * 60_000_000;
+    const seconds = Math.floor(rest / 1_000_000);
+    return new CimInterval(t, days, hours, minutes, seconds, rest - seconds * 1_000_000);
+  }
   const total =
     BigInt(d ?? '0') * MICROS_PER.day +
     BigInt(h ?? '0') * MICROS_PER.hour +

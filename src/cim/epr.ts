@@ -8,7 +8,7 @@ import { CimDecodeError, InvalidOptionError } from '../errors.js';
 import { escapeAttr, escapeText } from '../xml/escape.js';
 import { attr, child, childrenNamed, elements, textOf, type XmlElement } from '../xml/tree.js';
 import { ANONYMOUS, NS, WMI_RESOURCE_PREFIX, wmiResourceUri } from '../wsman/namespaces.js';
-import type { CimReference } from './types.js';
+import { setOwn as defineOwn, type CimReference } from './types.js';
 
 /** Selector naming the CIM namespace for non-WMI resource URIs (DSP0227); WMI URIs carry it in the path. */
 const CIM_NAMESPACE_SELECTOR = '__cimnamespace';
@@ -75,11 +75,6 @@ function selectorValue(sel: XmlElement): string {
   const nested = elements(sel);
   if (nested.length === 0) return textOf(sel);
   return formatObjectPath(decodeEpr(sel));
-}
-
-/** Assign without letting a key such as `__proto__` reach the prototype. */
-function defineOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**

@@ -108,12 +108,39 @@ function classNameOf(el: XmlElement): string {
   return el.local.replace(/_Type$/, '');
 }
 
+/** Per schema: wire name -> entry (exact, else case-insensitive), misses included, so each name is resolved once. */
+const schemaCaches = new WeakMap<WsCimClassSchema, Map<string, WsCimPropertySchema | null>>();
+/** Names a cache remembers; a hostile server sending endless distinct names gets uncached lookups, not unbounded memory. */
+const MAX_CACHED_NAMES = 1024;
+
 function schemaEntry(schema: WsCimClassSchema | undefined, name: string): WsCimPropertySchema | undefined {
   if (!schema) return undefined;
-  if (Object.hasOwn(schema, name)) return schema[name];
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(schema)) if (k.toLowerCase() === lower) return v;
-  return undefined;
+  let cache = schemaCaches.get(schema);
+  if (!cache) schemaCaches.set(schema, (cache = new Map()));
+  const hit = cache.get(name);
+  if (hit !== undefined) return hit ?? undefined;
+  let entry: WsCimPropertySchema | undefined;
+  if (Object.hasOwn(schema, name)) entry = schema[name];
+  else {
+    const lower = name.toLowerCase();
+    for (const [k, v] of Object.entries(schema)) {
+      if (k.toLowerCase() === lower) {
+        entry = v;
+        break;
+      }
+    }
+  }
+  if (cache.size < MAX_CACHED_NAMES) cache.set(name, entry ?? null);
+  return entry;
+}
+
+/** One shared (immutable) CimPropertyInfo per type and arrayness, instead of one object per property per instance. */
+const PROPERTY_INFOS = new Map<CimType, readonly [CimPropertyInfo, CimPropertyInfo]>();
+
+function propertyInfoOf(type: CimType, isArray: boolean): CimPropertyInfo {
+  let pair = PROPERTY_INFOS.get(type);
+  if (!pair) PROPERTY_INFOS.set(type, (pair = [Object.freeze({ type, isArray: false }), Object.freeze({ type, isArray: true })]));
+  return pair[isArray ? 1 : 0];
 }
 
 function parseDatetimeText(text: string, where: string): CimDateTime | CimInterval {
@@ -144,16 +171,25 @@ function embeddedFromText(text: string): DecodedValue {
   }
 }
 
+const NIL: DecodedValue = { value: null };
+
 function decodeValue(el: XmlElement, declared: CimType | undefined, where: string): DecodedValue {
-  if (isNil(el)) return { value: null };
-  const kids = elements(el);
-  if (kids.length > 0) {
-    const only = kids.length === 1 ? kids[0] : undefined;
+  if (isNil(el)) return NIL;
+  // First child element and whether there are more, without building an array per property.
+  let firstKid: XmlElement | undefined;
+  let kidCount = 0;
+  for (const c of el.children) {
+    if (c.kind !== 'element') continue;
+    firstKid ??= c;
+    kidCount++;
+  }
+  if (firstKid) {
+    const only = kidCount === 1 ? firstKid : undefined;
     const wrapper = only && only.ns === NS.cim ? lookupOwn(DATETIME_WRAPPERS, only.local) : undefined;
     if (only && wrapper) {
       if (declared !== undefined && declared !== 'datetime') throw new CimDecodeError(`${where}: declared ${declared}, found cim:${only.local}.`);
       try {
-        return { value: wrapper(textOf(only)), type: 'datetime' };
+        return { value: wrapper(detached(textOf(only))), type: 'datetime' };
       } catch (err) {
         throw new CimDecodeError(`${where}: ${(err as Error).message}`, { cause: err });
       }
@@ -165,7 +201,7 @@ function decodeValue(el: XmlElement, declared: CimType | undefined, where: strin
     }
     return detected;
   }
-  const text = textOf(el);
+  const text = detached(textOf(el));
   const type = declared ?? xsiCimType(el) ?? 'unknown';
   if (type === 'datetime') return { value: parseDatetimeText(text, where), type };
   if (type === 'instance') return embeddedFromText(text);
@@ -176,7 +212,8 @@ function decodeValue(el: XmlElement, declared: CimType | undefined, where: strin
 /** Child elements grouped by local name, in order of first appearance. */
 function groupChildren(el: XmlElement): Map<string, XmlElement[]> {
   const groups = new Map<string, XmlElement[]>();
-  for (const c of elements(el)) {
+  for (const c of el.children) {
+    if (c.kind !== 'element') continue;
     const g = groups.get(c.local);
     if (g) g.push(c);
     else groups.set(c.local, [c]);
@@ -193,25 +230,68 @@ function isNullArray(group: readonly XmlElement[]): boolean {
  * Decode one WS-CIM instance element. Each child element is a property named by its local name;
  * the schema, where it has an entry, decides the type (an entry of type `unknown` counts as none).
  */
+/**
+ * A copy of `s` that does not keep the reply it was cut from alive. Text from the XML reader is a
+ * slice of the whole decoded reply (V8 sliced strings, from 13 characters), so one InstanceID kept
+ * by the caller would keep a whole ~150 KB Pull page in memory; jobs kept per host in a fleet
+ * listing kept every page they came from.
+ */
+function detached(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
 export function decodeWsCimInstance(el: XmlElement, schema?: WsCimClassSchema): CimInstance {
-  const className = classNameOf(el);
+  const className = detached(classNameOf(el));
   const properties: Record<string, CimValue> = {};
-  const propertyInfo: Record<string, CimPropertyInfo> = {};
+  const names: string[] = [];
+  const infos: CimPropertyInfo[] = [];
   for (const [name, group] of groupChildren(el)) {
     const entry = schemaEntry(schema, name);
     const declared = entry && entry.type !== 'unknown' ? entry.type : undefined;
     const nullArray = isNullArray(group);
     const isArray = entry?.isArray === true || group.length > 1 || nullArray;
     const where = `${className}.${name}`;
-    const decoded = group.map((g, i) => decodeValue(g, declared, isArray ? `${where}[${i}]` : where));
-    // MS-WSMV 3.1.4.1.26: a lone nil element of an array property is a NULL array, not [null].
-    const first = decoded[0];
-    const value: CimValue = !isArray ? (first?.value ?? null) : group.length === 1 && first?.value === null ? null : decoded.map((d) => d.value);
-    const type = decoded.find((d) => d.type !== undefined)?.type ?? declared ?? (group[0] ? xsiCimType(group[0]) : undefined) ?? 'unknown';
+    let value: CimValue;
+    let wireType: CimType | undefined;
+    if (!isArray) {
+      const d = decodeValue(group[0]!, declared, where);
+      value = d.value;
+      wireType = d.type;
+    } else {
+      const values: Array<CimScalar | null> = [];
+      for (let i = 0; i < group.length; i++) {
+        const d = decodeValue(group[i]!, declared, `${where}[${i}]`);
+        values.push(d.value);
+        wireType ??= d.type;
+      }
+      // MS-WSMV 3.1.4.1.26: a lone nil element of an array property is a NULL array, not [null].
+      value = group.length === 1 && values[0] === null ? null : (values as CimValue);
+    }
+    const type = wireType ?? declared ?? (group[0] ? xsiCimType(group[0]) : undefined) ?? 'unknown';
     defineOwn(properties, name, value);
-    defineOwn(propertyInfo, name, { type, isArray });
+    names.push(name);
+    infos.push(propertyInfoOf(type, isArray));
   }
-  return { kind: 'instance', className, properties, propertyInfo, source: 'ws-cim' };
+  return { kind: 'instance', className, properties, propertyInfo: sharedPropertyInfo(className, names, infos), source: 'ws-cim' };
+}
+
+/**
+ * The instances of one enumeration nearly always have the same properties with the same types, so
+ * their (frozen) propertyInfo is shared: an instance of a 44-property job class then costs one
+ * property table, not two. Keyed by class name; the last table of each class is kept, for a bounded
+ * number of classes.
+ */
+const lastPropertyInfo = new Map<string, { readonly names: readonly string[]; readonly infos: readonly CimPropertyInfo[]; readonly table: Readonly<Record<string, CimPropertyInfo>> }>();
+const MAX_SHARED_CLASSES = 64;
+
+function sharedPropertyInfo(className: string, names: readonly string[], infos: readonly CimPropertyInfo[]): Readonly<Record<string, CimPropertyInfo>> {
+  const last = lastPropertyInfo.get(className);
+  if (last && last.names.length === names.length && last.infos.every((info, i) => info === infos[i] && last.names[i] === names[i])) return last.table;
+  const table: Record<string, CimPropertyInfo> = {};
+  for (let i = 0; i < names.length; i++) defineOwn(table, names[i]!, infos[i]!);
+  Object.freeze(table);
+  if (last || lastPropertyInfo.size < MAX_SHARED_CLASSES) lastPropertyInfo.set(className, { names, infos, table });
+  return table;
 }
 
 /**

@@ -390,9 +390,24 @@ export async function endpointOptions(args: ConnectionArgs, io: CliIo): Promise<
   return endpoint;
 }
 
-async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boolean): Promise<ConnectionOptions> {
+/**
+ * Connection options for several hosts (`jobs --host a --host b`, `--inventory`): every setting as for
+ * one host, each host in any form --host takes (name, address, URL). Secrets are read once (a
+ * password on stdin cannot be read twice, a key passphrase is asked once) and notes are printed once.
+ */
+export async function connectionOptionsForHosts(args: ConnectionArgs, hosts: readonly string[], io: CliIo): Promise<ConnectionOptions[]> {
+  const out: ConnectionOptions[] = [];
+  for (const host of hosts) out.push(await buildConnection({ ...args, host }, io, true, out[0]));
+  return out;
+}
+
+/** What a further host of a fleet takes from the first one instead of asking again. */
+const SECRET_KEYS = ['password', 'certPem', 'certKeyPem', 'certKeyPassword', 'clientCertNegotiation'] as const;
+
+async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boolean, first?: ConnectionOptions): Promise<ConnectionOptions> {
   const { values: s, config } = resolveSettings(args, io);
-  if (args.verbose && config.path !== undefined) io.stderr.write(`hyperv-wsman: config ${config.path}${config.profile !== undefined ? `, profile "${config.profile}"` : ''}\n`);
+  const io1 = first === undefined;
+  if (io1 && args.verbose && config.path !== undefined) io.stderr.write(`hyperv-wsman: config ${config.path}${config.profile !== undefined ? `, profile "${config.profile}"` : ''}\n`);
   if (!s.host) throw new InvalidOptionError(`--host is required (or $${envNameOf('host')}, or "host" in a config profile).`);
   const kerberos = s.transport === 'kerberos' || s.transport === 'negotiate';
   const certificate = s.transport === 'certificate';
@@ -404,12 +419,13 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
   // --password-stdin, --password-file and $HYPERV_WSMAN_PASSWORD come before a password-file of the environment or the profile.
   // Kerberos without any password source uses --keytab or the credential cache.
   const passwordGiven = args['password-stdin'] === true || args['password-file'] !== undefined || io.env[PASSWORD_ENV] !== undefined || s['password-file'] !== undefined;
-  const password = credentials && !certificate && (passwordGiven || !kerberos) ? await resolvePassword(args, io, s['password-file']) : '';
+  const password = first !== undefined ? first.password : credentials && !certificate && (passwordGiven || !kerberos) ? await resolvePassword(args, io, s['password-file']) : '';
+  const secrets = first !== undefined ? Object.fromEntries(SECRET_KEYS.filter((k) => k !== 'password' && first[k] !== undefined).map((k) => [k, first[k]])) : credentials && certificate ? await certificateSettings(s, args, io) : {};
   const options: ConnectionOptions = {
     host: s.host,
     user: s.user ?? '',
     password,
-    ...(credentials && certificate ? await certificateSettings(s, args, io) : {}),
+    ...secrets,
     ...(s.port !== undefined ? { port: s.port } : {}),
     ...(s.scheme !== undefined ? { scheme: s.scheme as 'http' | 'https' } : {}),
     ...(s.path !== undefined ? { path: s.path } : {}),
@@ -430,7 +446,7 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
     ...(args.verbose ? { trace: traceTo(io), notice: (m: string) => io.stderr.write(`hyperv-wsman: note: ${m}\n`) } : {}),
   };
   // Opting out of verification is allowed, but never silently (it may come from a config file).
-  if (s['server-cert-validation'] === 'ignore') {
+  if (io1 && s['server-cert-validation'] === 'ignore') {
     io.stderr.write(
       s['cert-fingerprint'] !== undefined
         ? 'hyperv-wsman: note: CA and host-name checks are off (server-cert-validation ignore); only the pinned --cert-fingerprint is checked.\n'
@@ -438,7 +454,7 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
     );
   }
   const proxy = proxyFor(s, options, io);
-  if (args.verbose && proxy.proxy !== undefined) io.stderr.write(`hyperv-wsman: proxy ${proxyDisplay(proxy.proxy)}\n`);
+  if (io1 && args.verbose && proxy.proxy !== undefined) io.stderr.write(`hyperv-wsman: proxy ${proxyDisplay(proxy.proxy)}\n`);
   return { ...options, ...proxy };
 }
 

@@ -1,20 +1,31 @@
 /**
  * `hyperv-wsman jobs [--state exception ...]`: the jobs of both job classes with state, progress and
- * error code. A table on a terminal, tab-separated lines otherwise, NDJSON with --json.
+ * error code. A table on a terminal, tab-separated lines otherwise, NDJSON with --json. With several
+ * hosts (repeated --host, or --inventory) it runs over the fleet (../fleet-jobs.ts).
  */
 import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../../errors.js';
+import { DEFAULT_FLEET_CONCURRENCY } from '../../hyperv/fleet.js';
 import { jobWithOutcomeToJson } from '../../hyperv/job-json.js';
-import { jobOutcome } from '../../hyperv/job-outcome.js';
-import { HypervJobs, JOB_CLASSES, type HypervJob } from '../../hyperv/jobs.js';
+import { HypervJobs, JOB_CLASSES, type ListJobsOptions } from '../../hyperv/jobs.js';
 import { JOB_STATE } from '../../hyperv/value-maps.js';
 import { defineCommand } from '../command.js';
-import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
+import { connectionOptionsForHosts, withConnectionOptions, type ConnectionArgs } from '../connection.js';
+import { runFleetJobs } from '../fleet-jobs.js';
+import type { CliIo } from '../io.js';
+import type { ConnectionOptions } from '../../options.js';
+import { fleetHosts, readInventory } from '../inventory.js';
 import { jobClassOf } from '../job-args.js';
+import { JOB_HEADER, jobRow } from '../job-rows.js';
 import { formatTable, formatTsvRow, isTty, writeJson } from '../output.js';
-import { withPreparedClient } from '../run.js';
+import { reportError, withPreparedClient } from '../run.js';
 
-export interface JobsArgs extends ConnectionArgs {
+export interface JobsArgs extends Omit<ConnectionArgs, 'host'> {
+  /** Repeatable: several hosts make it a fleet listing. */
+  host?: string[];
+  inventory?: string;
+  concurrency?: number;
+  'per-host-concurrency'?: number;
   state?: string[];
   'job-class'?: string[];
 }
@@ -38,26 +49,72 @@ export function stateCondition(states: readonly string[] | undefined): string | 
   return values.map((v) => `JobState = ${v}`).join(' OR ');
 }
 
-// OUTCOME last, so the tab-separated columns scripts already cut stay where they were.
-const HEADER = ['CLASS', 'INSTANCE ID', 'STATE', '%', 'ERROR', 'NAME', 'OUTCOME'] as const;
+function listOptionsOf(args: JobsArgs): ListJobsOptions {
+  const classes = args['job-class'];
+  for (const c of classes ?? []) jobClassOf(c);
+  const where = stateCondition(args.state);
+  return { ...(where !== undefined ? { where } : {}), ...(classes && classes.length ? { classes } : {}) };
+}
 
-function row(j: HypervJob): string[] {
-  return [
-    j.className,
-    j.instanceId,
-    j.jobStateName ?? String(j.jobState ?? '-'),
-    j.percentComplete === null ? '-' : String(j.percentComplete),
-    j.errorCode === null ? '-' : String(j.errorCode),
-    j.elementName ?? '',
-    jobOutcome(j).status,
-  ];
+function positiveIntFlag(name: string, v: number | undefined, max: number): void {
+  if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= max)) throw new InvalidOptionError(`--${name} must be an integer from 1 to ${max}, got ${String(v)}.`);
+}
+
+/** One host, as before fleets existed. */
+function runOneHost(args: JobsArgs, host: string | undefined, io: CliIo): Promise<number> {
+  const single: ConnectionArgs = { ...args, host };
+  return withPreparedClient(
+    single,
+    io,
+    () => listOptionsOf(args),
+    async (client, listOptions) => {
+      const tty = isTty(io);
+      const rows: string[][] = [];
+      for await (const job of new HypervJobs(client).listJobs(listOptions)) {
+        if (args.json) writeJson(io, jobWithOutcomeToJson(job));
+        else if (tty) rows.push(jobRow(job));
+        else io.stdout.write(formatTsvRow(jobRow(job)));
+      }
+      if (!args.json && tty) io.stdout.write(rows.length ? formatTable(JOB_HEADER, rows) : 'No jobs.\n');
+      return 0;
+    },
+  );
+}
+
+async function runJobs(args: JobsArgs, io: CliIo): Promise<number> {
+  const flagHosts = args.host ?? [];
+  const fleet = flagHosts.length > 1 || args.inventory !== undefined;
+  if (!fleet) {
+    // No fleet flags may hang around a single-host call unnoticed.
+    if (args.concurrency !== undefined || args['per-host-concurrency'] !== undefined) {
+      return reportError(new InvalidOptionError('--concurrency and --per-host-concurrency apply to several hosts (repeat --host, or --inventory).'), args, io);
+    }
+    return runOneHost(args, flagHosts[0], io);
+  }
+  let prepared: { hosts: string[]; list: ListJobsOptions };
+  let connections: ConnectionOptions[];
+  try {
+    positiveIntFlag('concurrency', args.concurrency, 4096);
+    positiveIntFlag('per-host-concurrency', args['per-host-concurrency'], 64);
+    const { hosts, duplicates } = fleetHosts(flagHosts, args.inventory !== undefined ? readInventory(args.inventory) : []);
+    if (duplicates.length > 0) io.stderr.write(`hyperv-wsman: note: listed once each: ${[...new Set(duplicates)].join(', ')} (given more than once)\n`);
+    prepared = { hosts, list: listOptionsOf(args) };
+    connections = await connectionOptionsForHosts({ ...args, host: undefined }, hosts, io);
+  } catch (err) {
+    return reportError(err, args, io);
+  }
+  return runFleetJobs({ hosts: prepared.hosts, connections, list: prepared.list, concurrency: args.concurrency, perHostConcurrency: args['per-host-concurrency'], json: args.json === true }, io);
 }
 
 export const jobsCommand = defineCommand<JobsArgs>({
   command: 'jobs',
-  describe: 'List Hyper-V jobs (Msvm_ConcreteJob and Msvm_MigrationJob) with state, percent and error code',
+  describe: 'List Hyper-V jobs (Msvm_ConcreteJob and Msvm_MigrationJob) with state, percent and error code, on one host or many',
   builder: (y) =>
-    withConnectionOptions(y)
+    (withConnectionOptions(y) as unknown as Argv<JobsArgs>)
+      .option('host', { type: 'string', array: true, requiresArg: true, group: 'Connection:', describe: 'Hyper-V host name, address or URL; repeat for several hosts' })
+      .option('inventory', { type: 'string', requiresArg: true, group: 'Fleet:', describe: 'File of hosts, one per line (name, address or URL; # comments)' })
+      .option('concurrency', { type: 'number', requiresArg: true, group: 'Fleet:', describe: `Hosts worked on at once (default ${DEFAULT_FLEET_CONCURRENCY})` })
+      .option('per-host-concurrency', { type: 'number', requiresArg: true, group: 'Fleet:', describe: 'Connections (calls in flight) per host (default 1)' })
       // No yargs `choices`: they are case-sensitive, and `--state Exception` should work.
       .option('state', { type: 'string', array: true, requiresArg: true, describe: `Only jobs in this state, any case (repeatable): ${[...JOB_STATE_BY_SLUG.keys()].join(', ')}` })
       .option('job-class', { type: 'string', array: true, requiresArg: true, describe: `Job classes to list (repeatable; default ${JOB_CLASSES.join(' and ')})` })
@@ -67,27 +124,7 @@ export const jobsCommand = defineCommand<JobsArgs>({
         return true;
       })
       .example("$0 jobs --state exception --host hv01 --user 'LAB\\admin'", 'Jobs that failed')
-      .example('$0 jobs --state running --state starting --json --host hv01 --user op', 'Active jobs, one JSON object per line') as Argv<JobsArgs>,
-  run: (args, io) =>
-    withPreparedClient(
-      args,
-      io,
-      () => {
-        const classes = args['job-class'];
-        for (const c of classes ?? []) jobClassOf(c);
-        const where = stateCondition(args.state);
-        return { ...(where !== undefined ? { where } : {}), ...(classes && classes.length ? { classes } : {}) };
-      },
-      async (client, listOptions) => {
-        const tty = isTty(io);
-        const rows: string[][] = [];
-        for await (const job of new HypervJobs(client).listJobs(listOptions)) {
-          if (args.json) writeJson(io, jobWithOutcomeToJson(job));
-          else if (tty) rows.push(row(job));
-          else io.stdout.write(formatTsvRow(row(job)));
-        }
-        if (!args.json && tty) io.stdout.write(rows.length ? formatTable(HEADER, rows) : 'No jobs.\n');
-        return 0;
-      },
-    ),
+      .example('$0 jobs --state running --state starting --json --host hv01 --user op', 'Active jobs, one JSON object per line')
+      .example("$0 jobs --state exception --inventory hosts.txt --user 'LAB\\admin' --json", 'Failed jobs on every host of a list, one JSON line per host as each finishes') as Argv<JobsArgs>,
+  run: (args, io) => runJobs(args, io),
 });
