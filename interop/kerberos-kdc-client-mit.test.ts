@@ -1,7 +1,7 @@
 /**
  * Our KDC client (AS with PA-ENC-TIMESTAMP, then TGS) against a real MIT krb5 1.20 KDC, set up
  * only from what our environment code reads: krb5.conf via KRB5_CONFIG, the KDC via the locator,
- * the user via the --username rules, the keys via our keytab reader. What we obtain is checked by
+ * the user via the --user rules, the keys via our keytab reader. What we obtain is checked by
  * MIT: the tickets go into a cache we write, `klist` lists them, and `kvno -k <service keytab>`
  * decrypts the service ticket with the service's own key.
  */

@@ -72,7 +72,7 @@ test('user names: user@REALM, DOMAIN\\user (documented NetBIOS rule), user + def
   assert.throws(() => parseUserPrincipal('HTTP/x@R', opts), (e: unknown) => e instanceof InvalidOptionError && /names a service/.test(e.message));
   assert.throws(() => parseUserPrincipal('CORP\\alice@CORP.EXAMPLE.COM', opts), (e: unknown) => e instanceof InvalidOptionError && /mixes DOMAIN\\user and user@REALM/.test(e.message));
   assert.deepEqual(parseUserPrincipal('alice\\@mail.example@corp.example.com', opts), { nameType: 10, components: ['alice@mail.example'], realm: 'CORP.EXAMPLE.COM' });
-  assert.throws(() => parseUserPrincipal('CORP\\', opts), (e: unknown) => e instanceof InvalidOptionError && /^--username: /.test(e.message));
+  assert.throws(() => parseUserPrincipal('CORP\\', opts), (e: unknown) => e instanceof InvalidOptionError && /^--user: /.test(e.message));
 });
 
 test('service principal HTTP/<host>: lower case, no trailing dot, override host and service', () => {

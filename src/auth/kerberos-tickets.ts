@@ -54,7 +54,7 @@ export class KerberosServiceUnknownError extends HypervWsmanError {
     super(
       ErrorCodes.KERBEROS_KDC,
       `Kerberos: the KDC has no service principal ${spn}. Connect by the host name the computer is registered under (usually its FQDN), ` +
-        'or give that name with --kerberos-hostname-override (library: kerberosHostnameOverride); the service class is set with --kerberos-service (HTTP or WSMAN).',
+        'or give that name with kerberosHostnameOverride (--kerberos-hostname-override); the service class is set with kerberosService (--kerberos-service), HTTP or WSMAN.',
       options,
     );
     this.spn = spn;
@@ -107,7 +107,7 @@ export class KerberosTicketSource {
   }
 
   #userPrincipal(): Principal {
-    return parseUserPrincipal(this.#o.user, { defaultRealm: this.#config.defaultRealm, knownRealms: [...this.#config.realms.keys()], what: '--username' });
+    return parseUserPrincipal(this.#o.user, { defaultRealm: this.#config.defaultRealm, knownRealms: [...this.#config.realms.keys()], what: '--user' });
   }
 
   /** The SPN for `realm`. */

@@ -21,6 +21,11 @@ export const FLAG_FOR_OPTION: Readonly<Record<string, string>> = {
   clientCertNegotiation: '--client-cert-negotiation',
   certFingerprint: '--cert-fingerprint',
   kerberosDelegation: '--kerberos-delegation',
+  kerberosHostnameOverride: '--kerberos-hostname-override',
+  kerberosService: '--kerberos-service',
+  krb5Config: '--krb5-config',
+  callTimeoutSec: '--call-timeout',
+  maxEnvelopeSize: '--max-envelope-size',
 };
 
 /** Single-word option names, re-worded only where they open a message ("port must be 1-65535"). */

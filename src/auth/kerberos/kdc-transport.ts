@@ -93,7 +93,7 @@ function deadlineError(realm: string, started: number, deadline: number, tried: 
   return new KdcTimeoutError(
     realm,
     tried,
-    `No KDC of ${realm} answered within the ${seconds} s left of the call's deadline (callTimeoutSec / --call-timeout); tried ${tried.join(', ') || 'none'}${before}. ` +
+    `No KDC of ${realm} answered within the ${seconds} s left of the call's deadline, callTimeoutSec (--call-timeout); tried ${tried.join(', ') || 'none'}${before}. ` +
       'Check that the KDCs (krb5.conf [realms] kdc, DNS SRV or --kdc) are reachable on port 88, or allow the call more time.',
   );
 }

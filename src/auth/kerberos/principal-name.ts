@@ -1,5 +1,5 @@
 /**
- * Principal names as people type them (CLI `--username`, `--spn`) and as MIT prints them.
+ * Principal names as people type them (CLI `--user`) and as MIT prints them.
  *
  * String form [krb5 krb5_parse_name; RFC 1964 §2.1.1]: components separated by `/`, realm after
  * the last unescaped `@`; `\` escapes `/`, `@` and `\`, and `\n`, `\t`, `\b`, `\0` stand for
@@ -25,7 +25,7 @@ const UNESCAPE: Readonly<Record<string, string>> = { n: '\n', t: '\t', b: '\b', 
 
 /**
  * Parses MIT's string form. `realm` is '' when the text has none (the caller applies a default).
- * `what` names the source in errors (e.g. "--username").
+ * `what` names the source in errors (e.g. "--user").
  */
 export function parsePrincipalName(text: string, what = 'principal', nameType: number = NameType.PRINCIPAL): Principal {
   const components: string[] = [];
@@ -93,7 +93,7 @@ export interface UserPrincipalOptions {
 
 /** `user@REALM`, `DOMAIN\user` or `user` to an NT-PRINCIPAL principal (see the module comment for the rules). */
 export function parseUserPrincipal(text: string, options: UserPrincipalOptions = {}): Principal {
-  const what = options.what ?? '--username';
+  const what = options.what ?? '--user';
   const upper = (r: string) => (options.keepRealmCase ? r : r.toUpperCase());
   const backslash = text.indexOf('\\');
   if (backslash > 0 && !text.includes('@')) {
