@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HypervWsmanError } from '../src/errors.js';
-import { Rng, mutateBytes } from './helpers/fuzz.js';
+import { Rng, assertOnlyTypedErrors, mutateBytes } from './helpers/fuzz.js';
 import { InMemoryKdc } from '../src/auth/kerberos/in-memory-kdc.js';
 import { KerberosAcceptor, KerberosInitiator } from '../src/auth/kerberos/gss-context.js';
 import { SpnegoAcceptor, SpnegoInitiator } from '../src/auth/kerberos/spnego-context.js';
@@ -32,18 +32,7 @@ import type { KerberosCredential } from '../src/auth/kerberos/types.js';
 const CASES = 400;
 
 function fuzz(name: string, seeds: readonly Uint8Array[], decode: (b: Uint8Array) => unknown, seed: number): void {
-  const rng = new Rng(seed);
-  let threw = 0;
-  for (let i = 0; i < CASES; i++) {
-    const { bytes, ops } = mutateBytes(rng, rng.pick(seeds));
-    try {
-      decode(bytes);
-    } catch (err) {
-      threw++;
-      assert.ok(err instanceof HypervWsmanError, `${name} case ${i} (${ops.join(', ')}): ${String(err)}`);
-    }
-  }
-  assert.ok(threw > 0, `${name}: mutations never reached an error path`);
+  assertOnlyTypedErrors(name, new Rng(seed), seeds, decode, CASES);
 }
 
 describe('Kerberos decoders under mutation', () => {

@@ -579,3 +579,22 @@ export function excerpt(input: string | Uint8Array, max = 160): string {
   const s = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
   return JSON.stringify(s.length > max ? `${s.slice(0, max)}…(${s.length})` : s);
 }
+
+/**
+ * Mutate `seeds` `cases` times and decode each: every failure must be a typed HypervWsmanError, and
+ * at least one mutation must reach an error path (else the loop tested nothing).
+ */
+export function assertOnlyTypedErrors(name: string, rng: Rng, seeds: readonly Uint8Array[], decode: (b: Uint8Array) => unknown, cases: number): void {
+  let threw = 0;
+  for (let i = 0; i < cases; i++) {
+    const { bytes, ops } = mutateBytes(rng, rng.pick(seeds));
+    try {
+      decode(bytes);
+    } catch (err) {
+      threw++;
+      if (!(err instanceof HypervWsmanError)) throw new Error(`${name} case ${i} (${ops.join(', ')}): untyped ${String(err)}`, { cause: err });
+    }
+  }
+  if (threw === 0) throw new Error(`${name}: mutations never reached an error path`);
+}
+
