@@ -14,7 +14,7 @@ import { KerberosInitiator } from '../src/auth/kerberos/gss-context.js';
 import { SpnegoInitiator } from '../src/auth/kerberos/spnego-context.js';
 import { parseUserPrincipal, servicePrincipal } from '../src/auth/kerberos/principal-name.js';
 import { KERBEROS_ENCRYPTED_PROTOCOL, SPNEGO_ENCRYPTED_PROTOCOL, decryptMessage, encryptMessage, encryptedContentType } from '../src/auth/message-encryption.js';
-import { kerberosMessageSecurity, type KerberosHttpScheme } from '../src/auth/security-context.js';
+import { kerberosMessageSecurity, type KerberosHttpScheme } from '../src/auth/kerberos-security-context.js';
 import { channelBindingApplicationData } from '../src/auth/ntlm/channel-binding.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, generateTestCertificates, startEmulatedHost, type EmulatedHost, type TestCertificates } from '../src/emulator/index.js';
 import { buildIdentifyRequest } from '../src/wsman/requests.js';

@@ -17,7 +17,7 @@ import {
   encryptMessage,
   encryptedContentType,
 } from '../src/auth/message-encryption.js';
-import { kerberosMessageSecurity, type KerberosHttpScheme } from '../src/auth/security-context.js';
+import { kerberosMessageSecurity, type KerberosHttpScheme } from '../src/auth/kerberos-security-context.js';
 import { MessageEncryptionError } from '../src/errors.js';
 import { KeyUsage, encodeEncTicketPart, encodeTicket } from '../src/auth/kerberos/messages.js';
 import type { EncryptionKey, KerberosCredential, Principal } from '../src/auth/kerberos/types.js';

@@ -13,7 +13,8 @@ import { SpnegoAcceptor } from '../auth/kerberos/spnego-context.js';
 import type { ReplayCache } from '../auth/kerberos/replay-cache.js';
 import { principalToString, type KeytabEntry } from '../auth/kerberos/types.js';
 import { channelBindingApplicationData } from '../auth/ntlm/channel-binding.js';
-import { kerberosMessageSecurity, type KerberosHttpScheme, type MessageSecurity } from '../auth/security-context.js';
+import type { MessageSecurity } from '../auth/security-context.js';
+import { kerberosMessageSecurity, type KerberosHttpScheme } from '../auth/kerberos-security-context.js';
 import { HypervWsmanError } from '../errors.js';
 
 export interface EmulatorKerberos {

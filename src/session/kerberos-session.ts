@@ -14,7 +14,7 @@
 import { KerberosInitiator } from '../auth/kerberos/gss-context.js';
 import type { KerberosTicketSource } from '../auth/kerberos-tickets.js';
 import { KERBEROS_ENCRYPTED_PROTOCOL, SPNEGO_ENCRYPTED_PROTOCOL } from '../auth/message-encryption.js';
-import { kerberosSecurityContext, type KerberosHttpScheme } from '../auth/security-context.js';
+import { kerberosSecurityContext, type KerberosHttpScheme } from '../auth/kerberos-security-context.js';
 import { principalToString } from '../auth/kerberos/types.js';
 import { KerberosError } from '../auth/kerberos/errors.js';
 import { AuthenticationError } from '../errors.js';
