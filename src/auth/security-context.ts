@@ -1,6 +1,7 @@
 /**
  * The security-context interface the connection-bound session drives (ClientSecurityContext: first
- * token, next token, final-token check, message protection), with NTLM and Kerberos adapted to it,
+ * token, next token, final-token check, message protection), with NTLM adapted to it (Kerberos in
+ * session/kerberos-session.ts, so an NTLM call loads none of the Kerberos modules),
  * and one shape for the per-message protection of an established context (MessageSecurity), so the
  * WinRM framing (message-encryption.ts) and the session take NTLM and Kerberos alike. An NTLM
  * session already has that shape; a Kerberos context is adapted here with the protocol value of
@@ -10,9 +11,6 @@
 import { KERBEROS_ENCRYPTED_PROTOCOL, SPNEGO_ENCRYPTED_PROTOCOL, type MessageSecurity } from './message-encryption.js';
 import { NtlmError } from '../errors.js';
 import type { NtlmClientContext } from './ntlm/client-context.js';
-import { KerberosError } from './kerberos/errors.js';
-import type { KerberosInitiator } from './kerberos/gss-context.js';
-import { SpnegoInitiator } from './kerberos/spnego-context.js';
 
 export type { MessageSecurity } from './message-encryption.js';
 
@@ -91,22 +89,5 @@ export function ntlmSecurityContext(ntlm: NtlmClientContext): ClientSecurityCont
     get security() {
       return ntlm.session;
     },
-  };
-}
-
-/** Kerberos (bare under `Kerberos`, in SPNEGO under `Negotiate`): one AP-REQ, one AP-REP, verified. */
-export function kerberosSecurityContext(krb: KerberosInitiator, scheme: KerberosHttpScheme): ClientSecurityContext {
-  const security = kerberosMessageSecurity(krb, scheme);
-  const spnego = scheme === 'Negotiate' ? new SpnegoInitiator(krb) : undefined;
-  return {
-    initialToken: () => ({ bytes: spnego ? spnego.initialToken() : krb.initialToken(), expect: 'mutual', name: 'AP-REQ', replyName: 'AP-REP' }),
-    next: () => {
-      throw new KerberosError('Kerberos expects no further round after the AP-REQ.');
-    },
-    finish: (token) => (spnego ? spnego.acceptReply(token) : krb.acceptReply(token)),
-    get canProtect() {
-      return krb.established;
-    },
-    security,
   };
 }

@@ -14,7 +14,8 @@
 import { KerberosInitiator } from '../auth/kerberos/gss-context.js';
 import type { KerberosTicketSource } from '../auth/kerberos-tickets.js';
 import { KERBEROS_ENCRYPTED_PROTOCOL, SPNEGO_ENCRYPTED_PROTOCOL } from '../auth/message-encryption.js';
-import { kerberosSecurityContext, type KerberosHttpScheme } from '../auth/security-context.js';
+import { kerberosMessageSecurity, type ClientSecurityContext, type KerberosHttpScheme } from '../auth/security-context.js';
+import { SpnegoInitiator } from '../auth/kerberos/spnego-context.js';
 import { principalToString } from '../auth/kerberos/types.js';
 import { KerberosError } from '../auth/kerberos/errors.js';
 import { AuthenticationError } from '../errors.js';
@@ -73,4 +74,21 @@ export class KerberosHttpSession extends ConnectionAuthSession {
   constructor(transport: HttpTransport, opts: KerberosSessionOptions) {
     super(transport, kerberosMechanism(opts), opts);
   }
+}
+
+/** Kerberos (bare under `Kerberos`, in SPNEGO under `Negotiate`): one AP-REQ, one AP-REP, verified. */
+function kerberosSecurityContext(krb: KerberosInitiator, scheme: KerberosHttpScheme): ClientSecurityContext {
+  const security = kerberosMessageSecurity(krb, scheme);
+  const spnego = scheme === 'Negotiate' ? new SpnegoInitiator(krb) : undefined;
+  return {
+    initialToken: () => ({ bytes: spnego ? spnego.initialToken() : krb.initialToken(), expect: 'mutual', name: 'AP-REQ', replyName: 'AP-REP' }),
+    next: () => {
+      throw new KerberosError('Kerberos expects no further round after the AP-REQ.');
+    },
+    finish: (token) => (spnego ? spnego.acceptReply(token) : krb.acceptReply(token)),
+    get canProtect() {
+      return krb.established;
+    },
+    security,
+  };
 }
