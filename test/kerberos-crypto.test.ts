@@ -4,6 +4,7 @@
  * Values as collected in shared/docs/kerberos-facts.md §5.
  */
 import assert from 'node:assert/strict';
+import { createCipheriv } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ctsDecrypt, ctsEncrypt, enctypeProfile, kdfHmacSha2, nfold, prfAesSha2, usageConstant } from '../src/auth/kerberos/crypto/index.js';
 import { KerberosIntegrityError } from '../src/auth/kerberos/errors.js';
@@ -80,6 +81,22 @@ describe('AES-CTS (RFC 3962 App. B)', () => {
   it('one block is plain CBC and round-trips', () => {
     const block = input.subarray(0, 16);
     assert.deepEqual(ctsDecrypt(key, ctsEncrypt(key, block)), block);
+  });
+  it('a key used for many messages gives each the same result as a fresh cipher (the kept cipher restarts from the IV)', () => {
+    // The cipher object per key is kept across messages; order, repetition and IVs must not leak between them.
+    const iv = hex('000102030405060708090a0b0c0d0e0f');
+    const fresh = (data: Buffer): string => {
+      const c = createCipheriv('aes-128-cbc', key, iv).setAutoPadding(false);
+      return Buffer.concat([c.update(data), c.final()]).toString('hex');
+    };
+    for (let round = 0; round < 3; round++) {
+      for (const [n, out] of [...vectors].reverse()) {
+        assert.equal(ctsEncrypt(key, input.subarray(0, n)).toString('hex'), out);
+        assert.equal(ctsEncrypt(key, input.subarray(0, 16), iv).toString('hex'), fresh(input.subarray(0, 16)));
+        assert.deepEqual(ctsDecrypt(key, hex(out)), input.subarray(0, n));
+        assert.deepEqual(ctsDecrypt(key, ctsEncrypt(key, input.subarray(0, n), iv), iv), input.subarray(0, n));
+      }
+    }
   });
 });
 

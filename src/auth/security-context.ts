@@ -1,8 +1,8 @@
 /**
  * The security-context interface the connection-bound session drives (ClientSecurityContext: first
- * token, next token, final-token check, message protection), with NTLM and Kerberos adapted to it,
- * and one shape for the per-message protection of an established context (MessageSecurity), so the
- * WinRM framing (message-encryption.ts) and the session take NTLM and Kerberos alike. An NTLM
+ * token, next token, final-token check, message protection), with NTLM adapted to it, and one
+ * shape for the per-message protection of an established context (MessageSecurity), so the WinRM
+ * framing (message-encryption.ts) and the session take NTLM and Kerberos alike. An NTLM
  * session already has that shape. The Kerberos adapter lives in kerberos-security-context.ts, so
  * an NTLM call loads no Kerberos code (start-up cost; bench:guard counts the modules).
  */

@@ -92,7 +92,13 @@ export class HttpTransport {
   private peerCertDer: Buffer | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private busy = false;
+  private current: Exchange | undefined;
+  /** The idle read timeout last set on the current socket (0: none yet). */
+  private socketTimeoutMs = 0;
+  private readonly limits = { maxBodyBytes: 0, maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES, maxInterimResponses: DEFAULT_MAX_INTERIM_RESPONSES };
   private tail: Promise<unknown> = Promise.resolve();
+  /** Requests posted and not yet settled: with none, a request starts at once instead of behind `tail`. */
+  private pending = 0;
 
   constructor(options: HttpTransportOptions) {
     let url: URL;
@@ -107,6 +113,7 @@ export class HttpTransport {
     this.hostHeader = url.host;
     this.path = url.pathname + url.search;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.limits.maxBodyBytes = this.maxResponseBytes;
     this.keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
     this.callTimeoutMs = options.callTimeoutMs;
     const tls = options.tls ?? {};
@@ -149,10 +156,15 @@ export class HttpTransport {
   /** One request/response. Requests on one transport run one at a time, in order. */
   post(req: HttpRequest): Promise<HttpResponse> {
     if (this.closed) return Promise.reject(new AbortedError('This client was closed; create a new one to make more calls.'));
-    const run = this.tail.then(() => this.exchange(req));
-    this.tail = run.then(noop, noop);
+    const run = this.pending === 0 ? this.exchange(req) : this.tail.then(() => this.exchange(req));
+    this.pending++;
+    this.tail = run.then(this.done, this.done);
     return run;
   }
+
+  private readonly done = (): void => {
+    this.pending--;
+  };
 
   /** Refuse new requests from now on and destroy the connection (after the request in flight, which its own deadline bounds). Never waits on the network. */
   close(): Promise<void> {
@@ -172,135 +184,153 @@ export class HttpTransport {
   private exchange(req: HttpRequest): Promise<HttpResponse> {
     if (this.closed) return Promise.reject(new AbortedError('This client was closed while the call was waiting; create a new one to make more calls.'));
     if (req.signal?.aborted) return Promise.reject(new AbortedError(undefined, { cause: req.signal.reason }));
-    const where = this.url.origin;
     const started = Date.now();
     const deadline = req.deadline ?? started + (this.callTimeoutMs ?? this.target.connectTimeoutMs + req.timeoutMs + CALL_TIMEOUT_MARGIN_MS);
     this.busy = true;
-    clearTimeout(this.idleTimer);
     return new Promise<HttpResponse>((resolve, reject) => {
-      let settled = false;
-      let socket: Socket | undefined;
-      // Only a call that opens a connection needs to cancel the connect.
-      let connecting: AbortController | undefined;
-      const reader = new ResponseReader({ maxBodyBytes: this.maxResponseBytes, maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES, maxInterimResponses: DEFAULT_MAX_INTERIM_RESPONSES });
-
-      const cleanup = (): void => {
-        clearTimeout(deadlineTimer);
-        req.signal?.removeEventListener('abort', onAbort);
-        if (socket) {
-          socket.off('data', onData);
-          socket.off('end', onEnd);
-          socket.off('close', onEnd);
-          socket.off('error', onError);
-          socket.off('timeout', onIdle);
-          socket.setTimeout(0);
-        }
-        this.busy = false;
-      };
-      const fail = (err: HypervWsmanError): void => {
-        if (settled) return;
-        settled = true;
-        cleanup();
-        connecting?.abort(err);
-        // Whatever state the connection is in now, it cannot carry another request.
-        if (socket && this.socket === socket) this.dropSocket();
-        else socket?.destroy();
-        reject(err);
-      };
-      const succeed = (res: HttpResponse, reusable: boolean): void => {
-        if (settled) return;
-        settled = true;
-        cleanup();
-        if (!reusable || this.closed) this.dropSocket();
-        else this.parkSocket();
-        resolve(res);
-      };
-
-      const onDeadline = (): void =>
-        fail(
-          new TimeoutError(
-            `The call to ${where} did not complete within ${seconds(deadline - started)} s (callTimeoutSec / --call-timeout); the connection was closed. The server may be overloaded or misbehaving.`,
-            { kind: 'call' },
-          ),
-        );
-      const deadlineTimer = setTimeout(onDeadline, Math.max(0, deadline - started));
-      const onAbort = (): void => fail(new AbortedError(undefined, { cause: req.signal?.reason }));
-      req.signal?.addEventListener('abort', onAbort, { once: true });
-      const onIdle = (): void =>
-        fail(
-          new TimeoutError(
-            `No data from ${where} for ${seconds(req.timeoutMs)} s (readTimeoutSec / --read-timeout); the connection was closed. Raise the read timeout if the operation is slow.`,
-            { kind: 'read' },
-          ),
-        );
-      const onData = (chunk: Buffer): void => {
-        try {
-          reader.push(chunk);
-        } catch (err) {
-          return fail(this.inExchange(err));
-        }
-        const r = reader.result;
-        if (r) succeed({ status: r.status, headers: r.headers, body: r.body, connection: this.generation }, r.reusable);
-      };
-      const onEnd = (): void => {
-        try {
-          reader.end();
-        } catch (err) {
-          return fail(this.inExchange(err));
-        }
-        const r = reader.result!;
-        succeed({ status: r.status, headers: r.headers, body: r.body, connection: this.generation }, false);
-      };
-      const onError = (err: NodeJS.ErrnoException): void => {
-        // A reset after the whole reply arrived is harmless; before, it is a dropped connection.
-        fail(new ConnectionError(`Connection to ${where} failed (${err.code ?? err.message}) ${reader.started ? 'while reading the reply' : 'before any reply'}.`, { cause: err }));
-      };
-
-      const send = (s: Socket): void => {
-        socket = s;
-        this.unpark();
-        this.unpark = noop;
-        s.ref();
-        s.on('data', onData);
-        s.once('end', onEnd);
-        s.once('close', onEnd);
-        s.on('error', onError);
-        s.setTimeout(req.timeoutMs, onIdle);
-        const body = typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body;
-        let head = `POST ${this.path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\nContent-Length: ${body.length}\r\n`;
-        for (const [k, v] of Object.entries(req.headers)) {
-          if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) return fail(new InvalidOptionError(`HTTP header ${JSON.stringify(k)} contains a line break.`));
-          head += `${k}: ${v}\r\n`;
-        }
-        head += '\r\n';
-        // One buffer, one write: cheaper than cork/writev of two chunks.
-        const headLength = Buffer.byteLength(head, 'latin1');
-        const out = Buffer.allocUnsafe(headLength + body.length);
-        out.write(head, 0, 'latin1');
-        out.set(body, headLength);
-        s.write(out);
-      };
-
+      const x = new Exchange(req, new ResponseReader(this.limits), resolve, reject, started, deadline);
+      this.current = x;
+      x.timer = setTimeout(this.onDeadline, Math.max(0, deadline - started), x);
+      if (req.signal) {
+        x.onAbort = () => this.fail(x, new AbortedError(undefined, { cause: req.signal?.reason }));
+        req.signal.addEventListener('abort', x.onAbort, { once: true });
+      }
       const existing = this.socket;
-      if (existing && !existing.destroyed && existing.writable && !existing.readableEnded) return send(existing);
+      if (existing && !existing.destroyed && existing.writable && !existing.readableEnded) return this.send(x, existing);
       this.dropSocket();
-      connecting = new AbortController();
+      // Only a call that opens a connection needs to cancel the connect.
+      const connecting = (x.connecting = new AbortController());
       openSocket(this.target, connecting.signal).then(
         ({ socket: s, peerCertificate }) => {
-          if (settled) return void s.destroy();
+          if (x.settled) return void s.destroy();
           this.socket = s;
           this.generation++;
           this.peerCertDer = peerCertificate;
-          // Errors while idle (a reset of a parked connection) only retire it; they belong to no call.
-          s.on('error', noop);
-          s.once('close', () => {
-            if (this.socket === s) this.socket = undefined;
-          });
-          send(s);
+          this.socketTimeoutMs = 0;
+          this.listen(s);
+          this.send(x, s);
         },
-        (err: unknown) => fail(err instanceof HypervWsmanError ? err : new ConnectionError(`Connection to ${where} failed: ${(err as Error).message}`, { cause: err })),
+        (err: unknown) => this.fail(x, err instanceof HypervWsmanError ? err : new ConnectionError(`Connection to ${this.url.origin} failed: ${(err as Error).message}`, { cause: err })),
       );
     });
+  }
+
+  /**
+   * The socket's listeners, attached once per connection: events go to the exchange in flight on this
+   * socket; with none, bytes nobody asked for retire the connection (it is out of step), and errors or
+   * timeouts while idle only end it.
+   */
+  private listen(s: Socket): void {
+    const mine = (): Exchange | undefined => {
+      const x = this.current;
+      return x !== undefined && x.socket === s ? x : undefined;
+    };
+    s.on('data', (chunk: Buffer) => {
+      const x = mine();
+      if (x === undefined) return void s.destroy();
+      try {
+        x.reader.push(chunk);
+      } catch (err) {
+        return this.fail(x, this.inExchange(err));
+      }
+      const r = x.reader.result;
+      if (r) this.succeed(x, { status: r.status, headers: r.headers, body: r.body, connection: this.generation }, r.reusable);
+    });
+    const onEnd = (): void => {
+      const x = mine();
+      if (x === undefined) return;
+      try {
+        x.reader.end();
+      } catch (err) {
+        return this.fail(x, this.inExchange(err));
+      }
+      const r = x.reader.result!;
+      this.succeed(x, { status: r.status, headers: r.headers, body: r.body, connection: this.generation }, false);
+    };
+    s.on('end', onEnd);
+    s.on('close', () => {
+      if (this.socket === s) this.socket = undefined;
+      onEnd();
+    });
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      // A reset after the whole reply arrived is harmless; before, it is a dropped connection.
+      const x = mine();
+      if (x !== undefined) this.fail(x, new ConnectionError(`Connection to ${this.url.origin} failed (${err.code ?? err.message}) ${x.reader.started ? 'while reading the reply' : 'before any reply'}.`, { cause: err }));
+    });
+    s.on('timeout', () => {
+      const x = mine();
+      if (x !== undefined) {
+        this.fail(
+          x,
+          new TimeoutError(
+            `No data from ${this.url.origin} for ${seconds(x.req.timeoutMs)} s (readTimeoutSec / --read-timeout); the connection was closed. Raise the read timeout if the operation is slow.`,
+            { kind: 'read' },
+          ),
+        );
+      }
+    });
+  }
+
+  private send(x: Exchange, s: Socket): void {
+    x.socket = s;
+    s.ref();
+    // The idle read timeout; the socket's timer restarts on every read and write, so it is only set when it changes.
+    if (this.socketTimeoutMs !== x.req.timeoutMs) {
+      s.setTimeout(x.req.timeoutMs);
+      this.socketTimeoutMs = x.req.timeoutMs;
+    }
+    const { req } = x;
+    const body = typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body;
+    let head = `POST ${this.path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\nContent-Length: ${body.length}\r\n`;
+    for (const k in req.headers) {
+      const v = req.headers[k]!;
+      if (LINE_BREAK.test(k) || LINE_BREAK.test(v)) return this.fail(x, new InvalidOptionError(`HTTP header ${JSON.stringify(k)} contains a line break.`));
+      head += `${k}: ${v}\r\n`;
+    }
+    head += '\r\n';
+    // One buffer, one write: cheaper than cork/writev of two chunks.
+    const headLength = Buffer.byteLength(head, 'latin1');
+    const out = Buffer.allocUnsafe(headLength + body.length);
+    out.write(head, 0, 'latin1');
+    out.set(body, headLength);
+    s.write(out);
+  }
+
+  private readonly onDeadline = (x: Exchange): void =>
+    this.fail(
+      x,
+      new TimeoutError(
+        `The call to ${this.url.origin} did not complete within ${seconds(x.deadline - x.started)} s (callTimeoutSec / --call-timeout); the connection was closed. The server may be overloaded or misbehaving.`,
+        { kind: 'call' },
+      ),
+    );
+
+  /** Settle `x` (once): stop its timers and listeners, then the socket is parked or dropped. */
+  private settle(x: Exchange): boolean {
+    if (x.settled) return false;
+    x.settled = true;
+    clearTimeout(x.timer);
+    if (x.onAbort) x.req.signal?.removeEventListener('abort', x.onAbort);
+    if (this.current === x) this.current = undefined;
+    this.busy = false;
+    return true;
+  }
+
+  private fail(x: Exchange, err: HypervWsmanError): void {
+    if (!this.settle(x)) return;
+    x.connecting?.abort(err);
+    // Whatever state the connection is in now, it cannot carry another request.
+    const socket = x.socket;
+    if (socket && this.socket === socket) this.dropSocket();
+    else socket?.destroy();
+    x.reject(err);
+  }
+
+  private succeed(x: Exchange, res: HttpResponse, reusable: boolean): void {
+    if (!this.settle(x)) return;
+    if (!reusable || this.closed) this.dropSocket();
+    else this.parkSocket();
+    x.resolve(res);
   }
 
   /** Keep the connection for the next request, without keeping the process alive for it. */
@@ -308,18 +338,14 @@ export class HttpTransport {
     const s = this.socket;
     if (!s) return;
     s.unref();
-    // Bytes nobody asked for on an idle connection: it is out of step; retire it.
-    s.once('data', retire);
-    this.idleTimer = setTimeout(() => this.dropSocket(), this.keepAliveTimeoutMs);
-    this.idleTimer.unref();
-    function retire(): void {
-      s!.destroy();
-    }
-    // The next exchange removes the guard before reading.
-    this.unpark = () => s.off('data', retire);
+    // One timer per connection, restarted at each park; it fires harmlessly during a long call.
+    if (this.idleTimer === undefined) {
+      this.idleTimer = setTimeout(() => {
+        if (!this.busy) this.dropSocket();
+      }, this.keepAliveTimeoutMs);
+      this.idleTimer.unref();
+    } else this.idleTimer.refresh();
   }
-
-  private unpark: () => void = noop;
 
   private inExchange(err: unknown): HypervWsmanError {
     if (err instanceof ConnectionError) return new ConnectionError(`${this.url.origin} ${err.message}.`);
@@ -329,6 +355,25 @@ export class HttpTransport {
 }
 
 const noop = (): void => undefined;
+const LINE_BREAK = /[\r\n]/;
+
+/** One request/response in flight: what its socket events and timers need. */
+class Exchange {
+  settled = false;
+  socket: Socket | undefined;
+  timer: NodeJS.Timeout | undefined;
+  connecting: AbortController | undefined;
+  onAbort: (() => void) | undefined;
+
+  constructor(
+    readonly req: HttpRequest,
+    readonly reader: ResponseReader,
+    readonly resolve: (res: HttpResponse) => void,
+    readonly reject: (err: HypervWsmanError) => void,
+    readonly started: number,
+    readonly deadline: number,
+  ) {}
+}
 
 /** True when a failure happened before or while the socket carried the request, so an idempotent retry is safe. */
 export function isRetryableConnectionError(err: unknown): boolean {

@@ -7,7 +7,8 @@
  * Constants follow the MS-KILE 4.5 example, which reproduces with checksum salt 13 and direction
  * 00000000 from the initiator (ffffffff from the acceptor, as MIT writes it).
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { randomOctets } from './crypto/confounder.js';
 import { rc4k } from '../ntlm/rc4.js';
 import { KerberosError, KerberosIntegrityError } from './errors.js';
 import { KRB5_OID } from './gss-framing.js';
@@ -103,7 +104,7 @@ export interface Rc4WrapResult {
 
 export function rc4Wrap(key: Buffer, seq: number, fromInitiator: boolean, plaintext: Uint8Array, options: { sealed?: boolean; confounder?: Buffer } = {}): Rc4WrapResult {
   const sealed = options.sealed ?? true;
-  const confounder = options.confounder ?? randomBytes(8);
+  const confounder = options.confounder ?? randomOctets(8);
   const padded = Buffer.concat([plaintext, Buffer.from([1])]);
   const header8 = Buffer.concat([TOK_WRAP, SGN_ALG_HMAC_MD5, sealed ? SEAL_ALG_RC4 : SEAL_ALG_NONE, FILLER]);
   const cksum = checksum(key, header8, confounder, padded);

@@ -4,7 +4,7 @@
  * length of the last plaintext block. A single block is plain CBC. The IV is always zero for
  * Kerberos messages (RFC 3961 5.3), but tests pass others.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from 'node:crypto';
 import { KerberosError } from '../errors.js';
 
 const BLOCK = 16;
@@ -20,9 +20,53 @@ function cbcEncrypt(key: Uint8Array, iv: Uint8Array, data: Buffer): Buffer {
   return Buffer.concat([c.update(data), c.final()]);
 }
 
-function cbcDecrypt(key: Uint8Array, iv: Uint8Array, data: Buffer): Buffer {
-  const d = createDecipheriv(algorithm(key, 'cbc'), key, iv).setAutoPadding(false);
-  return Buffer.concat([d.update(data), d.final()]);
+/**
+ * A CBC cipher object kept for one key across messages (per-message createCipheriv is most of the
+ * cost of sealing a WinRM message). It is never finalised, so OpenSSL keeps chaining from the last
+ * ciphertext block it saw (`chain`); XOR-ing `chain ^ iv` into the first block (before encrypting,
+ * after decrypting) makes each message start from `iv` as if the object were new. Every use is
+ * synchronous, so messages never interleave.
+ */
+class ChainedCbc {
+  readonly #c: Cipher | Decipher;
+  readonly #chain = Buffer.alloc(BLOCK);
+  readonly #decrypt: boolean;
+
+  constructor(key: Uint8Array, decrypt: boolean) {
+    this.#decrypt = decrypt;
+    this.#c = (decrypt ? createDecipheriv(algorithm(key, 'cbc'), key, ZERO_IV) : createCipheriv(algorithm(key, 'cbc'), key, ZERO_IV)).setAutoPadding(false);
+  }
+
+  /** CBC of whole blocks from `iv`; `data` (a buffer of ours) is overwritten when encrypting. */
+  run(iv: Uint8Array, data: Buffer): Buffer {
+    if (data.length === 0 || data.length % BLOCK !== 0) throw new KerberosError(`AES-CBC input must be whole blocks, got ${data.length} bytes.`);
+    const chain = this.#chain;
+    if (this.#decrypt) {
+      const out = this.#c.update(data);
+      if (out.length !== data.length) throw new KerberosError('AES-CBC decryption returned a short block count.');
+      for (let i = 0; i < BLOCK; i++) out[i] = out[i]! ^ chain[i]! ^ iv[i]!;
+      data.copy(chain, 0, data.length - BLOCK);
+      return out;
+    }
+    for (let i = 0; i < BLOCK; i++) data[i] = data[i]! ^ chain[i]! ^ iv[i]!;
+    const out = this.#c.update(data);
+    if (out.length !== data.length) throw new KerberosError('AES-CBC encryption returned a short block count.');
+    out.copy(chain, 0, out.length - BLOCK);
+    return out;
+  }
+}
+
+const ENCRYPTORS = new WeakMap<Uint8Array, ChainedCbc>();
+const DECRYPTORS = new WeakMap<Uint8Array, ChainedCbc>();
+
+function chained(key: Uint8Array, decrypt: boolean): ChainedCbc {
+  const map = decrypt ? DECRYPTORS : ENCRYPTORS;
+  let c = map.get(key);
+  if (c === undefined) {
+    c = new ChainedCbc(key, decrypt);
+    map.set(key, c);
+  }
+  return c;
 }
 
 /** One AES block encryption (ECB), the E() of RFC 3961 key derivation. */
@@ -35,7 +79,7 @@ export function ctsEncrypt(key: Uint8Array, plaintext: Uint8Array, iv: Uint8Arra
   if (n < BLOCK) throw new KerberosError(`AES-CTS needs at least one block, got ${n} bytes.`);
   const padded = Buffer.alloc(Math.ceil(n / BLOCK) * BLOCK);
   padded.set(plaintext);
-  const cbc = cbcEncrypt(key, iv, padded);
+  const cbc = chained(key, false).run(iv, padded);
   if (n === BLOCK) return cbc;
   const blocks = cbc.length / BLOCK;
   const last = n - (blocks - 1) * BLOCK; // 1..16 octets in the final plaintext block
@@ -50,17 +94,18 @@ export function ctsDecrypt(key: Uint8Array, ciphertext: Uint8Array, iv: Uint8Arr
   const ct = Buffer.from(ciphertext);
   const n = ct.length;
   if (n < BLOCK) throw new KerberosError(`AES-CTS ciphertext shorter than one block (${n} bytes).`);
-  if (n === BLOCK) return cbcDecrypt(key, iv, ct);
+  const dec = chained(key, true);
+  if (n === BLOCK) return dec.run(iv, ct);
   const blocks = Math.ceil(n / BLOCK);
   const last = n - (blocks - 1) * BLOCK;
   const head = ct.subarray(0, (blocks - 2) * BLOCK); // C1 .. C(n-2)
   const cn = ct.subarray((blocks - 2) * BLOCK, (blocks - 1) * BLOCK); // the real last CBC block
   const tail = ct.subarray((blocks - 1) * BLOCK); // C(n-1) truncated
   // D(Cn) = Pn(zero-padded) XOR C(n-1): its tail octets are C(n-1)'s stolen ones.
-  const d = cbcDecrypt(key, ZERO_IV, Buffer.from(cn));
+  const d = dec.run(ZERO_IV, Buffer.from(cn));
   const cPrev = Buffer.concat([tail, d.subarray(last)]);
   const pLast = Buffer.alloc(last);
   for (let i = 0; i < last; i++) pLast[i] = d[i]! ^ tail[i]!;
-  const front = cbcDecrypt(key, iv, Buffer.concat([head, cPrev]));
+  const front = dec.run(iv, Buffer.concat([head, cPrev]));
   return Buffer.concat([front, pLast]);
 }

@@ -4,6 +4,7 @@
  * AES-CTS(Ke, conf ‖ plaintext) ‖ HMAC-SHA1-96(Ki, conf ‖ plaintext); checksum HMAC-SHA1-96(Kc, data).
  */
 import { createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomOctets } from './confounder.js';
 import { KerberosError, KerberosIntegrityError } from '../errors.js';
 import type { EncryptionKey } from '../types.js';
 import { ctsDecrypt, ctsEncrypt } from './aes-cts.js';
@@ -53,7 +54,7 @@ function aesSha1(etype: 17 | 18): EnctypeProfile {
       const tkey = pbkdf2Sync(Buffer.from(password, 'utf8'), saltBytes(salt), iterations, keyBytes, 'sha1');
       return { etype, value: deriveKey(tkey, Buffer.from('kerberos', 'latin1')) };
     },
-    encrypt(key, usage, plaintext, confounder = randomBytes(CONFOUNDER)) {
+    encrypt(key, usage, plaintext, confounder = randomOctets(CONFOUNDER)) {
       checkKey(key, etype, keyBytes);
       const ke = deriveKey(key.value, usageConstant(usage, 0xaa));
       const ki = deriveKey(key.value, usageConstant(usage, 0x55));

@@ -5,6 +5,7 @@
  * encryption C = AES-CTS(Ke, conf ‖ plaintext), H = HMAC(Ki, IV ‖ C) truncated (IV = 16 zero octets).
  */
 import { createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomOctets } from './confounder.js';
 import { KerberosError, KerberosIntegrityError } from '../errors.js';
 import type { EncryptionKey } from '../types.js';
 import { iterationsFrom, saltBytes } from './aes-sha1.js';
@@ -68,7 +69,7 @@ function aesSha2(p: Sha2Params): EnctypeProfile {
       const tkey = pbkdf2Sync(Buffer.from(password, 'utf8'), saltp, iterations, p.keyBytes, p.hash);
       return { etype: p.etype, value: kdfHmacSha2(p.hash, tkey, Buffer.from('kerberos', 'latin1'), p.keyBytes) };
     },
-    encrypt(key, usage, plaintext, confounder = randomBytes(CONFOUNDER)) {
+    encrypt(key, usage, plaintext, confounder = randomOctets(CONFOUNDER)) {
       check(key);
       const c = ctsEncrypt(ke(key, usage), Buffer.concat([confounder, plaintext]));
       return Buffer.concat([c, mac(ki(key, usage), ZERO_IV, c)]);

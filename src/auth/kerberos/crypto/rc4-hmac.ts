@@ -3,6 +3,7 @@
  * and MD4 in its default provider, so both come from the NTLM module's plain implementations.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomOctets } from './confounder.js';
 import { md4 } from '../../ntlm/md4.js';
 import { rc4k } from '../../ntlm/rc4.js';
 import { KerberosError, KerberosIntegrityError } from '../errors.js';
@@ -43,7 +44,7 @@ export const rc4Hmac: EnctypeProfile = {
     // The salt plays no part (RFC 4757 key generation).
     return { etype: 23, value: Buffer.from(md4(Buffer.from(password, 'utf16le'))) };
   },
-  encrypt(key, usage, plaintext, confounder = randomBytes(CONFOUNDER)) {
+  encrypt(key, usage, plaintext, confounder = randomOctets(CONFOUNDER)) {
     check(key);
     const k1 = hmacMd5(key.value, usageBytes(usage));
     const data = Buffer.concat([confounder, plaintext]);
