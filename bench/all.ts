@@ -6,7 +6,7 @@
  * benchmarks. `--quick` runs a smaller version of everything (results in bench/results/quick.json).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, hostname } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { measurePerCall } from './per-call.js';
 import { measureStartup } from './startup.js';
@@ -20,7 +20,6 @@ const machine = {
   platform: `${process.platform}/${process.arch}`,
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
-  hostname: hostname(),
   loadAverageAtStart: loadavg()[0] ?? 0,
   date: new Date().toISOString(),
 };
