@@ -10,6 +10,7 @@ import yargs, { type Argv, type CommandModule } from 'yargs';
 import type { BoundCommand } from './command.js';
 import { EXIT } from './exit-status.js';
 import { processIo, type CliIo } from './io.js';
+import { terminalSafeIo } from './terminal-text.js';
 
 /**
  * One row per command, in the order `--help` lists them. `command` and `describe` are what the
@@ -161,7 +162,8 @@ async function reorder(argv: readonly string[]): Promise<string[]> {
   return commandFirst(argv, globalBooleanFlags());
 }
 
-export async function runCli(rawArgv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processIo()): Promise<number> {
+  const io = terminalSafeIo(rawIo);
   const argv = await reorder(rawArgv);
   let result: Promise<number> | undefined;
   let usageError: string | undefined;

@@ -39,5 +39,7 @@ export function inFlagTerms(message: string): string {
   out = out.replace(/(?<![-\w])transport (ntlm|basic|certificate)\b/g, '--transport $1');
   // Library messages that already name the flag beside the option ("caTrustPath (--ca-trust-path)") say it once.
   out = out.replace(/(--([a-z][a-z0-9-]*)(?: [^\s()]+)?) \(--\2\)/g, '$1');
+  // ... and beside it with a slash ("readTimeoutSec / --read-timeout").
+  out = out.replace(/(--([a-z][a-z0-9-]*)) \/ --\2\b/g, '$1');
   return out;
 }

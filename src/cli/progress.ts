@@ -4,6 +4,7 @@
  */
 import type { HypervJob } from '../hyperv/jobs.js';
 import { JOB_STATE, valueLabel } from '../hyperv/value-maps.js';
+import { REDRAW } from './terminal-text.js';
 import type { CliIo } from './io.js';
 import { isTty, writeJson } from './output.js';
 
@@ -85,7 +86,8 @@ export function progressSink(io: CliIo, json: boolean, now: () => number = Date.
     update(job) {
       if (tty) {
         // Every poll redraws, so the elapsed time moves; \r + erase-line (CSI K) redraws in place.
-        io.stdout.write(`\r\x1b[K${progressLine(job, now() - started, columns())}`);
+        io.stdout.write(REDRAW);
+        io.stdout.write(progressLine(job, now() - started, columns()));
         drawn = true;
         return;
       }
