@@ -182,6 +182,12 @@ describe('config show', () => {
     assert.equal(r.code, EXIT.OK, r.stderr);
     assert.ok(!r.stdout.includes('s3cret'), r.stdout);
     assert.equal(jsonDoc<{ settings: { proxy: { value: string } } }>(r.stdout).settings.proxy.value, 'http://***@proxy.example:3128');
+    // A password with a raw @ or / is hidden whole (the mask runs to the last @).
+    for (const proxy of ['http://alice:s3cr@tPart@proxy.example:3128', 'http://alice:pa/ss3cret@proxy.example:3128']) {
+      const raw = await runCapture(['config', 'show', '--json'], { env: { ...env, HYPERV_WSMAN_PROXY: proxy } });
+      assert.equal(jsonDoc<{ settings: { proxy: { value: string } } }>(raw.stdout).settings.proxy.value, 'http://***@proxy.example:3128', raw.stdout);
+      assert.doesNotMatch(raw.stdout + raw.stderr, /tPart|ss3cret/);
+    }
   });
 });
 

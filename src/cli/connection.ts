@@ -15,6 +15,7 @@ import type { UnauthenticatedIdentifyOptions } from '../wsman/identify-unauthent
 import { CONFIG_ENV, CONFIG_KEYS, PROFILE_ENV, loadConfig, type ConfigKey, type ConfigValues, type LoadedConfig } from './config-file.js';
 import { readSmallTextFile, warnIfShared } from './file-safety.js';
 import type { CliIo } from './io.js';
+import { maskUrlCredentials } from '../transport/proxy-tunnel.js';
 
 export const PASSWORD_ENV = 'HYPERV_WSMAN_PASSWORD';
 /** Passphrase of an encrypted --cert-key-pem. */
@@ -359,7 +360,7 @@ function proxyFor(s: ConfigValues, base: ConnectionOptions, io: CliIo): { proxy?
 }
 
 function proxyDisplay(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
+  return maskUrlCredentials(url);
 }
 
 const KERBEROS_FLAGS = ['kerberos-service', 'kerberos-hostname-override', 'kerberos-delegation', 'kdc', 'keytab', 'krb5-config'] as const;

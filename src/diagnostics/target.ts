@@ -5,6 +5,7 @@
  */
 import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from '../options.js';
 import { failureOf } from './step-runner.js';
+import { maskUrlCredentials } from '../transport/proxy-tunnel.js';
 import type { FactValue, StepOutcome } from './types.js';
 
 export interface ResolvedTarget {
@@ -46,7 +47,7 @@ function targetFacts(o: ResolvedOptions): Record<string, FactValue> {
     ...(o.user !== '' ? { user: o.user } : {}),
     ...(o.scheme === 'http' ? { messageEncryption: o.encrypt } : { serverCertValidation: o.serverCertValidation }),
     ...(o.certFingerprint !== undefined ? { pinnedFingerprint: o.certFingerprint } : {}),
-    ...(o.proxy !== undefined ? { proxy: o.proxy.replace(/\/\/[^@/]*@/, '//***@') } : {}),
+    ...(o.proxy !== undefined ? { proxy: maskUrlCredentials(o.proxy) } : {}),
     ...(o.kerberos !== undefined ? { kerberosService: o.kerberos.service, ...(o.kerberos.hostnameOverride !== undefined ? { kerberosHostnameOverride: o.kerberos.hostnameOverride } : {}) } : {}),
     connectTimeoutSec: o.connectTimeoutMs / 1000,
   };

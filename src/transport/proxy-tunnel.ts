@@ -6,6 +6,14 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { ConnectionError, InvalidOptionError, TimeoutError } from '../errors.js';
 
+/**
+ * A URL as it may be shown: anything between `//` and the last `@` (user, password) becomes `***`.
+ * Greedy on purpose: a password may hold raw `@` or `/`, and hiding too much is the safe side.
+ */
+export function maskUrlCredentials(url: string): string {
+  return url.replace(/\/\/[^]*@/, '//***@');
+}
+
 export interface ProxySpec {
   readonly host: string;
   readonly port: number;
@@ -20,7 +28,7 @@ export function parseProxyUrl(url: string): ProxySpec {
   try {
     u = new URL(url);
   } catch {
-    throw new InvalidOptionError(`Invalid proxy URL "${url.replace(/\/\/[^@/]*@/, '//***@')}"; expected http://host:port.`);
+    throw new InvalidOptionError(`Invalid proxy URL "${maskUrlCredentials(url)}"; expected http://host:port.`);
   }
   if (u.protocol !== 'http:') throw new InvalidOptionError(`Only http:// proxies (HTTP CONNECT) are supported; got ${u.protocol}`);
   let authorization: string | undefined;

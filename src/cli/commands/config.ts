@@ -11,6 +11,7 @@ import { PASSWORD_ENV, resolveSettings, withConnectionOptions, type ConnectionAr
 import type { CliIo } from '../io.js';
 import { formatTable, writeJson } from '../output.js';
 import { reportError } from '../run.js';
+import { maskUrlCredentials } from '../../transport/proxy-tunnel.js';
 
 interface ConfigArgs extends ConnectionArgs {
   action?: string;
@@ -18,7 +19,7 @@ interface ConfigArgs extends ConnectionArgs {
 
 /** Settings whose value may carry a secret, and how to show it. */
 const REDACT: Readonly<Partial<Record<ConfigKey, (v: string) => string>>> = {
-  proxy: (v) => v.replace(/\/\/[^@/]*@/, '//***@'),
+  proxy: (v) => maskUrlCredentials(v),
 };
 
 /** Where the password would come from, in resolvePassword's order; never the password itself. */
