@@ -151,7 +151,8 @@ describe('doctor: TLS', () => {
     assert.equal(tls.code, 'ERR_TLS');
     assert.equal(tls.facts.reason, 'unknown-ca');
     assert.match(String(tls.facts.fingerprint), /^sha256:/);
-    assert.match(tls.summary, /--cert-fingerprint sha256:/);
+    // A pin only replaces the CA check with validation off: the hint says both (a pin alone would fail the same way).
+    assert.match(tls.summary, /--server-cert-validation ignore \(serverCertValidation\) and --cert-fingerprint sha256:/);
     assertSkippedAfter(steps, 'tls');
   });
 

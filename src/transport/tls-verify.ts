@@ -24,7 +24,8 @@ interface Failure {
 }
 
 const TRUST_HINT = 'Pass the CA that signed it with --ca-trust-path (caTrustPath)';
-const PIN_HINT = (fp: string): string => `or, having checked it out of band, pin it with --cert-fingerprint ${fp} (certFingerprint)`;
+// A pin replaces the CA check, so it goes with validation off (a pin alone still fails on the chain).
+const PIN_HINT = (fp: string): string => `or, having checked it out of band, pin it with --server-cert-validation ignore (serverCertValidation) and --cert-fingerprint ${fp} (certFingerprint)`;
 
 /**
  * OpenSSL X509_V_ERR_* verdicts (as Node reports them in authorizationError) and what each means
@@ -49,7 +50,7 @@ const CHAIN_FAILURES: Readonly<Record<string, Failure>> = {
   },
   DEPTH_ZERO_SELF_SIGNED_CERT: {
     reason: 'self-signed',
-    text: (c, fp) => `is self-signed (subject ${dn(c.subject)}), so no CA vouches for it. Pass it with --ca-trust-path (caTrustPath), ${PIN_HINT(fp)} and --server-cert-validation ignore.`,
+    text: (c, fp) => `is self-signed (subject ${dn(c.subject)}), so no CA vouches for it. Pass it with --ca-trust-path (caTrustPath), ${PIN_HINT(fp)}.`,
   },
   SELF_SIGNED_CERT_IN_CHAIN: {
     reason: 'self-signed',
