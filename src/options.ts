@@ -269,7 +269,7 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
   if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > 64) throw new InvalidOptionError(`maxConnections must be an integer from 1 to 64; got ${o.maxConnections}.`);
   const kerberosOnly = ['kerberosService', 'kerberosHostnameOverride', 'kerberosDelegation', 'kdc', 'keytab', 'ccache', 'krb5Config'] as const;
   const stray = kerberosOnly.filter((k) => o[k] !== undefined && o[k] !== false);
-  if (!usesKerberos && stray.length > 0) throw new InvalidOptionError(`${stray.join(', ')} only apply to transport kerberos or negotiate; got transport ${transport}.`);
+  if (!usesKerberos && stray.length > 0) throw new InvalidOptionError(`${stray.join(', ')} ${stray.length === 1 ? 'applies' : 'apply'} only to transport kerberos or negotiate; got transport ${transport}.`);
   if (usesKerberos && o.kdc !== undefined && !Array.isArray(o.kdc)) throw new InvalidOptionError('kdc must be a list of host[:port].');
   const kerberos: ResolvedKerberos | undefined = usesKerberos
     ? {
@@ -328,7 +328,7 @@ function readPem(path: string, name: string): string {
 function resolveClientCertificate(o: ConnectionOptions, transport: AuthTransport, scheme: 'http' | 'https', endpoint: string): ResolvedClientCertificate | undefined {
   if (transport !== 'certificate') {
     const stray = CERT_ONLY.filter((k) => o[k] !== undefined);
-    if (stray.length > 0) throw new InvalidOptionError(`${stray.join(', ')} only apply to transport certificate; got transport ${transport}.`);
+    if (stray.length > 0) throw new InvalidOptionError(`${stray.join(', ')} ${stray.length === 1 ? 'applies' : 'apply'} only to transport certificate; got transport ${transport}.`);
     return undefined;
   }
   // MS-WSMV defines the https/mutual security profile only; there is no http variant.

@@ -172,7 +172,7 @@ describe('certificate authentication against the emulated host', () => {
     assert.throws(() => new WsmanClient(options(h, { ...good, certPem: join(dir, 'missing.crt') })), (e: unknown) => e instanceof InvalidOptionError && /Cannot read certPem/.test(e.message));
     const other = clientCert('usage2');
     assert.throws(() => new WsmanClient(options(h, { certPem: good.certPem, certKeyPem: other.certKeyPem })), (e: unknown) => e instanceof InvalidOptionError && /does not belong/.test(e.message));
-    assert.throws(() => new WsmanClient({ ...options(h, good), transport: 'ntlm', user: 'u', password: 'p' }), (e: unknown) => e instanceof InvalidOptionError && /only apply to transport certificate/.test(e.message));
+    assert.throws(() => new WsmanClient({ ...options(h, good), transport: 'ntlm', user: 'u', password: 'p' }), (e: unknown) => e instanceof InvalidOptionError && /apply only to transport certificate/.test(e.message));
     assert.equal(h.requests.length, 0);
   });
 

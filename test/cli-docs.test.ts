@@ -52,3 +52,11 @@ test('the command table lists each command as its module defines it', async () =
     assert.equal(mod.describe, entry.describe);
   }
 });
+
+test('docs/cli-json.md lists every config-file key the loader accepts', async () => {
+  const { CONFIG_KEYS } = await import('../src/cli/config-file.js');
+  const doc = readFileSync('docs/cli-json.md', 'utf8');
+  const listed = doc.slice(doc.indexOf('- Keys are the flag names'), doc.indexOf('Numbers and booleans are JSON'));
+  const missing = Object.keys(CONFIG_KEYS).filter((k) => !listed.includes(`\`${k}\``));
+  assert.deepEqual(missing, []);
+});

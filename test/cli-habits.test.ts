@@ -106,6 +106,12 @@ describe('--host name:port', () => {
     assert.match(bad.stderr, /--host hv01:5985 says port 5985, but --port says 5986/);
   });
 
+  test('a port that is not a number is a usage error naming the port', async () => {
+    const r = await runCapture(['config', 'show', '--host', 'hv01:abc']);
+    assert.equal(r.code, EXIT.USAGE);
+    assert.match(r.stderr, /--host "hv01:abc": the port after the colon must be a number/);
+  });
+
   test('a bare IPv6 address is not split', async () => {
     const r = await runCapture(['config', 'show', '--json', '--host', 'fe80::1']);
     const doc = jsonDoc<{ settings: Record<string, { value: unknown }> }>(r.stdout);
@@ -255,6 +261,12 @@ describe('hyperv-wsman emulator', () => {
     const r = await runCapture(['emulator', '--auth', 'basic']);
     assert.equal(r.code, EXIT.USAGE);
     assert.match(r.stderr, /--auth basic over http sends passwords in clear text/);
+  });
+
+  test('a port that is taken is a connection failure (exit 5) that says so', async () => {
+    const r = await runCapture(['emulator', '--port', String(host.port)]);
+    assert.equal(r.code, EXIT.CONNECTION);
+    assert.match(r.stderr, new RegExp(`Cannot listen on 127\\.0\\.0\\.1:${host.port}: the port is taken`));
   });
 });
 

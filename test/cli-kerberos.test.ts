@@ -113,7 +113,7 @@ describe('Kerberos failures exit 4 and say what to do', () => {
   test('Kerberos flags with another transport are refused (exit 2)', async () => {
     const r = await cli([...jobError, '--host', '127.0.0.1', '--port', String(http.port), '--scheme', 'http', '--user', DEFAULT_USER, '--kdc', '127.0.0.1'], withPassword);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /--kdc only apply with --transport kerberos or negotiate/);
+    assert.match(r.stderr, /--kdc applies only with --transport kerberos or negotiate/);
   });
 });
 

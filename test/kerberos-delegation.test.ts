@@ -302,11 +302,11 @@ describe('--kerberos-delegation end to end (emulated host, real sockets)', () =>
     assert.equal(delegations(), before + 2);
     const ntlm = await runCapture([...base, '--transport', 'ntlm', '--kerberos-delegation'], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD } });
     assert.notEqual(ntlm.code, 0);
-    assert.match(ntlm.stderr, /--kerberos-delegation, --krb5-config only apply with --transport kerberos or negotiate/);
+    assert.match(ntlm.stderr, /--kerberos-delegation, --krb5-config apply only with --transport kerberos or negotiate/);
   });
 
   it('kerberosDelegation with another transport is refused by name', () => {
-    assert.throws(() => new WsmanClient({ host: '127.0.0.1', user: 'u', password: 'p', transport: 'ntlm', kerberosDelegation: true }), /kerberosDelegation only apply to transport kerberos or negotiate/);
+    assert.throws(() => new WsmanClient({ host: '127.0.0.1', user: 'u', password: 'p', transport: 'ntlm', kerberosDelegation: true }), /kerberosDelegation applies only to transport kerberos or negotiate/);
   });
 });
 

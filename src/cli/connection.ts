@@ -283,7 +283,11 @@ function expandHostUrl(layer: ConfigValues, label: (key: ConfigKey) => string): 
  */
 function expandHostPort(layer: ConfigValues, host: string, label: (key: ConfigKey) => string): ConfigValues {
   const m = /^([^:[\]\s]+):(\d{1,5})$/.exec(host) ?? /^\[([^\]\s]+)\]:(\d{1,5})$/.exec(host);
-  if (!m) return layer;
+  if (!m) {
+    // One colon: a name and a port that is not a number (an IPv6 address has several).
+    if (/^[^:[\]\s]+:[^:]*$/.test(host)) throw new InvalidOptionError(`${label('host')} "${host}": the port after the colon must be a number (1-65535).`);
+    return layer;
+  }
   const port = Number(m[2]);
   if (port < 1 || port > 65535) throw new InvalidOptionError(`${label('host')} "${host}": port ${port} is out of range (1-65535).`);
   if (layer.port !== undefined && layer.port !== port) {
@@ -413,7 +417,7 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
   const kerberos = s.transport === 'kerberos' || s.transport === 'negotiate';
   const certificate = s.transport === 'certificate';
   const stray = KERBEROS_FLAGS.filter((k) => s[k] !== undefined && s[k] !== false);
-  if (credentials && !kerberos && stray.length > 0) throw new InvalidOptionError(`${stray.map((k) => `--${k}`).join(', ')} only apply with --transport kerberos or negotiate.`);
+  if (credentials && !kerberos && stray.length > 0) throw new InvalidOptionError(`${stray.map((k) => `--${k}`).join(', ')} ${stray.length === 1 ? 'applies' : 'apply'} only with --transport kerberos or negotiate.`);
   // Kerberos can take the user from the credential cache or keytab; a certificate needs none.
   if (credentials && !certificate && !kerberos && !s.user) throw new InvalidOptionError(`--user is required (or $${envNameOf('user')}, or "user" in a config profile).`);
   checkNumbers(s);

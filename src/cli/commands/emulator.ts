@@ -9,7 +9,7 @@ import type { Argv } from 'yargs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidOptionError } from '../../errors.js';
+import { ConnectionError, InvalidOptionError } from '../../errors.js';
 import type { EmulatedHostOptions, JobFixture, NullErrorForm, TestCertificates } from '../../emulator/index.js';
 import { defineCommand } from '../command.js';
 import { envNameOf } from '../connection.js';
@@ -104,7 +104,7 @@ async function run(args: EmulatorArgs, io: CliIo): Promise<number> {
     ...(args['get-error-return-value'] !== undefined ? { getErrorReturnValue: args['get-error-return-value'] } : {}),
     ...(args['error-system-properties'] ? { errorXmlSystemProperties: true } : {}),
   };
-  const host = await emu.startEmulatedHost({
+  const host = await listenOrExplain(args, () => emu.startEmulatedHost({
     port,
     ...(args.listen !== undefined ? { hostname: args.listen } : {}),
     ...(tls ? { tls } : {}),
@@ -114,7 +114,7 @@ async function run(args: EmulatorArgs, io: CliIo): Promise<number> {
     jobs: jobs.map((j) => ({ ...j, ...faultModes })),
     // The host accepts Kerberos (bare and in Negotiate) and runs a KDC for its realm beside it.
     ...(args.kerberos ? { kerberos: { kdc: true, ...(realm !== undefined ? { realm: realm.toUpperCase() } : {}) } } : {}),
-  });
+  }));
   let krbDir: string | undefined;
   try {
     const kerberos = host.kerberos;
@@ -169,6 +169,19 @@ function kerberosNotes(user: string, kdc: { host: string; port: number }, spns: 
     ...krb5Conf.trimEnd().split('\n').map((l) => `#   ${l.replace(/\t/g, '  ')}`),
     '',
   ].join('\n');
+}
+
+/** A port in use or an address not on this machine is a connection-class failure (exit 5), said plainly. */
+async function listenOrExplain<T>(args: EmulatorArgs, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const where = `${args.listen ?? '127.0.0.1'}:${String(args.port ?? 0)}`;
+    if (code === 'EADDRINUSE') throw new ConnectionError(`Cannot listen on ${where}: the port is taken. Pick another --port, or 0 for a free one.`, { cause: err });
+    if (code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new ConnectionError(`Cannot listen on ${where} (${code}). Use an address of this machine with --listen and a port above 1023.`, { cause: err });
+    throw err;
+  }
 }
 
 export const emulatorCommand = defineCommand<EmulatorArgs>({

@@ -57,7 +57,7 @@ function listOptionsOf(args: JobsArgs): ListJobsOptions {
 }
 
 function positiveIntFlag(name: string, v: number | undefined, max: number): void {
-  if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= max)) throw new InvalidOptionError(`--${name} must be an integer from 1 to ${max}, got ${String(v)}.`);
+  if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= max)) throw new InvalidOptionError(`--${name} must be an integer from 1 to ${max}, got ${Number.isNaN(v) ? 'something that is not a number' : String(v)}.`);
 }
 
 /** One host, as before fleets existed. */
