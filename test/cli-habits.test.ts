@@ -106,6 +106,12 @@ describe('--host name:port', () => {
     assert.match(bad.stderr, /--host hv01:5985 says port 5985, but --port says 5986/);
   });
 
+  test('name:port of an http listener without a scheme: the TLS failure says to use http', async () => {
+    const r = await runCapture(['identify', '--host', `127.0.0.1:${host.port}`, '--user', DEFAULT_USER]);
+    assert.equal(r.code, EXIT.CONNECTION);
+    assert.match(r.stderr, /answered in plain text: for an http listener .* use scheme http \(--scheme http, or an http:\/\/ URL\)/);
+  });
+
   test('a port that is not a number is a usage error naming the port', async () => {
     const r = await runCapture(['config', 'show', '--host', 'hv01:abc']);
     assert.equal(r.code, EXIT.USAGE);
