@@ -121,4 +121,12 @@ describe('doctor: Kerberos', () => {
     assert.equal(m.get('ntlm-challenge')?.status, 'pass');
     assert.equal(m.get('identify')?.status, 'pass', statuses(steps));
   });
+
+  test('negotiate with a wrong password: the TGT step fails (no NTLM fallback for a refusal), identify is skipped (no second try of the password)', async () => {
+    const steps = await diagnoseHost(kerberos({ transport: 'negotiate', password: 'not-the-password' }), undefined, { env });
+    const m = byId(steps);
+    assert.equal(m.get('kerberos-tgt')?.status, 'fail', statuses(steps));
+    assert.match(m.get('kerberos-tgt')?.summary ?? '', /password/i);
+    assert.equal(m.get('identify')?.status, 'skip', statuses(steps));
+  });
 });

@@ -8,7 +8,7 @@
 import type { ConnectionOptions, ResolvedOptions } from '../options.js';
 import { checkAuthSchemes } from './auth-schemes.js';
 import { checkClientCertificate } from './certificate.js';
-import { checkKdc, checkKerberosConfig, checkTickets, type KerberosContext } from './kerberos.js';
+import { checkKdc, checkKerberosConfig, checkTickets, isKerberosRefusal, type KerberosContext } from './kerberos.js';
 import { checkDns, checkTcp } from './network.js';
 import { checkNtlmChallenge } from './ntlm.js';
 import { StepRunner, type StepListener } from './step-runner.js';
@@ -87,11 +87,16 @@ export async function diagnoseHost(options: ConnectionOptions, onStep?: StepList
     await step('client-certificate', ['target'], () => checkClientCertificate(o(), target!.certificateError));
     authSteps.push('client-certificate');
   }
+  let refused = false;
   const ntlmFallback = transport === 'negotiate' && (options.user ?? '') !== '' && (options.password ?? '') !== '';
   if (transport === 'kerberos' || transport === 'negotiate') {
-    // Under Negotiate with a password, a Kerberos failure is a warning: the session falls back to NTLM.
-    const soften = (r: StepOutcome): StepOutcome =>
-      ntlmFallback && r.status === 'fail' ? { ...r, status: 'warn', fix: `${r.fix !== undefined ? r.fix + ' ' : ''}--transport negotiate will fall back to NTLM (see ntlm-challenge); fix Kerberos to avoid NTLM.` } : r;
+    // Under Negotiate with a password, "no ticket" is a warning: the session falls back to NTLM. A
+    // refusal (wrong password, skew) is not: the session stops there too, so the step fails and the
+    // authenticated steps are skipped (no second try of a wrong password against the KDC).
+    const soften = (r: StepOutcome): StepOutcome => {
+      if (r.status === 'fail' && isKerberosRefusal(r)) refused = true;
+      return ntlmFallback && r.status === 'fail' && !isKerberosRefusal(r) ? { ...r, status: 'warn', fix: `${r.fix !== undefined ? r.fix + ' ' : ''}--transport negotiate will fall back to NTLM (see ntlm-challenge); fix Kerberos to avoid NTLM.` } : r;
+    };
     let ctx: KerberosContext | undefined;
     await step('kerberos-config', ['target'], () => {
       const r = checkKerberosConfig(o(), env);
@@ -108,7 +113,7 @@ export async function diagnoseHost(options: ConnectionOptions, onStep?: StepList
       return soften(r.tgt);
     });
     await step('kerberos-service-ticket', ['kerberos-tgt'], () => (service === undefined ? { status: 'skip', summary: 'skipped: no ticket-granting ticket (see kerberos-tgt)' } : soften(service)));
-    if (!ntlmFallback) authSteps.push('kerberos-service-ticket');
+    if (!ntlmFallback || refused) authSteps.push('kerberos-service-ticket');
   }
   if (transport === 'ntlm' || ntlmFallback) {
     await step('ntlm-challenge', ['auth-schemes'], () => checkNtlmChallenge(o(), offered));

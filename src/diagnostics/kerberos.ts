@@ -16,6 +16,20 @@ import { ErrorCodes } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { endpointHost, tryConnect } from './network.js';
 import { failureOf } from './step-runner.js';
+import { isNoKerberosTicket } from '../session/negotiate-session.js';
+
+/** Failures where Kerberos said no (wrong password, skew, refused): Negotiate does not fall back to NTLM on them. */
+const refusals = new WeakSet<StepOutcome>();
+
+export function isKerberosRefusal(outcome: StepOutcome): boolean {
+  return refusals.has(outcome);
+}
+
+function kerberosFailure(err: unknown, facts: StepOutcome['facts']): StepOutcome {
+  const r = failureOf(err, facts);
+  if (!isNoKerberosTicket(err)) refusals.add(r);
+  return r;
+}
 import type { FactValue, StepOutcome } from './types.js';
 
 /** A KDC that takes longer than this to accept a TCP connection counts as unreachable here. */
@@ -144,10 +158,10 @@ export async function checkTickets(ctx: KerberosContext, now: () => Date = () =>
     if (err instanceof KerberosServiceUnknownError || (err instanceof KdcError && !asExchange)) {
       return {
         tgt: { status: 'pass', summary: `ticket-granting ticket obtained for ${principalToString(ctx.principal)}`, facts: { principal: principalToString(ctx.principal) } },
-        service: failureOf(err, { spn: ctx.spn, ...skew }),
+        service: kerberosFailure(err, { spn: ctx.spn, ...skew }),
       };
     }
-    return { tgt: failureOf(err, { principal: principalToString(ctx.principal), ...skew }), service: undefined };
+    return { tgt: kerberosFailure(err, { principal: principalToString(ctx.principal), ...skew }), service: undefined };
   }
 }
 

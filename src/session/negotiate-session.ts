@@ -12,8 +12,8 @@ import type { KerberosTicketSource } from '../auth/kerberos-tickets.js';
 import { AbortedError, CredentialCacheError, InvalidOptionError, KdcNotFoundError, KdcUnreachableError, KeytabError } from '../errors.js';
 import type { Session, SoapExchange, SoapReply } from './session.js';
 
-/** Failures that mean "no Kerberos ticket for this host", as opposed to "Kerberos said no". */
-function noTicket(err: unknown): boolean {
+/** Failures that mean "no Kerberos ticket for this host", as opposed to "Kerberos said no" (no NTLM fallback then). */
+export function isNoKerberosTicket(err: unknown): boolean {
   return (
     err instanceof KdcNotFoundError ||
     err instanceof KerberosServiceUnknownError ||
@@ -45,7 +45,7 @@ export class NegotiateSession implements Session {
         return this.kerberos();
       },
       (err: unknown) => {
-        if (this.ntlm === undefined || !noTicket(err)) {
+        if (this.ntlm === undefined || !isNoKerberosTicket(err)) {
           this.#chosen = undefined; // a later call may try again (e.g. after kinit)
           throw err;
         }
