@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { fleetHosts, parseInventory } from '../src/cli/inventory.js';
-import { DEFAULT_USER, startEmulatedHost, type EmulatedHost, type JobFixture } from '../src/emulator/index.js';
+import { DEFAULT_USER, generateTestCertificates, startEmulatedHost, type EmulatedHost, type JobFixture } from '../src/emulator/index.js';
 import { InvalidOptionError } from '../src/errors.js';
 import { jsonLines, runCapture } from './helpers/cli-harness.js';
 
@@ -65,6 +65,19 @@ describe('jobs on several hosts', () => {
     assert.deepEqual(byHost.get(urls[1]!)!.jobs!.map((j) => j.instanceId), [job(3, 10).instanceId]);
     assert.deepEqual(byHost.get(urls[2]!)!.jobs, []);
     assert.ok(lines.every((l) => l.ok === true));
+  });
+
+  test('http and https hosts together: --ca-trust-path applies to the https ones only', async () => {
+    const certs = await generateTestCertificates();
+    const tlsHost = await startEmulatedHost({ tls: { cert: certs.cert, key: certs.key }, computerName: 'HV-TLS' });
+    try {
+      const r = await runCapture(['jobs', ...hostFlags([hosts[0]!.url, `https://localhost:${tlsHost.port}/wsman`]), ...user, '--ca-trust-path', certs.caCertPath, '--json']);
+      assert.equal(r.code, EXIT.OK, r.stderr);
+      assert.deepEqual(jsonLines<HostLine>(r.stdout).map((l) => l.ok), [true, true]);
+    } finally {
+      await tlsHost.close();
+      await certs.cleanup();
+    }
   });
 
   test('--state applies to every host', async () => {

@@ -403,7 +403,15 @@ export async function endpointOptions(args: ConnectionArgs, io: CliIo): Promise<
 export async function connectionOptionsForHosts(args: ConnectionArgs, hosts: readonly string[], io: CliIo): Promise<ConnectionOptions[]> {
   const out: ConnectionOptions[] = [];
   for (const host of hosts) out.push(await buildConnection({ ...args, host }, io, true, out[0]));
-  return out;
+  // Settings shared by a mix of http and https hosts: the TLS ones apply where there is TLS.
+  return hosts.length > 1 ? out.map(withoutTlsSettingsOnHttp) : out;
+}
+
+function withoutTlsSettingsOnHttp(o: ConnectionOptions): ConnectionOptions {
+  const scheme = o.scheme ?? (o.port === 5985 ? 'http' : 'https');
+  if (scheme !== 'http') return o;
+  const { caTrustPath: _ca, certFingerprint: _fp, ...rest } = o;
+  return rest;
 }
 
 /** What a further host of a fleet takes from the first one instead of asking again. */
