@@ -73,7 +73,7 @@ describe('jobs on several hosts', () => {
     try {
       const r = await runCapture(['jobs', ...hostFlags([hosts[0]!.url, `https://localhost:${tlsHost.port}/wsman`]), ...user, '--ca-trust-path', certs.caCertPath, '--json']);
       assert.equal(r.code, EXIT.OK, r.stderr);
-      assert.deepEqual(jsonLines<HostLine>(r.stdout).map((l) => l.ok), [true, true]);
+      assert.deepEqual((jsonLines(r.stdout) as HostLine[]).map((l) => l.ok), [true, true]);
     } finally {
       await tlsHost.close();
       await certs.cleanup();

@@ -112,6 +112,12 @@ describe('--host name:port', () => {
     assert.match(r.stderr, /answered in plain text: for an http listener .* use scheme http \(--scheme http, or an http:\/\/ URL\)/);
   });
 
+  test('a name that does not resolve is said so (not "check that WinRM listens")', async () => {
+    const r = await runCapture(['identify', '--host', 'nosuchhost.invalid', '--scheme', 'http', '--user', DEFAULT_USER]);
+    assert.equal(r.code, EXIT.CONNECTION);
+    assert.match(r.stderr, /the host name does not resolve/);
+  });
+
   test('a port that is not a number is a usage error naming the port', async () => {
     const r = await runCapture(['config', 'show', '--host', 'hv01:abc']);
     assert.equal(r.code, EXIT.USAGE);

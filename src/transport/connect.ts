@@ -70,6 +70,7 @@ export function openSocket(t: ConnectTarget, signal: AbortSignal): Promise<Opene
     const networkError = (err: NodeJS.ErrnoException): HypervWsmanError => {
       if (err instanceof HypervWsmanError) return err;
       const code = err.code ?? '';
+      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ConnectionError(`Connection to ${where} failed (${code}): the host name does not resolve${code === 'EAI_AGAIN' ? ' (DNS did not answer)' : ''}. Check its spelling, DNS or /etc/hosts, or give its address.`, { cause: err });
       if (NETWORK_CODES.has(code)) return new ConnectionError(`Connection to ${where} failed (${code}). Check that WinRM listens there (winrm enumerate winrm/config/listener).`, { cause: err });
       if (https && (/^ERR_SSL|^ERR_TLS|EPROTO/.test(code) || /ssl|tls/i.test(err.message))) {
         return new TlsError(`TLS handshake with ${where} failed (${code || err.message}). Is the port serving HTTPS?${code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? ' It answered in plain text: for an http listener (WinRM\'s is 5985) use scheme http (--scheme http, or an http:// URL).' : ''}`, { cause: err, reason: 'handshake' });
