@@ -110,6 +110,8 @@ describe('doctor: Kerberos', () => {
     assert.equal(kdc.status, 'fail');
     assert.equal(kdc.code, 'ERR_KERBEROS_KDC');
     assert.match(kdc.summary, /127\.0\.0\.1:1 \(ECONNREFUSED\)/);
+    assert.match(kdc.fix ?? '', /a KDC listens at 127\.0\.0\.1:1 /);
+    assert.doesNotMatch(kdc.fix ?? '', /port 88/);
     assert.equal(m.get('kerberos-tgt')?.blockedBy, 'kerberos-kdc');
   });
 

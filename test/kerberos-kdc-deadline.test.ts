@@ -3,7 +3,8 @@
  * reads and stays silent, a real TCP server that accepts and stays silent) fails the call within
  * its deadline with a KdcTimeoutError naming the KDCs tried; the caller's AbortSignal ends the
  * exchange and closes its socket; the client, the CLI's --call-timeout and Negotiate all pass the
- * call's deadline down to the KDC client.
+ * call's deadline down to the KDC client. A closed port fails at once on both transports (the
+ * ICMP port unreachable of a connected UDP socket), naming the host:port and transport tried.
  */
 import assert from 'node:assert/strict';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
@@ -66,6 +67,20 @@ async function closedPort(): Promise<number> {
   const port = (s.address() as { port: number }).port;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/** A port number nothing listens on, neither UDP nor TCP, on 127.0.0.1. */
+async function closedOnBoth(): Promise<number> {
+  for (;;) {
+    const port = await closedPort();
+    const udp = createSocket('udp4');
+    const free = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    await new Promise<void>((r) => udp.close(() => r()));
+    if (free) return port;
+  }
 }
 
 const waitFor = async (cond: () => boolean): Promise<void> => {
@@ -139,6 +154,32 @@ describe('KDC client within the call deadline', () => {
     });
   });
 
+  it('a closed port, UDP then TCP: the ICMP port unreachable ends the UDP attempt (no wait for the timeout); the error names host:port and transport, not port 88', async () => {
+    const port = await closedOnBoth();
+    // A per-attempt timeout longer than the deadline: a UDP attempt that waited would end in KdcTimeoutError instead.
+    const client = new KdcClient({ kdcs: [{ host: '127.0.0.1', port }], timeoutMs: 60_000 });
+    await assert.rejects(client.getInitialTicket(user, { password: 'pw' }, undefined, { deadline: Date.now() + 30_000 }), (err: unknown) => {
+      assert.ok(err instanceof KdcUnreachableError, String(err));
+      assert.deepEqual(err.tried, [`127.0.0.1:${port}/udp`, `127.0.0.1:${port}/tcp`]);
+      assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}/udp: port unreachable \\(ICMP\\), nothing listens there \\(ECONNREFUSED\\)`));
+      assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}/tcp: connection refused, nothing listens there \\(ECONNREFUSED\\)`));
+      assert.match(err.message, new RegExp(`a KDC listens at 127\\.0\\.0\\.1:${port} \\(UDP, TCP\\)`));
+      assert.doesNotMatch(err.message, /port 88/);
+      return true;
+    });
+  });
+
+  it('a UDP KDC that stays silent still gets the whole per-attempt timeout (a silent port is not a refused one)', async () => {
+    const client = new KdcClient({ kdcs: [{ host: '127.0.0.1', port: kdc.udpPort, transport: 'udp' }], timeoutMs: 200 });
+    const received = kdc.datagrams.length;
+    await assert.rejects(client.getInitialTicket(user, { password: 'pw' }), (err: unknown) => {
+      assert.ok(err instanceof KdcUnreachableError, String(err));
+      assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${kdc.udpPort}/udp: no reply from 127\\.0\\.0\\.1:${kdc.udpPort} within 200 ms`));
+      return true;
+    });
+    assert.equal(kdc.datagrams.length, received + 1, 'the request reached the silent KDC');
+  });
+
   it('a deadline already past: nothing is sent', async () => {
     const client = new KdcClient({ kdcs: [{ host: '127.0.0.1', port: kdc.udpPort, transport: 'udp' }] });
     const received = kdc.datagrams.length;
@@ -206,6 +247,18 @@ describe('the WinRM call deadline reaches the KDC', () => {
     } finally {
       await c.close();
     }
+  });
+
+  it('CLI: --kdc on a closed port fails at once over both transports, naming that host:port (not port 88); exit 5', async () => {
+    const port = await closedOnBoth();
+    const r = await runCapture(
+      ['identify', '--host', '127.0.0.1', '--port', String(host.port), '--scheme', 'http', '--transport', 'kerberos', '--user', `${DEFAULT_USER}@EMULATOR.TEST`, '--kdc', `127.0.0.1:${port}`, '--call-timeout', '30'],
+      { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD } },
+    );
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, new RegExp(`127\\.0\\.0\\.1:${port}/udp: port unreachable`));
+    assert.match(r.stderr, new RegExp(`127\\.0\\.0\\.1:${port}/tcp: connection refused`));
+    assert.doesNotMatch(r.stderr, /port 88|--call-timeout/, 'refused, not timed out');
   });
 
   it('CLI: --call-timeout bounds the ticket request; the error names the KDC and exits 5', async () => {

@@ -120,7 +120,8 @@ export async function checkKdc(o: ResolvedOptions, ctx: KerberosContext): Promis
   }
   const listed = kdcs.map((k) => `${k.transport !== undefined ? `${k.transport}/` : ''}${k.host}:${k.port} (${k.source})`);
   const tried: string[] = [];
-  for (const kdc of kdcs.filter((k) => k.transport !== 'udp').slice(0, 3)) {
+  const probed = kdcs.filter((k) => k.transport !== 'udp').slice(0, 3);
+  for (const kdc of probed) {
     const r = await tryConnect(kdc.host, kdc.port, Math.min(KDC_PROBE_TIMEOUT_MS, o.connectTimeoutMs));
     if (r === 'connected') return { status: 'pass', summary: `realm ${realm}: KDC ${kdc.host}:${kdc.port} accepts TCP (from ${kdc.source})`, facts: { realm, kdcs: listed, reachable: `${kdc.host}:${kdc.port}` } };
     tried.push(`${kdc.host}:${kdc.port} (${r})`);
@@ -132,7 +133,7 @@ export async function checkKdc(o: ResolvedOptions, ctx: KerberosContext): Promis
     status: 'fail',
     summary: `realm ${realm}: no KDC accepted a TCP connection: ${tried.join(', ')}`,
     facts: { realm, kdcs: listed, tried },
-    fix: `Check the KDC names in krb5.conf ([realms] ${realm} kdc) or --kdc, DNS, and that port 88 is open to the domain controllers.`,
+    fix: `Check the KDC names in krb5.conf ([realms] ${realm} kdc) or --kdc, DNS, and that a KDC listens at ${probed.map((k) => `${k.host}:${k.port}`).join(', ')} and the firewall lets TCP through to it.`,
     code: ErrorCodes.KERBEROS_KDC,
   };
 }

@@ -4,7 +4,9 @@
  * udp_preference_limit, 1465 bytes) and switch to TCP on KRB_ERR_RESPONSE_TOO_BIG or no answer;
  * a KDC that fails moves us to the next one in the list. Every attempt is bounded by the per-attempt
  * timeout and by the caller's whole-call deadline and AbortSignal: a silent KDC cannot hold a WinRM
- * call past its --call-timeout.
+ * call past its --call-timeout. UDP goes over a connected socket (as MIT's sendto_kdc.c does): the
+ * kernel then only hands us the KDC's own datagrams, and an ICMP port unreachable comes back as
+ * ECONNREFUSED at once instead of a silent wait for the timeout.
  */
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
@@ -77,11 +79,45 @@ export async function sendToKdc(request: Buffer, options: KdcTransportOptions): 
       } catch (err) {
         if (err instanceof AbortedError) throw err;
         if (err instanceof DeadlineReached) throw deadlineError(realm, started, options.deadline!, tried, failures);
-        failures.push(`${where}: ${(err as Error).message}`);
+        failures.push(`${where}: ${describeFailure(err, transport)}`);
       }
     }
   }
-  throw new KdcUnreachableError(realm, tried, `No KDC of ${realm} answered (${failures.join('; ')}). Check the KDC addresses (krb5.conf [realms] kdc, DNS SRV or --kdc) and that port 88 is reachable.`);
+  throw new KdcUnreachableError(
+    realm,
+    tried,
+    `No KDC of ${realm} answered (${failures.join('; ')}). Check the KDC addresses (krb5.conf [realms] kdc, DNS SRV or --kdc) and that a KDC listens at ${triedList(tried)} and the firewall lets it through.`,
+  );
+}
+
+/** What a failed attempt met, in words, by the socket error's code; other errors keep their message. */
+const SOCKET_FAILURES: Readonly<Record<string, Readonly<Record<'tcp' | 'udp', string>>>> = {
+  ECONNREFUSED: { tcp: 'connection refused, nothing listens there', udp: 'port unreachable (ICMP), nothing listens there' },
+  ECONNRESET: { tcp: 'connection reset by the KDC', udp: 'port unreachable (ICMP)' },
+  EHOSTUNREACH: { tcp: 'host unreachable', udp: 'host unreachable' },
+  ENETUNREACH: { tcp: 'network unreachable', udp: 'network unreachable' },
+  ENOTFOUND: { tcp: 'the name does not resolve', udp: 'the name does not resolve' },
+  EAI_AGAIN: { tcp: 'the name could not be resolved now (DNS)', udp: 'the name could not be resolved now (DNS)' },
+};
+
+function describeFailure(err: unknown, transport: 'tcp' | 'udp'): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const words = code === undefined ? undefined : SOCKET_FAILURES[code]?.[transport];
+  return words !== undefined ? `${words} (${code})` : (err as Error).message;
+}
+
+/** The attempts as a reader checks them: "h:p over UDP and TCP" per address, in order. */
+function triedList(tried: readonly string[]): string {
+  const byAddress = new Map<string, string[]>();
+  for (const t of tried) {
+    const slash = t.lastIndexOf('/');
+    const address = t.slice(0, slash);
+    const transport = t.slice(slash + 1).toUpperCase();
+    const list = byAddress.get(address) ?? [];
+    if (!list.includes(transport)) list.push(transport);
+    byAddress.set(address, list);
+  }
+  return [...byAddress].map(([address, transports]) => `${address} (${transports.join(', ')})`).join(', ');
 }
 
 /** Internal: an attempt ran into the caller's deadline rather than its own timeout. */
@@ -94,7 +130,7 @@ function deadlineError(realm: string, started: number, deadline: number, tried: 
     realm,
     tried,
     `No KDC of ${realm} answered within the ${seconds} s left of the call's deadline, callTimeoutSec (--call-timeout); tried ${tried.join(', ') || 'none'}${before}. ` +
-      'Check that the KDCs (krb5.conf [realms] kdc, DNS SRV or --kdc) are reachable on port 88, or allow the call more time.',
+      `Check that the KDCs (krb5.conf [realms] kdc, DNS SRV or --kdc) are reachable${tried.length > 0 ? ` at ${triedList(tried)}` : ''}, or allow the call more time.`,
   );
 }
 
@@ -174,14 +210,14 @@ function sendUdp(kdc: KdcAddress, request: Buffer, options: KdcTransportOptions)
         if (closed) return;
         const s = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4');
         socket = s;
+        // Connected: only the KDC's datagrams arrive, and its ICMP port unreachable is an 'error' (ECONNREFUSED).
         s.on('error', (err) => done(err));
-        s.on('message', (msg, rinfo) => {
-          // Ignore datagrams that are not from the KDC we asked.
-          if (rinfo.address !== address || rinfo.port !== kdc.port) return;
-          done(null, msg);
-        });
-        s.send(request, kdc.port, address, (err) => {
-          if (err) done(err);
+        s.on('message', (msg) => done(null, msg));
+        s.connect(kdc.port, address, () => {
+          if (closed) return;
+          s.send(request, (err) => {
+            if (err) done(err);
+          });
         });
       },
       (err: Error) => done(err),
