@@ -98,6 +98,19 @@ describe('hyperv-wsman doctor', () => {
     assert.match(r.stdout, /^\[WARN\] Offered auth schemes/m);
   });
 
+  test('a Hyper-V namespace that shows the user no Msvm_VirtualSystemManagementService: exit 7, the fix names the role and the group', async () => {
+    const empty = await startEmulatedHost({ emptyHypervNamespace: true });
+    try {
+      const r = await runCapture(['doctor', ...hostArgs(empty)]);
+      assert.equal(r.code, 7, r.stdout);
+      assert.match(r.stdout, /^\[FAIL\] Hyper-V namespace +root\/virtualization\/v2 answers an Enumerate of Msvm_VirtualSystemManagementService with no instance/m);
+      assert.match(r.stdout, /'Hyper-V Administrators' group/);
+      assert.match(r.stdout, /FAILED at hyperv-namespace/);
+    } finally {
+      await empty.close();
+    }
+  });
+
   test('settings that cannot be used: exit 2, the target step fails, nothing else runs', async () => {
     const r = await runCapture(['doctor', '--port', '5985', '--json'], { env: defaultEnv() });
     assert.equal(r.code, 2);

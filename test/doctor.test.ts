@@ -2,7 +2,7 @@
  * diagnoseHost (the library behind `hyperv-wsman doctor`) against the emulated host over real
  * sockets and real TLS: each step's pass, and the failures it exists to explain: a closed port, an
  * untrusted / wrong-name / expired certificate, Basic not offered, a wrong password, a host without
- * the Hyper-V namespace (the OMI dialect). Steps after a failed one are skipped, naming it.
+ * the Hyper-V namespace (the OMI dialect), a namespace that shows the user no instance. Steps after a failed one are skipped, naming it.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -78,6 +78,10 @@ describe('doctor: NTLM', () => {
     assert.equal(ch.sealing, true);
     assert.equal(typeof ch.clockDifferenceSeconds, 'number');
     assert.ok(Math.abs(ch.clockDifferenceSeconds as number) <= 2);
+    const ns = m.get('hyperv-namespace')!;
+    assert.equal(ns.summary, 'root/virtualization/v2 answers an Enumerate of Msvm_VirtualSystemManagementService: vmms on HV-EMU01');
+    assert.equal(ns.facts.instancesRead, 1);
+    assert.equal(ns.facts.serviceName, 'vmms');
     assert.match(String(m.get('identify')!.facts.productVersion), /Stack: 3\.0/);
     assert.equal(m.get('identify')!.facts.dialect, 'wmi');
     assertNoSecret(steps);
@@ -228,6 +232,24 @@ describe('doctor: auth schemes and the Hyper-V namespace', () => {
     assert.equal(ns.code, 'ERR_NOT_FOUND');
     assert.match(ns.fix ?? '', /Hyper-V role not installed/);
     assert.match(ns.fix ?? '', /Open Management Infrastructure/);
+  });
+});
+
+describe('doctor: a Hyper-V namespace with nothing in it', () => {
+  test('an Enumerate of Msvm_VirtualSystemManagementService with no instance fails hyperv-namespace, naming the role and the Hyper-V Administrators group', async () => {
+    const empty = await startEmulatedHost({ emptyHypervNamespace: true });
+    hosts.push(empty);
+    const steps = await diagnoseHost(over(empty));
+    const m = byId(steps);
+    assert.equal(m.get('identify')?.status, 'pass', statuses(steps));
+    const ns = m.get('hyperv-namespace')!;
+    assert.equal(ns.status, 'fail');
+    assert.equal(ns.code, 'ERR_NOT_FOUND');
+    assert.equal(ns.facts.instancesRead, 0);
+    assert.match(ns.summary, /with no instance, yet every Hyper-V host has exactly one/);
+    assert.match(ns.fix ?? '', /Hyper-V role is installed/);
+    assert.match(ns.fix ?? '', /'Hyper-V Administrators' group/);
+    assert.match(ns.fix ?? '', /--user/);
   });
 });
 

@@ -591,6 +591,50 @@ describe('emulated host over HTTP with Basic (AllowUnencrypted)', () => {
     assert.equal(textOf(selector), FIXTURE_JOB_IDS.storage);
   });
 
+  test("The host's Msvm_VirtualSystemManagementService: Enumerate (MOF defaults, EPR with CIM_Service's four keys), WQL, Get by its keys; fewer keys are InsufficientSelectors", async () => {
+    const VSMS = `${V2}/Msvm_VirtualSystemManagementService`;
+    const r = bodyElement(
+      soap(await send(envelope({ action: A.enumerate, resourceUri: VSMS, body: '<n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>10</w:MaxElements><w:EnumerationMode>EnumerateObjectAndEPR</w:EnumerationMode></n:Enumerate>' }))),
+    );
+    const items = elements(child(r, NS.wsman, 'Items')!);
+    assert.equal(items.length, 1, 'exactly one per host');
+    const instance = elements(items[0]!)[0]!;
+    assert.equal(instance.local, 'Msvm_VirtualSystemManagementService');
+    const text = (name: string): string => textOf(prop(instance, name)!);
+    assert.equal(text('Name'), 'vmms');
+    assert.equal(text('CreationClassName'), 'Msvm_VirtualSystemManagementService');
+    assert.equal(text('SystemCreationClassName'), 'Msvm_ComputerSystem');
+    assert.equal(text('SystemName'), 'HV-EMU01');
+    assert.equal(text('ElementName'), 'Hyper-V Virtual System Management Service');
+    assert.equal(text('Caption'), 'Virtual System Management Service');
+    assert.equal(text('EnabledState'), '2');
+    assert.equal(text('HealthState'), '5');
+    assert.equal(text('Started'), 'true');
+    assert.ok(isNil(prop(instance, 'InstallDate')!));
+    const epr = child(items[0]!, NS.wsa, 'EndpointReference')!;
+    const selectors = childrenNamed(path(epr, [NS.wsa, 'ReferenceParameters'], [NS.wsman, 'SelectorSet'])!, NS.wsman, 'Selector').map((sel) => [attr(sel, 'Name')!, textOf(sel)] as const);
+    assert.deepEqual(selectors, [
+      ['CreationClassName', 'Msvm_VirtualSystemManagementService'],
+      ['Name', 'vmms'],
+      ['SystemCreationClassName', 'Msvm_ComputerSystem'],
+      ['SystemName', 'HV-EMU01'],
+      ['__cimnamespace', 'root/virtualization/v2'],
+    ]);
+
+    const wql = async (query: string): Promise<number> => elements(child(bodyElement(soap(await send(wqlEnumerate(query, '<w:OptimizeEnumeration/>')))), NS.wsman, 'Items')!).length;
+    assert.equal(await wql(`SELECT * FROM Msvm_VirtualSystemManagementService WHERE Name = 'vmms'`), 1);
+    assert.equal(await wql(`SELECT * FROM Msvm_VirtualSystemManagementService WHERE Name = 'other'`), 0);
+    const bad = fault(await send(wqlEnumerate(`SELECT * FROM Msvm_VirtualSystemManagementService WHERE NoSuchProperty = 1`)));
+    assert.deepEqual(bad.subcode, { ns: NS.wsen, local: 'CannotProcessFilter' });
+
+    const got = bodyElement(soap(await send(envelope({ action: A.get, resourceUri: VSMS, selectors: selectors.filter(([n]) => n !== '__cimnamespace').map(([n, v]) => [n.toUpperCase(), v.toLowerCase()] as const) }))));
+    assert.equal(textOf(prop(got, 'Name')!), 'vmms');
+    const partial = fault(await send(envelope({ action: A.get, resourceUri: VSMS, selectors: [['CreationClassName', 'Msvm_VirtualSystemManagementService'], ['Name', 'vmms']] })));
+    assert.equal(partial.detail, 'http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/InsufficientSelectors');
+    const other = fault(await send(envelope({ action: A.get, resourceUri: VSMS, selectors: [...selectors.slice(0, 3), ['SystemName', 'HV-OTHER']] })));
+    assert.equal(providerFault(other).parameterInfo, 'Msvm_VirtualSystemManagementService.CreationClassName="Msvm_VirtualSystemManagementService",Name="vmms",SystemCreationClassName="Msvm_ComputerSystem",SystemName="HV-OTHER"');
+  });
+
   test('Paging also respects MaxEnvelopeSize: fewer items per reply than MaxElements', async () => {
     const r = bodyElement(soap(await send(envelope({ action: A.enumerate, resourceUri: CONCRETE, maxEnvelopeSize: '16384', body: '<n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>50</w:MaxElements></n:Enumerate>' }))));
     const n = elements(child(r, NS.wsman, 'Items')!).length;
@@ -1045,6 +1089,22 @@ describe('startEmulatedHost options', () => {
     await assert.rejects(startEmulatedHost({ auth: { basic: false, negotiate: false, ntlm: false } }), { code: 'ERR_INVALID_OPTION' });
     await assert.rejects(startEmulatedHost({ maxEnvelopeSize: 100 }), { code: 'ERR_INVALID_OPTION' });
     await assert.rejects(startEmulatedHost({ port: 70000 }), { code: 'ERR_INVALID_OPTION' });
+  });
+
+  test('emptyHypervNamespace: no job and no Msvm_VirtualSystemManagementService; refused together with jobs', async () => {
+    await assert.rejects(startEmulatedHost({ emptyHypervNamespace: true, jobs: DEFAULT_JOBS }), { code: 'ERR_INVALID_OPTION' });
+    const host = await startEmulatedHost({ emptyHypervNamespace: true, auth: { basic: true }, allowUnencrypted: true });
+    try {
+      assert.deepEqual(host.model.list(), []);
+      for (const cls of ['Msvm_VirtualSystemManagementService', 'Msvm_ConcreteJob']) {
+        const reply = await post(host.url, envelope({ action: A.enumerate, resourceUri: `${V2}/${cls}`, body: '<n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>10</w:MaxElements></n:Enumerate>' }), { authorization: BASIC });
+        const r = bodyElement(soap(reply));
+        assert.deepEqual(elements(child(r, NS.wsman, 'Items')!), [], cls);
+        assert.ok(child(r, NS.wsman, 'EndOfSequence'), cls);
+      }
+    } finally {
+      await host.close();
+    }
   });
 
   test('Custom jobs and computer name replace the defaults', async () => {

@@ -2,7 +2,8 @@
  * Steps `identify` and `hyperv-namespace`: one authenticated Identify through the library's client
  * (the whole auth path: tokens, channel binding, message encryption), then the cheapest question the
  * Hyper-V WMI namespace can answer: one Msvm_VirtualSystemManagementService (every Hyper-V host has
- * exactly one). A missing namespace means no Hyper-V role, or a server that is not Windows WinRM.
+ * exactly one). A missing namespace means no Hyper-V role, or a server that is not Windows WinRM; an
+ * empty answer, a user the Hyper-V provider shows nothing (or no Hyper-V behind the class): both fail.
  */
 import { ErrorCodes } from '../errors.js';
 import type { ConnectionOptions } from '../options.js';
@@ -12,7 +13,8 @@ import { isAccessDeniedFault, isNotFoundFault, WsmanFaultError } from '../wsman/
 import { HYPERV_NAMESPACE, wmiResourceUri } from '../wsman/namespaces.js';
 import type { IdentifyResult } from '../wsman/responses.js';
 import { failureOf } from './step-runner.js';
-import type { StepOutcome } from './types.js';
+import type { FactValue, StepOutcome } from './types.js';
+import type { CimInstance } from '../cim/types.js';
 
 export const HYPERV_PROBE_CLASS = 'Msvm_VirtualSystemManagementService';
 
@@ -33,13 +35,29 @@ export async function checkHypervNamespace(client: WsmanClient, identity: Identi
     (notWindows ? `Identify says this is ${identity.productVendor} ${identity.productVersion}, not Windows WinRM (OMI or another DMTF server?): Hyper-V runs only on Windows. ` : '') +
     `On a Windows host, install the Hyper-V role (Install-WindowsFeature Hyper-V -IncludeManagementTools) and check Get-CimInstance -Namespace root/virtualization/v2 ${HYPERV_PROBE_CLASS} locally.`;
   try {
-    let found = 0;
-    for await (const _ of client.enumerate(uri, { maxElements: 1 })) {
-      found++;
+    let first: CimInstance | undefined;
+    for await (const instance of client.enumerateInstances(uri, { maxElements: 1 })) {
+      first = instance;
       break;
     }
-    // The namespace and class answered; an empty answer is still an answer (no instance is claimed).
-    return { status: 'pass', summary: `${HYPERV_NAMESPACE} answers an Enumerate of ${HYPERV_PROBE_CLASS} (${found === 0 ? 'no instance returned' : 'first instance read'})`, facts: { namespace: HYPERV_NAMESPACE, resourceUri: uri, instancesRead: found } };
+    const found = first === undefined ? 0 : 1;
+    const facts: Record<string, FactValue> = { namespace: HYPERV_NAMESPACE, resourceUri: uri, instancesRead: found };
+    if (first === undefined) {
+      // Every Hyper-V host has its one VSMS: none means the provider shows this user nothing (jobs included), or no Hyper-V behind the class.
+      return {
+        status: 'fail',
+        summary: `${HYPERV_NAMESPACE} answers an Enumerate of ${HYPERV_PROBE_CLASS} with no instance, yet every Hyper-V host has exactly one: the Hyper-V provider shows this user nothing, or no Hyper-V is behind the class`,
+        facts,
+        fix: `Check that the Hyper-V role is installed and its service running (Get-Service vmms), and that the user (--user) is in the 'Hyper-V Administrators' group (or Administrators); then Get-CimInstance -Namespace root/virtualization/v2 ${HYPERV_PROBE_CLASS} as that user should list one.`,
+        code: ErrorCodes.NOT_FOUND,
+      };
+    }
+    const props = first.properties;
+    const text = (p: string): string | undefined => (typeof props[p] === 'string' ? props[p] : undefined);
+    const [name, system] = [text('Name'), text('SystemName')];
+    if (name !== undefined) facts.serviceName = name;
+    if (system !== undefined) facts.systemName = system;
+    return { status: 'pass', summary: `${HYPERV_NAMESPACE} answers an Enumerate of ${HYPERV_PROBE_CLASS}: ${name ?? '(no Name)'} on ${system ?? '(no SystemName)'}`, facts };
   } catch (err) {
     if (err instanceof WsmanFaultError && isAccessDeniedFault(err)) {
       return failureOf(err, { namespace: HYPERV_NAMESPACE }, 'The user may log on but not read root/virtualization/v2: add it to the Hyper-V Administrators group (or Administrators).');

@@ -1,5 +1,5 @@
 /**
- * WS-Enumeration over the job classes (DSP0226 8; [MS-WSMV] 3.1.4.1.13-16): Enumerate with a WQL
+ * WS-Enumeration over the job classes and the host's service instances (DSP0226 8; [MS-WSMV] 3.1.4.1.13-16): Enumerate with a WQL
  * filter or a class URI, OptimizeEnumeration/MaxElements, EnumerationMode, Pull and Release, with
  * batches cut to the client's MaxEnvelopeSize.
  */
@@ -8,8 +8,9 @@ import { ACTION, NS, WQL_DIALECT } from '../wsman/namespaces.js';
 import { canonicalClassName, jobClassesFor, jobProperties, queryableProperties } from './classes.js';
 import type { EnumeratedRef, EnumerationMode, EnumerationState } from './enumerations.js';
 import { EmulatorFault, FAULT, faultDetail } from './faults.js';
-import { writeEprContent } from './instance-xml.js';
+import { writeEprContent, writeInstance } from './instance-xml.js';
 import type { JobFixture } from './model.js';
+import { SERVICE_CLASS_PROPERTIES, servicesOf, type ServiceInstance } from './services.js';
 import type { OperationContext, OperationResult } from './operation-types.js';
 import { writeEnvelope, type SoapRequest } from './soap.js';
 import { CLASS_MISSING, renderJob, resolveTarget } from './targets.js';
@@ -49,8 +50,9 @@ function compileQuery(text: string): WqlQuery {
   }
   const cls = canonicalClassName(q.className);
   if (cls === undefined) throw invalidQuery(text, CLASS_MISSING);
-  if (jobClassesFor(cls).length > 0) {
-    const known = new Set(Object.keys(queryableProperties(cls)).map((p) => p.toLowerCase()));
+  const schema = jobClassesFor(cls).length > 0 ? queryableProperties(cls) : SERVICE_CLASS_PROPERTIES[cls];
+  if (schema !== undefined) {
+    const known = new Set(Object.keys(schema).map((p) => p.toLowerCase()));
     if (referencedProperties(q).some((p) => !known.has(p.toLowerCase()))) throw invalidQuery(text, 'Invalid query ');
   }
   return q;
@@ -76,11 +78,15 @@ export function enumerate(req: SoapRequest, ctx: OperationContext, limit: number
   }
 
   const classes = jobClassesFor(className);
-  const refs: EnumeratedRef[] = ctx.model
+  const jobs: EnumeratedRef[] = ctx.model
     .list()
     .filter((job) => classes.includes(job.className))
     .filter((job) => !query || matchesQuery(query, rowLookup(jobProperties(job, ctx.computerName))))
     .map((job) => ({ className: job.className, instanceId: job.instanceId }));
+  const services: EnumeratedRef[] = servicesOf(ctx.services, className)
+    .filter((service) => !query || matchesQuery(query, rowLookup(service.values)))
+    .map((service) => ({ className: service.className, service }));
+  const refs = [...jobs, ...services];
   const state = ctx.enumerations.create(refs, query?.properties, mode);
 
   if (!child(body, NS.wsman, 'OptimizeEnumeration')) {
@@ -124,11 +130,38 @@ export function release(req: SoapRequest, ctx: OperationContext): OperationResul
   return { operation: 'Release', xml: writeEnvelope(ACTION.releaseResponse, req.messageId, '') };
 }
 
-function renderItem(job: JobFixture, state: EnumerationState, ctx: OperationContext): string {
-  const epr = () => `<a:EndpointReference>${writeEprContent(job.className, { InstanceID: job.instanceId }, ctx.dialect)}</a:EndpointReference>`;
+/** What an item is made of: its class, its EPR's selectors and its rendering. */
+interface ItemSource {
+  readonly className: string;
+  readonly selectors: Readonly<Record<string, string>>;
+  render(select: readonly string[] | undefined): string;
+}
+
+const jobItem = (job: JobFixture, ctx: OperationContext): ItemSource => ({
+  className: job.className,
+  selectors: { InstanceID: job.instanceId },
+  render: (select) => renderJob(job, ctx, select),
+});
+
+const serviceItem = (service: ServiceInstance, ctx: OperationContext): ItemSource => ({
+  className: service.className,
+  selectors: service.keys,
+  render: (select) => writeInstance(service.className, SERVICE_CLASS_PROPERTIES[service.className]!, service.values, select, ctx.dialect),
+});
+
+function renderItem(item: ItemSource, state: EnumerationState, ctx: OperationContext): string {
+  const epr = () => `<a:EndpointReference>${writeEprContent(item.className, item.selectors, ctx.dialect)}</a:EndpointReference>`;
   if (state.mode === 'epr') return epr();
-  const instance = renderJob(job, ctx, state.select);
+  const instance = item.render(state.select);
   return state.mode === 'objectAndEpr' ? `<w:Item>${instance}${epr()}</w:Item>` : instance;
+}
+
+/** The item a ref stands for now (`observe`: advance a progressing job, as sending it does); undefined for a job removed since the Enumerate. */
+function itemOf(ref: EnumeratedRef, ctx: OperationContext, observe: boolean): ItemSource | undefined {
+  if ('service' in ref) return serviceItem(ref.service, ctx);
+  const current = ctx.model.get(ref.instanceId);
+  if (!current || current.className !== ref.className) return undefined;
+  return jobItem(observe ? ctx.model.observe(ref.instanceId)! : current, ctx);
 }
 
 /**
@@ -141,8 +174,8 @@ function takeBatch(state: EnumerationState, max: number, ctx: OperationContext, 
   const overhead = Buffer.byteLength(wrap('', false), 'utf8') + 64;
   while (count < max && state.position < state.refs.length) {
     const ref = state.refs[state.position]!;
-    const current = ctx.model.get(ref.instanceId);
-    if (!current || current.className !== ref.className) {
+    const current = itemOf(ref, ctx, false);
+    if (!current) {
       state.position++; // removed since the Enumerate
       continue;
     }
@@ -151,7 +184,7 @@ function takeBatch(state: EnumerationState, max: number, ctx: OperationContext, 
       if (count === 0) throw new EmulatorFault(FAULT.responseTooLarge);
       break;
     }
-    items += renderItem(ctx.model.observe(ref.instanceId)!, state, ctx);
+    items += renderItem(itemOf(ref, ctx, true)!, state, ctx);
     state.position++;
     count++;
   }

@@ -5,13 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JobClassName } from './model.js';
+import type { ServiceInstance } from './services.js';
 
 export type EnumerationMode = 'object' | 'epr' | 'objectAndEpr';
 
-export interface EnumeratedRef {
-  readonly className: JobClassName;
-  readonly instanceId: string;
-}
+/** A job (read again from the model when sent: it may progress or go), or a service instance (fixed). */
+export type EnumeratedRef = { readonly className: JobClassName; readonly instanceId: string } | { readonly className: string; readonly service: ServiceInstance };
 
 export interface EnumerationState {
   readonly id: string;

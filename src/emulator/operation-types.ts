@@ -2,12 +2,15 @@
 import type { EmulatorDialect } from './dialect.js';
 import type { EnumerationStore } from './enumerations.js';
 import type { JobModel } from './model.js';
+import type { ServiceInstance } from './services.js';
 import type { SoapRequest } from './soap.js';
 
 export type OperationName = 'Identify' | 'Get' | 'Enumerate' | 'Pull' | 'Release' | 'Invoke';
 
 export interface OperationContext {
   readonly model: JobModel;
+  /** The host's service instances (services.ts); empty for a namespace that shows nothing. */
+  readonly services: readonly ServiceInstance[];
   readonly enumerations: EnumerationStore;
   readonly computerName: string;
   /** Server cap on envelope size (MaxEnvelopeSizekb × 1024). */

@@ -10,7 +10,9 @@ import { invoke } from './methods.js';
 import type { OperationContext, OperationHandler, OperationName, OperationResult } from './operation-types.js';
 import { writeEnvelope, writeIdentifyResponse, type SoapRequest } from './soap.js';
 import { jobClassesFor } from './classes.js';
-import { findJob, instanceNotFound, jobInstanceId, notFound, renderJob, resolveTarget, VMMS_PROVIDER } from './targets.js';
+import { writeInstance } from './instance-xml.js';
+import { SERVICE_CLASS_PROPERTIES, SERVICE_KEYS, findService } from './services.js';
+import { checkCimNamespace, findJob, instanceNotFound, jobInstanceId, notFound, renderJob, resolveTarget, VMMS_PROVIDER } from './targets.js';
 
 export type { OperationContext, OperationName, OperationResult } from './operation-types.js';
 
@@ -87,6 +89,12 @@ function checkHeaders(req: SoapRequest, ctx: OperationContext): number {
 function get(req: SoapRequest, ctx: OperationContext): OperationResult {
   const target = resolveTarget(req, 'GetObject', ctx.dialect);
   if (target.className === '*') throw new EmulatorFault(FAULT.invalidResourceUri);
+  const schema = SERVICE_CLASS_PROPERTIES[target.className];
+  if (schema !== undefined) {
+    const service = findService(ctx.services, target.className, serviceSelectors(req));
+    if (!service) throw notFound(FAULT.resourceNotFound.reason, { operation: 'GetObject', providerName: VMMS_PROVIDER, parameterInfo: `${target.className}.${selectorText(req)}` });
+    return { operation: 'Get', xml: writeEnvelope(ACTION.getResponse, req.messageId, writeInstance(service.className, schema, service.values, undefined, ctx.dialect)) };
+  }
   const instanceId = jobInstanceIdOrOther(req, target.className);
   if (!findJob(ctx.model, target.className, instanceId)) throw instanceNotFound(target.className, instanceId, 'GetObject');
   const job = ctx.model.observe(instanceId)!;
@@ -97,6 +105,30 @@ function get(req: SoapRequest, ctx: OperationContext): OperationResult {
 function jobInstanceIdOrOther(req: SoapRequest, className: string): string {
   if (jobClassesFor(className).length > 0) return jobInstanceId(req);
   if (req.selectors.length === 0) throw new EmulatorFault(FAULT.insufficientSelectors);
-  const key = req.selectors.map((s) => `${s.name}="${s.value}"`).join(',');
-  throw notFound(FAULT.resourceNotFound.reason, { operation: 'GetObject', providerName: VMMS_PROVIDER, parameterInfo: `${className}.${key}` });
+  throw notFound(FAULT.resourceNotFound.reason, { operation: 'GetObject', providerName: VMMS_PROVIDER, parameterInfo: `${className}.${selectorText(req)}` });
+}
+
+function selectorText(req: SoapRequest): string {
+  return req.selectors.map((s) => `${s.name}="${s.value}"`).join(',');
+}
+
+/** Selector rules for a service instance: each of CIM_Service's keys once, nothing else but __cimnamespace. */
+function serviceSelectors(req: SoapRequest): Record<string, string> {
+  const keys = new Map(SERVICE_KEYS.map((k) => [k.toLowerCase(), k]));
+  const out: Record<string, string> = {};
+  const seen = new Set<string>();
+  for (const s of req.selectors) {
+    const name = s.name.toLowerCase();
+    if (seen.has(name)) throw new EmulatorFault(FAULT.duplicateSelectors);
+    seen.add(name);
+    if (name === '__cimnamespace') {
+      checkCimNamespace(s.value);
+      continue;
+    }
+    const key = keys.get(name);
+    if (key === undefined) throw new EmulatorFault(FAULT.unexpectedSelectors);
+    out[key] = s.value;
+  }
+  if (Object.keys(out).length < SERVICE_KEYS.length) throw new EmulatorFault(FAULT.insufficientSelectors);
+  return out;
 }

@@ -20,6 +20,7 @@ import { EMULATOR_DIALECTS, REPLY_FRAMING, hasIndentedPartHeader, type EmulatorD
 import { EmulatorFault } from './faults.js';
 import { DEFAULT_JOBS } from './fixtures.js';
 import { JobModel, type JobFixture } from './model.js';
+import { hostServices, type ServiceInstance } from './services.js';
 import { handleOperation, isIdentify, operationOf, type OperationName } from './operations.js';
 import { SECURITY_PROFILES, parseSoapRequest, writeFault, writeIdentifyResponse, type SoapRequest } from './soap.js';
 
@@ -53,6 +54,12 @@ export interface EmulatedHostOptions {
   readonly cbtHardeningLevel?: CbtHardeningLevel;
   /** Default DEFAULT_JOBS. */
   readonly jobs?: readonly JobFixture[];
+  /**
+   * root/virtualization/v2 answers every class with no instance (no jobs, no
+   * Msvm_VirtualSystemManagementService), as it does for a user the Hyper-V provider shows nothing;
+   * default false. Jobs added to `model` later do show.
+   */
+  readonly emptyHypervNamespace?: boolean;
   /** Default 'HV-EMU01'. */
   readonly computerName?: string;
   /** Server cap on envelopes, default 512000. */
@@ -108,6 +115,7 @@ const ENCRYPTION_OVERHEAD = 1024;
 interface HostState {
   readonly auth: AuthConfig;
   readonly model: JobModel;
+  readonly services: readonly ServiceInstance[];
   readonly enumerations: EnumerationStore;
   readonly computerName: string;
   readonly maxEnvelopeSize: number;
@@ -124,6 +132,7 @@ function validateOptions(o: EmulatedHostOptions): void {
   }
   const auth = o.auth ?? {};
   if (auth.basic === false && auth.negotiate === false && auth.ntlm === false) throw new InvalidOptionError('auth enables no scheme; enable basic, negotiate or ntlm.');
+  if (o.emptyHypervNamespace === true && o.jobs !== undefined && o.jobs.length > 0) throw new InvalidOptionError('emptyHypervNamespace shows no instance: give no jobs with it.');
   if (o.clientCertificates && !o.tls) throw new InvalidOptionError('clientCertificates needs tls: certificate authentication exists only over https.');
   if (o.dialect !== undefined && !EMULATOR_DIALECTS.includes(o.dialect)) throw new InvalidOptionError(`dialect must be ${EMULATOR_DIALECTS.join(' or ')}, got ${String(o.dialect)}.`);
   if (o.cbtHardeningLevel !== undefined && !['none', 'relaxed', 'strict'].includes(o.cbtHardeningLevel)) {
@@ -156,7 +165,8 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
       certificateDer: options.tls ? certificateDer(options.tls.cert) : undefined,
       ...(kerberos ? { kerberos: kerberos.acceptor } : {}),
     },
-    model: new JobModel(options.jobs ?? DEFAULT_JOBS),
+    model: new JobModel(options.emptyHypervNamespace === true ? [] : (options.jobs ?? DEFAULT_JOBS)),
+    services: options.emptyHypervNamespace === true ? [] : hostServices(computerName),
     enumerations: new EnumerationStore(options.enumerationTimeoutMs ?? DEFAULT_ENUMERATION_TIMEOUT_MS),
     computerName,
     maxEnvelopeSize: options.maxEnvelopeSize ?? DEFAULT_MAX_ENVELOPE_SIZE,
@@ -412,6 +422,7 @@ function processSoap(soap: Uint8Array, charset: string | undefined, req: Incomin
     parsed = parseSoapRequest(soap, charset, state.maxEnvelopeSize);
     const result = handleOperation(parsed, {
       model: state.model,
+      services: state.services,
       enumerations: state.enumerations,
       computerName: state.computerName,
       maxEnvelopeSize: state.maxEnvelopeSize,
