@@ -2,36 +2,28 @@
  * diagnoseHost with --transport kerberos / negotiate against the emulated host and its in-memory
  * KDC: the Kerberos steps' pass (password, keytab, credential cache), and their failures with the
  * typed errors' messages: wrong password, unknown SPN, clock skew, no KDC answering; under Negotiate
- * with a password a Kerberos failure is a warning (NTLM fallback) and the call still succeeds.
+ * with a password a Kerberos failure is a warning (NTLM fallback) and the call still succeeds. With
+ * --kerberos-delegation the delegation step: warn without ok-as-delegate, pass with it, fail for a
+ * TGT that is not forwardable (realm policy, or a cache without kinit -f).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { diagnoseHost, type DiagnosticStep, type StepId } from '../src/index.js';
-import { DEFAULT_PASSWORD, DEFAULT_USER, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
+import { DEFAULT_PASSWORD, DEFAULT_USER, startEmulatedHost } from '../src/emulator/index.js';
 import type { ConnectionOptions } from '../src/options.js';
-import { kerberosFiles, type KerberosFiles } from './helpers/kerberos-env.js';
+import { kerberosHostForSuite, startKerberosHost } from './helpers/kerberos-env.js';
 
-let host: EmulatedHost;
-let files: KerberosFiles;
+const suite = kerberosHostForSuite();
 const env = { HOME: '/nonexistent' };
-
-before(async () => {
-  host = await startEmulatedHost({ kerberos: { kdc: true } });
-  files = await kerberosFiles(host, DEFAULT_USER, DEFAULT_PASSWORD);
-});
-after(async () => {
-  files.remove();
-  await host.close();
-});
 
 const kerberos = (extra: Partial<ConnectionOptions> = {}): ConnectionOptions => ({
   host: 'localhost',
-  port: host.port,
+  port: suite.host.port,
   scheme: 'http',
   transport: 'kerberos',
   user: DEFAULT_USER,
   password: DEFAULT_PASSWORD,
-  krb5Config: files.krb5Config,
+  krb5Config: suite.files.krb5Config,
   ...extra,
 });
 
@@ -44,7 +36,7 @@ describe('doctor: Kerberos', () => {
     assert.deepEqual(steps.map((s) => s.id), ['target', 'dns', 'tcp', 'tls', 'auth-schemes', 'kerberos-config', 'kerberos-kdc', 'kerberos-tgt', 'kerberos-service-ticket', 'identify', 'hyperv-namespace']);
     for (const s of steps) if (s.id !== 'tls') assert.equal(s.status, 'pass', `${s.id}: ${s.summary} ${statuses(steps)}`);
     const m = byId(steps);
-    assert.deepEqual(m.get('kerberos-config')!.facts.krb5ConfigRead, [files.krb5Config]);
+    assert.deepEqual(m.get('kerberos-config')!.facts.krb5ConfigRead, [suite.files.krb5Config]);
     assert.equal(m.get('kerberos-config')!.facts.principal, 'Administrator@EMULATOR.TEST');
     assert.equal(m.get('kerberos-config')!.facts.credential, 'password');
     assert.equal(m.get('kerberos-config')!.facts.spn, 'HTTP/localhost@EMULATOR.TEST');
@@ -56,10 +48,10 @@ describe('doctor: Kerberos', () => {
   });
 
   test('keytab, and the credential cache (its TGT and expiry)', async () => {
-    const kt = byId(await diagnoseHost(kerberos({ password: '', keytab: files.keytab }), undefined, { env }));
+    const kt = byId(await diagnoseHost(kerberos({ password: '', keytab: suite.files.keytab }), undefined, { env }));
     assert.equal(kt.get('kerberos-config')?.facts.credential, 'keytab');
     assert.equal(kt.get('identify')?.status, 'pass');
-    const cc = byId(await diagnoseHost(kerberos({ user: '', password: '', ccache: `FILE:${files.ccache}` }), undefined, { env }));
+    const cc = byId(await diagnoseHost(kerberos({ user: '', password: '', ccache: `FILE:${suite.files.ccache}` }), undefined, { env }));
     assert.equal(cc.get('kerberos-config')?.facts.credential, 'ccache');
     assert.equal(cc.get('kerberos-config')?.facts.principal, 'Administrator@EMULATOR.TEST');
     assert.match(String(cc.get('kerberos-config')?.facts.cachedTgtExpires), /^\d{4}-\d\d-\d\dT/);
@@ -130,5 +122,73 @@ describe('doctor: Kerberos', () => {
     assert.equal(m.get('kerberos-tgt')?.status, 'fail', statuses(steps));
     assert.match(m.get('kerberos-tgt')?.summary ?? '', /password/i);
     assert.equal(m.get('identify')?.status, 'skip', statuses(steps));
+  });
+});
+
+describe('doctor: --kerberos-delegation', () => {
+  test('a host the KDC does not mark ok-as-delegate: kerberos-delegation warns (forwardable TGT, forwarded TGT got) saying what the admin sets; identify passes', async () => {
+    const delegated = suite.host.kerberos!.delegations.length;
+    const steps = await diagnoseHost(kerberos({ kerberosDelegation: true }), undefined, { env });
+    assert.deepEqual(steps.map((s) => s.id), ['target', 'dns', 'tcp', 'tls', 'auth-schemes', 'kerberos-config', 'kerberos-kdc', 'kerberos-tgt', 'kerberos-service-ticket', 'kerberos-delegation', 'identify', 'hyperv-namespace']);
+    assert.equal(suite.host.kerberos!.delegations.length, delegated + 1, "identify delegated, as the session would");
+    const d = byId(steps).get('kerberos-delegation')!;
+    assert.equal(d.status, 'warn', d.summary);
+    assert.equal(d.title, 'Delegation');
+    assert.equal(d.facts.tgtForwardable, true);
+    assert.equal(d.facts.forwardedFlag, true);
+    assert.equal(d.facts.okAsDelegate, false);
+    assert.equal(d.facts.forwardedTgt, 'krbtgt/EMULATOR.TEST@EMULATOR.TEST');
+    assert.match(d.summary, /the KDC did not mark HTTP\/localhost@EMULATOR\.TEST ok-as-delegate: --kerberos-delegation delegates anyway/);
+    assert.match(d.fix ?? '', /Trust this computer for delegation/);
+    assert.match(d.fix ?? '', /ok_as_delegate/);
+    assert.equal(byId(steps).get('identify')?.status, 'pass', statuses(steps));
+  });
+
+  test('a host trusted for delegation (ok-as-delegate): kerberos-delegation passes', async () => {
+    const trusted = await startKerberosHost({ okAsDelegate: true });
+    try {
+      const steps = await diagnoseHost(kerberos({ port: trusted.host.port, krb5Config: trusted.files.krb5Config, kerberosDelegation: true }), undefined, { env });
+      const d = byId(steps).get('kerberos-delegation')!;
+      assert.equal(d.status, 'pass', d.summary);
+      assert.equal(d.facts.okAsDelegate, true);
+      assert.match(d.summary, /HTTP\/localhost@EMULATOR\.TEST is ok-as-delegate/);
+      assert.equal(byId(steps).get('identify')?.status, 'pass', statuses(steps));
+    } finally {
+      await trusted.close();
+    }
+  });
+
+  test('a realm that grants no forwardable TGT: kerberos-delegation fails with the library\'s message, identify is skipped (the session would stop there too)', async () => {
+    const strict = await startKerberosHost({ allowForwardable: false });
+    try {
+      const steps = await diagnoseHost(kerberos({ port: strict.host.port, krb5Config: strict.files.krb5Config, kerberosDelegation: true }), undefined, { env });
+      const m = byId(steps);
+      assert.equal(m.get('kerberos-service-ticket')?.status, 'pass', 'without delegation the tickets are fine');
+      const d = m.get('kerberos-delegation')!;
+      assert.equal(d.status, 'fail');
+      assert.equal(d.code, 'ERR_KERBEROS');
+      assert.match(d.summary, /issued Administrator@EMULATOR\.TEST a TGT that is not forwardable/);
+      assert.equal(m.get('identify')?.blockedBy, 'kerberos-delegation');
+    } finally {
+      await strict.close();
+    }
+  });
+
+  test('a credential cache whose TGT is not forwardable: fails saying kinit -f', async () => {
+    const m = byId(await diagnoseHost(kerberos({ user: '', password: '', ccache: `FILE:${suite.files.ccache}`, kerberosDelegation: true }), undefined, { env }));
+    assert.equal(m.get('kerberos-service-ticket')?.status, 'pass');
+    const d = m.get('kerberos-delegation')!;
+    assert.equal(d.status, 'fail');
+    assert.match(d.summary, /not forwardable; run kinit -f/);
+  });
+
+  test('negotiate falling back to NTLM (no ticket for the SPN): kerberos-delegation warns that NTLM cannot delegate; identify passes', async () => {
+    const steps = await diagnoseHost(kerberos({ transport: 'negotiate', kerberosHostnameOverride: 'hv99.example.com', kerberosDelegation: true }), undefined, { env });
+    const m = byId(steps);
+    assert.equal(m.get('kerberos-service-ticket')?.status, 'warn');
+    const d = m.get('kerberos-delegation')!;
+    assert.equal(d.status, 'warn');
+    assert.match(d.summary, /NTLM, which cannot delegate/);
+    assert.equal(m.get('identify')?.status, 'pass', statuses(steps));
   });
 });

@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WsmanClient } from '../src/index.js';
-import { DEFAULT_PASSWORD, DEFAULT_USER, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
+import { DEFAULT_PASSWORD, DEFAULT_USER } from '../src/emulator/index.js';
 import { enctypeProfile } from '../src/auth/kerberos/crypto/index.js';
 import { KerberosError } from '../src/auth/kerberos/errors.js';
 import { KdcError, KrbErrorCode } from '../src/auth/kerberos/kdc-errors.js';
@@ -23,7 +23,7 @@ import { fromKerberosCredential, writeCcacheFile } from '../src/auth/kerberos/cc
 import { parseUserPrincipal, servicePrincipal } from '../src/auth/kerberos/principal-name.js';
 import { KerberosDelegationError } from '../src/auth/kerberos-tickets.js';
 import type { KerberosCredential } from '../src/auth/kerberos/types.js';
-import { kerberosFiles, type KerberosFiles } from './helpers/kerberos-env.js';
+import { kerberosHostForSuite, startKerberosHost } from './helpers/kerberos-env.js';
 import { emptyHome, runCapture } from './helpers/cli-harness.js';
 import { Rng, assertOnlyTypedErrors } from './helpers/fuzz.js';
 import { encodeEncKrbCredPart } from '../src/auth/kerberos/krb-cred.js';
@@ -209,19 +209,10 @@ describe('GSS contexts with delegation', () => {
 });
 
 describe('--kerberos-delegation end to end (emulated host, real sockets)', () => {
-  let host: EmulatedHost;
-  let files: KerberosFiles;
-  before(async () => {
-    host = await startEmulatedHost({ kerberos: { kdc: true } });
-    files = await kerberosFiles(host, DEFAULT_USER, DEFAULT_PASSWORD);
-  });
-  after(async () => {
-    files.remove();
-    await host.close();
-  });
-  const delegations = (): number => host.kerberos!.delegations.length;
+  const suite = kerberosHostForSuite();
+  const delegations = (): number => suite.host.kerberos!.delegations.length;
   const client = (o: Partial<ConstructorParameters<typeof WsmanClient>[0]>): WsmanClient =>
-    new WsmanClient({ host: '127.0.0.1', port: host.port, scheme: 'http', user: DEFAULT_USER, password: DEFAULT_PASSWORD, transport: 'kerberos', krb5Config: files.krb5Config, ...o });
+    new WsmanClient({ host: '127.0.0.1', port: suite.host.port, scheme: 'http', user: DEFAULT_USER, password: DEFAULT_PASSWORD, transport: 'kerberos', krb5Config: suite.files.krb5Config, ...o });
 
   for (const [what, o] of [
     ['password', { transport: 'kerberos' }],
@@ -231,14 +222,14 @@ describe('--kerberos-delegation end to end (emulated host, real sockets)', () =>
     it(`${what}: the host receives our forwarded TGT, and a note says the host is not ok-as-delegate`, async () => {
       const notes: string[] = [];
       const before = delegations();
-      const c = client({ ...o, ...('keytab' in o ? { keytab: files.keytab } : {}), kerberosDelegation: true, notice: (m) => notes.push(m) });
+      const c = client({ ...o, ...('keytab' in o ? { keytab: suite.files.keytab } : {}), kerberosDelegation: true, notice: (m) => notes.push(m) });
       try {
         await c.identify();
       } finally {
         await c.close();
       }
       assert.equal(delegations(), before + 1);
-      const d = host.kerberos!.delegations.at(-1)!;
+      const d = suite.host.kerberos!.delegations.at(-1)!;
       assert.equal(d.user, 'Administrator@EMULATOR.TEST');
       assert.equal(d.ticketFor, 'krbtgt/EMULATOR.TEST@EMULATOR.TEST');
       assert.equal(d.flags & TicketFlags.FORWARDED, TicketFlags.FORWARDED);
@@ -258,14 +249,14 @@ describe('--kerberos-delegation end to end (emulated host, real sockets)', () =>
   });
 
   it('a credential cache whose TGT is not forwardable is refused: kinit -f', async () => {
-    const c = client({ password: '', user: '', ccache: files.ccache, kerberosDelegation: true });
+    const c = client({ password: '', user: '', ccache: suite.files.ccache, kerberosDelegation: true });
     try {
       await assert.rejects(c.identify(), (e: unknown) => e instanceof KerberosDelegationError && e.code === 'ERR_KERBEROS' && /TGT in KRB5CCNAME .* is not forwardable; run kinit -f/.test(e.message));
     } finally {
       await c.close();
     }
     // Negotiate does not fall back to NTLM (which could not delegate either).
-    const n = client({ transport: 'negotiate', ccache: files.ccache, password: '', user: '', kerberosDelegation: true });
+    const n = client({ transport: 'negotiate', ccache: suite.files.ccache, password: '', user: '', kerberosDelegation: true });
     try {
       await assert.rejects(n.identify(), KerberosDelegationError);
     } finally {
@@ -274,10 +265,10 @@ describe('--kerberos-delegation end to end (emulated host, real sockets)', () =>
   });
 
   it('a forwardable TGT in the credential cache is delegated', async () => {
-    const k = host.kerberos!;
+    const k = suite.host.kerberos!;
     const principal = parseUserPrincipal(DEFAULT_USER, { defaultRealm: k.realm });
     const tgt = await new KdcClient({ kdcs: [k.kdc!], forwardable: true }).getInitialTicket(principal, { password: DEFAULT_PASSWORD });
-    const ccache = join(files.dir, 'ccache-forwardable');
+    const ccache = join(suite.files.dir, 'ccache-forwardable');
     writeCcacheFile(ccache, { principal, credentials: [fromKerberosCredential(tgt)] });
     const before = delegations();
     const c = client({ password: '', user: '', ccache, kerberosDelegation: true });
@@ -291,7 +282,7 @@ describe('--kerberos-delegation end to end (emulated host, real sockets)', () =>
 
   it('CLI: $HYPERV_WSMAN_KERBEROS_DELEGATION delegates and --verbose notes the policy; --kerberos-delegation with ntlm is refused', async () => {
     const before = delegations();
-    const base = ['identify', '--host', '127.0.0.1', '--port', String(host.port), '--scheme', 'http', '--krb5-config', files.krb5Config, '--user', DEFAULT_USER];
+    const base = ['identify', '--host', '127.0.0.1', '--port', String(suite.host.port), '--scheme', 'http', '--krb5-config', suite.files.krb5Config, '--user', DEFAULT_USER];
     const r = await runCapture([...base, '--transport', 'kerberos', '--verbose'], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD, HYPERV_WSMAN_KERBEROS_DELEGATION: '1' } });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /hyperv-wsman: note: Kerberos: the KDC did not mark HTTP\/127\.0\.0\.1@EMULATOR\.TEST ok-as-delegate/);
@@ -312,8 +303,7 @@ describe('--kerberos-delegation end to end (emulated host, real sockets)', () =>
 
 describe('--kerberos-delegation to a host the domain trusts for delegation', () => {
   it('the note says ok-as-delegate', async () => {
-    const host = await startEmulatedHost({ kerberos: { kdc: { okAsDelegate: true } } });
-    const files = await kerberosFiles(host, DEFAULT_USER, DEFAULT_PASSWORD);
+    const { host, files, close } = await startKerberosHost({ okAsDelegate: true });
     const notes: string[] = [];
     const c = new WsmanClient({ host: '127.0.0.1', port: host.port, scheme: 'http', user: DEFAULT_USER, password: DEFAULT_PASSWORD, transport: 'kerberos', krb5Config: files.krb5Config, kerberosDelegation: true, notice: (m) => notes.push(m) });
     try {
@@ -322,16 +312,14 @@ describe('--kerberos-delegation to a host the domain trusts for delegation', () 
       assert.ok(notes.some((n) => /\(ok-as-delegate\)/.test(n)), notes.join('\n'));
     } finally {
       await c.close();
-      files.remove();
-      await host.close();
+      await close();
     }
   });
 });
 
 describe('--kerberos-delegation in a realm that grants no forwardable tickets', () => {
   it('a password login says the KDC issued a TGT that is not forwardable; nothing reaches the host', async () => {
-    const host = await startEmulatedHost({ kerberos: { kdc: { allowForwardable: false } }, requestLog: true });
-    const files = await kerberosFiles(host, DEFAULT_USER, DEFAULT_PASSWORD);
+    const { host, files, close } = await startKerberosHost({ allowForwardable: false }, { requestLog: true });
     const c = new WsmanClient({ host: '127.0.0.1', port: host.port, scheme: 'http', user: DEFAULT_USER, password: DEFAULT_PASSWORD, transport: 'negotiate', krb5Config: files.krb5Config, kerberosDelegation: true });
     try {
       await assert.rejects(c.identify(), (e: unknown) => e instanceof KerberosDelegationError && /KDC of EMULATOR\.TEST issued Administrator@EMULATOR\.TEST a TGT that is not forwardable/.test(e.message));
@@ -339,8 +327,7 @@ describe('--kerberos-delegation in a realm that grants no forwardable tickets', 
       assert.equal(host.requests.length, 0, 'no NTLM fallback either');
     } finally {
       await c.close();
-      files.remove();
-      await host.close();
+      await close();
     }
   });
 });

@@ -9,6 +9,7 @@ import type { ConnectionOptions, ResolvedOptions } from '../options.js';
 import { checkAuthSchemes } from './auth-schemes.js';
 import { checkClientCertificate } from './certificate.js';
 import { checkKdc, checkKerberosConfig, checkTickets, isKerberosRefusal, type KerberosContext } from './kerberos.js';
+import { checkDelegation } from './kerberos-delegation.js';
 import { checkDns, checkTcp } from './network.js';
 import { checkNtlmChallenge } from './ntlm.js';
 import { StepRunner, type StepListener } from './step-runner.js';
@@ -39,6 +40,7 @@ export const STEP_TITLES: Readonly<Record<StepId, string>> = {
   'kerberos-kdc': 'KDC',
   'kerberos-tgt': 'Ticket-granting ticket',
   'kerberos-service-ticket': 'Service ticket',
+  'kerberos-delegation': 'Delegation',
   identify: 'Authenticated Identify',
   'hyperv-namespace': 'Hyper-V namespace',
 };
@@ -112,8 +114,13 @@ export async function diagnoseHost(options: ConnectionOptions, onStep?: StepList
       service = r.service;
       return soften(r.tgt);
     });
-    await step('kerberos-service-ticket', ['kerberos-tgt'], () => (service === undefined ? { status: 'skip', summary: 'skipped: no ticket-granting ticket (see kerberos-tgt)' } : soften(service)));
+    const serviceStep = await step('kerberos-service-ticket', ['kerberos-tgt'], () => (service === undefined ? { status: 'skip', summary: 'skipped: no ticket-granting ticket (see kerberos-tgt)' } : soften(service)));
     if (!ntlmFallback || refused) authSteps.push('kerberos-service-ticket');
+    if (options.kerberosDelegation === true) {
+      // A delegation refusal stops the session too (no NTLM fallback), so identify needs this step.
+      await step('kerberos-delegation', ['kerberos-service-ticket'], () => (ctx === undefined ? noCtx : checkDelegation(ctx, serviceStep)));
+      authSteps.push('kerberos-delegation');
+    }
   }
   if (transport === 'ntlm' || ntlmFallback) {
     await step('ntlm-challenge', ['auth-schemes'], () => checkNtlmChallenge(o(), offered));

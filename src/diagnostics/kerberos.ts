@@ -40,6 +40,8 @@ export interface KerberosContext {
   readonly tickets: KerberosTicketSource;
   readonly principal: Principal;
   readonly spn: string;
+  /** A ticket source like `tickets` that also fetches the forwarded TGT (--kerberos-delegation), for the delegation step. */
+  readonly delegating: () => KerberosTicketSource;
 }
 
 export function checkKerberosConfig(o: ResolvedOptions, env: NodeJS.ProcessEnv): { outcome: StepOutcome; ctx?: KerberosContext } {
@@ -51,22 +53,26 @@ export function checkKerberosConfig(o: ResolvedOptions, env: NodeJS.ProcessEnv):
     facts.krb5ConfigLooked = files;
     facts.krb5ConfigRead = [...config.files];
     if (config.defaultRealm !== undefined) facts.defaultRealm = config.defaultRealm;
-    const tickets = new KerberosTicketSource({
-      host: o.host,
-      user: o.user,
-      password: o.password,
-      service: k.service,
-      env,
-      ...(k.hostnameOverride !== undefined ? { hostnameOverride: k.hostnameOverride } : {}),
-      ...(k.kdc !== undefined ? { kdc: k.kdc } : {}),
-      ...(k.keytab !== undefined ? { keytab: k.keytab } : {}),
-      ...(k.ccache !== undefined ? { ccache: k.ccache } : {}),
-      ...(k.krb5Config !== undefined ? { krb5Config: k.krb5Config } : {}),
-    });
-    const source = tickets.source;
-    facts.credential = source;
+    // The ticket steps get tickets as a session without delegation would; the delegation step asks again with it.
+    const source = (delegation: boolean): KerberosTicketSource =>
+      new KerberosTicketSource({
+        host: o.host,
+        user: o.user,
+        password: o.password,
+        service: k.service,
+        env,
+        delegation,
+        ...(k.hostnameOverride !== undefined ? { hostnameOverride: k.hostnameOverride } : {}),
+        ...(k.kdc !== undefined ? { kdc: k.kdc } : {}),
+        ...(k.keytab !== undefined ? { keytab: k.keytab } : {}),
+        ...(k.ccache !== undefined ? { ccache: k.ccache } : {}),
+        ...(k.krb5Config !== undefined ? { krb5Config: k.krb5Config } : {}),
+      });
+    const tickets = source(false);
+    const credential = tickets.source;
+    facts.credential = credential;
     let principal: Principal;
-    if (source === 'ccache') {
+    if (credential === 'ccache') {
       const location = resolveCcacheName(k.ccache !== undefined ? { ...env, KRB5CCNAME: k.ccache } : env, config.defaultCcacheName);
       facts.ccache = location.name;
       const cache = readCcacheFile(location.path);
@@ -84,14 +90,14 @@ export function checkKerberosConfig(o: ResolvedOptions, env: NodeJS.ProcessEnv):
         };
       }
       facts.cachedTgtExpires = new Date(tgt.endtime * 1000).toISOString();
-    } else if (source === 'keytab' && o.user === '' && k.keytab !== undefined) {
+    } else if (credential === 'keytab' && o.user === '' && k.keytab !== undefined) {
       const first = readKeytabFile(k.keytab).entries[0]?.principal;
       if (first === undefined) return { outcome: { status: 'fail', summary: `keytab ${k.keytab} has no entries`, facts, fix: 'Add the user\'s keys to the keytab (ktutil, or kadmin ktadd).', code: ErrorCodes.KRB5_KEYTAB } };
       principal = first;
       facts.keytab = k.keytab;
     } else {
       principal = parseUserPrincipal(o.user, { defaultRealm: config.defaultRealm, knownRealms: [...config.realms.keys()], what: '--user' });
-      if (source === 'keytab') facts.keytab = k.keytab ?? env.KRB5_CLIENT_KTNAME ?? '';
+      if (credential === 'keytab') facts.keytab = k.keytab ?? env.KRB5_CLIENT_KTNAME ?? '';
     }
     facts.principal = principalToString(principal);
     const hostName = k.hostnameOverride ?? endpointHost(o);
@@ -99,8 +105,8 @@ export function checkKerberosConfig(o: ResolvedOptions, env: NodeJS.ProcessEnv):
     const spn = principalToString(tickets.spn(serviceRealm));
     facts.spn = spn;
     const noFile = config.files.length === 0;
-    const summary = `principal ${facts.principal as string} (${source}), SPN ${spn}; krb5.conf ${noFile ? 'not found' : (config.files as string[]).join(', ')}`;
-    const ctx = { config, tickets, principal, spn };
+    const summary = `principal ${facts.principal as string} (${credential}), SPN ${spn}; krb5.conf ${noFile ? 'not found' : (config.files as string[]).join(', ')}`;
+    const ctx: KerberosContext = { config, tickets, principal, spn, delegating: () => source(true) };
     if (noFile && k.kdc === undefined) {
       return { ctx, outcome: { status: 'warn', summary, facts, fix: `No krb5.conf was found (looked at ${files.join(', ')}; KRB5_CONFIG or --krb5-config name another): KDCs will come from DNS SRV records (_kerberos._tcp.${principal.realm}); if there are none, pass --kdc <host[:port]>.` } };
     }

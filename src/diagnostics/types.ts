@@ -21,6 +21,7 @@ export const STEP_IDS = [
   'kerberos-kdc',
   'kerberos-tgt',
   'kerberos-service-ticket',
+  'kerberos-delegation',
   'identify',
   'hyperv-namespace',
 ] as const;

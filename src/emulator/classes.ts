@@ -15,8 +15,8 @@ export type PropValue = string | number | boolean | Date | readonly string[] | r
 
 export type PropertyBag = Readonly<Record<string, PropValue>>;
 
-// CIM_ConcreteJob as Hyper-V implements it (Msvm_ConcreteJob MOF).
-const CONCRETE_JOB: Readonly<Record<string, CimKind>> = {
+/** CIM_ManagedSystemElement's properties (with CIM_ManagedElement's), first in every Msvm MOF of a job or service. */
+export const MANAGED_SYSTEM_ELEMENT: Readonly<Record<string, CimKind>> = {
   InstanceID: 'string',
   Caption: 'string',
   Description: 'string',
@@ -31,6 +31,11 @@ const CONCRETE_JOB: Readonly<Record<string, CimKind>> = {
   DetailedStatus: 'uint16',
   OperatingStatus: 'uint16',
   PrimaryStatus: 'uint16',
+};
+
+// CIM_ConcreteJob as Hyper-V implements it (Msvm_ConcreteJob MOF).
+const CONCRETE_JOB: Readonly<Record<string, CimKind>> = {
+  ...MANAGED_SYSTEM_ELEMENT,
   JobStatus: 'string',
   TimeSubmitted: 'datetime',
   ScheduledStartTime: 'datetime',

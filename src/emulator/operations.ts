@@ -12,7 +12,7 @@ import { writeEnvelope, writeIdentifyResponse, type SoapRequest } from './soap.j
 import { jobClassesFor } from './classes.js';
 import { writeInstance } from './instance-xml.js';
 import { SERVICE_CLASS_PROPERTIES, SERVICE_KEYS, findService } from './services.js';
-import { checkCimNamespace, findJob, instanceNotFound, jobInstanceId, notFound, renderJob, resolveTarget, VMMS_PROVIDER } from './targets.js';
+import { findJob, instanceNotFound, instanceSelectors, jobInstanceId, notFound, renderJob, resolveTarget, VMMS_PROVIDER } from './targets.js';
 
 export type { OperationContext, OperationName, OperationResult } from './operation-types.js';
 
@@ -91,7 +91,7 @@ function get(req: SoapRequest, ctx: OperationContext): OperationResult {
   if (target.className === '*') throw new EmulatorFault(FAULT.invalidResourceUri);
   const schema = SERVICE_CLASS_PROPERTIES[target.className];
   if (schema !== undefined) {
-    const service = findService(ctx.services, target.className, serviceSelectors(req));
+    const service = findService(ctx.services, target.className, instanceSelectors(req, SERVICE_KEYS));
     if (!service) throw notFound(FAULT.resourceNotFound.reason, { operation: 'GetObject', providerName: VMMS_PROVIDER, parameterInfo: `${target.className}.${selectorText(req)}` });
     return { operation: 'Get', xml: writeEnvelope(ACTION.getResponse, req.messageId, writeInstance(service.className, schema, service.values, undefined, ctx.dialect)) };
   }
@@ -110,25 +110,4 @@ function jobInstanceIdOrOther(req: SoapRequest, className: string): string {
 
 function selectorText(req: SoapRequest): string {
   return req.selectors.map((s) => `${s.name}="${s.value}"`).join(',');
-}
-
-/** Selector rules for a service instance: each of CIM_Service's keys once, nothing else but __cimnamespace. */
-function serviceSelectors(req: SoapRequest): Record<string, string> {
-  const keys = new Map(SERVICE_KEYS.map((k) => [k.toLowerCase(), k]));
-  const out: Record<string, string> = {};
-  const seen = new Set<string>();
-  for (const s of req.selectors) {
-    const name = s.name.toLowerCase();
-    if (seen.has(name)) throw new EmulatorFault(FAULT.duplicateSelectors);
-    seen.add(name);
-    if (name === '__cimnamespace') {
-      checkCimNamespace(s.value);
-      continue;
-    }
-    const key = keys.get(name);
-    if (key === undefined) throw new EmulatorFault(FAULT.unexpectedSelectors);
-    out[key] = s.value;
-  }
-  if (Object.keys(out).length < SERVICE_KEYS.length) throw new EmulatorFault(FAULT.insufficientSelectors);
-  return out;
 }

@@ -4,7 +4,7 @@
  * values are those of Microsoft's v2 class page (hyperv_v2/msvm-virtualsystemmanagementservice,
  * MOF with inherited properties); its keys are CIM_Service's four.
  */
-import type { CimKind, PropertyBag } from './classes.js';
+import { MANAGED_SYSTEM_ELEMENT, type CimKind, type PropertyBag } from './classes.js';
 
 export const VSMS_CLASS = 'Msvm_VirtualSystemManagementService';
 
@@ -17,20 +17,7 @@ export interface ServiceInstance {
 
 /** Msvm_VirtualSystemManagementService with every property of the v2 MOF, in its order. */
 const VSMS_PROPERTIES: Readonly<Record<string, CimKind>> = {
-  InstanceID: 'string',
-  Caption: 'string',
-  Description: 'string',
-  ElementName: 'string',
-  InstallDate: 'datetime',
-  Name: 'string',
-  OperationalStatus: 'uint16[]',
-  StatusDescriptions: 'string[]',
-  Status: 'string',
-  HealthState: 'uint16',
-  CommunicationStatus: 'uint16',
-  DetailedStatus: 'uint16',
-  OperatingStatus: 'uint16',
-  PrimaryStatus: 'uint16',
+  ...MANAGED_SYSTEM_ELEMENT,
   EnabledState: 'uint16',
   OtherEnabledState: 'string',
   RequestedState: 'uint16',

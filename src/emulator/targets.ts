@@ -59,26 +59,30 @@ export function instanceNotFound(className: string, instanceId: string, operatio
 }
 
 /**
- * Selector rules for an instance of a job class: names and values are case-insensitive
- * ([MS-WSMV] 3.1.4.1.2), __cimnamespace must name this namespace (note <46>), the only key is InstanceID.
+ * Selector rules for an instance of a class keyed by `keys`: names are case-insensitive
+ * ([MS-WSMV] 3.1.4.1.2), each once; __cimnamespace may accompany them and must name this namespace
+ * (note <46>); any other name is unexpected, a missing key insufficient. Values by the keys' spelling.
  */
-export function jobInstanceId(req: SoapRequest): string {
+export function instanceSelectors(req: SoapRequest, keys: readonly string[]): Record<string, string> {
+  const byName = new Map(keys.map((k) => [k.toLowerCase(), k]));
   const seen = new Set<string>();
-  let instanceId: string | undefined;
+  const out: Record<string, string> = {};
   for (const s of req.selectors) {
     const name = s.name.toLowerCase();
     if (seen.has(name)) throw new EmulatorFault(FAULT.duplicateSelectors);
     seen.add(name);
-    if (name === '__cimnamespace') {
-      checkCimNamespace(s.value);
-    } else if (name === 'instanceid') {
-      instanceId = s.value;
-    } else {
-      throw new EmulatorFault(FAULT.unexpectedSelectors);
-    }
+    const key = byName.get(name);
+    if (name === '__cimnamespace') checkCimNamespace(s.value);
+    else if (key !== undefined) out[key] = s.value;
+    else throw new EmulatorFault(FAULT.unexpectedSelectors);
   }
-  if (instanceId === undefined) throw new EmulatorFault(FAULT.insufficientSelectors);
-  return instanceId;
+  if (keys.some((k) => !(k in out))) throw new EmulatorFault(FAULT.insufficientSelectors);
+  return out;
+}
+
+/** A job instance's selectors: its only key is InstanceID. */
+export function jobInstanceId(req: SoapRequest): string {
+  return instanceSelectors(req, ['InstanceID']).InstanceID!;
 }
 
 export function isJobClass(className: string): className is JobClassName {
