@@ -1,7 +1,7 @@
 /**
- * WS-Enumeration over the job classes and the host's service instances (DSP0226 8; [MS-WSMV] 3.1.4.1.13-16): Enumerate with a WQL
- * filter or a class URI, OptimizeEnumeration/MaxElements, EnumerationMode, Pull and Release, with
- * batches cut to the client's MaxEnvelopeSize.
+ * WS-Enumeration over the job classes and the host's service instances (DSP0226 8; [MS-WSMV]
+ * 3.1.4.1.13-16): Enumerate with a WQL filter or a class URI, OptimizeEnumeration/MaxElements,
+ * EnumerationMode, Pull and Release, with batches cut to the client's MaxEnvelopeSize.
  */
 import { attr, child, textOf, type XmlElement } from '../xml/tree.js';
 import { ACTION, NS, WQL_DIALECT } from '../wsman/namespaces.js';
