@@ -14,6 +14,14 @@ export {
   buildReleaseRequest,
   buildInvokeRequest,
 } from './wsman/requests.js';
+export {
+  associationFilterXml,
+  ASSOCIATION_FILTER_DIALECT,
+  type AssociationFilter,
+  type AssociatedInstancesFilter,
+  type AssociationInstancesFilter,
+  type AssociationObject,
+} from './wsman/association-filter.js';
 export { buildEnvelope, type EnvelopeContext, type WsmanOption, DEFAULT_MAX_ENVELOPE_SIZE } from './wsman/envelope.js';
 export { embeddedInstance, type InvokeParams, type InvokeParamValue, type EmbeddedInstanceParam } from './wsman/invoke-params.js';
 export { parseReply, outParams, type IdentifyResult, type InvokeOutput, type EnumerationPage } from './wsman/responses.js';
