@@ -5,11 +5,12 @@
  */
 import { attr, child, textOf, type XmlElement } from '../xml/tree.js';
 import { ACTION, NS, WQL_DIALECT } from '../wsman/namespaces.js';
-import { canonicalClassName, jobClassesFor, jobProperties, queryableProperties } from './classes.js';
+import { ASSOCIATION_FILTER_DIALECT } from '../wsman/association-filter.js';
+import { evaluateAssociation, isAssociationWql, parseAssociationFilter, parseAssociationWql, writeAffectedJobElement, type AssociationQuery } from './associations.js';
+import { COMPUTER_SYSTEM, COMPUTER_SYSTEM_PROPERTIES, canonicalClassName, includesVms, jobClassesFor, jobProperties, queryableProperties, vmProperties } from './classes.js';
 import type { EnumeratedRef, EnumerationMode, EnumerationState } from './enumerations.js';
 import { EmulatorFault, FAULT, faultDetail } from './faults.js';
-import { writeEprContent } from './instance-xml.js';
-import type { JobFixture } from './model.js';
+import { writeEprContent, writeInstance } from './instance-xml.js';
 import type { OperationContext, OperationResult } from './operation-types.js';
 import { writeEnvelope, type SoapRequest } from './soap.js';
 import { CLASS_MISSING, renderJob, resolveTarget } from './targets.js';
@@ -49,7 +50,7 @@ function compileQuery(text: string): WqlQuery {
   }
   const cls = canonicalClassName(q.className);
   if (cls === undefined) throw invalidQuery(text, CLASS_MISSING);
-  if (jobClassesFor(cls).length > 0) {
+  if (jobClassesFor(cls).length > 0 || includesVms(cls)) {
     const known = new Set(Object.keys(queryableProperties(cls)).map((p) => p.toLowerCase()));
     if (referencedProperties(q).some((p) => !known.has(p.toLowerCase()))) throw invalidQuery(text, 'Invalid query ');
   }
@@ -64,24 +65,23 @@ export function enumerate(req: SoapRequest, ctx: OperationContext, limit: number
   if (mode === undefined) throw new EmulatorFault(FAULT.unsupportedFeature, { detail: faultDetail('EnumerationMode') });
   const target = resolveTarget(req, 'EnumerateInstances', ctx.dialect);
 
-  let className: string;
-  let query: WqlQuery | undefined;
-  if (filter) {
-    if ((attr(filter, 'Dialect') ?? '').trim() !== WQL_DIALECT) throw new EmulatorFault(FAULT.filterDialectUnavailable);
-    query = compileQuery(textOf(filter).trim());
-    className = canonicalClassName(query.className)!;
+  let refs: EnumeratedRef[];
+  let select: readonly string[] | undefined;
+  const dialect = filter && (attr(filter, 'Dialect') ?? '').trim();
+  if (filter && dialect === ASSOCIATION_FILTER_DIALECT) {
+    ({ refs, select } = associationResults(parseAssociationFilter(filter), ctx));
+  } else if (filter && dialect === WQL_DIALECT && isAssociationWql(textOf(filter))) {
+    ({ refs, select } = associationResults(parseAssociationWql(textOf(filter).trim()), ctx));
+  } else if (filter) {
+    if (dialect !== WQL_DIALECT) throw new EmulatorFault(FAULT.filterDialectUnavailable);
+    const query = compileQuery(textOf(filter).trim());
+    refs = instancesOf(canonicalClassName(query.className)!, ctx, query);
+    select = query.properties;
   } else {
     if (target.className === '*') throw new EmulatorFault(FAULT.filteringRequired);
-    className = target.className;
+    refs = instancesOf(target.className, ctx);
   }
-
-  const classes = jobClassesFor(className);
-  const refs: EnumeratedRef[] = ctx.model
-    .list()
-    .filter((job) => classes.includes(job.className))
-    .filter((job) => !query || matchesQuery(query, rowLookup(jobProperties(job, ctx.computerName))))
-    .map((job) => ({ className: job.className, instanceId: job.instanceId }));
-  const state = ctx.enumerations.create(refs, query?.properties, mode);
+  const state = ctx.enumerations.create(refs, select, mode);
 
   if (!child(body, NS.wsman, 'OptimizeEnumeration')) {
     const xml = writeEnvelope(ACTION.enumerateResponse, req.messageId, `<n:EnumerateResponse><n:EnumerationContext>${state.id}</n:EnumerationContext></n:EnumerateResponse>`);
@@ -95,6 +95,27 @@ export function enumerate(req: SoapRequest, ctx: OperationContext, limit: number
     ),
   );
   return { operation: 'Enumerate', xml: batch };
+}
+
+/** The jobs and VMs an enumeration or query of `className` returns, in model order. */
+function instancesOf(className: string, ctx: OperationContext, query?: WqlQuery): EnumeratedRef[] {
+  const classes = jobClassesFor(className);
+  const jobs: EnumeratedRef[] = ctx.model
+    .list()
+    .filter((job) => classes.includes(job.className))
+    .filter((job) => !query || matchesQuery(query, rowLookup(jobProperties(job, ctx.computerName))))
+    .map((job) => ({ kind: 'job', className: job.className, instanceId: job.instanceId }));
+  if (!includesVms(className)) return jobs;
+  const vms: EnumeratedRef[] = ctx.model
+    .listVms()
+    .filter((vm) => !query || matchesQuery(query, rowLookup(vmProperties(vm))))
+    .map((vm) => ({ kind: 'vm', name: vm.name }));
+  return [...jobs, ...vms];
+}
+
+/** An association query's results; IncludeResultProperty projects the instances returned. */
+function associationResults(q: AssociationQuery, ctx: OperationContext): { refs: EnumeratedRef[]; select: readonly string[] | undefined } {
+  return { refs: evaluateAssociation(q, ctx.model), select: q.properties };
 }
 
 function contextOf(body: XmlElement, ctx: OperationContext): EnumerationState {
@@ -124,10 +145,47 @@ export function release(req: SoapRequest, ctx: OperationContext): OperationResul
   return { operation: 'Release', xml: writeEnvelope(ACTION.releaseResponse, req.messageId, '') };
 }
 
-function renderItem(job: JobFixture, state: EnumerationState, ctx: OperationContext): string {
-  const epr = () => `<a:EndpointReference>${writeEprContent(job.className, { InstanceID: job.instanceId }, ctx.dialect)}</a:EndpointReference>`;
+/** An item of the result set as it is now (undefined when it is gone), and how to send it. */
+interface LiveItem {
+  readonly className: string;
+  readonly selectors: Readonly<Record<string, string>>;
+  /** The instance XML; a job is observed (progress advances) only here, when it is actually sent. */
+  readonly render: (observe: boolean) => string;
+}
+
+function liveItem(ref: EnumeratedRef, state: EnumerationState, ctx: OperationContext): LiveItem | undefined {
+  switch (ref.kind) {
+    case 'job': {
+      const current = ctx.model.get(ref.instanceId);
+      if (!current || current.className !== ref.className) return undefined;
+      return {
+        className: ref.className,
+        selectors: { InstanceID: ref.instanceId },
+        render: (observe) => renderJob(observe ? ctx.model.observe(ref.instanceId)! : current, ctx, state.select),
+      };
+    }
+    case 'vm': {
+      const vm = ctx.model.vm(ref.name);
+      if (!vm) return undefined;
+      return {
+        className: COMPUTER_SYSTEM,
+        selectors: { CreationClassName: COMPUTER_SYSTEM, Name: vm.name },
+        render: () => writeInstance(COMPUTER_SYSTEM, COMPUTER_SYSTEM_PROPERTIES, vmProperties(vm), state.select, ctx.dialect),
+      };
+    }
+    case 'affected': {
+      const job = ctx.model.get(ref.instanceId);
+      const vm = ctx.model.vm(ref.vmName);
+      if (!job || !vm) return undefined;
+      return { className: 'Msvm_AffectedJobElement', selectors: {}, render: () => writeAffectedJobElement(job, vm) };
+    }
+  }
+}
+
+function renderItem(item: LiveItem, state: EnumerationState, ctx: OperationContext, observe: boolean): string {
+  const epr = () => `<a:EndpointReference>${writeEprContent(item.className, item.selectors, ctx.dialect)}</a:EndpointReference>`;
   if (state.mode === 'epr') return epr();
-  const instance = renderJob(job, ctx, state.select);
+  const instance = item.render(observe);
   return state.mode === 'objectAndEpr' ? `<w:Item>${instance}${epr()}</w:Item>` : instance;
 }
 
@@ -140,18 +198,17 @@ function takeBatch(state: EnumerationState, max: number, ctx: OperationContext, 
   let count = 0;
   const overhead = Buffer.byteLength(wrap('', false), 'utf8') + 64;
   while (count < max && state.position < state.refs.length) {
-    const ref = state.refs[state.position]!;
-    const current = ctx.model.get(ref.instanceId);
-    if (!current || current.className !== ref.className) {
+    const item = liveItem(state.refs[state.position]!, state, ctx);
+    if (!item) {
       state.position++; // removed since the Enumerate
       continue;
     }
-    const size = Buffer.byteLength(renderItem(current, state, ctx), 'utf8');
+    const size = Buffer.byteLength(renderItem(item, state, ctx, false), 'utf8');
     if (overhead + Buffer.byteLength(items, 'utf8') + size > limit) {
       if (count === 0) throw new EmulatorFault(FAULT.responseTooLarge);
       break;
     }
-    items += renderItem(ctx.model.observe(ref.instanceId)!, state, ctx);
+    items += renderItem(item, state, ctx, true);
     state.position++;
     count++;
   }

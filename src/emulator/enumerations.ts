@@ -8,10 +8,11 @@ import type { JobClassName } from './model.js';
 
 export type EnumerationMode = 'object' | 'epr' | 'objectAndEpr';
 
-export interface EnumeratedRef {
-  readonly className: JobClassName;
-  readonly instanceId: string;
-}
+/** One item of a result set, read again when it is sent: a job, a VM, or a job-to-VM Msvm_AffectedJobElement. */
+export type EnumeratedRef =
+  | { readonly kind: 'job'; readonly className: JobClassName; readonly instanceId: string }
+  | { readonly kind: 'vm'; readonly name: string }
+  | { readonly kind: 'affected'; readonly instanceId: string; readonly vmName: string };
 
 export interface EnumerationState {
   readonly id: string;

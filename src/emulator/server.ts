@@ -18,8 +18,8 @@ import { authenticate, offeredSchemes, type AuthConfig, type AuthScheme, type Cb
 import { EnumerationStore, DEFAULT_ENUMERATION_TIMEOUT_MS } from './enumerations.js';
 import { EMULATOR_DIALECTS, REPLY_FRAMING, hasIndentedPartHeader, type EmulatorDialect } from './dialect.js';
 import { EmulatorFault } from './faults.js';
-import { DEFAULT_JOBS } from './fixtures.js';
-import { JobModel, type JobFixture } from './model.js';
+import { DEFAULT_JOBS, DEFAULT_VMS } from './fixtures.js';
+import { JobModel, type JobFixture, type VmFixture } from './model.js';
 import { handleOperation, isIdentify, operationOf, type OperationName } from './operations.js';
 import { SECURITY_PROFILES, parseSoapRequest, writeFault, writeIdentifyResponse, type SoapRequest } from './soap.js';
 
@@ -53,6 +53,8 @@ export interface EmulatedHostOptions {
   readonly cbtHardeningLevel?: CbtHardeningLevel;
   /** Default DEFAULT_JOBS. */
   readonly jobs?: readonly JobFixture[];
+  /** Virtual machines (Msvm_ComputerSystem); default DEFAULT_VMS. */
+  readonly vms?: readonly VmFixture[];
   /** Default 'HV-EMU01'. */
   readonly computerName?: string;
   /** Server cap on envelopes, default 512000. */
@@ -156,7 +158,7 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
       certificateDer: options.tls ? certificateDer(options.tls.cert) : undefined,
       ...(kerberos ? { kerberos: kerberos.acceptor } : {}),
     },
-    model: new JobModel(options.jobs ?? DEFAULT_JOBS),
+    model: new JobModel(options.jobs ?? DEFAULT_JOBS, options.vms ?? DEFAULT_VMS),
     enumerations: new EnumerationStore(options.enumerationTimeoutMs ?? DEFAULT_ENUMERATION_TIMEOUT_MS),
     computerName,
     maxEnvelopeSize: options.maxEnvelopeSize ?? DEFAULT_MAX_ENVELOPE_SIZE,
