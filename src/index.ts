@@ -34,7 +34,7 @@ export { decodeEpr } from './cim/epr.js';
 export * from './hyperv/jobs.js';
 export * from './hyperv/job-json.js';
 export * from './hyperv/job-outcome.js';
-export { affectedElementsFilter, readAffectedElements, describeAffectedElement, toAffectedElement, AFFECTED_JOB_ELEMENT, type AffectedElement, type JobLocation } from './hyperv/affected-elements.js';
+export { affectedElementsFilter, readAffectedElements, askAffectedElements, describeAffectedElement, toAffectedElement, AFFECTED_JOB_ELEMENT, type AffectedElement, type AffectedElementsAnswer, type JobLocation } from './hyperv/affected-elements.js';
 export { toMsvmError, formatMsvmError, msvmErrorToJson, type MsvmError, type MsvmErrorOptions } from './hyperv/msvm-error.js';
 export * as valueMaps from './hyperv/value-maps.js';
 export { nameOf, withName, NO_NAME_KNOWN } from './hyperv/value-maps.js';

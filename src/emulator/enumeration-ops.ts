@@ -69,6 +69,7 @@ export function enumerate(req: SoapRequest, ctx: OperationContext, limit: number
   let select: readonly string[] | undefined;
   const dialect = filter && (attr(filter, 'Dialect') ?? '').trim();
   if (filter && dialect === ASSOCIATION_FILTER_DIALECT) {
+    if (!ctx.associationFilter) throw new EmulatorFault(FAULT.filterDialectUnavailable);
     ({ refs, select } = associationResults(parseAssociationFilter(filter), ctx));
   } else if (filter && dialect === WQL_DIALECT && isAssociationWql(textOf(filter))) {
     ({ refs, select } = associationResults(parseAssociationWql(textOf(filter).trim()), ctx));

@@ -67,6 +67,11 @@ export interface EmulatedHostOptions {
   readonly kerberos?: EmulatorKerberosOptions;
   /** Behave as Windows WinRM (default) or as Microsoft's OMI server does on the wire (dialect.ts). */
   readonly dialect?: EmulatorDialect;
+  /**
+   * Answer the DMTF association filter (default true). false refuses its dialect with
+   * wsen:FilterDialectRequestedUnavailable, as a WS-Man service without it does (WinRM before 2.0).
+   */
+  readonly associationFilter?: boolean;
 }
 
 export interface EmulatorRequestRecord {
@@ -117,6 +122,7 @@ interface HostState {
   readonly connections: WeakMap<Socket, ConnectionAuth>;
   readonly certificates: { readonly config: ClientCertificateConfig; readonly issuers: ReturnType<typeof issuerList> } | undefined;
   readonly dialect: EmulatorDialect;
+  readonly associationFilter: boolean;
 }
 
 function validateOptions(o: EmulatedHostOptions): void {
@@ -166,6 +172,7 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
     connections: new WeakMap(),
     certificates: options.clientCertificates ? { config: options.clientCertificates, issuers: issuerList(options.clientCertificates) } : undefined,
     dialect: options.dialect ?? 'wmi',
+    associationFilter: options.associationFilter ?? true,
   };
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handleHttp(req, res, state).catch((err: unknown) => {
@@ -420,6 +427,7 @@ function processSoap(soap: Uint8Array, charset: string | undefined, req: Incomin
       securityProfiles: securityProfiles(state.auth),
       now: () => new Date(),
       dialect: state.dialect,
+      associationFilter: state.associationFilter,
     });
     return {
       status: 200,

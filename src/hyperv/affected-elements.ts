@@ -6,6 +6,8 @@
  * namespace's `*` resource URI, as WinRM takes it ([MS-WSMV] 3.1.4.1.13).
  */
 import type { CimInstance, CimValue } from '../cim/types.js';
+import { CimDecodeError, ProtocolError } from '../errors.js';
+import { WsmanFaultError } from '../wsman/fault.js';
 import type { WsmanClient } from '../wsman/client.js';
 import type { AssociatedInstancesFilter } from '../wsman/association-filter.js';
 import { HYPERV_NAMESPACE, wmiResourceUri } from '../wsman/namespaces.js';
@@ -60,6 +62,23 @@ export async function readAffectedElements(client: WsmanClient, job: JobLocation
   const it = client.enumerateInstances(wmiResourceUri(namespace, '*'), { association: affectedElementsFilter(job) }, (cls) => schemaFor(cls), { signal });
   for await (const inst of it) out.push(toAffectedElement(inst));
   return out;
+}
+
+/** The elements, or why the host did not say: `failure` is its fault or malformed reply, in a sentence. */
+export type AffectedElementsAnswer = { readonly elements: readonly AffectedElement[]; readonly failure: null } | { readonly elements: null; readonly failure: string };
+
+/**
+ * readAffectedElements for a caller whose main answer is something else (job-error's GetError): a
+ * fault or an odd reply becomes `failure` so it cannot hide that answer; an abort, an authentication
+ * or a connection failure is still thrown.
+ */
+export async function askAffectedElements(client: WsmanClient, job: JobLocation, namespace = HYPERV_NAMESPACE, signal?: AbortSignal): Promise<AffectedElementsAnswer> {
+  try {
+    return { elements: await readAffectedElements(client, job, namespace, signal), failure: null };
+  } catch (err) {
+    if (err instanceof WsmanFaultError || err instanceof ProtocolError || err instanceof CimDecodeError) return { elements: null, failure: err.message };
+    throw err;
+  }
 }
 
 /** Msvm_ComputerSystem.Caption of the host itself; a VM's is "Virtual Machine" (Msvm_ComputerSystem page). */

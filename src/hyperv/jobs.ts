@@ -11,7 +11,7 @@ import type { WsmanClient } from '../wsman/client.js';
 import { isNotFoundFault, isTimeoutFault, WsmanFaultError } from '../wsman/fault.js';
 import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX, wmiResourceUri } from '../wsman/namespaces.js';
 import { outParams, type InvokeOutput } from '../wsman/responses.js';
-import { readAffectedElements, type AffectedElement } from './affected-elements.js';
+import { askAffectedElements, readAffectedElements, type AffectedElement, type AffectedElementsAnswer } from './affected-elements.js';
 import { MSVM_ERROR_SCHEMA, schemaFor } from './class-schemas.js';
 import { jobOutcome, type ErrorAnswer, type ErrorMethod, type JobOutcome } from './job-outcome.js';
 import { toMsvmError, type MsvmError } from './msvm-error.js';
@@ -424,6 +424,11 @@ export class HypervJobs {
   /** The elements (usually the VM) the job at `ref` affects, through Msvm_AffectedJobElement: one Enumerate. */
   affectedElementsByRef(ref: JobRef, signal?: AbortSignal): Promise<AffectedElement[]> {
     return readAffectedElements(this.client, ref, this.namespace, signal);
+  }
+
+  /** As affectedElementsByRef, with a fault or malformed reply returned as `failure` instead of thrown (see askAffectedElements). */
+  askAffectedElementsByRef(ref: JobRef, signal?: AbortSignal): Promise<AffectedElementsAnswer> {
+    return askAffectedElements(this.client, ref, this.namespace, signal);
   }
 
   /** The elements a job affects, by InstanceID; without jobClass, Msvm_ConcreteJob then Msvm_MigrationJob. */
