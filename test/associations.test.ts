@@ -10,6 +10,7 @@ import { isCimReference, type CimInstance } from '../src/cim/types.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, FIXTURE_VMS, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
 import { ASSOCIATION_FILTER_DIALECT, HypervJobs, schemaFor, WsmanClient, WsmanFaultError, describeAffectedElement, type AssociationFilter, type EnumerateArgs } from '../src/index.js';
 import { HYPERV_NAMESPACE, wmiResourceUri } from '../src/wsman/namespaces.js';
+import { runCapture } from './helpers/cli-harness.js';
 
 let host: EmulatedHost;
 let client: WsmanClient;
@@ -192,5 +193,58 @@ describe('HypervJobs.affectedElements', () => {
     const ref = link!.properties.AffectingElement;
     assert.ok(isCimReference(ref));
     assert.equal(ref.selectors.InstanceID, FIXTURE_JOB_IDS.failedConcrete);
+  });
+});
+
+describe('CLI: enumerate --associated-with', () => {
+  const conn = (): string[] => ['--host', host.hostname, '--port', String(host.port), '--scheme', 'http', '--user', DEFAULT_USER];
+
+  test('the VM a job worked on, as NDJSON, with every association flag', async () => {
+    const r = await runCapture([
+      'enumerate', '--associated-with', 'Msvm_ConcreteJob', '--selector', `InstanceID=${FIXTURE_JOB_IDS.twoErrors}`,
+      '--association-class', 'Msvm_AffectedJobElement', '--role', 'AffectingElement', '--result-role', 'AffectedElement', '--result-class', 'Msvm_ComputerSystem',
+      '--json', ...conn(),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { className: string; properties: Record<string, unknown> });
+    assert.deepEqual(docs.map((d) => [d.className, d.properties.Name]), [['Msvm_ComputerSystem', FIXTURE_VMS.multi.id]]);
+  });
+
+  test('the request: an association filter on the namespace URI, the keys in the filter and not in the header', async () => {
+    const before = host.requests.length;
+    const r = await runCapture(['enumerate', '--associated-with', 'Msvm_ComputerSystem', '--selector', `Name=${FIXTURE_VMS.failed.id}`, ...conn()]);
+    assert.equal(r.code, 0, r.stderr);
+    const sent = host.requests.slice(before).find((q) => q.operation === 'Enumerate')!;
+    assert.equal(sent.resourceUri, ALL);
+    assert.deepEqual(sent.selectors, {});
+    assert.match(r.stdout, new RegExp(`InstanceID: +${FIXTURE_JOB_IDS.failedConcrete}`));
+  });
+
+  test('WQL ASSOCIATORS OF goes through --wql unchanged', async () => {
+    const r = await runCapture(['enumerate', '--wql', `ASSOCIATORS OF {Msvm_ConcreteJob.InstanceID='${FIXTURE_JOB_IDS.failedConcrete}'} WHERE AssocClass = Msvm_AffectedJobElement`, '--json', ...conn()]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { properties: { ElementName: string } }).properties.ElementName, FIXTURE_VMS.failed.name);
+  });
+
+  test('usage errors: no keys, a class argument, --wql beside it, the cim dialect, association flags alone', async () => {
+    const cases: ReadonlyArray<readonly [readonly string[], RegExp]> = [
+      [['enumerate', '--associated-with', 'Msvm_ConcreteJob'], /needs the keys of the instance to start from: --selector/],
+      [['enumerate', 'Msvm_ComputerSystem', '--associated-with', 'Msvm_ConcreteJob', '--selector', 'InstanceID=x'], /does not go with a class argument \(use --result-class\)/],
+      [['enumerate', '--associated-with', 'Msvm_ConcreteJob', '--selector', 'InstanceID=x', '--wql', 'SELECT * FROM Msvm_ConcreteJob'], /does not go with --wql/],
+      [['enumerate', '--associated-with', 'Msvm_ConcreteJob', '--selector', 'InstanceID=x', '--dialect', 'cim'], /needs the wmi dialect/],
+      [['enumerate', 'Msvm_ConcreteJob', '--role', 'AffectingElement', '--result-class', 'Msvm_ComputerSystem'], /--result-class, --role go with --associated-with/],
+      [['enumerate', '--associated-with', 'Msvm_ConcreteJob', '--selector', 'InstanceID=x', '--role', 'Affecting Element'], /role "Affecting Element" is not a CIM name/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await runCapture([...argv, ...conn()]);
+      assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, argv.join(' '));
+    }
+  });
+
+  test('a source instance that does not exist: exit 7 (not found)', async () => {
+    const r = await runCapture(['enumerate', '--associated-with', 'Msvm_ConcreteJob', '--selector', 'InstanceID=FFFFFFFF-0000-0000-0000-000000000000', ...conn()]);
+    assert.equal(r.code, 7, r.stderr);
+    assert.match(r.stderr, /DestinationUnreachable/);
   });
 });
