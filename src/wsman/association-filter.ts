@@ -5,9 +5,10 @@
  * REFERENCES OF). WinRM accepts it since 2.0 on the namespace's `*` resource URI ([MS-WSMV]
  * 3.1.4.1.13; Microsoft's "DMTF Profile Discovery Through Association Traversal").
  *
- * Child order, as openwsman's wsman-filter.c and the JavaScript client in Microsoft's docs write it
- * (DSP0227 8.2.1 / 8.2.2): Object, AssociationClassName, Role, ResultClassName, ResultRole,
- * IncludeResultProperty*; AssociationInstances has Object, Role, ResultClassName, IncludeResultProperty*.
+ * Child order, as openwsman's wsman-filter.c writes it and OMI's wsmanparser.c documents it (OMI
+ * reads them in any order): Object, AssociationClassName, Role, ResultClassName, ResultRole,
+ * IncludeResultProperty*; AssociationInstances has Object, Role, ResultClassName, IncludeResultProperty*
+ * (as the Intel AMT SDK sends it). Whether WinRM minds the order is not in the public record.
  */
 import { InvalidOptionError } from '../errors.js';
 import { escapeAttr, escapeText } from '../xml/escape.js';
