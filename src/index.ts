@@ -14,6 +14,14 @@ export {
   buildReleaseRequest,
   buildInvokeRequest,
 } from './wsman/requests.js';
+export {
+  associationFilterXml,
+  ASSOCIATION_FILTER_DIALECT,
+  type AssociationFilter,
+  type AssociatedInstancesFilter,
+  type AssociationInstancesFilter,
+  type AssociationObject,
+} from './wsman/association-filter.js';
 export { buildEnvelope, type EnvelopeContext, type WsmanOption, DEFAULT_MAX_ENVELOPE_SIZE } from './wsman/envelope.js';
 export { embeddedInstance, type InvokeParams, type InvokeParamValue, type EmbeddedInstanceParam } from './wsman/invoke-params.js';
 export { parseReply, outParams, type IdentifyResult, type InvokeOutput, type EnumerationPage } from './wsman/responses.js';
@@ -26,6 +34,7 @@ export { decodeEpr } from './cim/epr.js';
 export * from './hyperv/jobs.js';
 export * from './hyperv/job-json.js';
 export * from './hyperv/job-outcome.js';
+export { affectedElementsFilter, readAffectedElements, askAffectedElements, describeAffectedElement, toAffectedElement, AFFECTED_JOB_ELEMENT, type AffectedElement, type AffectedElementsAnswer, type JobLocation } from './hyperv/affected-elements.js';
 export { toMsvmError, formatMsvmError, msvmErrorToJson, type MsvmError, type MsvmErrorOptions } from './hyperv/msvm-error.js';
 export * as valueMaps from './hyperv/value-maps.js';
 export { nameOf, withName, NO_NAME_KNOWN } from './hyperv/value-maps.js';

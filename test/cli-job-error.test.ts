@@ -28,7 +28,7 @@ let http: EmulatedHost;
 before(async () => {
   certs = await generateTestCertificates();
   https = await startEmulatedHost({ tls: { cert: certs.cert, key: certs.key }, auth: { basic: true } });
-  http = await startEmulatedHost();
+  http = await startEmulatedHost({ requestLog: true });
 });
 after(async () => {
   await https.close();
@@ -47,6 +47,7 @@ interface JobErrorJson {
   error: null | { className: string; properties: Record<string, unknown>; valueMapNames: Record<string, unknown> };
   method: string;
   outcome: { status: string };
+  affectedElements: null | Array<{ className: string; name: string | null; elementName: string | null }>;
 }
 
 describe('job-error --json', () => {
@@ -54,7 +55,7 @@ describe('job-error --json', () => {
     const r = await cli(['job-error', ...overHttps(), '--job-id', FIXTURE_JOB_IDS.completedConcrete, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as JobErrorJson;
-    assert.deepEqual(Object.keys(j), ['jobClass', 'instanceId', 'returnValue', 'returnValueName', 'error', 'method', 'outcome']);
+    assert.deepEqual(Object.keys(j), ['jobClass', 'instanceId', 'returnValue', 'returnValueName', 'error', 'method', 'outcome', 'affectedElements']);
     assert.equal(j.outcome.status, 'succeeded');
     assert.equal(j.jobClass, 'Msvm_ConcreteJob');
     assert.equal(j.instanceId, FIXTURE_JOB_IDS.completedConcrete);
@@ -86,6 +87,28 @@ describe('job-error --json', () => {
     assert.ok(j.error && typeof j.error.properties.Message === 'string');
   });
 
+  test('affectedElements: the VM the failed job worked on (Msvm_AffectedJobElement), by default', async () => {
+    const r = await cli(['job-error', ...overHttp(), '--job-id', FIXTURE_JOB_IDS.failedConcrete, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as JobErrorJson;
+    assert.deepEqual(j.affectedElements, [{ className: 'Msvm_ComputerSystem', name: FIXTURE_VMS.failed.id, elementName: FIXTURE_VMS.failed.name }]);
+    assert.equal(r.stderr, '');
+  });
+
+  test('--no-affected: no association request, affectedElements null', async () => {
+    const before = http.requests.length;
+    const r = await cli(['job-error', ...overHttp(), '--job-id', FIXTURE_JOB_IDS.failedConcrete, '--json', '--no-affected']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as JobErrorJson).affectedElements, null);
+    assert.ok(!http.requests.slice(before).some((q) => q.operation === 'Enumerate'), 'no Enumerate was sent');
+  });
+
+  test('a migration job: affectedElements is an empty list (the host names none), not null', async () => {
+    const r = await cli(['job-error', ...overHttp(), '--job-id', FIXTURE_JOB_IDS.failedMigration, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as JobErrorJson).affectedElements, []);
+  });
+
   test('--job-class pins the class', async () => {
     const r = await cli(['job-error', ...overHttp(), '--job-id', FIXTURE_JOB_IDS.failedMigration, '--job-class', 'Msvm_ConcreteJob', '--json']);
     assert.equal(r.code, 7, 'not found in the named class');
@@ -108,6 +131,37 @@ describe('job-error, human output and errors', () => {
     assert.match(r.stdout.split('\n')[0]!, /^Job \S+ \(Msvm_ConcreteJob\) failed: Exception, ErrorCode 32768$/);
     assert.match(r.stdout, /^GetError returned 0 \(Completed with No Error\); 1 Msvm_Error instance\.$/m);
     assert.ok(r.stdout.includes(FIXTURE_VMS.failed.name));
+  });
+
+  test('names the VM the job worked on, after the reason; --no-affected leaves the line out', async () => {
+    const r = await cli(['job-error', ...overHttp(), '--job-id', FIXTURE_JOB_IDS.failedNoDetails]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.equal(lines[3], `Affects: VM ${FIXTURE_VMS.migrating.name} (Name ${FIXTURE_VMS.migrating.id})`);
+    const skipped = await cli(['job-error', ...overHttp(), '--job-id', FIXTURE_JOB_IDS.failedNoDetails, '--no-affected']);
+    assert.doesNotMatch(skipped.stdout, /^Affects:/m);
+  });
+
+  test('a job the host links to no element says the host names none', async () => {
+    const r = await cli(['job-error', ...overHttp(), '--job-id', FIXTURE_JOB_IDS.killed]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Affects: no element named by the host \(Msvm_AffectedJobElement\)\.$/m);
+  });
+
+  test('a host that refuses the association query: the GetError answer stands, the VM is said unknown, stderr says why', async () => {
+    const refusing = await startEmulatedHost({ associationFilter: false });
+    try {
+      const conn = ['--host', '127.0.0.1', '--port', String(refusing.port), '--scheme', 'http', '--user', DEFAULT_USER, '--job-id', FIXTURE_JOB_IDS.failedConcrete];
+      const r = await cli(['job-error', ...conn]);
+      assert.equal(r.code, 0, 'the job-error answer is complete: GetError answered');
+      assert.match(r.stdout.split('\n')[0]!, /failed: Exception/);
+      assert.match(r.stdout, /^Affects: unknown \(the host did not answer the Msvm_AffectedJobElement query; see the warning\)\.$/m);
+      assert.match(r.stderr, /^hyperv-wsman: warning: the elements job \S+ affects could not be read \(Msvm_AffectedJobElement\): wsen:FilterDialectRequestedUnavailable/m);
+      const j = await cli(['job-error', ...conn, '--json']);
+      assert.equal((JSON.parse(j.stdout) as JobErrorJson).affectedElements, null);
+    } finally {
+      await refusing.close();
+    }
   });
 
   test('--all prints every error (GetErrorEx)', async () => {

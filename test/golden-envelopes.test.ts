@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { DOMParser } from '@xmldom/xmldom';
 import { ExclusiveCanonicalization } from 'xml-crypto';
 import type { CimReference } from '../src/cim/types.js';
+import { InvalidOptionError } from '../src/errors.js';
 import type { EnvelopeContext } from '../src/wsman/envelope.js';
 import type { EmbeddedInstanceParam } from '../src/wsman/invoke-params.js';
 import { ACTION, HYPERV_NAMESPACE, NS, wmiResourceUri } from '../src/wsman/namespaces.js';
@@ -24,7 +25,7 @@ import {
   type WsmanRequest,
 } from '../src/wsman/requests.js';
 import { parseXml } from '../src/xml/parse.js';
-import { child, childrenNamed, path, textOf } from '../src/xml/tree.js';
+import { child, childrenNamed, elements, path, textOf } from '../src/xml/tree.js';
 
 const FIXED_MESSAGE_ID = 'uuid:0F1E2D3C-4B5A-4968-8776-655443322110';
 // 60 s as in the MS-WSMV 4.1.4 example (the library default is 20 s, as pywinrm's).
@@ -118,6 +119,35 @@ const CASES: ReadonlyArray<{ readonly file: string; readonly build: () => WsmanR
         wql: "SELECT * FROM Msvm_ConcreteJob WHERE InstanceID = 'Microsoft:a<b&c' AND JobState = 10",
         optimize: true,
         maxElements: 32,
+      }),
+  },
+  {
+    file: 'enumerate-associated-instances.xml',
+    build: () =>
+      buildEnumerateRequest(CTX, ALL_CLASSES, {
+        association: {
+          kind: 'AssociatedInstances',
+          object: { resourceUri: CONCRETE_JOB, selectors: { InstanceID: 'Microsoft:a<b&c' } },
+          associationClassName: 'Msvm_AffectedJobElement',
+          role: 'AffectingElement',
+          resultClassName: 'Msvm_ComputerSystem',
+          resultRole: 'AffectedElement',
+        },
+        maxElements: 32,
+      }),
+  },
+  {
+    file: 'enumerate-association-instances.xml',
+    build: () =>
+      buildEnumerateRequest(CTX, ALL_CLASSES, {
+        association: {
+          kind: 'AssociationInstances',
+          object: { resourceUri: wmiResourceUri(HYPERV_NAMESPACE, 'Msvm_ComputerSystem'), selectors: { CreationClassName: 'Msvm_ComputerSystem', Name: 'B6E2F8A1-4C3D-4E9F-A0B7-5D1C8E3F2A64' } },
+          role: 'AffectedElement',
+          resultClassName: 'Msvm_AffectedJobElement',
+          includeResultProperties: ['AffectingElement', 'ElementEffects'],
+        },
+        optimize: false,
       }),
   },
   { file: 'pull.xml', build: () => buildPullRequest(CTX, ALL_CLASSES, ENUMERATION_CONTEXT, 50) },
@@ -240,6 +270,35 @@ describe('MessageID', () => {
       }
     }
     assert.equal(seen.size, builders.length * 3);
+  });
+});
+
+describe('the association filter', () => {
+  const object = { resourceUri: CONCRETE_JOB, selectors: { InstanceID: JOB_INSTANCE_ID } };
+
+  it('refuses a second filter beside it', () => {
+    assert.throws(() => buildEnumerateRequest(CTX, ALL_CLASSES, { wql: 'SELECT * FROM Msvm_ConcreteJob', association: { kind: 'AssociatedInstances', object } }), /one filter; got wql and association/);
+  });
+
+  it('refuses names that are not CIM names, before anything is sent', () => {
+    const bad: ReadonlyArray<readonly [string, () => WsmanRequest]> = [
+      ['role', () => buildEnumerateRequest(CTX, ALL_CLASSES, { association: { kind: 'AssociatedInstances', object, role: 'Affecting Element' } })],
+      ['association class', () => buildEnumerateRequest(CTX, ALL_CLASSES, { association: { kind: 'AssociatedInstances', object, associationClassName: 'Msvm_<x>' } })],
+      ['result class', () => buildEnumerateRequest(CTX, ALL_CLASSES, { association: { kind: 'AssociationInstances', object, resultClassName: '1Class' } })],
+      ['result role', () => buildEnumerateRequest(CTX, ALL_CLASSES, { association: { kind: 'AssociatedInstances', object, resultRole: '' } })],
+    ];
+    for (const [what, build] of bad) assert.throws(build, (e: unknown) => e instanceof InvalidOptionError && e.message.includes(what), what);
+  });
+
+  it('refuses a source instance without keys', () => {
+    assert.throws(() => buildEnumerateRequest(CTX, ALL_CLASSES, { association: { kind: 'AssociatedInstances', object: { resourceUri: CONCRETE_JOB, selectors: {} } } }), /keys \(selectors\)/);
+  });
+
+  it('leaves out what is not given: only Object for a bare AssociatedInstances', () => {
+    const req = buildEnumerateRequest(CTX, ALL_CLASSES, { association: { kind: 'AssociatedInstances', object } });
+    const filter = path(parseXml(req.xml), [NS.soap, 'Body'], [NS.wsen, 'Enumerate'], [NS.wsman, 'Filter'])!;
+    const query = child(filter, NS.cimbinding, 'AssociatedInstances')!;
+    assert.deepEqual(elements(query).map((e) => e.local), ['Object']);
   });
 });
 

@@ -104,6 +104,7 @@ describe('wsdl/ files themselves', () => {
       'soap-envelope.xsd',
       'ws-addressing.xsd',
       'ws-enumeration.xsd',
+      'wsman-cimbinding.xsd',
       'wsman-identity.xsd',
       'wsman-request.xsd',
       'wsman.xsd',
@@ -130,6 +131,10 @@ describe('wsdl/ files themselves', () => {
     { schema: 'wsmv.xsd', xml: `<p:DataLocale xmlns:p="${NS.wsmv}" xmlns:s="${NS.soap}" xml:lang="de-DE" s:mustUnderstand="false"/>` },
     { schema: 'ws-enumeration.xsd', xml: `<n:Pull xmlns:n="${NS.wsen}"><n:EnumerationContext>uuid:1</n:EnumerationContext><n:MaxElements>5</n:MaxElements></n:Pull>` },
     { schema: 'wsman-identity.xsd', xml: `<i:Identify xmlns:i="${NS.wsmid}"/>` },
+    {
+      schema: 'wsman-cimbinding.xsd',
+      xml: `<b:AssociationInstances xmlns:b="${NS.cimbinding}" xmlns:a="${NS.wsa}"><b:Object><a:Address>${NS.wsa}/role/anonymous</a:Address></b:Object><b:Role>AffectedElement</b:Role></b:AssociationInstances>`,
+    },
     { schema: 'hyperv-job.xsd', xml: '<GetError_OUTPUT><ReturnValue>0</ReturnValue></GetError_OUTPUT>' },
     // A reply as MS-WSMV 4.1.4 shapes one: out-parameter, then ReturnValue; NULL as xsi:nil.
     {
@@ -296,6 +301,7 @@ describe('envelopes built by src/wsman validate against wsdl/wsman-request.xsd',
     ['Get', () => buildGetRequest(CTX, job, { InstanceID: AWKWARD_INSTANCE_ID }).xml],
     ['Enumerate (WQL, optimized)', () => buildEnumerateRequest(CTX, star, { wql: "SELECT * FROM Msvm_ConcreteJob WHERE InstanceID = 'a<&b'" }).xml],
     ['Enumerate (EPRs, not optimized)', () => buildEnumerateRequest(CTX, job, { mode: 'EnumerateObjectAndEPR', optimize: false }).xml],
+    ['Enumerate (association filter)', () => associationRequest()],
     ['Pull', () => buildPullRequest(CTX, star, 'uuid:3C5A1D5E-0000-4000-8000-00000000000A', 25).xml],
     ['Release', () => buildReleaseRequest(CTX, star, 'uuid:3C5A1D5E-0000-4000-8000-00000000000A').xml],
   ];
@@ -307,7 +313,7 @@ describe('envelopes built by src/wsman validate against wsdl/wsman-request.xsd',
   // invoke-params.xml is left out: its synthetic method is not described in wsdl/.
   const GOLDEN_DIR = fileURLToPath(new URL('./golden/', import.meta.url));
   const goldens = readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.xml') && f !== 'invoke-params.xml').sort();
-  it('covers the golden envelopes', () => assert.equal(goldens.length, 9));
+  it('covers the golden envelopes', () => assert.equal(goldens.length, 11));
   for (const file of goldens) {
     it(`golden ${file}`, () => {
       const r = validateXsd(DRIVER, readFileSync(join(GOLDEN_DIR, file)), file);
@@ -330,6 +336,43 @@ describe('envelopes built by src/wsman validate against wsdl/wsman-request.xsd',
       }
     }
     assert.ok(seen >= 2 * (all.length - 1), 'every request but Identify has both headers');
+  });
+});
+
+function associationRequest(): string {
+  return buildEnumerateRequest(CTX, wmiResourceUri(HYPERV_NAMESPACE), {
+    association: {
+      kind: 'AssociatedInstances',
+      object: { resourceUri: wmiResourceUri(HYPERV_NAMESPACE, 'Msvm_ConcreteJob'), selectors: { InstanceID: AWKWARD_INSTANCE_ID } },
+      associationClassName: 'Msvm_AffectedJobElement',
+      role: 'AffectingElement',
+      resultRole: 'AffectedElement',
+      includeResultProperties: ['ElementName', 'Name'],
+    },
+  }).xml;
+}
+
+describe('the association filter is checked against wsman-cimbinding.xsd, not passed through', () => {
+  const good = associationRequest();
+
+  it('the unmutated envelope is valid (baseline)', () => assertValid('association-baseline', good));
+
+  it('Role before AssociationClassName (out of DSP0227 order)', () => {
+    const swapped = mutate(good, /(<b:AssociationClassName>[^<]*<\/b:AssociationClassName>)(<b:Role>[^<]*<\/b:Role>)/, '$2$1');
+    assertRejected('association-order', swapped, /AssociationClassName.*not expected/);
+  });
+
+  it('a role that is not a CIM name', () => {
+    assertRejected('association-role', mutate(good, '<b:Role>AffectingElement</b:Role>', '<b:Role>Affecting Element</b:Role>'), /Role/);
+  });
+
+  it('no Object', () => {
+    assertRejected('association-no-object', mutate(good, /<b:Object>.*<\/b:Object>/, ''), /Object/);
+  });
+
+  it('ResultRole in AssociationInstances, which has none', () => {
+    const refs = mutate(good, /b:AssociatedInstances/g, 'b:AssociationInstances').replace(/<b:AssociationClassName>[^<]*<\/b:AssociationClassName>/, '');
+    assertRejected('association-instances-result-role', refs, /ResultRole.*not expected/);
   });
 });
 

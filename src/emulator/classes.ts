@@ -5,7 +5,7 @@
  * "not found" rather than "no such class"), and the methods each class answers.
  */
 import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX } from '../wsman/namespaces.js';
-import type { JobClassName, JobFixture } from './model.js';
+import type { JobClassName, JobFixture, VmFixture } from './model.js';
 
 /** CIM types used by the job classes; 'interval' is a datetime holding a duration. */
 export type CimKind = 'string' | 'boolean' | 'uint8' | 'sint8' | 'uint16' | 'uint32' | 'datetime' | 'interval' | 'string[]' | 'uint16[]';
@@ -83,9 +83,34 @@ export const JOB_CLASSES: readonly JobClassName[] = ['Msvm_ConcreteJob', 'Msvm_M
 /** Superclasses of every job class: a query FROM one of them returns jobs of all three classes. */
 const JOB_SUPERCLASSES = ['CIM_ConcreteJob', 'CIM_Job', 'CIM_LogicalElement', 'CIM_ManagedSystemElement', 'CIM_ManagedElement'];
 
+/**
+ * Msvm_ComputerSystem as the emulator keeps it: a slice of the class's properties (MicrosoftDocs
+ * msvm-computersystem.md), enough for a VM's identity and state.
+ */
+export const COMPUTER_SYSTEM_PROPERTIES: Readonly<Record<string, CimKind>> = {
+  Caption: 'string',
+  CreationClassName: 'string',
+  Description: 'string',
+  ElementName: 'string',
+  EnabledState: 'uint16',
+  HealthState: 'uint16',
+  InstallDate: 'datetime',
+  Name: 'string',
+  OperationalStatus: 'uint16[]',
+  RequestedState: 'uint16',
+  StatusDescriptions: 'string[]',
+};
+
+export const COMPUTER_SYSTEM = 'Msvm_ComputerSystem';
+/** Classes whose instances include the VMs (Msvm_ComputerSystem's superclasses). */
+const COMPUTER_SYSTEM_SUPERCLASSES = ['CIM_ComputerSystem', 'CIM_System', 'CIM_EnabledLogicalElement'];
+
+/** The association between a job and what it works on (Msvm_AffectedJobElement page), and its DMTF superclass. */
+export const AFFECTED_JOB_ELEMENT = 'Msvm_AffectedJobElement';
+const AFFECTED_JOB_ELEMENT_CLASSES = [AFFECTED_JOB_ELEMENT, 'CIM_AffectedJobElement'];
+
 /** Classes that exist in the namespace but have no instances in the emulator. */
 const OTHER_CLASSES = [
-  'Msvm_ComputerSystem',
   'Msvm_VirtualSystemSettingData',
   'Msvm_VirtualSystemManagementService',
   'Msvm_VirtualSystemMigrationService',
@@ -104,7 +129,9 @@ export const CLASS_METHODS: Readonly<Record<string, readonly string[]>> = {
   Msvm_ImageManagementService: ['ResizeVirtualHardDisk'],
 };
 
-const CANONICAL = new Map<string, string>([...JOB_CLASSES, ...JOB_SUPERCLASSES, ...OTHER_CLASSES].map((c) => [c.toLowerCase(), c]));
+const CANONICAL = new Map<string, string>(
+  [...JOB_CLASSES, ...JOB_SUPERCLASSES, COMPUTER_SYSTEM, ...COMPUTER_SYSTEM_SUPERCLASSES, ...AFFECTED_JOB_ELEMENT_CLASSES, ...OTHER_CLASSES].map((c) => [c.toLowerCase(), c]),
+);
 
 /** Canonical spelling of a class in the namespace (WMI class names are case-insensitive), or undefined. */
 export function canonicalClassName(name: string): string | undefined {
@@ -119,8 +146,39 @@ export function jobClassesFor(className: string): readonly JobClassName[] {
   return JOB_SUPERCLASSES.includes(c) ? JOB_CLASSES : [];
 }
 
+/** True when an enumeration or query of `className` returns the VMs (Msvm_ComputerSystem or a superclass). */
+export function includesVms(className: string): boolean {
+  const c = canonicalClassName(className);
+  return c === COMPUTER_SYSTEM || (c !== undefined && COMPUTER_SYSTEM_SUPERCLASSES.includes(c));
+}
+
+/** True for Msvm_AffectedJobElement and its superclass CIM_AffectedJobElement. */
+export function isAffectedJobElementClass(className: string): boolean {
+  const c = canonicalClassName(className);
+  return c !== undefined && AFFECTED_JOB_ELEMENT_CLASSES.includes(c);
+}
+
+/** Every property of a VM's Msvm_ComputerSystem instance with its current value. */
+export function vmProperties(vm: VmFixture): PropertyBag {
+  return {
+    Caption: 'Virtual Machine',
+    CreationClassName: COMPUTER_SYSTEM,
+    Description: 'Microsoft Virtual Machine',
+    ElementName: vm.elementName,
+    EnabledState: vm.enabledState,
+    HealthState: 5,
+    InstallDate: null,
+    Name: vm.name,
+    OperationalStatus: [2],
+    // 5 No Change: no state change pending (CIM_EnabledLogicalElement.RequestedState).
+    RequestedState: 5,
+    StatusDescriptions: ['Operating normally'],
+  };
+}
+
 /** Properties a query against `className` may name: for a superclass, those all job classes share. */
 export function queryableProperties(className: string): Readonly<Record<string, CimKind>> {
+  if (includesVms(className)) return COMPUTER_SYSTEM_PROPERTIES;
   const classes = jobClassesFor(className);
   if (classes.length === 1) return JOB_CLASS_PROPERTIES[classes[0]!];
   return CONCRETE_JOB;

@@ -1,16 +1,17 @@
 /**
- * WS-Enumeration over the job classes and the host's service instances (DSP0226 8; [MS-WSMV]
+ * WS-Enumeration over the job classes, the VMs and the host's service instances (DSP0226 8; [MS-WSMV]
  * 3.1.4.1.13-16): Enumerate with a WQL filter or a class URI, OptimizeEnumeration/MaxElements,
  * EnumerationMode, Pull and Release, with batches cut to the client's MaxEnvelopeSize.
  */
 import { attr, child, textOf, type XmlElement } from '../xml/tree.js';
 import { ACTION, NS, WQL_DIALECT } from '../wsman/namespaces.js';
-import { canonicalClassName, jobClassesFor, jobProperties, queryableProperties } from './classes.js';
+import { ASSOCIATION_FILTER_DIALECT } from '../wsman/association-filter.js';
+import { evaluateAssociation, isAssociationWql, parseAssociationFilter, parseAssociationWql, writeAffectedJobElement, type AssociationQuery } from './associations.js';
+import { COMPUTER_SYSTEM, COMPUTER_SYSTEM_PROPERTIES, canonicalClassName, includesVms, jobClassesFor, jobProperties, queryableProperties, vmProperties } from './classes.js';
 import type { EnumeratedRef, EnumerationMode, EnumerationState } from './enumerations.js';
 import { EmulatorFault, FAULT, faultDetail } from './faults.js';
 import { writeEprContent, writeInstance } from './instance-xml.js';
-import type { JobFixture } from './model.js';
-import { SERVICE_CLASS_PROPERTIES, servicesOf, type ServiceInstance } from './services.js';
+import { SERVICE_CLASS_PROPERTIES, servicesOf } from './services.js';
 import type { OperationContext, OperationResult } from './operation-types.js';
 import { writeEnvelope, type SoapRequest } from './soap.js';
 import { CLASS_MISSING, renderJob, resolveTarget } from './targets.js';
@@ -50,7 +51,7 @@ function compileQuery(text: string): WqlQuery {
   }
   const cls = canonicalClassName(q.className);
   if (cls === undefined) throw invalidQuery(text, CLASS_MISSING);
-  const schema = jobClassesFor(cls).length > 0 ? queryableProperties(cls) : SERVICE_CLASS_PROPERTIES[cls];
+  const schema = jobClassesFor(cls).length > 0 || includesVms(cls) ? queryableProperties(cls) : SERVICE_CLASS_PROPERTIES[cls];
   if (schema !== undefined) {
     const known = new Set(Object.keys(schema).map((p) => p.toLowerCase()));
     if (referencedProperties(q).some((p) => !known.has(p.toLowerCase()))) throw invalidQuery(text, 'Invalid query ');
@@ -66,28 +67,24 @@ export function enumerate(req: SoapRequest, ctx: OperationContext, limit: number
   if (mode === undefined) throw new EmulatorFault(FAULT.unsupportedFeature, { detail: faultDetail('EnumerationMode') });
   const target = resolveTarget(req, 'EnumerateInstances', ctx.dialect);
 
-  let className: string;
-  let query: WqlQuery | undefined;
-  if (filter) {
-    if ((attr(filter, 'Dialect') ?? '').trim() !== WQL_DIALECT) throw new EmulatorFault(FAULT.filterDialectUnavailable);
-    query = compileQuery(textOf(filter).trim());
-    className = canonicalClassName(query.className)!;
+  let refs: EnumeratedRef[];
+  let select: readonly string[] | undefined;
+  const dialect = filter && (attr(filter, 'Dialect') ?? '').trim();
+  if (filter && dialect === ASSOCIATION_FILTER_DIALECT) {
+    if (!ctx.associationFilter) throw new EmulatorFault(FAULT.filterDialectUnavailable);
+    ({ refs, select } = associationResults(parseAssociationFilter(filter), ctx));
+  } else if (filter && dialect === WQL_DIALECT && isAssociationWql(textOf(filter))) {
+    ({ refs, select } = associationResults(parseAssociationWql(textOf(filter).trim()), ctx));
+  } else if (filter) {
+    if (dialect !== WQL_DIALECT) throw new EmulatorFault(FAULT.filterDialectUnavailable);
+    const query = compileQuery(textOf(filter).trim());
+    refs = instancesOf(canonicalClassName(query.className)!, ctx, query);
+    select = query.properties;
   } else {
     if (target.className === '*') throw new EmulatorFault(FAULT.filteringRequired);
-    className = target.className;
+    refs = instancesOf(target.className, ctx);
   }
-
-  const classes = jobClassesFor(className);
-  const jobs: EnumeratedRef[] = ctx.model
-    .list()
-    .filter((job) => classes.includes(job.className))
-    .filter((job) => !query || matchesQuery(query, rowLookup(jobProperties(job, ctx.computerName))))
-    .map((job) => ({ className: job.className, instanceId: job.instanceId }));
-  const services: EnumeratedRef[] = servicesOf(ctx.services, className)
-    .filter((service) => !query || matchesQuery(query, rowLookup(service.values)))
-    .map((service) => ({ className: service.className, service }));
-  const refs = [...jobs, ...services];
-  const state = ctx.enumerations.create(refs, query?.properties, mode);
+  const state = ctx.enumerations.create(refs, select, mode);
 
   if (!child(body, NS.wsman, 'OptimizeEnumeration')) {
     const xml = writeEnvelope(ACTION.enumerateResponse, req.messageId, `<n:EnumerateResponse><n:EnumerationContext>${state.id}</n:EnumerationContext></n:EnumerateResponse>`);
@@ -101,6 +98,31 @@ export function enumerate(req: SoapRequest, ctx: OperationContext, limit: number
     ),
   );
   return { operation: 'Enumerate', xml: batch };
+}
+
+/** The jobs, VMs and service instances an enumeration or query of `className` returns, in model order. */
+function instancesOf(className: string, ctx: OperationContext, query?: WqlQuery): EnumeratedRef[] {
+  const classes = jobClassesFor(className);
+  const jobs: EnumeratedRef[] = ctx.model
+    .list()
+    .filter((job) => classes.includes(job.className))
+    .filter((job) => !query || matchesQuery(query, rowLookup(jobProperties(job, ctx.computerName))))
+    .map((job) => ({ kind: 'job', className: job.className, instanceId: job.instanceId }));
+  const vms: EnumeratedRef[] = includesVms(className)
+    ? ctx.model
+        .listVms()
+        .filter((vm) => !query || matchesQuery(query, rowLookup(vmProperties(vm))))
+        .map((vm) => ({ kind: 'vm', name: vm.name }))
+    : [];
+  const services: EnumeratedRef[] = servicesOf(ctx.services, className)
+    .filter((service) => !query || matchesQuery(query, rowLookup(service.values)))
+    .map((service) => ({ kind: 'service', service }));
+  return [...jobs, ...vms, ...services];
+}
+
+/** An association query's results; IncludeResultProperty projects the instances returned. */
+function associationResults(q: AssociationQuery, ctx: OperationContext): { refs: EnumeratedRef[]; select: readonly string[] | undefined } {
+  return { refs: evaluateAssociation(q, ctx.model), select: q.properties };
 }
 
 function contextOf(body: XmlElement, ctx: OperationContext): EnumerationState {
@@ -130,38 +152,56 @@ export function release(req: SoapRequest, ctx: OperationContext): OperationResul
   return { operation: 'Release', xml: writeEnvelope(ACTION.releaseResponse, req.messageId, '') };
 }
 
-/** What an item is made of: its class, its EPR's selectors and its rendering. */
-interface ItemSource {
+/** An item of the result set as it is now (undefined when it is gone), and how to send it. */
+interface LiveItem {
   readonly className: string;
   readonly selectors: Readonly<Record<string, string>>;
-  render(select: readonly string[] | undefined): string;
+  /** The instance XML; a job is observed (progress advances) only here, when it is actually sent. */
+  readonly render: (observe: boolean) => string;
 }
 
-const jobItem = (job: JobFixture, ctx: OperationContext): ItemSource => ({
-  className: job.className,
-  selectors: { InstanceID: job.instanceId },
-  render: (select) => renderJob(job, ctx, select),
-});
+function liveItem(ref: EnumeratedRef, state: EnumerationState, ctx: OperationContext): LiveItem | undefined {
+  switch (ref.kind) {
+    case 'job': {
+      const current = ctx.model.get(ref.instanceId);
+      if (!current || current.className !== ref.className) return undefined;
+      return {
+        className: ref.className,
+        selectors: { InstanceID: ref.instanceId },
+        render: (observe) => renderJob(observe ? ctx.model.observe(ref.instanceId)! : current, ctx, state.select),
+      };
+    }
+    case 'vm': {
+      const vm = ctx.model.vm(ref.name);
+      if (!vm) return undefined;
+      return {
+        className: COMPUTER_SYSTEM,
+        selectors: { CreationClassName: COMPUTER_SYSTEM, Name: vm.name },
+        render: () => writeInstance(COMPUTER_SYSTEM, COMPUTER_SYSTEM_PROPERTIES, vmProperties(vm), state.select, ctx.dialect),
+      };
+    }
+    case 'affected': {
+      const job = ctx.model.get(ref.instanceId);
+      const vm = ctx.model.vm(ref.vmName);
+      if (!job || !vm) return undefined;
+      return { className: 'Msvm_AffectedJobElement', selectors: {}, render: () => writeAffectedJobElement(job, vm) };
+    }
+    case 'service': {
+      const { service } = ref;
+      return {
+        className: service.className,
+        selectors: service.keys,
+        render: () => writeInstance(service.className, SERVICE_CLASS_PROPERTIES[service.className]!, service.values, state.select, ctx.dialect),
+      };
+    }
+  }
+}
 
-const serviceItem = (service: ServiceInstance, ctx: OperationContext): ItemSource => ({
-  className: service.className,
-  selectors: service.keys,
-  render: (select) => writeInstance(service.className, SERVICE_CLASS_PROPERTIES[service.className]!, service.values, select, ctx.dialect),
-});
-
-function renderItem(item: ItemSource, state: EnumerationState, ctx: OperationContext): string {
+function renderItem(item: LiveItem, state: EnumerationState, ctx: OperationContext, observe: boolean): string {
   const epr = () => `<a:EndpointReference>${writeEprContent(item.className, item.selectors, ctx.dialect)}</a:EndpointReference>`;
   if (state.mode === 'epr') return epr();
-  const instance = item.render(state.select);
+  const instance = item.render(observe);
   return state.mode === 'objectAndEpr' ? `<w:Item>${instance}${epr()}</w:Item>` : instance;
-}
-
-/** The item a ref stands for now (`observe`: advance a progressing job, as sending it does); undefined for a job removed since the Enumerate. */
-function itemOf(ref: EnumeratedRef, ctx: OperationContext, observe: boolean): ItemSource | undefined {
-  if ('service' in ref) return serviceItem(ref.service, ctx);
-  const current = ctx.model.get(ref.instanceId);
-  if (!current || current.className !== ref.className) return undefined;
-  return jobItem(observe ? ctx.model.observe(ref.instanceId)! : current, ctx);
 }
 
 /**
@@ -173,18 +213,17 @@ function takeBatch(state: EnumerationState, max: number, ctx: OperationContext, 
   let count = 0;
   const overhead = Buffer.byteLength(wrap('', false), 'utf8') + 64;
   while (count < max && state.position < state.refs.length) {
-    const ref = state.refs[state.position]!;
-    const current = itemOf(ref, ctx, false);
-    if (!current) {
+    const item = liveItem(state.refs[state.position]!, state, ctx);
+    if (!item) {
       state.position++; // removed since the Enumerate
       continue;
     }
-    const size = Buffer.byteLength(renderItem(current, state, ctx), 'utf8');
+    const size = Buffer.byteLength(renderItem(item, state, ctx, false), 'utf8');
     if (overhead + Buffer.byteLength(items, 'utf8') + size > limit) {
       if (count === 0) throw new EmulatorFault(FAULT.responseTooLarge);
       break;
     }
-    items += renderItem(itemOf(ref, ctx, true)!, state, ctx);
+    items += renderItem(item, state, ctx, true);
     state.position++;
     count++;
   }

@@ -9,8 +9,12 @@ import type { ServiceInstance } from './services.js';
 
 export type EnumerationMode = 'object' | 'epr' | 'objectAndEpr';
 
-/** A job (read again from the model when sent: it may progress or go), or a service instance (fixed). */
-export type EnumeratedRef = { readonly className: JobClassName; readonly instanceId: string } | { readonly className: string; readonly service: ServiceInstance };
+/** One item of a result set, read again when it is sent: a job, a VM, a job-to-VM Msvm_AffectedJobElement, or a service instance (fixed). */
+export type EnumeratedRef =
+  | { readonly kind: 'job'; readonly className: JobClassName; readonly instanceId: string }
+  | { readonly kind: 'vm'; readonly name: string }
+  | { readonly kind: 'affected'; readonly instanceId: string; readonly vmName: string }
+  | { readonly kind: 'service'; readonly service: ServiceInstance };
 
 export interface EnumerationState {
   readonly id: string;

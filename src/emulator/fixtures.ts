@@ -6,7 +6,7 @@
  * asynchronous methods start. Messages follow Hyper-V's wording; the failed job's text carries
  * <, &, quotes and CJK so escaping is exercised at both layers (SOAP and the embedded CIM-XML).
  */
-import type { JobFixture, MsvmErrorFixture } from './model.js';
+import type { JobFixture, MsvmErrorFixture, VmFixture } from './model.js';
 
 /** InstanceIDs of DEFAULT_JOBS (upper-case GUIDs, as Hyper-V writes them). */
 export const FIXTURE_JOB_IDS = {
@@ -32,6 +32,13 @@ export const FIXTURE_VMS = {
   migrating: { name: 'sql02', id: '0F4C8A2E-6B1D-4F73-9A5C-3E8D2B7F1C90' },
   multi: { name: 'app03', id: '5A1E9C7B-3D2F-4B86-8F0A-6C4E1D9B2A75' },
 } as const;
+
+/** The fixture VMs as Msvm_ComputerSystem instances: web01 running, sql02 off, app03 running. */
+export const DEFAULT_VMS: readonly VmFixture[] = [
+  { name: FIXTURE_VMS.failed.id, elementName: FIXTURE_VMS.failed.name, enabledState: 2 },
+  { name: FIXTURE_VMS.migrating.id, elementName: FIXTURE_VMS.migrating.name, enabledState: 3 },
+  { name: FIXTURE_VMS.multi.id, elementName: FIXTURE_VMS.multi.name, enabledState: 2 },
+];
 
 const OWNER = 'Microsoft-Windows-Hyper-V-VMMS';
 const T0 = Date.UTC(2026, 10, 20, 10, 15, 0, 123);
@@ -108,6 +115,7 @@ export const DEFAULT_JOBS: readonly JobFixture[] = [
   {
     className: 'Msvm_ConcreteJob',
     instanceId: FIXTURE_JOB_IDS.completedConcrete,
+    affectedElements: [FIXTURE_VMS.multi.id],
     jobState: 7,
     percentComplete: 100,
     errorCode: 0,
@@ -119,6 +127,7 @@ export const DEFAULT_JOBS: readonly JobFixture[] = [
   {
     className: 'Msvm_ConcreteJob',
     instanceId: FIXTURE_JOB_IDS.runningConcrete,
+    affectedElements: [FIXTURE_VMS.migrating.id],
     jobState: 4,
     percentComplete: 40,
     errorCode: 0,
@@ -132,6 +141,7 @@ export const DEFAULT_JOBS: readonly JobFixture[] = [
   {
     className: 'Msvm_ConcreteJob',
     instanceId: FIXTURE_JOB_IDS.failedConcrete,
+    affectedElements: [FIXTURE_VMS.failed.id],
     jobState: 10,
     percentComplete: 100,
     errorCode: 32768,
@@ -146,6 +156,7 @@ export const DEFAULT_JOBS: readonly JobFixture[] = [
   {
     className: 'Msvm_ConcreteJob',
     instanceId: FIXTURE_JOB_IDS.terminated,
+    affectedElements: [FIXTURE_VMS.multi.id],
     jobState: 8,
     percentComplete: 60,
     errorCode: 32768,
@@ -210,6 +221,7 @@ export const DEFAULT_JOBS: readonly JobFixture[] = [
   {
     className: 'Msvm_ConcreteJob',
     instanceId: FIXTURE_JOB_IDS.twoErrors,
+    affectedElements: [FIXTURE_VMS.multi.id],
     jobState: 10,
     percentComplete: 100,
     errorCode: 32768,
@@ -224,6 +236,7 @@ export const DEFAULT_JOBS: readonly JobFixture[] = [
   {
     className: 'Msvm_ConcreteJob',
     instanceId: FIXTURE_JOB_IDS.accessDenied,
+    affectedElements: [FIXTURE_VMS.failed.id],
     jobState: 10,
     percentComplete: 100,
     errorCode: 32768,
@@ -237,6 +250,7 @@ export const DEFAULT_JOBS: readonly JobFixture[] = [
   {
     className: 'Msvm_ConcreteJob',
     instanceId: FIXTURE_JOB_IDS.progressing,
+    affectedElements: [FIXTURE_VMS.migrating.id],
     jobState: 4,
     percentComplete: 0,
     errorCode: 0,
@@ -263,6 +277,7 @@ export const DEFAULT_JOBS: readonly JobFixture[] = [
   {
     className: 'Msvm_ConcreteJob',
     instanceId: FIXTURE_JOB_IDS.failedNoDetails,
+    affectedElements: [FIXTURE_VMS.migrating.id],
     jobState: 10,
     percentComplete: 30,
     errorCode: 32768,

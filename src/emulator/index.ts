@@ -14,8 +14,8 @@ export {
   type EmulatedHostOptions,
   type EmulatorRequestRecord,
 } from './server.js';
-export { JobModel, JOB_STATE, isTerminalJobState, type JobFixture, type JobClassName, type MsvmErrorFixture, type NullErrorForm } from './model.js';
-export { DEFAULT_JOBS, FIXTURE_JOB_IDS, FIXTURE_VMS, STARTED_JOB_STEPS, liveMigrationError, startedMigrationJob, startedResizeJob } from './fixtures.js';
+export { JobModel, JOB_STATE, isTerminalJobState, type JobFixture, type VmFixture, type JobClassName, type MsvmErrorFixture, type NullErrorForm } from './model.js';
+export { DEFAULT_JOBS, DEFAULT_VMS, FIXTURE_JOB_IDS, FIXTURE_VMS, STARTED_JOB_STEPS, liveMigrationError, startedMigrationJob, startedResizeJob } from './fixtures.js';
 export { generateTestCertificates, CertificateGenerationError, type TestCertificates, type TestCertificateOptions } from './tls.js';
 export { writeCimXmlInstance, msvmErrorCimXml, type CimXmlProperty, type CimXmlType, type MsvmErrorXmlOptions } from './cim-xml-writer.js';
 export { parseWql, WqlSyntaxError, type WqlQuery, type WqlCondition } from './wql.js';

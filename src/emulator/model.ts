@@ -1,6 +1,7 @@
 /**
  * The emulated host's state: Hyper-V jobs (Msvm_ConcreteJob, Msvm_MigrationJob, Msvm_StorageJob)
- * with the Msvm_Error instances their GetError/GetErrorEx return. Tests and users mutate it while the
+ * with the Msvm_Error instances their GetError/GetErrorEx return, and the virtual machines
+ * (Msvm_ComputerSystem) jobs affect (Msvm_AffectedJobElement). Tests and users mutate it while the
  * server runs. A "progressing" job advances one step each time it is observed (Get, Enumerate/Pull),
  * so polling loops can be tested deterministically, without clocks.
  */
@@ -57,6 +58,18 @@ export interface JobFixture {
   nullErrorForm?: NullErrorForm;
   /** Add WMI system properties (__CLASS, __PATH, ... CLASSORIGIN="___SYSTEM") to the Msvm_Error CIM-XML; default false. */
   errorXmlSystemProperties?: boolean;
+  /** Name (GUID) of each virtual machine the job works on: its Msvm_AffectedJobElement instances. */
+  affectedElements?: string[];
+}
+
+/** A virtual machine: one Msvm_ComputerSystem instance (keys CreationClassName = Msvm_ComputerSystem, Name). */
+export interface VmFixture {
+  /** Name: the VM's GUID, upper-case as Hyper-V writes it. Matched case-insensitively. */
+  name: string;
+  /** ElementName: the name people give the VM. */
+  elementName: string;
+  /** CIM_EnabledLogicalElement.EnabledState: 2 Enabled (running), 3 Disabled (off), 6 Enabled but Offline (saved), 9 Quiesce (paused). */
+  enabledState: number;
 }
 
 export const JOB_STATE = {
@@ -105,6 +118,7 @@ function key(instanceId: string): string {
 function cloneFixture(f: JobFixture): JobFixture {
   return {
     ...f,
+    affectedElements: f.affectedElements && [...f.affectedElements],
     errors: f.errors?.map((e) => ({ ...e, messageArguments: e.messageArguments && [...e.messageArguments], recommendedActions: e.recommendedActions && [...e.recommendedActions] })),
     migration: f.migration && { ...f.migration },
     progress: f.progress && { ...f.progress },
@@ -120,9 +134,34 @@ function validate(f: JobFixture): void {
 
 export class JobModel {
   readonly #jobs = new Map<string, JobRecord>();
+  readonly #vms = new Map<string, VmFixture>();
 
-  constructor(fixtures: readonly JobFixture[] = []) {
+  constructor(fixtures: readonly JobFixture[] = [], vms: readonly VmFixture[] = []) {
     for (const f of fixtures) this.add(f);
+    for (const vm of vms) this.addVm(vm);
+  }
+
+  /** Add a virtual machine; refuses a duplicate Name. */
+  addVm(vm: VmFixture): void {
+    if (typeof vm.name !== 'string' || vm.name.trim() === '') throw new InvalidOptionError('A VM fixture needs a non-empty name (its GUID).');
+    const k = key(vm.name);
+    if (this.#vms.has(k)) throw new InvalidOptionError(`A VM with Name ${vm.name} already exists.`);
+    this.#vms.set(k, { ...vm });
+  }
+
+  removeVm(name: string): boolean {
+    return this.#vms.delete(key(name));
+  }
+
+  /** The VM with this Name (GUID), compared without regard to case. */
+  vm(name: string): VmFixture | undefined {
+    const vm = this.#vms.get(key(name));
+    return vm && { ...vm };
+  }
+
+  /** Every VM, insertion order. */
+  listVms(): VmFixture[] {
+    return [...this.#vms.values()].map((vm) => ({ ...vm }));
   }
 
   /** Add a job; refuses a duplicate InstanceID. */

@@ -20,6 +20,8 @@ export interface OperationContext {
   readonly now: () => Date;
   /** Which server the host behaves as (dialect.ts). */
   readonly dialect: EmulatorDialect;
+  /** Whether the DMTF association filter dialect is answered (EmulatedHostOptions.associationFilter). */
+  readonly associationFilter: boolean;
 }
 
 export interface OperationResult {

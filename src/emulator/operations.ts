@@ -9,7 +9,7 @@ import { EmulatorFault, FAULT, faultDetail } from './faults.js';
 import { invoke } from './methods.js';
 import type { OperationContext, OperationHandler, OperationName, OperationResult } from './operation-types.js';
 import { writeEnvelope, writeIdentifyResponse, type SoapRequest } from './soap.js';
-import { jobClassesFor } from './classes.js';
+import { COMPUTER_SYSTEM, COMPUTER_SYSTEM_PROPERTIES, includesVms, jobClassesFor, vmProperties } from './classes.js';
 import { writeInstance } from './instance-xml.js';
 import { SERVICE_CLASS_PROPERTIES, SERVICE_KEYS, findService } from './services.js';
 import { findJob, instanceNotFound, instanceSelectors, jobInstanceId, notFound, renderJob, resolveTarget, VMMS_PROVIDER } from './targets.js';
@@ -95,10 +95,20 @@ function get(req: SoapRequest, ctx: OperationContext): OperationResult {
     if (!service) throw notFound(FAULT.resourceNotFound.reason, { operation: 'GetObject', providerName: VMMS_PROVIDER, parameterInfo: `${target.className}.${selectorText(req)}` });
     return { operation: 'Get', xml: writeEnvelope(ACTION.getResponse, req.messageId, writeInstance(service.className, schema, service.values, undefined, ctx.dialect)) };
   }
+  if (includesVms(target.className)) return getVm(req, ctx, target.className);
   const instanceId = jobInstanceIdOrOther(req, target.className);
   if (!findJob(ctx.model, target.className, instanceId)) throw instanceNotFound(target.className, instanceId, 'GetObject');
   const job = ctx.model.observe(instanceId)!;
   return { operation: 'Get', xml: writeEnvelope(ACTION.getResponse, req.messageId, renderJob(job, ctx)) };
+}
+
+/** A VM by its keys, CreationClassName and Name (Msvm_ComputerSystem); Name alone is enough here. */
+function getVm(req: SoapRequest, ctx: OperationContext, className: string): OperationResult {
+  const name = req.selectors.find((s) => s.name.toLowerCase() === 'name')?.value;
+  if (name === undefined) throw new EmulatorFault(FAULT.insufficientSelectors);
+  const vm = ctx.model.vm(name);
+  if (!vm) throw notFound(FAULT.resourceNotFound.reason, { operation: 'GetObject', providerName: VMMS_PROVIDER, parameterInfo: `${className}.Name="${name}"` });
+  return { operation: 'Get', xml: writeEnvelope(ACTION.getResponse, req.messageId, writeInstance(COMPUTER_SYSTEM, COMPUTER_SYSTEM_PROPERTIES, vmProperties(vm), undefined, ctx.dialect)) };
 }
 
 /** For classes without instances any selector set addresses nothing, but an empty one is still insufficient. */

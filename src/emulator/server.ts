@@ -18,8 +18,8 @@ import { authenticate, offeredSchemes, type AuthConfig, type AuthScheme, type Cb
 import { EnumerationStore, DEFAULT_ENUMERATION_TIMEOUT_MS } from './enumerations.js';
 import { EMULATOR_DIALECTS, REPLY_FRAMING, hasIndentedPartHeader, type EmulatorDialect } from './dialect.js';
 import { EmulatorFault } from './faults.js';
-import { DEFAULT_JOBS } from './fixtures.js';
-import { JobModel, type JobFixture } from './model.js';
+import { DEFAULT_JOBS, DEFAULT_VMS } from './fixtures.js';
+import { JobModel, type JobFixture, type VmFixture } from './model.js';
 import { hostServices, type ServiceInstance } from './services.js';
 import { handleOperation, isIdentify, operationOf, type OperationName } from './operations.js';
 import { SECURITY_PROFILES, parseSoapRequest, writeFault, writeIdentifyResponse, type SoapRequest } from './soap.js';
@@ -57,9 +57,11 @@ export interface EmulatedHostOptions {
   /**
    * root/virtualization/v2 answers every class with no instance (no jobs, no
    * Msvm_VirtualSystemManagementService), as it does for a user the Hyper-V provider shows nothing;
-   * default false. Jobs added to `model` later do show.
+   * default false. Jobs and VMs added to `model` later do show.
    */
   readonly emptyHypervNamespace?: boolean;
+  /** Virtual machines (Msvm_ComputerSystem); default DEFAULT_VMS. */
+  readonly vms?: readonly VmFixture[];
   /** Default 'HV-EMU01'. */
   readonly computerName?: string;
   /** Server cap on envelopes, default 512000. */
@@ -72,6 +74,11 @@ export interface EmulatedHostOptions {
   readonly kerberos?: EmulatorKerberosOptions;
   /** Behave as Windows WinRM (default) or as Microsoft's OMI server does on the wire (dialect.ts). */
   readonly dialect?: EmulatorDialect;
+  /**
+   * Answer the DMTF association filter (default true). false refuses its dialect with
+   * wsen:FilterDialectRequestedUnavailable, as a WS-Man service without it does (WinRM before 2.0).
+   */
+  readonly associationFilter?: boolean;
 }
 
 export interface EmulatorRequestRecord {
@@ -123,6 +130,7 @@ interface HostState {
   readonly connections: WeakMap<Socket, ConnectionAuth>;
   readonly certificates: { readonly config: ClientCertificateConfig; readonly issuers: ReturnType<typeof issuerList> } | undefined;
   readonly dialect: EmulatorDialect;
+  readonly associationFilter: boolean;
 }
 
 function validateOptions(o: EmulatedHostOptions): void {
@@ -132,7 +140,7 @@ function validateOptions(o: EmulatedHostOptions): void {
   }
   const auth = o.auth ?? {};
   if (auth.basic === false && auth.negotiate === false && auth.ntlm === false) throw new InvalidOptionError('auth enables no scheme; enable basic, negotiate or ntlm.');
-  if (o.emptyHypervNamespace === true && o.jobs !== undefined && o.jobs.length > 0) throw new InvalidOptionError('emptyHypervNamespace shows no instance: give no jobs with it.');
+  if (o.emptyHypervNamespace === true && ((o.jobs?.length ?? 0) > 0 || (o.vms?.length ?? 0) > 0)) throw new InvalidOptionError('emptyHypervNamespace shows no instance: give no jobs or VMs with it.');
   if (o.clientCertificates && !o.tls) throw new InvalidOptionError('clientCertificates needs tls: certificate authentication exists only over https.');
   if (o.dialect !== undefined && !EMULATOR_DIALECTS.includes(o.dialect)) throw new InvalidOptionError(`dialect must be ${EMULATOR_DIALECTS.join(' or ')}, got ${String(o.dialect)}.`);
   if (o.cbtHardeningLevel !== undefined && !['none', 'relaxed', 'strict'].includes(o.cbtHardeningLevel)) {
@@ -165,7 +173,7 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
       certificateDer: options.tls ? certificateDer(options.tls.cert) : undefined,
       ...(kerberos ? { kerberos: kerberos.acceptor } : {}),
     },
-    model: new JobModel(options.emptyHypervNamespace === true ? [] : (options.jobs ?? DEFAULT_JOBS)),
+    model: new JobModel(options.emptyHypervNamespace === true ? [] : (options.jobs ?? DEFAULT_JOBS), options.emptyHypervNamespace === true ? [] : (options.vms ?? DEFAULT_VMS)),
     services: options.emptyHypervNamespace === true ? [] : hostServices(computerName),
     enumerations: new EnumerationStore(options.enumerationTimeoutMs ?? DEFAULT_ENUMERATION_TIMEOUT_MS),
     computerName,
@@ -174,6 +182,7 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
     connections: new WeakMap(),
     certificates: options.clientCertificates ? { config: options.clientCertificates, issuers: issuerList(options.clientCertificates) } : undefined,
     dialect: options.dialect ?? 'wmi',
+    associationFilter: options.associationFilter ?? true,
   };
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handleHttp(req, res, state).catch((err: unknown) => {
@@ -429,6 +438,7 @@ function processSoap(soap: Uint8Array, charset: string | undefined, req: Incomin
       securityProfiles: securityProfiles(state.auth),
       now: () => new Date(),
       dialect: state.dialect,
+      associationFilter: state.associationFilter,
     });
     return {
       status: 200,

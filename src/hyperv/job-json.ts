@@ -6,6 +6,7 @@ import { cimValueToJson, setOwn, type JsonValue } from '../cim/types.js';
 import type { GetErrorExResult, GetErrorResult, HypervJob } from './jobs.js';
 import { jobOutcome, type ErrorMethod, type JobOutcome, type JobOutcomeSource, type JobOutcomeStatus } from './job-outcome.js';
 import { msvmErrorToJson } from './msvm-error.js';
+import type { AffectedElement } from './affected-elements.js';
 
 export type MsvmErrorJson = ReturnType<typeof msvmErrorToJson>;
 
@@ -147,4 +148,15 @@ export function jobToJson(j: HypervJob): JobJson {
 /** A `jobs` line: the job and its outcome as its own properties tell it (no GetError asked). */
 export function jobWithOutcomeToJson(j: HypervJob): JobJson & { readonly outcome: JobOutcomeJson } {
   return { ...jobToJson(j), outcome: outcomeToJson(jobOutcome(j)) };
+}
+
+/** An element a job affects (Msvm_AffectedJobElement), e.g. the VM: its class, Name (a VM's GUID) and ElementName. */
+export interface AffectedElementJson {
+  readonly className: string;
+  readonly name: string | null;
+  readonly elementName: string | null;
+}
+
+export function affectedElementToJson(e: AffectedElement): AffectedElementJson {
+  return { className: e.className, name: e.name, elementName: e.elementName };
 }

@@ -11,6 +11,7 @@ import type { WsmanClient } from '../wsman/client.js';
 import { isNotFoundFault, isTimeoutFault, WsmanFaultError } from '../wsman/fault.js';
 import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX, wmiResourceUri } from '../wsman/namespaces.js';
 import { outParams, type InvokeOutput } from '../wsman/responses.js';
+import { askAffectedElements, readAffectedElements, type AffectedElement, type AffectedElementsAnswer } from './affected-elements.js';
 import { MSVM_ERROR_SCHEMA, schemaFor } from './class-schemas.js';
 import { jobOutcome, type ErrorAnswer, type ErrorMethod, type JobOutcome } from './job-outcome.js';
 import { toMsvmError, type MsvmError } from './msvm-error.js';
@@ -418,6 +419,21 @@ export class HypervJobs {
   /** GetErrorEx: every error of the job (Errors[] of embedded Msvm_Error instances), with the outcome. */
   getErrorEx(instanceId: string, jobClass?: string, signal?: AbortSignal): Promise<GetErrorExResult> {
     return this.resolve(instanceId, jobClass, (ref) => this.getErrorExByRef(ref, signal));
+  }
+
+  /** The elements (usually the VM) the job at `ref` affects, through Msvm_AffectedJobElement: one Enumerate. */
+  affectedElementsByRef(ref: JobRef, signal?: AbortSignal): Promise<AffectedElement[]> {
+    return readAffectedElements(this.client, ref, this.namespace, signal);
+  }
+
+  /** As affectedElementsByRef, with a fault or malformed reply returned as `failure` instead of thrown (see askAffectedElements). */
+  askAffectedElementsByRef(ref: JobRef, signal?: AbortSignal): Promise<AffectedElementsAnswer> {
+    return askAffectedElements(this.client, ref, this.namespace, signal);
+  }
+
+  /** The elements a job affects, by InstanceID; without jobClass, Msvm_ConcreteJob then Msvm_MigrationJob. */
+  affectedElements(instanceId: string, jobClass?: string, signal?: AbortSignal): Promise<AffectedElement[]> {
+    return this.resolve(instanceId, jobClass, (ref) => this.affectedElementsByRef(ref, signal));
   }
 
   /**

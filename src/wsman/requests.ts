@@ -5,6 +5,7 @@
  */
 import { InvalidOptionError } from '../errors.js';
 import { escapeAttr, escapeText } from '../xml/escape.js';
+import { associationFilterXml, type AssociationFilter } from './association-filter.js';
 import { buildEnvelope, type EnvelopeContext, type WsmanOption } from './envelope.js';
 import { dialectOfResourceUri, type WsmanDialect } from './dialect.js';
 import { encodeInvokeParams, type InvokeParams } from './invoke-params.js';
@@ -40,6 +41,8 @@ export interface EnumerateArgs {
   readonly wql?: string;
   /** Any other filter dialect. */
   readonly filter?: { readonly dialect: string; readonly content: string };
+  /** A DMTF association query (DSP0227 8.2); the resource URI is then usually the namespace's `*`. */
+  readonly association?: AssociationFilter;
   readonly selectors?: Selectors;
   /** Return the first items in the EnumerateResponse itself (DSP0226 8.2.3). Default true. */
   readonly optimize?: boolean;
@@ -52,12 +55,15 @@ export interface EnumerateArgs {
 export const DEFAULT_MAX_ELEMENTS = 100;
 
 export function buildEnumerateRequest(ctx: EnvelopeContext, resourceUri: string, args: EnumerateArgs = {}): WsmanRequest {
+  const given = [args.wql !== undefined && 'wql', args.filter !== undefined && 'filter', args.association !== undefined && 'association'].filter((k) => k !== false);
+  if (given.length > 1) throw new InvalidOptionError(`An Enumerate carries one filter; got ${given.join(' and ')}.`);
   const filter = args.wql !== undefined ? { dialect: WQL_DIALECT, content: args.wql } : args.filter;
   const max = args.maxElements ?? DEFAULT_MAX_ELEMENTS;
   checkMaxElements(max);
   // Child order as in DSP0226 8.2: wsman:Filter, EnumerationMode, OptimizeEnumeration, MaxElements.
   let body = `<n:Enumerate xmlns:n="${NS.wsen}">`;
   if (filter) body += `<w:Filter Dialect="${escapeAttr(filter.dialect)}">${escapeText(filter.content)}</w:Filter>`;
+  if (args.association) body += associationFilterXml(args.association);
   if (args.mode) body += `<w:EnumerationMode>${args.mode}</w:EnumerationMode>`;
   if (args.optimize ?? true) body += `<w:OptimizeEnumeration/><w:MaxElements>${max}</w:MaxElements>`;
   body += '</n:Enumerate>';

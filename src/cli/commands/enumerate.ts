@@ -1,9 +1,11 @@
 /**
- * `hyperv-wsman enumerate <class> | --wql "SELECT ..."`: every instance, streamed page by page
- * (Enumerate + Pull), typed where a schema is known. NDJSON with --json.
+ * `hyperv-wsman enumerate <class> | --wql "SELECT ..." | --associated-with CLASS --selector K=V`:
+ * every instance, streamed page by page (Enumerate + Pull), typed where a schema is known. NDJSON
+ * with --json. --associated-with sends the DMTF association filter (DSP0227 8.2.1).
  */
 import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../../errors.js';
+import { classTarget } from '../../wsman/dialect.js';
 import { schemaFor } from '../../hyperv/class-schemas.js';
 import type { EnumerateArgs } from '../../wsman/requests.js';
 import { defineCommand } from '../command.js';
@@ -12,6 +14,7 @@ import { writeJson } from '../output.js';
 import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
 import { parseSelectors } from '../key-value.js';
+import { HYPERV_NAMESPACE } from '../../wsman/namespaces.js';
 import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect } from '../target.js';
 
 export interface EnumerateCliArgs extends ConnectionArgs, TargetArgs {
@@ -20,7 +23,14 @@ export interface EnumerateCliArgs extends ConnectionArgs, TargetArgs {
   wql?: string;
   where?: string;
   'max-elements'?: number;
+  'associated-with'?: string;
+  'association-class'?: string;
+  'result-class'?: string;
+  role?: string;
+  'result-role'?: string;
 }
+
+const ASSOCIATION_FLAGS = ['association-class', 'result-class', 'role', 'result-role'] as const;
 
 interface Plan {
   readonly target: Target;
@@ -29,11 +39,40 @@ interface Plan {
   readonly keys: Readonly<Record<string, string>>;
 }
 
+/**
+ * --associated-with: the association filter goes to the namespace's `*` URI with the source instance
+ * (class + --selector keys) as its Object, as WinRM takes it ([MS-WSMV] 3.1.4.1.13; the winrm
+ * tool's -dialect:association). The keys name the source, so they are not sent as header selectors.
+ */
+function associationPlan(source: string, args: EnumerateCliArgs, paging: { maxElements?: number }): Plan {
+  const conflicts = [args.class !== undefined && 'a class argument (use --result-class)', args.wql !== undefined && '--wql', args.where !== undefined && '--where', args['resource-uri'] !== undefined && '--resource-uri'].filter((c) => c !== false);
+  if (conflicts.length > 0) throw new InvalidOptionError(`--associated-with does not go with ${conflicts.join(', ')}: it names the instance to start from, and --result-class the class of what comes back.`);
+  if ((args.dialect ?? 'wmi') === 'cim') throw new InvalidOptionError('--associated-with needs the wmi dialect (WinRM): the query goes to a whole namespace, which the cim dialect cannot address.');
+  const keys = parseSelectors(args.selector);
+  if (Object.keys(keys).length === 0) throw new InvalidOptionError(`--associated-with ${source} needs the keys of the instance to start from: --selector KEY=VALUE (e.g. --selector InstanceID=... for a job).`);
+  const namespace = args.namespace ?? HYPERV_NAMESPACE;
+  const object = { resourceUri: classTarget('wmi', namespace, source).resourceUri, selectors: keys };
+  const association = {
+    kind: 'AssociatedInstances' as const,
+    object,
+    ...(args['association-class'] !== undefined ? { associationClassName: args['association-class'] } : {}),
+    ...(args.role !== undefined ? { role: args.role } : {}),
+    ...(args['result-class'] !== undefined ? { resultClassName: args['result-class'] } : {}),
+    ...(args['result-role'] !== undefined ? { resultRole: args['result-role'] } : {}),
+  };
+  const all = resolveTarget(undefined, { ...args, dialect: 'wmi' }, true);
+  return { target: all, request: { association, ...paging }, keys: {} };
+}
+
 /** WQL goes to the namespace's `*` URI (how WinRM takes it, [MS-WSMV] 3.1.4.8.1); --where builds the query for a class. */
 function plan(args: EnumerateCliArgs): Plan {
   const max = args['max-elements'];
   if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new InvalidOptionError(`--max-elements must be a positive integer, got ${String(max)}.`);
   const paging = max !== undefined ? { maxElements: max } : {};
+  const source = args['associated-with'];
+  if (source !== undefined) return associationPlan(source, args, paging);
+  const stray = ASSOCIATION_FLAGS.filter((f) => args[f] !== undefined);
+  if (stray.length > 0) throw new InvalidOptionError(`${stray.map((f) => `--${f}`).join(', ')} ${stray.length === 1 ? 'goes' : 'go'} with --associated-with CLASS --selector KEY=VALUE.`);
   const keys = parseSelectors(args.selector);
   if (args.wql !== undefined) {
     // A class beside a query is accepted when it is the class the query selects from (case as WMI: insensitive).
@@ -51,6 +90,8 @@ function plan(args: EnumerateCliArgs): Plan {
   return { target: all, request: { wql: `SELECT * FROM ${target.className} WHERE ${args.where}`, ...paging }, keys };
 }
 
+const ASSOCIATION_GROUP = 'Association:';
+
 export const enumerateCommand = defineCommand<EnumerateCliArgs>({
   command: 'enumerate [class]',
   describe: 'List the instances of a class, or the result of a WQL query, as they arrive',
@@ -60,9 +101,15 @@ export const enumerateCommand = defineCommand<EnumerateCliArgs>({
       .option('wql', { type: 'string', requiresArg: true, describe: 'A WQL query (sent to the namespace, not to a class)' })
       .option('where', { type: 'string', requiresArg: true, describe: 'A WQL condition on the class: SELECT * FROM <class> WHERE <this>' })
       .option('max-elements', { type: 'number', requiresArg: true, describe: 'Instances per page (Enumerate/Pull MaxElements; default 100)' })
+      .option('associated-with', { type: 'string', requiresArg: true, group: ASSOCIATION_GROUP, describe: 'The instances associated with one instance of this class, named by --selector (DMTF association filter)' })
+      .option('association-class', { type: 'string', requiresArg: true, group: ASSOCIATION_GROUP, describe: 'Only through this association class, e.g. Msvm_AffectedJobElement' })
+      .option('result-class', { type: 'string', requiresArg: true, group: ASSOCIATION_GROUP, describe: 'Only results of this class (or a subclass), e.g. Msvm_ComputerSystem' })
+      .option('role', { type: 'string', requiresArg: true, group: ASSOCIATION_GROUP, describe: 'The association property that refers to the --associated-with instance, e.g. AffectingElement' })
+      .option('result-role', { type: 'string', requiresArg: true, group: ASSOCIATION_GROUP, describe: 'The association property that refers to the results, e.g. AffectedElement' })
       .example("$0 enumerate Msvm_ComputerSystem --host hv01 --user 'LAB\\admin' --json", 'Every VM and the host, one JSON object per line')
       .example('$0 enumerate --wql "SELECT * FROM Msvm_ConcreteJob WHERE JobState = 10" --host hv01 --user op', 'Failed jobs')
-      .example('$0 enumerate Msvm_ConcreteJob --where "PercentComplete < 100" --host hv01 --user op', 'The same with a condition only') as Argv<EnumerateCliArgs>,
+      .example('$0 enumerate Msvm_ConcreteJob --where "PercentComplete < 100" --host hv01 --user op', 'The same with a condition only')
+      .example('$0 enumerate --associated-with Msvm_ConcreteJob --selector InstanceID=5E2C1B2D-... --association-class Msvm_AffectedJobElement --host hv01 --user op', 'The VM a job worked on') as Argv<EnumerateCliArgs>,
   run: (args, io) =>
     withPreparedClient(
       args,

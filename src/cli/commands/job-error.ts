@@ -6,9 +6,10 @@
  */
 import type { Argv } from 'yargs';
 import { ErrorCodes } from '../../errors.js';
-import { getErrorExToJson, getErrorToJson } from '../../hyperv/job-json.js';
+import { describeAffectedElement, type AffectedElementsAnswer } from '../../hyperv/affected-elements.js';
+import { affectedElementToJson, getErrorExToJson, getErrorToJson } from '../../hyperv/job-json.js';
 import type { JobOutcome } from '../../hyperv/job-outcome.js';
-import { HypervJobs, JOB_CLASSES } from '../../hyperv/jobs.js';
+import { HypervJobs, JOB_CLASSES, jobRefFor } from '../../hyperv/jobs.js';
 import { formatMsvmError, type MsvmError } from '../../hyperv/msvm-error.js';
 import { defineCommand } from '../command.js';
 import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
@@ -20,11 +21,17 @@ import { withPreparedClient } from '../run.js';
 
 export interface JobErrorArgs extends ConnectionArgs, JobIdArgs {
   all?: boolean;
+  affected?: boolean;
 }
 
 export function jobErrorBuilder<T>(y: Argv<T>): Argv<T & JobErrorArgs> {
   return withJobIdOptions(withConnectionOptions(y), `Job class, e.g. Msvm_StorageJob (default: ${JOB_CLASSES.join(', then ')})`)
     .option('all', { type: 'boolean', describe: 'All errors (calls GetErrorEx) instead of the first (GetError)' })
+    .option('affected', {
+      type: 'boolean',
+      default: true,
+      describe: 'Also name what the job worked on, usually the VM (Msvm_AffectedJobElement: one more request); --no-affected skips it',
+    })
     .example("HYPERV_WSMAN_PASSWORD=... $0 job-error 5E2C1B2D-... --host hv01 --user 'LAB\\admin'", 'Did the job fail, and why')
     .example('$0 job-error 5E2C1B2D-... --all --json --host hv01 --user op', 'Every error (GetErrorEx), as JSON') as Argv<T & JobErrorArgs>;
 }
@@ -44,8 +51,12 @@ export async function jobErrorCommand(args: JobErrorArgs, io: CliIo): Promise<nu
     async (client, { id, jobClass }) => {
       const jobs = new HypervJobs(client);
       const r = args.all ? await jobs.getErrorEx(id, jobClass) : await jobs.getError(id, jobClass);
-      if (args.json) writeJson(io, 'errors' in r ? getErrorExToJson(r) : getErrorToJson(r));
-      else io.stdout.write(renderOutcome(r.outcome));
+      const affected = args.affected === false ? undefined : await jobs.askAffectedElementsByRef(jobRefFor(r.jobClass, r.instanceId, jobs.namespace));
+      if (affected?.failure) io.stderr.write(`hyperv-wsman: warning: the elements job ${r.instanceId} affects could not be read (Msvm_AffectedJobElement): ${affected.failure}\n`);
+      if (args.json) {
+        const doc = 'errors' in r ? getErrorExToJson(r) : getErrorToJson(r);
+        writeJson(io, { ...doc, affectedElements: affected?.elements ? affected.elements.map(affectedElementToJson) : null });
+      } else io.stdout.write(renderOutcome(r.outcome, affected));
       if (r.returnValue === 0) return EXIT.OK;
       // The method's own failure: the job's error could not be read, so the answer is incomplete.
       io.stderr.write(`hyperv-wsman: ${ErrorCodes.METHOD_FAILED}: ${r.outcome.method} on Job ${r.instanceId} (${r.jobClass}) returned ${r.returnValue} (${r.returnValueName}): the job's error could not be read.\n`);
@@ -91,13 +102,23 @@ function errorBlocks(errors: readonly MsvmError[]): string[] {
   return errors.map((e, i) => `Error ${i + 1} of ${errors.length}:\n${indent(formatMsvmError(e))}`);
 }
 
+/** Which element(s) the job works on, as one line each; nothing when not asked. */
+function affectedLines(a: AffectedElementsAnswer | undefined): string[] {
+  if (a === undefined) return [];
+  if (a.elements === null) return ['Affects: unknown (the host did not answer the Msvm_AffectedJobElement query; see the warning).'];
+  if (a.elements.length === 0) return ['Affects: no element named by the host (Msvm_AffectedJobElement).'];
+  return a.elements.map((e) => `Affects: ${describeAffectedElement(e)}`);
+}
+
 /**
  * The outcome for people: the headline (which job, failed or not), the reason and where it comes
- * from, the method's return value as a detail, notes, then each decoded error.
+ * from, what the job worked on (the VM) when asked, the method's return value as a detail, notes,
+ * then each decoded error.
  */
-export function renderOutcome(o: JobOutcome): string {
+export function renderOutcome(o: JobOutcome, affected?: AffectedElementsAnswer): string {
   const lines = [headline(o)];
   if (o.reason !== null) lines.push(`  ${o.reason}`, `  (${SOURCE_TEXT[o.source](o)})`);
+  lines.push(...affectedLines(affected));
   const method = methodLine(o);
   if (method) lines.push(method);
   lines.push(...o.notes);
