@@ -114,6 +114,7 @@ interface TaskResult {
   readonly msg: string;
   readonly error_code?: string;
   readonly outcome?: OutcomeJson;
+  readonly affected_elements?: readonly { readonly className: string; readonly name: string | null; readonly elementName: string | null }[] | null;
   readonly job_error?: { readonly jobClass: string; readonly instanceId: string; readonly returnValue: number; readonly error?: MsvmErrorJson | null; readonly errors?: MsvmErrorJson[] } | null;
   readonly job?: { readonly jobClass: string; readonly instanceId: string; readonly jobStateName: string; readonly percentComplete: number };
   readonly jobs?: Array<{ readonly instanceId: string; readonly outcome: OutcomeJson }>;
@@ -182,6 +183,7 @@ describe('the hyperv_wsman.hyperv collection with real ansible-core against the 
       assert.equal(r.msg, r.outcome?.summary);
       assert.ok(playbook.stdout.includes('"MessageID 32768, Software Error, severity Degraded/Warning"'), playbook.stdout);
       assert.equal(e?.valueMapNames.PerceivedSeverity, 'Degraded/Warning');
+      assert.deepEqual(r.affected_elements, [{ className: 'Msvm_ComputerSystem', name: FIXTURE_VMS.failed.id, elementName: FIXTURE_VMS.failed.name }]);
     });
 
     test('an OK job: succeeded, error null, and no failure wording', () => {

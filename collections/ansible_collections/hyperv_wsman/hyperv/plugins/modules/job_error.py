@@ -12,6 +12,7 @@ description:
     calls its C(GetError) method (C(GetErrorEx) with I(all_errors)), through C(hyperv-wsman job-error --json).
   - Returns the decoded C(Msvm_Error) and the job's I(outcome) (succeeded / failed / running / unknown, with a reason).
     When the host kept no C(Msvm_Error) for a failed job, the reason is the job's own C(ErrorDescription).
+  - Also returns what the job works on (I(affected_elements), the VM through C(Msvm_AffectedJobElement); one more request).
   - A failed job is not a task failure (this module only reports); the task fails when the job cannot be asked about,
     or when GetError itself returns non-zero (for example 32769 Access Denied).
 version_added: 0.1.0
@@ -67,6 +68,15 @@ job_error:
       which does not mean the job is fine (see I(outcome)).
   returned: when the host answered
   type: dict
+affected_elements:
+  description:
+    - What the job works on, through C(Msvm_AffectedJobElement) (docs/cli-json.md, C(affectedElements)); each element's C(className)
+      (C(Msvm_ComputerSystem) for a VM), C(name) (the VM's GUID) and C(elementName) (the VM's name).
+    - C([]) when the host names none (always for C(Msvm_MigrationJob)); null when the host refused the query.
+  returned: when the host answered
+  type: list
+  elements: dict
+  sample: [{className: Msvm_ComputerSystem, name: B6E2F8A1-0C4D-4E7A-9F3B-2D8C6A1E5F47, elementName: web01}]
 error_code:
   description: The CLI's error code when the task failed (C(ERR_AUTH), C(ERR_NOT_FOUND), C(ERR_METHOD_FAILED), ...).
   returned: on failure
@@ -98,7 +108,8 @@ def main():
                          error_code='ERR_METHOD_FAILED', rc=result.rc, job_error=doc, outcome=outcome)
     if result.rc != EXIT['OK']:
         cli.fail(result, job_error=doc, outcome=outcome)
-    module.exit_json(changed=False, msg=outcome['summary'], outcome=outcome, job_error=doc)
+    module.exit_json(changed=False, msg=outcome['summary'], outcome=outcome, job_error=doc,
+                     affected_elements=doc.get('affectedElements'))
 
 
 if __name__ == '__main__':
