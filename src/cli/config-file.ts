@@ -128,7 +128,11 @@ function parseSection(raw: unknown, where: string, file: string, env: CliIo['env
       throw new InvalidOptionError(`${file}: ${where}.${key} is not a known setting. Known settings: ${Object.keys(CONFIG_KEYS).join(', ')}.`);
     }
     const kind = CONFIG_KEYS[key as ConfigKey];
-    if (typeof value !== kind) throw new InvalidOptionError(`${file}: ${where}.${key} must be a ${kind}, got ${JSON.stringify(value)}.`);
+    if (typeof value !== kind) {
+      // JSON has its own true/false; a quoted word ("maybe", "yes") is refused rather than guessed at.
+      const wanted = kind === 'boolean' ? 'true or false (JSON true/false, unquoted)' : `a ${kind}`;
+      throw new InvalidOptionError(`${file}: ${where}.${key} must be ${wanted}, got ${JSON.stringify(value)}.`);
+    }
     out[key] = PATH_KEYS.has(key as ConfigKey) ? expandPath(value as string, dirname(file), env) : (value as string | number | boolean);
   }
   return out as ConfigValues;

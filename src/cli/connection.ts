@@ -12,6 +12,7 @@ import { resolveOptions, type AuthTransport, type ClientCertNegotiation, type Co
 import { isEncryptedKeyPem, MAX_PEM_BYTES } from '../auth/certificate/client-certificate.js';
 import { proxyFromEnv } from '../transport/proxy-tunnel.js';
 import type { UnauthenticatedIdentifyOptions } from '../wsman/identify-unauthenticated.js';
+import { BOOLEAN_WORDS_TEXT, booleanWord } from './boolean-words.js';
 import { CONFIG_ENV, CONFIG_KEYS, PROFILE_ENV, loadConfig, type ConfigKey, type ConfigValues, type LoadedConfig } from './config-file.js';
 import { readSmallTextFile, warnIfShared } from './file-safety.js';
 import type { CliIo } from './io.js';
@@ -212,9 +213,6 @@ export function envNameOf(key: ConfigKey): string {
   return ENV_PREFIX + key.toUpperCase().replace(/-/g, '_');
 }
 
-const TRUE_WORDS = /^(1|true|yes|on)$/i;
-const FALSE_WORDS = /^(0|false|no|off)$/i;
-
 /** Settings from HYPERV_WSMAN_* variables (empty ones ignored), typed as the flags are. */
 function envSettings(env: CliIo['env']): ConfigValues {
   const out: Record<string, string | number | boolean> = {};
@@ -227,9 +225,9 @@ function envSettings(env: CliIo['env']): ConfigValues {
       if (!Number.isFinite(n)) throw new InvalidOptionError(`$${name} must be a number, got "${raw}".`);
       out[key] = n;
     } else if (kind === 'boolean') {
-      if (TRUE_WORDS.test(raw)) out[key] = true;
-      else if (FALSE_WORDS.test(raw)) out[key] = false;
-      else throw new InvalidOptionError(`$${name} must be true or false (1/0, yes/no), got "${raw}".`);
+      const value = booleanWord(raw);
+      if (value === undefined) throw new InvalidOptionError(`$${name} must be ${BOOLEAN_WORDS_TEXT}, got "${raw}".`);
+      out[key] = value;
     } else out[key] = raw;
   }
   return out as ConfigValues;

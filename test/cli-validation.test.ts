@@ -1,0 +1,91 @@
+// Values the CLI must refuse instead of reading them some quiet way: boolean flags with a word that
+// is not a boolean, flags of another transport, empty paths; and fleet hosts named twice. Each runs
+// the CLI in-process against a real emulated host or stops before any connection.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT } from '../src/cli/exit-codes.js';
+import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
+import { emptyHome, hostArgs, jsonDoc, runCapture } from './helpers/cli-harness.js';
+
+let host: EmulatedHost;
+let dir: string;
+
+before(async () => {
+  host = await startEmulatedHost({ requestLog: true });
+  dir = mkdtempSync(join(tmpdir(), 'hyperv-wsman-cli-validation-'));
+});
+after(async () => {
+  await host.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const GET_JOB = ['get', 'Msvm_ConcreteJob', '--selector', `InstanceID=${FIXTURE_JOB_IDS.completedConcrete}`];
+const env = (extra: Record<string, string> = {}): Record<string, string> => ({ HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD, ...extra });
+
+function writeConfig(name: string, doc: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(doc));
+  chmodSync(path, 0o600);
+  return path;
+}
+
+function assertUsage(r: { code: number; stderr: string; stdout: string }, pattern: RegExp): void {
+  assert.equal(r.code, EXIT.USAGE, r.stderr);
+  assert.match(r.stderr, pattern);
+}
+
+describe('boolean values: true/false and the words of one table, nothing else', () => {
+  test('--send-cbt=maybe is a usage error naming the flag, before any connection', async () => {
+    const before = host.requests.length;
+    const r = await runCapture([...GET_JOB, ...hostArgs(host), '--send-cbt=maybe']);
+    assertUsage(r, /^hyperv-wsman: ERR_USAGE: --send-cbt must be true or false \(also 1\/0, yes\/no, on\/off\), got "maybe"\./);
+    assert.equal(host.requests.length, before, 'nothing was sent');
+  });
+
+  test('the same with --json: a JSON usage error', async () => {
+    const r = await runCapture(['config', 'show', '--host', 'h', '--allow-unencrypted=maybe', '--json']);
+    assert.equal(r.code, EXIT.USAGE);
+    assert.deepEqual(jsonDoc(r.stdout), { error: { code: 'ERR_USAGE', message: '--allow-unencrypted must be true or false (also 1/0, yes/no, on/off), got "maybe".' } });
+  });
+
+  test('the words of the table set the flag as the environment variable does (yargs alone read "yes" as false)', async () => {
+    for (const [word, value] of [['yes', true], ['on', true], ['1', true], ['TRUE', true], ['no', false], ['0', false], ['off', false], ['false', false]] as const) {
+      const flag = await runCapture(['config', 'show', '--json', '--host', 'h', `--send-cbt=${word}`]);
+      assert.equal(flag.code, EXIT.OK, flag.stderr);
+      assert.deepEqual(jsonDoc<{ settings: Record<string, unknown> }>(flag.stdout).settings['send-cbt'], { value, source: 'flag' }, `--send-cbt=${word}`);
+      const fromEnv = await runCapture(['config', 'show', '--json', '--host', 'h'], { env: env({ HYPERV_WSMAN_SEND_CBT: word }) });
+      assert.deepEqual(jsonDoc<{ settings: Record<string, unknown> }>(fromEnv.stdout).settings['send-cbt'], { value, source: '$HYPERV_WSMAN_SEND_CBT' }, `HYPERV_WSMAN_SEND_CBT=${word}`);
+    }
+  });
+
+  test('an output boolean (--json) is checked the same way', async () => {
+    const r = await runCapture(['jobs', ...hostArgs(host), '--json=perhaps']);
+    assertUsage(r, /--json must be true or false.*got "perhaps"/);
+  });
+
+  test('--no-send-cbt=false (a double negative) is refused, and says what to write', async () => {
+    const r = await runCapture([...GET_JOB, ...hostArgs(host), '--no-send-cbt=false']);
+    assertUsage(r, /--no-send-cbt takes no value; use --send-cbt=false or --no-send-cbt alone/);
+  });
+
+  test('after --, nothing is rewritten', async () => {
+    const r = await runCapture(['config', 'show', '--host', 'h', '--', '--send-cbt=maybe']);
+    assert.doesNotMatch(r.stderr, /--send-cbt must be/);
+  });
+
+  test('HYPERV_WSMAN_SEND_CBT=maybe is a usage error naming the variable', async () => {
+    const r = await runCapture([...GET_JOB, ...hostArgs(host)], { env: env({ HYPERV_WSMAN_SEND_CBT: 'maybe' }) });
+    assertUsage(r, /\$HYPERV_WSMAN_SEND_CBT must be true or false \(also 1\/0, yes\/no, on\/off\), got "maybe"/);
+  });
+
+  test('"send-cbt": "maybe" (or "yes") in a config profile is a usage error naming the file and key', async () => {
+    for (const word of ['maybe', 'yes']) {
+      const cfg = writeConfig(`bool-${word}.json`, { profiles: { lab: { 'send-cbt': word } } });
+      const r = await runCapture([...GET_JOB, ...hostArgs(host), '--config', cfg, '--profile', 'lab']);
+      assertUsage(r, new RegExp(`bool-${word}\\.json: profiles\\.lab\\.send-cbt must be true or false \\(JSON true/false, unquoted\\), got "${word}"`));
+    }
+  });
+});
