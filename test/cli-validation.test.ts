@@ -89,3 +89,38 @@ describe('boolean values: true/false and the words of one table, nothing else', 
     }
   });
 });
+
+describe('empty paths are refused where they are given', () => {
+  const cases: Array<[string, string[]]> = [
+    ['--ca-trust-path', ['--ca-trust-path', '']],
+    ['--password-file', ['--password-file=']],
+    ['--cert-pem', ['--transport', 'certificate', '--cert-pem', '', '--cert-key-pem', 'k.pem']],
+    ['--cert-key-pem', ['--transport', 'certificate', '--cert-pem', 'c.pem', '--cert-key-pem', '']],
+    ['--keytab', ['--transport', 'kerberos', '--keytab', '']],
+    ['--config', ['--config', '']],
+  ];
+  for (const [flag, extra] of cases) {
+    test(`${flag} "" is a usage error naming ${flag}, and nothing is sent`, async () => {
+      const before = host.requests.length;
+      const r = await runCapture([...GET_JOB, ...hostArgs(host), ...extra]);
+      assertUsage(r, new RegExp(`^hyperv-wsman: ERR_USAGE: ${flag} is empty; give a path, or leave the setting out\\.`));
+      assert.equal(host.requests.length, before, 'nothing was sent');
+    });
+  }
+
+  test('jobs --inventory "" is a usage error naming --inventory', async () => {
+    const r = await runCapture(['jobs', '--host', host.hostname, '--host', '127.0.0.1', '--inventory', '', '--user', DEFAULT_USER]);
+    assertUsage(r, /--inventory is empty/);
+  });
+
+  test('an empty path in a config profile names the file and key (it would have meant the config folder)', async () => {
+    const cfg = writeConfig('empty-ca.json', { profiles: { lab: { 'ca-trust-path': '' } } });
+    const r = await runCapture([...GET_JOB, ...hostArgs(host), '--config', cfg, '--profile', 'lab']);
+    assertUsage(r, /empty-ca\.json: profiles\.lab\.ca-trust-path is empty; give a path/);
+  });
+
+  test('an empty HYPERV_WSMAN_* variable still means "not set" (documented), so the call works', async () => {
+    const r = await runCapture([...GET_JOB, ...hostArgs(host)], { env: env({ HYPERV_WSMAN_CA_TRUST_PATH: '' }) });
+    assert.equal(r.code, EXIT.OK, r.stderr);
+  });
+});

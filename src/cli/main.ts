@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { normalizeBooleanValues } from './boolean-words.js';
 import type { BoundCommand } from './command.js';
+import { emptyPathFlag } from './path-flags.js';
 import { EXIT } from './exit-status.js';
 import { processIo, type CliIo } from './io.js';
 import { terminalSafeIo } from './terminal-text.js';
@@ -199,6 +200,8 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
     .option('password', { type: 'string', hidden: true })
     .check((a) => {
       if (a.password !== undefined) throw new Error(PASSWORD_ON_ARGV_MESSAGE);
+      const emptyPath = emptyPathFlag(a);
+      if (emptyPath !== undefined) throw new Error(emptyPath);
       return true;
     })
     .demandCommand(1, 'Name a command.')
