@@ -124,3 +124,45 @@ describe('empty paths are refused where they are given', () => {
     assert.equal(r.code, EXIT.OK, r.stderr);
   });
 });
+
+describe('a setting of another transport: refused from flags and variables, left out with a warning from the config file', () => {
+  const refused: Array<[string, string[], RegExp]> = [
+    ['--client-cert-negotiation with --transport ntlm', ['--transport', 'ntlm', '--client-cert-negotiation', 'handshake'], /--client-cert-negotiation applies only with --transport certificate, not with --transport ntlm\./],
+    ['--cert-pem with the default transport', ['--cert-pem', 'c.pem'], /--cert-pem applies only with --transport certificate, not with --transport ntlm \(the default\)\./],
+    ['--cert-key-password-file with --transport basic', ['--transport', 'basic', '--cert-key-password-file', 'p.txt'], /--cert-key-password-file applies only with --transport certificate, not with --transport basic\./],
+    ['--keytab with --transport ntlm', ['--transport', 'ntlm', '--keytab', 'k.keytab'], /--keytab applies only with --transport kerberos or negotiate, not with --transport ntlm\./],
+    ['--no-kerberos-delegation with --transport ntlm (a value given is a value given)', ['--transport', 'ntlm', '--no-kerberos-delegation'], /--kerberos-delegation applies only with --transport kerberos or negotiate/],
+    ['--no-send-cbt with --transport basic', ['--transport', 'basic', '--no-send-cbt'], /--send-cbt applies only with --transport ntlm, kerberos, or negotiate, not with --transport basic\./],
+    ['--ntlm-empty-authenticate-body with --transport kerberos', ['--transport', 'kerberos', '--ntlm-empty-authenticate-body'], /--ntlm-empty-authenticate-body applies only with --transport ntlm or negotiate, not with --transport kerberos\./],
+  ];
+  for (const [name, extra, pattern] of refused) {
+    test(name, async () => {
+      const before = host.requests.length;
+      const r = await runCapture([...GET_JOB, ...hostArgs(host), ...extra]);
+      assertUsage(r, pattern);
+      assert.equal(host.requests.length, before, 'nothing was sent');
+    });
+  }
+
+  test('from a variable, the variable is named, and so is where the transport came from', async () => {
+    const r = await runCapture([...GET_JOB, ...hostArgs(host)], { env: env({ HYPERV_WSMAN_CLIENT_CERT_NEGOTIATION: 'handshake', HYPERV_WSMAN_TRANSPORT: 'ntlm' }) });
+    assertUsage(r, /\$HYPERV_WSMAN_CLIENT_CERT_NEGOTIATION applies only with --transport certificate, not with --transport ntlm \(from \$HYPERV_WSMAN_TRANSPORT\)\./);
+  });
+
+  test('from the config file: a warning naming the key and its profile, the setting left out, and the call works', async () => {
+    const cfg = writeConfig('krb-profile.json', { defaults: { 'send-cbt': false }, profiles: { lab: { transport: 'kerberos', keytab: 'lab.keytab', 'kerberos-service': 'WSMAN' } } });
+    const r = await runCapture([...GET_JOB, ...hostArgs(host), '--config', cfg, '--profile', 'lab', '--transport', 'ntlm']);
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    assert.match(r.stderr, /warning: "keytab" \(profile "lab"\) applies only with --transport kerberos or negotiate, not with --transport ntlm; left out\./);
+    assert.match(r.stderr, /warning: "kerberos-service" \(profile "lab"\)/);
+    assert.doesNotMatch(r.stderr, /"send-cbt"/, 'send-cbt applies to ntlm');
+    const basic = await runCapture([...GET_JOB, ...hostArgs(host), '--config', cfg, '--transport', 'basic']);
+    assert.match(basic.stderr, /warning: "send-cbt" \(config defaults\) applies only with --transport ntlm, kerberos, or negotiate, not with --transport basic; left out\./);
+  });
+
+  test('settings of the transport in use are not touched', async () => {
+    const r = await runCapture([...GET_JOB, ...hostArgs(host), '--transport', 'ntlm', '--no-send-cbt', '--ntlm-empty-authenticate-body']);
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    assert.equal(r.stderr, '');
+  });
+});

@@ -16,6 +16,7 @@ import { BOOLEAN_WORDS_TEXT, booleanWord } from './boolean-words.js';
 import { CONFIG_ENV, CONFIG_KEYS, PROFILE_ENV, loadConfig, type ConfigKey, type ConfigValues, type LoadedConfig } from './config-file.js';
 import { readSmallTextFile, warnIfShared } from './file-safety.js';
 import type { CliIo } from './io.js';
+import { checkTransportSettings } from './transport-flags.js';
 import { maskUrlCredentials } from '../transport/proxy-tunnel.js';
 
 export const PASSWORD_ENV = 'HYPERV_WSMAN_PASSWORD';
@@ -365,8 +366,6 @@ function proxyDisplay(url: string): string {
   return maskUrlCredentials(url);
 }
 
-const KERBEROS_FLAGS = ['kerberos-service', 'kerberos-hostname-override', 'kerberos-delegation', 'kdc', 'keytab', 'krb5-config'] as const;
-
 /** The Kerberos settings; the credential cache comes from the CLI's $KRB5CCNAME. */
 function kerberosOptions(s: ConfigValues, io: CliIo): Partial<ConnectionOptions> {
   return {
@@ -416,14 +415,15 @@ function withoutTlsSettingsOnHttp(o: ConnectionOptions): ConnectionOptions {
 const SECRET_KEYS = ['password', 'certPem', 'certKeyPem', 'certKeyPassword', 'clientCertNegotiation'] as const;
 
 async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boolean, first?: ConnectionOptions): Promise<ConnectionOptions> {
-  const { values: s, config } = resolveSettings(args, io);
+  const resolved = resolveSettings(args, io);
+  const { config } = resolved;
   const io1 = first === undefined;
   if (io1 && args.verbose && config.path !== undefined) io.stderr.write(`hyperv-wsman: config ${config.path}${config.profile !== undefined ? `, profile "${config.profile}"` : ''}\n`);
+  // Settings of another transport: refused from flags and variables, left out (with a warning) from the config file.
+  const s = credentials ? checkTransportSettings(resolved.values, (k) => resolved.sources[k], io, io1) : resolved.values;
   if (!s.host) throw new InvalidOptionError(`--host is required (or $${envNameOf('host')}, or "host" in a config profile).`);
   const kerberos = s.transport === 'kerberos' || s.transport === 'negotiate';
   const certificate = s.transport === 'certificate';
-  const stray = KERBEROS_FLAGS.filter((k) => s[k] !== undefined && s[k] !== false);
-  if (credentials && !kerberos && stray.length > 0) throw new InvalidOptionError(`${stray.map((k) => `--${k}`).join(', ')} ${stray.length === 1 ? 'applies' : 'apply'} only with --transport kerberos or negotiate.`);
   // Kerberos can take the user from the credential cache or keytab; a certificate needs none.
   if (credentials && !certificate && !kerberos && !s.user) throw new InvalidOptionError(`--user is required (or $${envNameOf('user')}, or "user" in a config profile).`);
   checkNumbers(s);
