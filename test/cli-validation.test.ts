@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
+import { endpointKey } from '../src/cli/connection.js';
+import type { ConnectionOptions } from '../src/options.js';
 import { emptyHome, hostArgs, jsonDoc, runCapture } from './helpers/cli-harness.js';
 
 let host: EmulatedHost;
@@ -164,5 +166,38 @@ describe('a setting of another transport: refused from flags and variables, left
     const r = await runCapture([...GET_JOB, ...hostArgs(host), '--transport', 'ntlm', '--no-send-cbt', '--ntlm-empty-authenticate-body']);
     assert.equal(r.code, EXIT.OK, r.stderr);
     assert.equal(r.stderr, '');
+  });
+});
+
+describe('jobs over several hosts: the same endpoint written differently is one host', () => {
+  test('endpointKey fills in the defaults and ignores the case of the host name', () => {
+    const key = (o: Partial<ConnectionOptions>): string => endpointKey({ host: 'x', user: 'u', password: 'p', ...o });
+    assert.equal(key({ host: 'HV01' }), 'https://hv01:5986/wsman');
+    assert.equal(key({ host: 'hv01', path: '/wsman', port: 5986, scheme: 'https' }), 'https://hv01:5986/wsman');
+    assert.equal(key({ host: 'hv01', port: 5985 }), 'http://hv01:5985/wsman');
+    assert.equal(key({ host: 'hv01', scheme: 'https', port: 443 }), 'https://hv01:443/wsman');
+    assert.notEqual(key({ host: 'hv01', path: '/other' }), key({ host: 'hv01' }));
+    assert.notEqual(key({ host: 'hv01', scheme: 'http' }), key({ host: 'hv01' }));
+  });
+
+  test('--host name:port, name:port/wsman and the URL list one host, with a note (the endpoint under --verbose)', async () => {
+    const h = `${host.hostname}:${host.port}`;
+    const argv = ['jobs', '--json', '--scheme', 'http', '--user', DEFAULT_USER, '--host', h, '--host', `${h}/wsman`, '--host', `http://${h}/wsman`, '--host', `HTTP://${h.toUpperCase()}/wsman`];
+    const r = await runCapture(argv);
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    const lines = r.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { host: string; ok: boolean });
+    assert.deepEqual(lines.map((l) => [l.host, l.ok]), [[h, true]], 'one line, for the host given first');
+    const hh = h.replace(/\./g, '\\.');
+    assert.match(r.stderr, new RegExp(`^hyperv-wsman: note: listed once each: .*${hh}/wsman \\(the same endpoint as ${hh}\\), http://${hh}/wsman \\(the same endpoint as ${hh}\\)\n$`));
+    assert.doesNotMatch(r.stderr, /http:\/\/127\.0\.0\.1:\d+\/wsman\)/, 'the endpoint itself only under --verbose');
+    const verbose = await runCapture([...argv, '--verbose']);
+    assert.match(verbose.stderr, new RegExp(`the same endpoint as ${h.replace(/\./g, '\\.')}: http://${host.hostname.replace(/\./g, '\\.')}:${host.port}/wsman\\)`));
+  });
+
+  test('a host the library refuses is not merged away: it fails on its own line', async () => {
+    const h = `${host.hostname}:${host.port}`;
+    const r = await runCapture(['jobs', '--json', '--scheme', 'http', '--user', DEFAULT_USER, '--host', h, '--host', 'bad host']);
+    const lines = r.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { host: string; ok: boolean });
+    assert.deepEqual(lines.map((l) => l.host).sort(), [h, 'bad host'].sort());
   });
 });

@@ -277,24 +277,30 @@ function expandHostUrl(layer: ConfigValues, label: (key: ConfigKey) => string): 
 }
 
 /**
- * `--host hv01:5986` and `--host [fe80::1]:5986`: a port after the name, as people type it for other
- * tools. A bare IPv6 address (several colons, no brackets) is left alone.
+ * `--host hv01:5986`, `--host [fe80::1]:5986`, `--host hv01/wsman`, `--host hv01:5985/wsman`: a port
+ * and/or a path after the name, as people type them for other tools (a URL without the scheme). A
+ * bare IPv6 address (several colons, no brackets) is left alone.
  */
 function expandHostPort(layer: ConfigValues, host: string, label: (key: ConfigKey) => string): ConfigValues {
-  const m = /^([^:[\]\s]+):(\d{1,5})$/.exec(host) ?? /^\[([^\]\s]+)\]:(\d{1,5})$/.exec(host);
-  if (!m) {
+  const m = /^([^:/[\]\s]+|\[[^\]\s]+\])(?::(\d{1,5}))?(\/\S*)?$/.exec(host);
+  if (!m || (m[2] === undefined && m[3] === undefined)) {
     // One colon: a name and a port that is not a number (an IPv6 address has several).
-    if (/^[^:[\]\s]+:[^:]*$/.test(host)) throw new InvalidOptionError(`${label('host')} "${host}": the port after the colon must be a number (1-65535).`);
+    if (/^[^:[\]\s/]+:[^:]*$/.test(host)) throw new InvalidOptionError(`${label('host')} "${host}": the port after the colon must be a number (1-65535).`);
     return layer;
   }
-  const port = Number(m[2]);
-  if (port < 1 || port > 65535) throw new InvalidOptionError(`${label('host')} "${host}": port ${port} is out of range (1-65535).`);
-  if (layer.port !== undefined && layer.port !== port) {
+  const name = m[1]!.replace(/^\[(.*)\]$/, '$1');
+  const port = m[2] === undefined ? undefined : Number(m[2]);
+  const path = m[3];
+  if (port !== undefined && (port < 1 || port > 65535)) throw new InvalidOptionError(`${label('host')} "${host}": port ${port} is out of range (1-65535).`);
+  if (port !== undefined && layer.port !== undefined && layer.port !== port) {
     throw new InvalidOptionError(`${label('host')} ${host} says port ${port}, but ${label('port')} says ${String(layer.port)}; give it once.`);
+  }
+  if (path !== undefined && layer.path !== undefined && layer.path !== path) {
+    throw new InvalidOptionError(`${label('host')} ${host} says path ${path}, but ${label('path')} says ${layer.path}; give it once.`);
   }
   // 5985 is WinRM's http listener: without a scheme, https on it would fail with a puzzling TLS error.
   const scheme = layer.scheme === undefined && port === 5985 ? { scheme: 'http' } : {};
-  return { ...layer, ...scheme, host: m[1]!, port };
+  return { ...layer, ...scheme, host: name, ...(port !== undefined ? { port } : {}), ...(path !== undefined ? { path } : {}) };
 }
 
 /** Each setting's value, and where it came from (for `config show` and error messages). */
@@ -409,6 +415,34 @@ function withoutTlsSettingsOnHttp(o: ConnectionOptions): ConnectionOptions {
   if (scheme !== 'http') return o;
   const { caTrustPath: _ca, certFingerprint: _fp, ...rest } = o;
   return rest;
+}
+
+/**
+ * Where a connection goes, normalised: scheme, host (lower case; IPv6 in one spelling), port and path
+ * with the library's defaults filled in, so `hv01`, `HV01/wsman` and `https://hv01:5986/wsman` are one
+ * endpoint. Only the endpoint settings reach resolveOptions: no file is read, no credential checked.
+ */
+export function endpointKey(o: ConnectionOptions): string {
+  const endpointOnly: ConnectionOptions = {
+    host: o.host,
+    ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(o.scheme !== undefined ? { scheme: o.scheme } : {}),
+    ...(o.path !== undefined ? { path: o.path } : {}),
+    user: 'endpoint',
+    password: '',
+    transport: 'basic',
+    allowUnencrypted: true,
+  };
+  let url: URL;
+  try {
+    url = new URL(resolveOptions(endpointOnly).endpoint);
+  } catch {
+    // A host the library refuses keeps its own key: it fails on its own line, not the whole fleet.
+    return `unresolved:${o.host}`;
+  }
+  // URL drops a scheme's default port (https on 443); put it back so the key always has one.
+  const port = url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
+  return `${url.protocol}//${url.hostname}:${port}${url.pathname}`;
 }
 
 /** What a further host of a fleet takes from the first one instead of asking again. */
