@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
 import { endpointKey } from '../src/cli/connection.js';
+import { WsmanClient } from '../src/wsman/client.js';
+import { CIM_SCHEMA_PREFIX } from '../src/wsman/dialect.js';
+import { WsmanFaultError } from '../src/wsman/fault.js';
 import type { ConnectionOptions } from '../src/options.js';
 import { emptyHome, hostArgs, jsonDoc, runCapture } from './helpers/cli-harness.js';
 
@@ -199,5 +202,70 @@ describe('jobs over several hosts: the same endpoint written differently is one 
     const r = await runCapture(['jobs', '--json', '--scheme', 'http', '--user', DEFAULT_USER, '--host', h, '--host', 'bad host']);
     const lines = r.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { host: string; ok: boolean });
     assert.deepEqual(lines.map((l) => l.host).sort(), [h, 'bad host'].sort());
+  });
+});
+
+describe('the wrong dialect: Windows refuses a DMTF resource URI for Hyper-V classes, and the CLI says to change --dialect', () => {
+  const JOB_ID = `InstanceID=${FIXTURE_JOB_IDS.completedConcrete}`;
+
+  test('the emulated Windows host answers a DMTF URI for Msvm_ConcreteJob with ERROR_WSMAN_URI_NON_DMTF_CLASS, and serves CIM_ConcreteJob', async () => {
+    const client = new WsmanClient({ host: host.hostname, port: host.port, scheme: 'http', user: DEFAULT_USER, password: DEFAULT_PASSWORD });
+    try {
+      const selectors = { __cimnamespace: 'root/virtualization/v2', InstanceID: FIXTURE_JOB_IDS.completedConcrete };
+      const err = await client.getInstance(`${CIM_SCHEMA_PREFIX}Msvm_ConcreteJob`, selectors).then(
+        () => assert.fail('a DMTF URI for an Msvm_ class was served'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof WsmanFaultError, String(err));
+      assert.equal(err.soapCode, 'Receiver');
+      assert.equal(err.subcodeName, 'wsman:InternalError');
+      assert.equal(err.wsmanCode, 2150859065);
+      assert.match(err.reason, /A DMTF resource URI was used to access a non-DMTF class\. Try again using a non-DMTF resource URI\./);
+      const inst = await client.getInstance(`${CIM_SCHEMA_PREFIX}CIM_ConcreteJob`, selectors);
+      assert.equal(inst.className, 'Msvm_ConcreteJob');
+      // Without __cimnamespace Windows looks in root\hardware, where there are no jobs.
+      const elsewhere = await client.getInstance(`${CIM_SCHEMA_PREFIX}CIM_ConcreteJob`, { InstanceID: FIXTURE_JOB_IDS.completedConcrete }).then(
+        () => assert.fail('served from the default namespace'),
+        (e: unknown) => e,
+      );
+      assert.ok(elsewhere instanceof WsmanFaultError && elsewhere.subcodeName === 'wsa:DestinationUnreachable');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('get --dialect cim against Windows: the fault, then a hint naming --dialect', async () => {
+    const r = await runCapture(['get', 'Msvm_ConcreteJob', '--dialect', 'cim', '--selector', JOB_ID, ...hostArgs(host)]);
+    assert.equal(r.code, EXIT.WSMAN_FAULT, r.stderr);
+    assert.match(r.stderr, /^hyperv-wsman: ERR_WSMAN_FAULT: wsman:InternalError: .*\[WSManFault 0x80338139\] Hint: the host is Windows WinRM, which reaches Hyper-V's classes by WMI resource URIs: use --dialect wmi \(the default\) or --dialect auto instead of the cim dialect\.\n$/);
+  });
+
+  test('enumerate and invoke get the hint too; with --json it is in the error message', async () => {
+    const e = await runCapture(['enumerate', 'Msvm_ConcreteJob', '--dialect', 'cim', '--json', ...hostArgs(host)]);
+    assert.equal(e.code, EXIT.WSMAN_FAULT);
+    assert.match(jsonDoc<{ error: { message: string } }>(e.stdout).error.message, /Hint: .*--dialect wmi/);
+    const i = await runCapture(['invoke', 'Msvm_ConcreteJob', 'GetError', '--dialect', 'cim', '--selector', JOB_ID, ...hostArgs(host)]);
+    assert.equal(i.code, EXIT.WSMAN_FAULT);
+    assert.match(i.stderr, /Hint: .*--dialect wmi/);
+  });
+
+  test('a dialect from a config profile is named as such', async () => {
+    const cfg = writeConfig('omi-profile.json', { profiles: { omi: { dialect: 'cim' } } });
+    const r = await runCapture(['get', 'Msvm_ConcreteJob', '--selector', JOB_ID, ...hostArgs(host), '--config', cfg, '--profile', 'omi']);
+    assert.equal(r.code, EXIT.WSMAN_FAULT);
+    assert.match(r.stderr, /instead of the cim dialect set by profile "omi"\.\n$/);
+  });
+
+  test('faults that do not say the dialect is wrong get no hint', async () => {
+    const missing = await runCapture(['get', 'Msvm_ConcreteJob', '--selector', 'InstanceID=00000000-0000-0000-0000-000000000000', ...hostArgs(host)]);
+    assert.equal(missing.code, EXIT.NOT_FOUND, missing.stderr);
+    assert.doesNotMatch(missing.stderr, /Hint/);
+    const missingCim = await runCapture(['get', 'CIM_ConcreteJob', '--dialect', 'cim', '--selector', 'InstanceID=00000000-0000-0000-0000-000000000000', ...hostArgs(host)]);
+    assert.equal(missingCim.code, EXIT.NOT_FOUND, missingCim.stderr);
+    assert.doesNotMatch(missingCim.stderr, /Hint/);
+    // A --resource-uri was given as it is: the fix is another URI, not --dialect.
+    const uri = await runCapture(['get', '--resource-uri', `${CIM_SCHEMA_PREFIX}Msvm_ConcreteJob`, '--selector', '__cimnamespace=root/virtualization/v2', '--selector', JOB_ID, ...hostArgs(host)]);
+    assert.equal(uri.code, EXIT.WSMAN_FAULT);
+    assert.doesNotMatch(uri.stderr, /Hint/);
   });
 });

@@ -90,6 +90,16 @@ export const FAULT = {
       'The WS-Management service cannot process the request. The resource URI and __cimnamespace selector attempted to use different namespaces. Try removing the __cimnamespace selector or using a DMTF resource URI. If a non-DMTF resource URI is used with a __cimnamespace selector, the namespaces must match. ',
     wsmanCode: 2150859067,
   },
+  // 0x80338139 ERROR_WSMAN_URI_NON_DMTF_CLASS (wsmerror.h text): a DMTF resource URI naming a class
+  // that is not a DMTF one ([MS-WSMV] 3.1.4.1.1: a Version qualifier of major 2; Hyper-V's Msvm_
+  // classes have none). No capture of this fault: SOAP code and subcode are taken from its sibling
+  // 0x8033813B (note <46>), which the same URI-to-class mapping raises.
+  uriNonDmtfClass: {
+    code: 'Receiver',
+    subcode: [NS.wsman, 'InternalError'],
+    reason: 'The WS-Management service cannot process the request. A DMTF resource URI was used to access a non-DMTF class. Try again using a non-DMTF resource URI. ',
+    wsmanCode: 2150859065,
+  },
   // 0x80338035; MaxEnvelopeSize below 8192 ([MS-WSMV] 3.1.4.1.7, DSP0226 R6.2).
   envelopeLimitTooSmall: {
     code: 'Sender',

@@ -12,7 +12,7 @@ import { writeJson } from '../output.js';
 import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
 import { parseSelectors } from '../key-value.js';
-import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect } from '../target.js';
+import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect, wrongDialectHint } from '../target.js';
 
 export interface EnumerateCliArgs extends ConnectionArgs, TargetArgs {
   class?: string;
@@ -80,5 +80,6 @@ export const enumerateCommand = defineCommand<EnumerateCliArgs>({
         }
         return 0;
       },
+      wrongDialectHint(args, io),
     ),
 });
