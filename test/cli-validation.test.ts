@@ -12,6 +12,7 @@ import { endpointKey } from '../src/cli/connection.js';
 import { WsmanClient } from '../src/wsman/client.js';
 import { CIM_SCHEMA_PREFIX } from '../src/wsman/dialect.js';
 import { WsmanFaultError } from '../src/wsman/fault.js';
+import { wmiResourceUri } from '../src/wsman/namespaces.js';
 import type { ConnectionOptions } from '../src/options.js';
 import { emptyHome, hostArgs, jsonDoc, runCapture } from './helpers/cli-harness.js';
 
@@ -267,5 +268,45 @@ describe('the wrong dialect: Windows refuses a DMTF resource URI for Hyper-V cla
     const uri = await runCapture(['get', '--resource-uri', `${CIM_SCHEMA_PREFIX}Msvm_ConcreteJob`, '--selector', '__cimnamespace=root/virtualization/v2', '--selector', JOB_ID, ...hostArgs(host)]);
     assert.equal(uri.code, EXIT.WSMAN_FAULT);
     assert.doesNotMatch(uri.stderr, /Hint/);
+  });
+});
+
+describe('the wrong dialect the other way: a WMI resource URI sent to OMI', () => {
+  let omi: EmulatedHost;
+  before(async () => {
+    omi = await startEmulatedHost({ dialect: 'omi' });
+  });
+  after(() => omi.close());
+
+  test("the emulated OMI answers as OMI does: DestinationUnreachable, OMI's CIM error text, an OMI_Error detail", async () => {
+    const client = new WsmanClient({ host: omi.hostname, port: omi.port, scheme: 'http', user: DEFAULT_USER, password: DEFAULT_PASSWORD });
+    try {
+      const err = await client.getInstance(wmiResourceUri('root/virtualization/v2', 'Msvm_ConcreteJob'), { InstanceID: FIXTURE_JOB_IDS.completedConcrete }).then(
+        () => assert.fail('served'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof WsmanFaultError, String(err));
+      assert.equal(err.subcodeName, 'wsa:DestinationUnreachable');
+      assert.equal(err.reason, 'CIM ERROR:INVALID_CLASS: The specified class does not exist.');
+      assert.deepEqual(err.detailElements.map((d) => d.local), ['OMI_Error']);
+      assert.match(err.detailElements[0]!.xml, /CIMStatusCode[^>]*>5</);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('get (wmi dialect, the default) against OMI: the fault, then a hint naming --dialect cim', async () => {
+    const r = await runCapture(['get', 'Msvm_ConcreteJob', '--selector', `InstanceID=${FIXTURE_JOB_IDS.completedConcrete}`, ...hostArgs(omi)]);
+    assert.equal(r.code, EXIT.NOT_FOUND, r.stderr);
+    assert.match(r.stderr, /CIM ERROR:INVALID_CLASS: .* Hint: the host answers as OMI does, which takes the namespace only from a __cimnamespace selector: use --dialect cim or --dialect auto instead of the wmi dialect \(the default\)\.\n$/);
+    const ok = await runCapture(['get', 'Msvm_ConcreteJob', '--dialect', 'cim', '--selector', `InstanceID=${FIXTURE_JOB_IDS.completedConcrete}`, ...hostArgs(omi)]);
+    assert.equal(ok.code, EXIT.OK, ok.stderr);
+  });
+
+  test('a missing class in the right dialect is the same OMI fault, but no hint', async () => {
+    const r = await runCapture(['get', 'Msvm_NoSuchClass', '--dialect', 'cim', '--selector', 'InstanceID=x', ...hostArgs(omi)]);
+    assert.equal(r.code, EXIT.NOT_FOUND, r.stderr);
+    assert.match(r.stderr, /CIM ERROR:INVALID_CLASS/);
+    assert.doesNotMatch(r.stderr, /Hint/);
   });
 });

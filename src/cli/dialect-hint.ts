@@ -9,7 +9,8 @@
  * - wmi dialect to OMI: OMI takes the class from the URI's last segment and the namespace only from
  *   __cimnamespace (default interop), so the class is looked for in the wrong namespace and OMI
  *   answers wsa:DestinationUnreachable with "CIM ERROR:INVALID_CLASS" or "CIM ERROR:INVALID_NAMESPACE"
- *   (OMI wsbuf.c, s_cimerrors).
+ *   as Reason (unless a provider wrote its own) and an OMI_Error with CIMStatusCode 5 or 3 (OMI
+ *   wsbuf.c, s_cimerrors and WSBuf_CreateFaultResponsePage).
  */
 import { WsmanFaultError } from '../wsman/fault.js';
 import type { WsmanDialect } from '../wsman/dialect.js';
@@ -21,6 +22,11 @@ const USE_WMI_CODES: readonly number[] = [
 ];
 
 const OMI_WRONG_NAMESPACE = /^CIM ERROR:INVALID_(?:CLASS|NAMESPACE):/;
+
+/** OMI's fault detail: an OMI_Error whose CIMStatusCode is MI_RESULT_INVALID_NAMESPACE (3) or _INVALID_CLASS (5), whatever the Reason text. */
+function isOmiWrongNamespace(d: { readonly local: string; readonly xml: string }): boolean {
+  return d.local === 'OMI_Error' && /CIMStatusCode\b[^>]*>\s*[35]\s*</.test(d.xml);
+}
 
 interface WrongDialect {
   readonly sent: WsmanDialect;
@@ -36,7 +42,7 @@ const WRONG_DIALECT: readonly WrongDialect[] = [
   },
   {
     sent: 'wmi',
-    matches: (f) => f.subcodeName === 'wsa:DestinationUnreachable' && OMI_WRONG_NAMESPACE.test(f.reason),
+    matches: (f) => f.subcodeName === 'wsa:DestinationUnreachable' && (OMI_WRONG_NAMESPACE.test(f.reason) || f.detailElements.some(isOmiWrongNamespace)),
     hint: (setBy) => `the host answers as OMI does, which takes the namespace only from a __cimnamespace selector: use --dialect cim or --dialect auto instead of the wmi dialect${setBy}.`,
   },
 ];

@@ -7,7 +7,7 @@ import { CIM_NAMESPACE_SELECTOR, CIM_SCHEMA_PREFIX, normalizeNamespace } from '.
 import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX } from '../wsman/namespaces.js';
 import { JOB_CLASSES, JOB_CLASS_PROPERTIES, canonicalClassName, jobClassesFor, jobProperties } from './classes.js';
 import { EmulatorFault, FAULT, type ExtendedStatus } from './faults.js';
-import { omiClassName, omiNamespace, type EmulatorDialect } from './dialect.js';
+import { OMI_DEFAULT_NAMESPACE, omiClassName, omiNamespace, type EmulatorDialect } from './dialect.js';
 import { writeInstance } from './instance-xml.js';
 import type { JobClassName, JobFixture, JobModel } from './model.js';
 import type { OperationContext } from './operation-types.js';
@@ -63,9 +63,10 @@ function resolveOmiTarget(req: SoapRequest, operation: string): Target {
   const className = omiClassName(req.resourceUri ?? '');
   if (className === '' || className === '*') throw new EmulatorFault(FAULT.invalidResourceUri);
   const namespace = omiNamespace(req);
-  if (namespace.toLowerCase() !== HYPERV_NAMESPACE) throw notFound('Invalid namespace ', { operation, providerName: 'omiserver', parameterInfo: namespace });
+  // OMI's own namespace exists and has no Hyper-V classes; any other is not there at all.
+  if (namespace.toLowerCase() !== HYPERV_NAMESPACE) throw new EmulatorFault(namespace.toLowerCase() === OMI_DEFAULT_NAMESPACE ? FAULT.omiInvalidClass : FAULT.omiInvalidNamespace);
   const canonical = canonicalClassName(className);
-  if (canonical === undefined) throw notFound(CLASS_MISSING, { operation, providerName: 'omiserver', parameterInfo: className });
+  if (canonical === undefined) throw new EmulatorFault(FAULT.omiInvalidClass);
   return { className: canonical };
 }
 
