@@ -125,6 +125,13 @@ describe('empty paths are refused where they are given', () => {
     assertUsage(r, /empty-ca\.json: profiles\.lab\.ca-trust-path is empty; give a path/);
   });
 
+  test('--kdc "" (or only commas) names no KDC: a usage error, not a quiet fall-back to krb5.conf and DNS', async () => {
+    for (const value of ['', ' , ']) {
+      const r = await runCapture([...GET_JOB, ...hostArgs(host), '--transport', 'kerberos', '--kdc', value]);
+      assertUsage(r, /--kdc ".*" names no KDC; give host\[:port\], comma-separated, or leave it out/);
+    }
+  });
+
   test('an empty HYPERV_WSMAN_* variable still means "not set" (documented), so the call works', async () => {
     const r = await runCapture([...GET_JOB, ...hostArgs(host)], { env: env({ HYPERV_WSMAN_CA_TRUST_PATH: '' }) });
     assert.equal(r.code, EXIT.OK, r.stderr);

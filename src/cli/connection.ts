@@ -374,11 +374,14 @@ function proxyDisplay(url: string): string {
 
 /** The Kerberos settings; the credential cache comes from the CLI's $KRB5CCNAME. */
 function kerberosOptions(s: ConfigValues, io: CliIo): Partial<ConnectionOptions> {
+  const kdcs = s.kdc?.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  // An empty list would quietly mean "krb5.conf, then DNS": more likely an unset shell variable.
+  if (kdcs !== undefined && kdcs.length === 0) throw new InvalidOptionError(`--kdc "${s.kdc}" names no KDC; give host[:port], comma-separated, or leave it out (then krb5.conf, then DNS).`);
   return {
     ...(s['kerberos-service'] !== undefined ? { kerberosService: s['kerberos-service'] } : {}),
     ...(s['kerberos-hostname-override'] !== undefined ? { kerberosHostnameOverride: s['kerberos-hostname-override'] } : {}),
     ...(s['kerberos-delegation'] !== undefined ? { kerberosDelegation: s['kerberos-delegation'] } : {}),
-    ...(s.kdc !== undefined ? { kdc: s.kdc.split(',').map((k) => k.trim()).filter((k) => k !== '') } : {}),
+    ...(kdcs !== undefined ? { kdc: kdcs } : {}),
     ...(s.keytab !== undefined ? { keytab: s.keytab } : {}),
     ...(s['krb5-config'] !== undefined ? { krb5Config: s['krb5-config'] } : {}),
     ...(io.env.KRB5CCNAME !== undefined && io.env.KRB5CCNAME !== '' ? { ccache: io.env.KRB5CCNAME } : {}),
