@@ -67,6 +67,16 @@ describe('boolean values: true/false and the words of one table, nothing else', 
     }
   });
 
+  test('a table word after a boolean flag is its value, as yargs already takes true/false (it read "no" as a stray argument)', async () => {
+    const r = await runCapture(['config', 'show', '--json', '--host', 'h', '--send-cbt', 'no', '--port', '1']);
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    const settings = jsonDoc<{ settings: Record<string, unknown> }>(r.stdout).settings;
+    assert.deepEqual(settings['send-cbt'], { value: false, source: 'flag' });
+    assert.deepEqual(settings.port, { value: 1, source: 'flag' }, 'a word after a flag that is not boolean stays its value');
+    const neg = await runCapture([...GET_JOB, ...hostArgs(host), '--no-send-cbt', 'yes']);
+    assertUsage(neg, /--no-send-cbt takes no value/);
+  });
+
   test('an output boolean (--json) is checked the same way', async () => {
     const r = await runCapture(['jobs', ...hostArgs(host), '--json=perhaps']);
     assertUsage(r, /--json must be true or false.*got "perhaps"/);

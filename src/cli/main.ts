@@ -7,7 +7,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv, type CommandModule } from 'yargs';
-import { normalizeBooleanValues } from './boolean-words.js';
+import { mayHoldBooleanValues, normalizeBooleanValues } from './boolean-words.js';
 import type { BoundCommand } from './command.js';
 import { emptyPathFlag } from './path-flags.js';
 import { EXIT } from './exit-status.js';
@@ -183,7 +183,7 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
   const named = namedEntry(argv);
   const loaded = named ? (await named.load())(io, handoff) : undefined;
   // `--send-cbt=maybe` would reach yargs as false: boolean flags with a value are checked first.
-  if (argv.some((a) => /^--[^=]+=/.test(a))) {
+  if (mayHoldBooleanValues(argv)) {
     const checked = normalizeBooleanValues(argv, booleanFlagsOf(loaded));
     if ('error' in checked) return usageFailure(checked.error, argv, io);
     argv = checked.argv;
