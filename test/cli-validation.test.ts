@@ -87,6 +87,12 @@ describe('boolean values: true/false and the words of one table, nothing else', 
     assertUsage(r, /--no-send-cbt takes no value; use --send-cbt=false or --no-send-cbt alone/);
   });
 
+  test('shell completion gets the words as typed, not a usage error', async () => {
+    const r = await runCapture(['--get-yargs-completions', 'hyperv-wsman', 'get', '--send-cbt=ma']);
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    assert.equal(r.stderr, '');
+  });
+
   test('after --, nothing is rewritten', async () => {
     const r = await runCapture(['config', 'show', '--host', 'h', '--', '--send-cbt=maybe']);
     assert.doesNotMatch(r.stderr, /--send-cbt must be/);

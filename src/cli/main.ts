@@ -183,7 +183,8 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
   const named = namedEntry(argv);
   const loaded = named ? (await named.load())(io, handoff) : undefined;
   // `--send-cbt=maybe` would reach yargs as false: boolean flags with a value are checked first.
-  if (mayHoldBooleanValues(argv)) {
+  // The completion protocol passes the words as typed so far: not a command line to check.
+  if (argv[0] !== '--get-yargs-completions' && mayHoldBooleanValues(argv)) {
     const checked = normalizeBooleanValues(argv, booleanFlagsOf(loaded));
     if ('error' in checked) return usageFailure(checked.error, argv, io);
     argv = checked.argv;
