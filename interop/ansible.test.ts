@@ -259,6 +259,44 @@ describe('the hyperv_wsman.hyperv collection with real ansible-core against the 
     assert.ok(!(r.stdout + r.stderr).includes(WRONG_PASSWORD));
   });
 
+  test('a setting of another transport (send_cbt with transport basic) fails the task in the module\'s words', async () => {
+    const playbook = join(tmp, 'other-transport.yml');
+    const resultsFile = join(tmp, 'other-transport.json');
+    writeFileSync(
+      playbook,
+      [
+        '- hosts: localhost',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - hyperv_wsman.hyperv.job_error:',
+        `        job_id: ${FIXTURE_JOB_IDS.failedConcrete}`,
+        '        host: 127.0.0.1',
+        `        port: ${host.port}`,
+        '        scheme: http',
+        '        transport: basic',
+        '        allow_unencrypted: true',
+        `        user: ${DEFAULT_USER}`,
+        "        password: \"{{ lookup('env', 'HYPERV_WSMAN_PASSWORD') }}\"",
+        '        send_cbt: false',
+        '      register: other',
+        '      ignore_errors: true',
+        '    - ansible.builtin.copy:',
+        `        content: "{{ other | to_json }}"`,
+        `        dest: ${resultsFile}`,
+        '        mode: "0600"',
+        '',
+      ].join('\n'),
+    );
+    const r = await run(TOOLS.playbook, [playbook], { HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const result = JSON.parse(readFileSync(resultsFile, 'utf8')) as TaskResult;
+    assert.equal(result.failed, true);
+    assert.equal(result.error_code, 'ERR_INVALID_OPTION');
+    assert.match(result.msg, /send_cbt/);
+    assert.match(result.msg, /transport basic/);
+    assert.doesNotMatch(result.msg, /--[a-z]/, 'the message names module options, not CLI flags');
+  });
+
   test('Kerberos: transport kerberos (password, keytab) and negotiate (kdc, kerberos_service) against the emulated host and its KDC', async () => {
     const krbHost = await startEmulatedHost({ kerberos: { kdc: true }, requestLog: true });
     const files = await kerberosFiles(krbHost, DEFAULT_USER, DEFAULT_PASSWORD);

@@ -23,6 +23,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InvalidOptionError } from '../errors.js';
 import { readSmallTextFile, warnIfShared } from './file-safety.js';
+import { emptyPathMessage, PATH_FLAGS } from './path-flags.js';
 import type { CliIo } from './io.js';
 
 export const CONFIG_ENV = 'HYPERV_WSMAN_CONFIG';
@@ -71,7 +72,7 @@ type KindType = { string: string; number: number; boolean: boolean };
 export type ConfigValues = { -readonly [K in ConfigKey]?: KindType[(typeof CONFIG_KEYS)[K]] };
 
 /** Keys naming files: `~/` is expanded and relative paths are taken from the config file's folder. */
-const PATH_KEYS: ReadonlySet<ConfigKey> = new Set(['password-file', 'ca-trust-path', 'cert-pem', 'cert-key-pem', 'cert-key-password-file', 'keytab', 'krb5-config']);
+const PATH_KEYS: ReadonlySet<ConfigKey> = new Set((Object.keys(CONFIG_KEYS) as ConfigKey[]).filter((k) => PATH_FLAGS.has(k)));
 
 /** Keys refused with a pointer to the safe alternative. */
 const REFUSED_KEYS: Readonly<Record<string, string>> = {
@@ -128,7 +129,12 @@ function parseSection(raw: unknown, where: string, file: string, env: CliIo['env
       throw new InvalidOptionError(`${file}: ${where}.${key} is not a known setting. Known settings: ${Object.keys(CONFIG_KEYS).join(', ')}.`);
     }
     const kind = CONFIG_KEYS[key as ConfigKey];
-    if (typeof value !== kind) throw new InvalidOptionError(`${file}: ${where}.${key} must be a ${kind}, got ${JSON.stringify(value)}.`);
+    if (typeof value !== kind) {
+      // JSON has its own true/false; a quoted word ("maybe", "yes") is refused rather than guessed at.
+      const wanted = kind === 'boolean' ? 'true or false (JSON true/false, unquoted)' : `a ${kind}`;
+      throw new InvalidOptionError(`${file}: ${where}.${key} must be ${wanted}, got ${JSON.stringify(value)}.`);
+    }
+    if (value === '' && PATH_KEYS.has(key as ConfigKey)) throw new InvalidOptionError(`${file}: ${emptyPathMessage(`${where}.${key}`)}`);
     out[key] = PATH_KEYS.has(key as ConfigKey) ? expandPath(value as string, dirname(file), env) : (value as string | number | boolean);
   }
   return out as ConfigValues;

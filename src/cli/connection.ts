@@ -12,9 +12,11 @@ import { resolveOptions, type AuthTransport, type ClientCertNegotiation, type Co
 import { isEncryptedKeyPem, MAX_PEM_BYTES } from '../auth/certificate/client-certificate.js';
 import { proxyFromEnv } from '../transport/proxy-tunnel.js';
 import type { UnauthenticatedIdentifyOptions } from '../wsman/identify-unauthenticated.js';
+import { BOOLEAN_WORDS_TEXT, booleanWord } from './boolean-words.js';
 import { CONFIG_ENV, CONFIG_KEYS, PROFILE_ENV, loadConfig, type ConfigKey, type ConfigValues, type LoadedConfig } from './config-file.js';
 import { readSmallTextFile, warnIfShared } from './file-safety.js';
 import type { CliIo } from './io.js';
+import { checkTransportSettings } from './transport-flags.js';
 import { maskUrlCredentials } from '../transport/proxy-tunnel.js';
 
 export const PASSWORD_ENV = 'HYPERV_WSMAN_PASSWORD';
@@ -212,9 +214,6 @@ export function envNameOf(key: ConfigKey): string {
   return ENV_PREFIX + key.toUpperCase().replace(/-/g, '_');
 }
 
-const TRUE_WORDS = /^(1|true|yes|on)$/i;
-const FALSE_WORDS = /^(0|false|no|off)$/i;
-
 /** Settings from HYPERV_WSMAN_* variables (empty ones ignored), typed as the flags are. */
 function envSettings(env: CliIo['env']): ConfigValues {
   const out: Record<string, string | number | boolean> = {};
@@ -227,9 +226,9 @@ function envSettings(env: CliIo['env']): ConfigValues {
       if (!Number.isFinite(n)) throw new InvalidOptionError(`$${name} must be a number, got "${raw}".`);
       out[key] = n;
     } else if (kind === 'boolean') {
-      if (TRUE_WORDS.test(raw)) out[key] = true;
-      else if (FALSE_WORDS.test(raw)) out[key] = false;
-      else throw new InvalidOptionError(`$${name} must be true or false (1/0, yes/no), got "${raw}".`);
+      const value = booleanWord(raw);
+      if (value === undefined) throw new InvalidOptionError(`$${name} must be ${BOOLEAN_WORDS_TEXT}, got "${raw}".`);
+      out[key] = value;
     } else out[key] = raw;
   }
   return out as ConfigValues;
@@ -278,24 +277,30 @@ function expandHostUrl(layer: ConfigValues, label: (key: ConfigKey) => string): 
 }
 
 /**
- * `--host hv01:5986` and `--host [fe80::1]:5986`: a port after the name, as people type it for other
- * tools. A bare IPv6 address (several colons, no brackets) is left alone.
+ * `--host hv01:5986`, `--host [fe80::1]:5986`, `--host hv01/wsman`, `--host hv01:5985/wsman`: a port
+ * and/or a path after the name, as people type them for other tools (a URL without the scheme). A
+ * bare IPv6 address (several colons, no brackets) is left alone.
  */
 function expandHostPort(layer: ConfigValues, host: string, label: (key: ConfigKey) => string): ConfigValues {
-  const m = /^([^:[\]\s]+):(\d{1,5})$/.exec(host) ?? /^\[([^\]\s]+)\]:(\d{1,5})$/.exec(host);
-  if (!m) {
+  const m = /^([^:/[\]\s]+|\[[^\]\s]+\])(?::(\d{1,5}))?(\/\S*)?$/.exec(host);
+  if (!m || (m[2] === undefined && m[3] === undefined)) {
     // One colon: a name and a port that is not a number (an IPv6 address has several).
-    if (/^[^:[\]\s]+:[^:]*$/.test(host)) throw new InvalidOptionError(`${label('host')} "${host}": the port after the colon must be a number (1-65535).`);
+    if (/^[^:[\]\s/]+:[^:]*$/.test(host)) throw new InvalidOptionError(`${label('host')} "${host}": the port after the colon must be a number (1-65535).`);
     return layer;
   }
-  const port = Number(m[2]);
-  if (port < 1 || port > 65535) throw new InvalidOptionError(`${label('host')} "${host}": port ${port} is out of range (1-65535).`);
-  if (layer.port !== undefined && layer.port !== port) {
+  const name = m[1]!.replace(/^\[(.*)\]$/, '$1');
+  const port = m[2] === undefined ? undefined : Number(m[2]);
+  const path = m[3];
+  if (port !== undefined && (port < 1 || port > 65535)) throw new InvalidOptionError(`${label('host')} "${host}": port ${port} is out of range (1-65535).`);
+  if (port !== undefined && layer.port !== undefined && layer.port !== port) {
     throw new InvalidOptionError(`${label('host')} ${host} says port ${port}, but ${label('port')} says ${String(layer.port)}; give it once.`);
+  }
+  if (path !== undefined && layer.path !== undefined && layer.path !== path) {
+    throw new InvalidOptionError(`${label('host')} ${host} says path ${path}, but ${label('path')} says ${layer.path}; give it once.`);
   }
   // 5985 is WinRM's http listener: without a scheme, https on it would fail with a puzzling TLS error.
   const scheme = layer.scheme === undefined && port === 5985 ? { scheme: 'http' } : {};
-  return { ...layer, ...scheme, host: m[1]!, port };
+  return { ...layer, ...scheme, host: name, ...(port !== undefined ? { port } : {}), ...(path !== undefined ? { path } : {}) };
 }
 
 /** Each setting's value, and where it came from (for `config show` and error messages). */
@@ -367,15 +372,16 @@ function proxyDisplay(url: string): string {
   return maskUrlCredentials(url);
 }
 
-const KERBEROS_FLAGS = ['kerberos-service', 'kerberos-hostname-override', 'kerberos-delegation', 'kdc', 'keytab', 'krb5-config'] as const;
-
 /** The Kerberos settings; the credential cache comes from the CLI's $KRB5CCNAME. */
 function kerberosOptions(s: ConfigValues, io: CliIo): Partial<ConnectionOptions> {
+  const kdcs = s.kdc?.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  // An empty list would quietly mean "krb5.conf, then DNS": more likely an unset shell variable.
+  if (kdcs !== undefined && kdcs.length === 0) throw new InvalidOptionError(`--kdc "${s.kdc}" names no KDC; give host[:port], comma-separated, or leave it out (then krb5.conf, then DNS).`);
   return {
     ...(s['kerberos-service'] !== undefined ? { kerberosService: s['kerberos-service'] } : {}),
     ...(s['kerberos-hostname-override'] !== undefined ? { kerberosHostnameOverride: s['kerberos-hostname-override'] } : {}),
     ...(s['kerberos-delegation'] !== undefined ? { kerberosDelegation: s['kerberos-delegation'] } : {}),
-    ...(s.kdc !== undefined ? { kdc: s.kdc.split(',').map((k) => k.trim()).filter((k) => k !== '') } : {}),
+    ...(kdcs !== undefined ? { kdc: kdcs } : {}),
     ...(s.keytab !== undefined ? { keytab: s.keytab } : {}),
     ...(s['krb5-config'] !== undefined ? { krb5Config: s['krb5-config'] } : {}),
     ...(io.env.KRB5CCNAME !== undefined && io.env.KRB5CCNAME !== '' ? { ccache: io.env.KRB5CCNAME } : {}),
@@ -414,18 +420,47 @@ function withoutTlsSettingsOnHttp(o: ConnectionOptions): ConnectionOptions {
   return rest;
 }
 
+/**
+ * Where a connection goes, normalised: scheme, host (lower case; IPv6 in one spelling), port and path
+ * with the library's defaults filled in, so `hv01`, `HV01/wsman` and `https://hv01:5986/wsman` are one
+ * endpoint. Only the endpoint settings reach resolveOptions: no file is read, no credential checked.
+ */
+export function endpointKey(o: ConnectionOptions): string {
+  const endpointOnly: ConnectionOptions = {
+    host: o.host,
+    ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(o.scheme !== undefined ? { scheme: o.scheme } : {}),
+    ...(o.path !== undefined ? { path: o.path } : {}),
+    user: 'endpoint',
+    password: '',
+    transport: 'basic',
+    allowUnencrypted: true,
+  };
+  let url: URL;
+  try {
+    url = new URL(resolveOptions(endpointOnly).endpoint);
+  } catch {
+    // A host the library refuses keeps its own key: it fails on its own line, not the whole fleet.
+    return `unresolved:${o.host}`;
+  }
+  // URL drops a scheme's default port (https on 443); put it back so the key always has one.
+  const port = url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
+  return `${url.protocol}//${url.hostname}:${port}${url.pathname}`;
+}
+
 /** What a further host of a fleet takes from the first one instead of asking again. */
 const SECRET_KEYS = ['password', 'certPem', 'certKeyPem', 'certKeyPassword', 'clientCertNegotiation'] as const;
 
 async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boolean, first?: ConnectionOptions): Promise<ConnectionOptions> {
-  const { values: s, config } = resolveSettings(args, io);
+  const resolved = resolveSettings(args, io);
+  const { config } = resolved;
   const io1 = first === undefined;
   if (io1 && args.verbose && config.path !== undefined) io.stderr.write(`hyperv-wsman: config ${config.path}${config.profile !== undefined ? `, profile "${config.profile}"` : ''}\n`);
+  // Settings of another transport: refused from flags and variables, left out (with a warning) from the config file.
+  const s = credentials ? checkTransportSettings(resolved.values, (k) => resolved.sources[k], io, io1) : resolved.values;
   if (!s.host) throw new InvalidOptionError(`--host is required (or $${envNameOf('host')}, or "host" in a config profile).`);
   const kerberos = s.transport === 'kerberos' || s.transport === 'negotiate';
   const certificate = s.transport === 'certificate';
-  const stray = KERBEROS_FLAGS.filter((k) => s[k] !== undefined && s[k] !== false);
-  if (credentials && !kerberos && stray.length > 0) throw new InvalidOptionError(`${stray.map((k) => `--${k}`).join(', ')} ${stray.length === 1 ? 'applies' : 'apply'} only with --transport kerberos or negotiate.`);
   // Kerberos can take the user from the credential cache or keytab; a certificate needs none.
   if (credentials && !certificate && !kerberos && !s.user) throw new InvalidOptionError(`--user is required (or $${envNameOf('user')}, or "user" in a config profile).`);
   checkNumbers(s);

@@ -62,3 +62,34 @@ export function fleetHosts(flagHosts: readonly string[], inventory: readonly str
 function clip(s: string): string {
   return s.length > 80 ? `${s.slice(0, 80)}...` : s;
 }
+
+export interface MergedHost {
+  /** The host as given, left out. */
+  readonly host: string;
+  /** The host kept, given first. */
+  readonly sameAs: string;
+  /** The endpoint both reach. */
+  readonly endpoint: string;
+}
+
+/**
+ * Hosts written differently that reach the same endpoint (`hv01`, `hv01/wsman`,
+ * `https://HV01:5986/wsman`) are one host: the first is kept with its item, the others are reported.
+ * `endpointOf(i)` is the normalised endpoint of hosts[i] (connection.ts endpointKey).
+ */
+export function mergeSameEndpoints<T>(hosts: readonly string[], items: readonly T[], endpointOf: (item: T) => string): { hosts: string[]; items: T[]; merged: MergedHost[] } {
+  const first = new Map<string, string>();
+  const out = { hosts: [] as string[], items: [] as T[], merged: [] as MergedHost[] };
+  hosts.forEach((host, i) => {
+    const endpoint = endpointOf(items[i]!);
+    const sameAs = first.get(endpoint);
+    if (sameAs !== undefined) {
+      out.merged.push({ host, sameAs, endpoint });
+      return;
+    }
+    first.set(endpoint, host);
+    out.hosts.push(host);
+    out.items.push(items[i]!);
+  });
+  return out;
+}

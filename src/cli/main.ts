@@ -7,7 +7,9 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv, type CommandModule } from 'yargs';
+import { mayHoldBooleanValues, normalizeBooleanValues } from './boolean-words.js';
 import type { BoundCommand } from './command.js';
+import { emptyPathFlag } from './path-flags.js';
 import { EXIT } from './exit-status.js';
 import { processIo, type CliIo } from './io.js';
 import { terminalSafeIo } from './terminal-text.js';
@@ -67,6 +69,13 @@ function flagsOf(mod: CommandModule<object, object> | undefined): string[] {
   // getOptions() is yargs' own (not in its typings): every option key defined so far.
   const keys = Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
   return [...keys, 'help', 'version'].filter((k) => k.length > 1 && !k.includes('_'));
+}
+
+/** The boolean flags a command module defines, for `--flag=WORD` (boolean-words.ts). */
+function booleanFlagsOf(mod: CommandModule<object, object> | undefined): Set<string> {
+  const y = yargs([]);
+  if (mod && typeof mod.builder === 'function') mod.builder(y as Argv<object>);
+  return new Set((y as unknown as { getOptions(): { boolean: string[] } }).getOptions().boolean);
 }
 
 /** The flags of the command named in argv (or of none), for "did you mean" (and the docs test). */
@@ -164,7 +173,7 @@ async function reorder(argv: readonly string[]): Promise<string[]> {
 
 export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processIo()): Promise<number> {
   const io = terminalSafeIo(rawIo);
-  const argv = await reorder(rawArgv);
+  let argv = await reorder(rawArgv);
   let result: Promise<number> | undefined;
   let usageError: string | undefined;
   const handoff = (p: Promise<number>): void => {
@@ -173,6 +182,13 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
   // Only the command argv names is loaded with its options; the others are listed for --help.
   const named = namedEntry(argv);
   const loaded = named ? (await named.load())(io, handoff) : undefined;
+  // `--send-cbt=maybe` would reach yargs as false: boolean flags with a value are checked first.
+  // The completion protocol passes the words as typed so far: not a command line to check.
+  if (argv[0] !== '--get-yargs-completions' && mayHoldBooleanValues(argv)) {
+    const checked = normalizeBooleanValues(argv, booleanFlagsOf(loaded));
+    if ('error' in checked) return usageFailure(checked.error, argv, io);
+    argv = checked.argv;
+  }
   let parser = yargs([...argv])
     .scriptName('hyperv-wsman')
     // `--selector K=V Msvm_Class`: an array flag takes one value per occurrence, never the positionals after it.
@@ -185,6 +201,8 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
     .option('password', { type: 'string', hidden: true })
     .check((a) => {
       if (a.password !== undefined) throw new Error(PASSWORD_ON_ARGV_MESSAGE);
+      const emptyPath = emptyPathFlag(a);
+      if (emptyPath !== undefined) throw new Error(emptyPath);
       return true;
     })
     .demandCommand(1, 'Name a command.')
@@ -210,14 +228,17 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
   } catch (err) {
     if (!(err instanceof UsageStop)) throw err;
   }
-  if (usageError !== undefined) {
-    io.stderr.write(`hyperv-wsman: ERR_USAGE: ${usageError}\nRun 'hyperv-wsman --help' for usage.\n`);
-    if (argv.includes('--json')) io.stdout.write(JSON.stringify({ error: { code: 'ERR_USAGE', message: usageError } }) + '\n');
-    return EXIT.USAGE;
-  }
+  if (usageError !== undefined) return usageFailure(usageError, argv, io);
   if (result) return result;
   if (helpOutput) io.stdout.write(helpOutput + '\n');
   return EXIT.OK;
+}
+
+/** A usage error: one line on stderr (and a JSON document with --json), exit 2. */
+function usageFailure(message: string, argv: readonly string[], io: CliIo): number {
+  io.stderr.write(`hyperv-wsman: ERR_USAGE: ${message}\nRun 'hyperv-wsman --help' for usage.\n`);
+  if (argv.includes('--json')) io.stdout.write(JSON.stringify({ error: { code: 'ERR_USAGE', message } }) + '\n');
+  return EXIT.USAGE;
 }
 
 /**

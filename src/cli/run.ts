@@ -33,15 +33,39 @@ function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
   });
 }
 
-/** Check and parse the arguments first (no password asked, no connection made), then run with a client. */
-export async function withPreparedClient<P>(args: ConnectionArgs, io: CliIo, prepare: () => P, body: (client: WsmanClient, prepared: P) => Promise<number>): Promise<number> {
+/**
+ * Check and parse the arguments first (no password asked, no connection made), then run with a
+ * client. `hintFor` may name what to change for an error of the body (shown after its message).
+ */
+export async function withPreparedClient<P>(
+  args: ConnectionArgs,
+  io: CliIo,
+  prepare: () => P,
+  body: (client: WsmanClient, prepared: P) => Promise<number>,
+  hintFor?: (err: unknown, prepared: P) => string | undefined,
+): Promise<number> {
   let prepared: P;
   try {
     prepared = prepare();
   } catch (err) {
     return reportError(err, args, io);
   }
-  return withClient(args, io, (client) => body(client, prepared));
+  return withClient(args, io, async (client) => {
+    try {
+      return await body(client, prepared);
+    } catch (err) {
+      throw withHint(err, hintFor?.(err, prepared));
+    }
+  });
+}
+
+/** Hints attached to errors by the command that saw them, printed after the error's message. */
+const HINTS = new WeakMap<object, string>();
+
+/** `err`, with `hint` recorded for messageOf. */
+export function withHint(err: unknown, hint: string | undefined): unknown {
+  if (hint !== undefined && typeof err === 'object' && err !== null) HINTS.set(err, hint);
+  return err;
 }
 
 export function errorCodeOf(err: unknown): string {
@@ -56,7 +80,8 @@ export function writeErrorLine(err: unknown, io: CliIo): void {
 
 /** The error's message in the words of the CLI: library option names become the flags that set them. */
 export function messageOf(err: unknown): string {
-  return inFlagTerms(err instanceof Error ? err.message : String(err));
+  const hint = typeof err === 'object' && err !== null ? HINTS.get(err) : undefined;
+  return inFlagTerms(err instanceof Error ? err.message : String(err)) + (hint !== undefined ? ` Hint: ${hint}` : '');
 }
 
 /** One line on stderr (code + message); the stack only with --debug. With --json, also a JSON error on stdout. */

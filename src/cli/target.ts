@@ -9,6 +9,7 @@ import type { Argv } from 'yargs';
 import { classNameFromResourceUri } from '../cim/epr.js';
 import { InvalidOptionError } from '../errors.js';
 import { resolveSettings, type ConnectionArgs } from './connection.js';
+import { dialectHint } from './dialect-hint.js';
 import type { CliIo } from './io.js';
 import { schemaFor, type ClassSchema } from '../hyperv/class-schemas.js';
 import type { WsmanClient } from '../wsman/client.js';
@@ -61,6 +62,15 @@ export function withTargetOptions<T>(y: Argv<T>): Argv<T & TargetArgs> {
 export function withConfiguredDialect<A extends ConnectionArgs & TargetArgs>(args: A, io: CliIo): A {
   const dialect = resolveSettings(args, io).values.dialect;
   return dialect === undefined ? args : { ...args, dialect };
+}
+
+/**
+ * For withPreparedClient: the hint for a fault saying the host wants the other dialect
+ * (dialect-hint.ts), naming where the dialect setting came from. None for --resource-uri: that URI
+ * was given as it is, and the fix is another URI, not --dialect.
+ */
+export function wrongDialectHint(args: ConnectionArgs & TargetArgs, io: CliIo): (err: unknown, prepared: { readonly target: Target }) => string | undefined {
+  return (err, { target }) => (args['resource-uri'] !== undefined ? undefined : dialectHint(err, target.dialect, resolveSettings(args, io).sources.dialect));
 }
 
 function dialectChoice(args: TargetArgs): DialectChoice {

@@ -14,8 +14,10 @@ export interface FaultKind {
   /** [namespace, local name]; absent for VersionMismatch. */
   readonly subcode?: readonly [string, string];
   readonly reason: string;
-  /** WSManFault/@Code (Win32/HRESULT as unsigned decimal). */
-  readonly wsmanCode: number;
+  /** WSManFault/@Code (Win32/HRESULT as unsigned decimal); absent for OMI's faults, which carry an OMI_Error instead. */
+  readonly wsmanCode?: number;
+  /** OMI: the MI_Result its OMI_Error detail carries (wsbuf.c WSBuf_CreateFaultResponsePage). */
+  readonly omiResult?: number;
   readonly detail?: string;
 }
 
@@ -89,6 +91,30 @@ export const FAULT = {
     reason:
       'The WS-Management service cannot process the request. The resource URI and __cimnamespace selector attempted to use different namespaces. Try removing the __cimnamespace selector or using a DMTF resource URI. If a non-DMTF resource URI is used with a __cimnamespace selector, the namespaces must match. ',
     wsmanCode: 2150859067,
+  },
+  // 0x80338139 ERROR_WSMAN_URI_NON_DMTF_CLASS (wsmerror.h text): a DMTF resource URI naming a class
+  // that is not a DMTF one ([MS-WSMV] 3.1.4.1.1: a Version qualifier of major 2; Hyper-V's Msvm_
+  // classes have none). No capture of this fault: SOAP code and subcode are taken from its sibling
+  // 0x8033813B (note <46>), which the same URI-to-class mapping raises.
+  uriNonDmtfClass: {
+    code: 'Receiver',
+    subcode: [NS.wsman, 'InternalError'],
+    reason: 'The WS-Management service cannot process the request. A DMTF resource URI was used to access a non-DMTF class. Try again using a non-DMTF resource URI. ',
+    wsmanCode: 2150859065,
+  },
+  // OMI (wsbuf.c s_cimerrors): MI_RESULT_INVALID_NAMESPACE (3) and MI_RESULT_INVALID_CLASS (5) are
+  // wsa:DestinationUnreachable with the CIM error's description as Reason and an OMI_Error in the Detail.
+  omiInvalidNamespace: {
+    code: 'Sender',
+    subcode: [NS.wsa, 'DestinationUnreachable'],
+    reason: 'CIM ERROR:INVALID_NAMESPACE: The target namespace does not exist.',
+    omiResult: 3,
+  },
+  omiInvalidClass: {
+    code: 'Sender',
+    subcode: [NS.wsa, 'DestinationUnreachable'],
+    reason: 'CIM ERROR:INVALID_CLASS: The specified class does not exist.',
+    omiResult: 5,
   },
   // 0x80338035; MaxEnvelopeSize below 8192 ([MS-WSMV] 3.1.4.1.7, DSP0226 R6.2).
   envelopeLimitTooSmall: {

@@ -221,9 +221,25 @@ export function writeFault(fault: EmulatorFault, ctx: FaultContext): string {
   const body =
     `<s:Fault>${code}<s:Reason><s:Text xml:lang="en-US">${escapeText(kind.reason)}</s:Text></s:Reason><s:Detail>` +
     (detailUri ? `<w:FaultDetail>${escapeText(detailUri)}</w:FaultDetail>` : '') +
-    `<f:WSManFault xmlns:f="${WSMANFAULT_NS}" Code="${kind.wsmanCode}" Machine="${escapeAttr(ctx.machine)}"><f:Message>${message}</f:Message></f:WSManFault>` +
+    (kind.omiResult !== undefined
+      ? writeOmiError(kind.omiResult, kind.reason)
+      : `<f:WSManFault xmlns:f="${WSMANFAULT_NS}" Code="${kind.wsmanCode ?? 0}" Machine="${escapeAttr(ctx.machine)}"><f:Message>${message}</f:Message></f:WSManFault>`) +
     `</s:Detail></s:Fault>`;
   return writeEnvelope(faultAction(kind), ctx.relatesTo, body);
+}
+
+/** The OMI_Error OMI puts in a fault's Detail (wsbuf.c WSBuf_CreateFaultResponsePage), its main properties. */
+function writeOmiError(result: number, message: string): string {
+  const prop = (name: string, type: string, value: string | number): string => `<p:${name} xsi:type="cim:${type}">${escapeText(String(value))}</p:${name}>`;
+  return (
+    `<p:OMI_Error wsmb:IsCIM_Error="true" xmlns:xsi="${NS.xsi}" xmlns:wsmb="${NS.cimbinding}" xmlns:p="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/OMI_Error" xmlns:cim="${NS.cim}">` +
+    prop('CIMStatusCode', 'cimUnsignedInt', result) +
+    prop('Message', 'cimString', message) +
+    prop('MessageID', 'cimString', `OMI:MI_Result:${result}`) +
+    prop('OwningEntity', 'cimString', 'OMI:CIMOM') +
+    prop('PerceivedSeverity', 'cimUnsignedInt', 7) +
+    `</p:OMI_Error>`
+  );
 }
 
 function writeProviderFault(options: FaultOptions, computerName: string): string {

@@ -3,10 +3,11 @@
  * ([MS-WSMV] 3.1.4.1.1), the selectors of a job instance (3.1.4.1.2), the WMI "not found" faults,
  * and the WS-Man rendering of a job.
  */
+import { CIM_NAMESPACE_SELECTOR, CIM_SCHEMA_PREFIX, normalizeNamespace } from '../wsman/dialect.js';
 import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX } from '../wsman/namespaces.js';
 import { JOB_CLASSES, JOB_CLASS_PROPERTIES, canonicalClassName, jobClassesFor, jobProperties } from './classes.js';
 import { EmulatorFault, FAULT, type ExtendedStatus } from './faults.js';
-import { omiClassName, omiNamespace, type EmulatorDialect } from './dialect.js';
+import { OMI_DEFAULT_NAMESPACE, omiClassName, omiNamespace, type EmulatorDialect } from './dialect.js';
 import { writeInstance } from './instance-xml.js';
 import type { JobClassName, JobFixture, JobModel } from './model.js';
 import type { OperationContext } from './operation-types.js';
@@ -24,6 +25,7 @@ export const CLASS_MISSING = 'The specified class does not exist in the given na
 export function resolveTarget(req: SoapRequest, operation: string, dialect: EmulatorDialect = 'wmi'): Target {
   const uri = req.resourceUri;
   if (dialect === 'omi') return resolveOmiTarget(req, operation);
+  if (uri && uri.toLowerCase().startsWith(CIM_SCHEMA_PREFIX.toLowerCase())) return resolveDmtfTarget(req, uri.slice(CIM_SCHEMA_PREFIX.length), operation);
   if (!uri || !uri.toLowerCase().startsWith(WMI_RESOURCE_PREFIX.toLowerCase())) throw new EmulatorFault(FAULT.invalidResourceUri);
   const path = uri.slice(WMI_RESOURCE_PREFIX.length);
   const slash = path.lastIndexOf('/');
@@ -39,14 +41,32 @@ export function resolveTarget(req: SoapRequest, operation: string, dialect: Emul
   return { className: canonical };
 }
 
+/**
+ * Windows and a DMTF resource URI ([MS-WSMV] 3.1.4.1.1): the namespace comes from __cimnamespace
+ * (default root\hardware) and only DMTF classes are reached this way. The CIM_ superclasses of the
+ * jobs are served (the replies are written as for a WMI URI: how Windows writes them here is not
+ * captured); an Msvm_ class is refused with ERROR_WSMAN_URI_NON_DMTF_CLASS.
+ */
+function resolveDmtfTarget(req: SoapRequest, className: string, operation: string): Target {
+  if (className === '' || className.includes('/')) throw new EmulatorFault(FAULT.invalidResourceUri);
+  const selector = req.selectors.find((s) => s.name.toLowerCase() === CIM_NAMESPACE_SELECTOR.toLowerCase());
+  const namespace = normalizeNamespace(selector?.value ?? 'root/hardware');
+  if (namespace.toLowerCase() !== HYPERV_NAMESPACE) throw notFound('Invalid namespace ', { operation, providerName: 'WinMgmt', parameterInfo: namespace.replace(/\//g, '\\') });
+  const canonical = canonicalClassName(className);
+  if (canonical === undefined) throw notFound(CLASS_MISSING, { operation, providerName: 'WinMgmt', parameterInfo: className });
+  if (!canonical.startsWith('CIM_')) throw new EmulatorFault(FAULT.uriNonDmtfClass);
+  return { className: canonical };
+}
+
 /** OMI: class from the URI's last segment, namespace from __cimnamespace (default interop), never from the URI. */
 function resolveOmiTarget(req: SoapRequest, operation: string): Target {
   const className = omiClassName(req.resourceUri ?? '');
   if (className === '' || className === '*') throw new EmulatorFault(FAULT.invalidResourceUri);
   const namespace = omiNamespace(req);
-  if (namespace.toLowerCase() !== HYPERV_NAMESPACE) throw notFound('Invalid namespace ', { operation, providerName: 'omiserver', parameterInfo: namespace });
+  // OMI's own namespace exists and has no Hyper-V classes; any other is not there at all.
+  if (namespace.toLowerCase() !== HYPERV_NAMESPACE) throw new EmulatorFault(namespace.toLowerCase() === OMI_DEFAULT_NAMESPACE ? FAULT.omiInvalidClass : FAULT.omiInvalidNamespace);
   const canonical = canonicalClassName(className);
-  if (canonical === undefined) throw notFound(CLASS_MISSING, { operation, providerName: 'omiserver', parameterInfo: className });
+  if (canonical === undefined) throw new EmulatorFault(FAULT.omiInvalidClass);
   return { className: canonical };
 }
 

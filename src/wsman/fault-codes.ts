@@ -185,6 +185,8 @@ export const WSMAN_ERROR_CODES: Readonly<Record<number, string>> = {
   2150859002: 'ERROR_WSMAN_INVALID_URI_WMI_SINGLETON (0x803380FA): the resource URI has no keys but the class is not a singleton',
   2150859003: 'ERROR_WSMAN_INVALID_URI_WMI_ENUM_WQL (0x803380FB): a WQL-filtered Enumerate needs a URI without keys whose class is * (star)',
   2150859016: 'ERROR_WSMAN_ENUMERATE_WMI_INVALID_KEY (0x80338108): the resource URI of an Enumerate must not contain keys',
+  2150859065: 'ERROR_WSMAN_URI_NON_DMTF_CLASS (0x80338139): a DMTF resource URI names a non-DMTF class (on Windows, use the WMI resource URI)',
+  2150859066: 'ERROR_WSMAN_URI_WRONG_DMTF_VERSION (0x8033813A): the DMTF class has another major version than the URI asks for (use the WMI resource URI)',
   2150859067: 'ERROR_WSMAN_DIFFERENT_CIM_SELECTOR (0x8033813B): resource URI and __cimnamespace name different namespaces',
   2150859173: 'ERROR_WSMAN_QUOTA_MAX_SHELLS (0x803381A5): the per-user concurrent shell quota is exceeded',
   2150859174: 'ERROR_WSMAN_QUOTA_MAX_OPERATIONS (0x803381A6): the concurrent operation quota is exceeded',

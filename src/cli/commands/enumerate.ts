@@ -15,7 +15,7 @@ import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
 import { parseSelectors } from '../key-value.js';
 import { HYPERV_NAMESPACE } from '../../wsman/namespaces.js';
-import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect } from '../target.js';
+import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect, wrongDialectHint } from '../target.js';
 
 export interface EnumerateCliArgs extends ConnectionArgs, TargetArgs {
   class?: string;
@@ -127,5 +127,6 @@ export const enumerateCommand = defineCommand<EnumerateCliArgs>({
         }
         return 0;
       },
+      wrongDialectHint(args, io),
     ),
 });

@@ -6,7 +6,7 @@ import { parseSelectors } from '../key-value.js';
 import { writeJson } from '../output.js';
 import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
-import { resolveTarget, schemaOf, settleTarget, withKeys, withSelectorOption, withTargetOptions, type TargetArgs, withConfiguredDialect } from '../target.js';
+import { resolveTarget, schemaOf, settleTarget, withKeys, withSelectorOption, withTargetOptions, type TargetArgs, withConfiguredDialect, wrongDialectHint } from '../target.js';
 
 export interface GetArgs extends ConnectionArgs, TargetArgs {
   class?: string;
@@ -34,5 +34,6 @@ export const getCommand = defineCommand<GetArgs>({
         else io.stdout.write(formatInstance(inst) + '\n');
         return 0;
       },
+      wrongDialectHint(args, io),
     ),
 });

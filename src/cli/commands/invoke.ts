@@ -21,7 +21,7 @@ import { parseParams, parseSelectors } from '../key-value.js';
 import { writeJson } from '../output.js';
 import { formatInstance, formatValue, valueToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
-import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect } from '../target.js';
+import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect, wrongDialectHint } from '../target.js';
 
 export interface InvokeCliArgs extends ConnectionArgs, TargetArgs, WaitCliArgs {
   class?: string;
@@ -191,5 +191,6 @@ export const invokeCommand = defineCommand<InvokeCliArgs>({
         }
         return EXIT.OK;
       },
+      wrongDialectHint(args, io),
     ),
 });

@@ -10,11 +10,11 @@ import { jobWithOutcomeToJson } from '../../hyperv/job-json.js';
 import { HypervJobs, JOB_CLASSES, type ListJobsOptions } from '../../hyperv/jobs.js';
 import { JOB_STATE } from '../../hyperv/value-maps.js';
 import { defineCommand } from '../command.js';
-import { connectionOptionsForHosts, withConnectionOptions, type ConnectionArgs } from '../connection.js';
+import { connectionOptionsForHosts, endpointKey, withConnectionOptions, type ConnectionArgs } from '../connection.js';
 import { runFleetJobs } from '../fleet-jobs.js';
 import type { CliIo } from '../io.js';
 import type { ConnectionOptions } from '../../options.js';
-import { fleetHosts, readInventory } from '../inventory.js';
+import { fleetHosts, mergeSameEndpoints, readInventory } from '../inventory.js';
 import { jobClassOf } from '../job-args.js';
 import { JOB_HEADER, jobRow } from '../job-rows.js';
 import { formatTable, formatTsvRow, isTty, writeJson } from '../output.js';
@@ -96,10 +96,15 @@ async function runJobs(args: JobsArgs, io: CliIo): Promise<number> {
   try {
     positiveIntFlag('concurrency', args.concurrency, 4096);
     positiveIntFlag('per-host-concurrency', args['per-host-concurrency'], 64);
-    const { hosts, duplicates } = fleetHosts(flagHosts, args.inventory !== undefined ? readInventory(args.inventory) : []);
-    if (duplicates.length > 0) io.stderr.write(`hyperv-wsman: note: listed once each: ${[...new Set(duplicates)].join(', ')} (given more than once)\n`);
-    prepared = { hosts, list: listOptionsOf(args) };
-    connections = await connectionOptionsForHosts({ ...args, host: undefined }, hosts, io);
+    const listed = fleetHosts(flagHosts, args.inventory !== undefined ? readInventory(args.inventory) : []);
+    const list = listOptionsOf(args);
+    // Written differently, the same endpoint (hv01, hv01/wsman, https://hv01:5986/wsman) is still one host.
+    const { hosts, items, merged } = mergeSameEndpoints(listed.hosts, await connectionOptionsForHosts({ ...args, host: undefined }, listed.hosts, io), endpointKey);
+    const once = [...new Set(listed.duplicates)].map((h) => `${h} (given more than once)`);
+    const same = merged.map((m) => `${m.host} (the same endpoint as ${m.sameAs}${args.verbose ? `: ${m.endpoint}` : ''})`);
+    if (once.length + same.length > 0) io.stderr.write(`hyperv-wsman: note: listed once each: ${[...once, ...same].join(', ')}\n`);
+    prepared = { hosts, list };
+    connections = items;
   } catch (err) {
     return reportError(err, args, io);
   }

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import re
 
 # Exit codes of the CLI (src/cli/exit-codes.ts, documented in docs/cli-json.md).
 EXIT = dict(OK=0, INTERNAL=1, USAGE=2, JOB_FAILED=3, AUTH=4, CONNECTION=5, WSMAN_FAULT=6, NOT_FOUND=7, JOB_TIMEOUT=8, METHOD_FAILED=9)
@@ -72,6 +73,20 @@ _VALUE_FLAGS = (
     ('keytab', '--keytab'),
     ('krb5_config', '--krb5-config'),
 )
+
+
+# The CLI's flags by the module option that sets them, so that the CLI's messages (its checks are the only
+# implementation of which setting goes with which transport) reach the task in the module's words.
+_OPTION_OF_FLAG = dict((flag, name) for name, flag in _VALUE_FLAGS)
+_OPTION_OF_FLAG.update({'--send-cbt': 'send_cbt', '--no-send-cbt': 'send_cbt: false', '--allow-unencrypted': 'allow_unencrypted',
+                        '--kerberos-delegation': 'kerberos_delegation', '--kdc': 'kdc', '--password-stdin': 'password',
+                        '--cert-key-password-file': 'cert_key_password', '--read-timeout': 'read_timeout_sec',
+                        '--operation-timeout': 'operation_timeout_sec', '--connect-timeout': 'connect_timeout_sec'})
+
+
+def in_module_words(message):
+    """A CLI message with each of the CLI's flags named as the module option that sets it."""
+    return re.sub(r'--[a-z][a-z0-9-]*', lambda m: _OPTION_OF_FLAG.get(m.group(0), m.group(0)), message)
 
 
 def argument_spec(**module_options):
@@ -177,7 +192,7 @@ class HypervWsmanCli(object):
     def fail(self, result, **extra):
         """Fail the task with the CLI's error: its code, message and exit code."""
         error = result.error or {}
-        msg = error.get('message') or result.stderr_message() or '%s exited with %s' % (CLI_NAME, result.rc)
+        msg = in_module_words(error.get('message') or result.stderr_message() or '%s exited with %s' % (CLI_NAME, result.rc))
         self.module.fail_json(msg=msg, error_code=error.get('code') or ERROR_CODE_BY_EXIT.get(result.rc), rc=result.rc, **extra)
 
 
