@@ -13,7 +13,7 @@
  */
 import { MessageEncryptionError } from '../errors.js';
 import { view } from './ntlm/bytes.js';
-import { SIGNATURE_LENGTH } from './ntlm/session-security.js';
+import { SIGNATURE_LENGTH, type InPlaceSealing } from './ntlm/session-security.js';
 
 /** protocolvalue for NTLM/Negotiate (2.2.9.1.1). */
 export const SPNEGO_ENCRYPTED_PROTOCOL = 'application/HTTP-SPNEGO-session-encrypted';
@@ -34,6 +34,8 @@ export interface MessageSecurity {
   readonly protocol?: EncryptedProtocol;
   /** Largest header length to accept; absent: exactly an NTLM signature (16 bytes). */
   readonly maxHeaderLength?: number;
+  /** The same sealing without copies, when the cipher keeps the length (NTLM's RC4). */
+  readonly inPlace?: InPlaceSealing;
 }
 /** boundaryvalue "MUST be set to "Encrypted Boundary"" (2.2.9.1.1). */
 export const ENCRYPTED_BOUNDARY = 'Encrypted Boundary';
@@ -67,24 +69,33 @@ export interface EncryptedFraming {
 
 /** Seal `soap` and frame it as a multipart/encrypted body (send with ENCRYPTED_CONTENT_TYPE). */
 export function encryptMessage(session: MessageSecurity, soap: Uint8Array, charset: OriginalCharset = 'UTF-8', framing: EncryptedFraming = {}): Uint8Array {
-  const { signature, sealed } = session.seal(soap);
+  const inPlace = session.inPlace;
+  const sealed = inPlace === undefined ? session.seal(soap) : undefined;
+  const signatureLength = sealed?.signature.length ?? inPlace!.signatureLength;
+  const sealedLength = sealed?.sealed.length ?? soap.length;
   const indent = framing.partHeaderIndent ?? '';
   const head =
     `--${ENCRYPTED_BOUNDARY}\r\n` +
     `${indent}Content-Type: ${session.protocol ?? SPNEGO_ENCRYPTED_PROTOCOL}\r\n` +
-    `${indent}OriginalContent: type=${SOAP_TYPE};charset=${charset};Length=${sealed.length}\r\n` +
+    `${indent}OriginalContent: type=${SOAP_TYPE};charset=${charset};Length=${sealedLength}\r\n` +
     `--${ENCRYPTED_BOUNDARY}\r\n` +
     `${indent}Content-Type: ${OCTET_STREAM}\r\n`;
   const tail = `--${ENCRYPTED_BOUNDARY}--\r\n${framing.trailingCrlf ? '\r\n' : ''}`;
-  // One buffer, written in place (the framing text is ASCII: one byte per character).
-  const out = Buffer.allocUnsafe(head.length + 4 + signature.length + sealed.length + tail.length);
+  // One buffer, written in place (the framing text is ASCII: one byte per character); with an
+  // in-place cipher the envelope is copied once, into its slot, and encrypted there.
+  const out = Buffer.allocUnsafe(head.length + 4 + signatureLength + sealedLength + tail.length);
   let at = out.write(head, 0, 'latin1');
-  at = out.writeUInt32LE(signature.length, at);
-  out.set(signature, at);
-  at += signature.length;
-  out.set(sealed, at);
-  at += sealed.length;
-  out.write(tail, at, 'latin1');
+  at = out.writeUInt32LE(signatureLength, at);
+  const dataAt = at + signatureLength;
+  if (sealed !== undefined) {
+    out.set(sealed.signature, at);
+    out.set(sealed.sealed, dataAt);
+  } else {
+    const data = out.subarray(dataAt, dataAt + sealedLength);
+    data.set(soap);
+    out.set(inPlace!.seal(data), at);
+  }
+  out.write(tail, dataAt + sealedLength, 'latin1');
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
@@ -279,7 +290,8 @@ export function decryptMessageDetailed(session: MessageSecurity, body: Uint8Arra
     if (end < dataStart) throw new MessageEncryptionError('Encrypted message is truncated: no closing boundary.');
     throw new MessageEncryptionError(`Encrypted message OriginalContent Length=${length} but the sealed data is ${end - dataStart} bytes.`);
   }
-  return { plaintext: session.unseal(sealed, signature), charset };
+  // `sealed` is our own copy of the body's bytes, so an in-place cipher may decrypt it where it lies.
+  return { plaintext: session.inPlace ? session.inPlace.unseal(sealed, signature) : session.unseal(sealed, signature), charset };
 }
 
 /** Verify and decrypt a multipart/encrypted body; returns the SOAP envelope bytes. */

@@ -7,14 +7,23 @@ import type { Session, SoapExchange, SoapReply } from './session.js';
 
 export class DeferredSession implements Session {
   #session: Promise<Session> | undefined;
+  /** The session once loaded: later calls go straight to it. */
+  #loaded: Session | undefined;
   #closed = false;
 
   constructor(private readonly load: () => Promise<Session>) {}
 
-  async exchange(x: SoapExchange): Promise<SoapReply> {
-    if (this.#closed) throw new AbortedError('This client was closed; create a new one to make more calls.');
+  exchange(x: SoapExchange): Promise<SoapReply> {
+    if (this.#closed) return Promise.reject(new AbortedError('This client was closed; create a new one to make more calls.'));
+    if (this.#loaded !== undefined) return this.#loaded.exchange(x);
+    return this.#firstExchange(x);
+  }
+
+  async #firstExchange(x: SoapExchange): Promise<SoapReply> {
     this.#session ??= this.load();
-    return (await this.#session).exchange(x);
+    const session = await this.#session;
+    this.#loaded = session;
+    return session.exchange(x);
   }
 
   async close(): Promise<void> {

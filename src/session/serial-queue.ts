@@ -6,12 +6,27 @@ import { AbortedError } from '../errors.js';
 
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Calls queued or running: with none, a call starts at once instead of behind `tail`. */
+  private pending = 0;
+  private readonly done = (): void => {
+    this.pending--;
+  };
 
   run<T>(signal: AbortSignal | undefined, body: () => Promise<T>): Promise<T> {
     const turn = this.tail;
-    const result = waitForTurn(turn, signal).then(body);
-    const settled = result.then(noop, noop);
-    this.tail = turn.then(() => settled);
+    let result: Promise<T>;
+    if (this.pending === 0) {
+      // Nothing ahead: no turn to wait for (the common case of one caller making call after call).
+      if (signal?.aborted) return Promise.reject(new AbortedError(undefined, { cause: signal.reason }));
+      try {
+        result = body();
+      } catch (err) {
+        result = Promise.reject(err);
+      }
+    } else result = waitForTurn(turn, signal).then(body);
+    this.pending++;
+    const settled = result.then(this.done, this.done);
+    this.tail = this.pending === 1 ? settled : turn.then(() => settled);
     return result;
   }
 }

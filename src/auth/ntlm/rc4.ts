@@ -23,8 +23,12 @@ export class Rc4 {
 
   /** XOR `data` with the next data.length keystream bytes; returns a new array. */
   update(data: Uint8Array): Uint8Array {
+    return this.updateInto(data, uninitialisedBytes(data.length));
+  }
+
+  /** The same, written to `out` (which may be `data` itself: RC4 works in place). Returns `out`. */
+  updateInto(data: Uint8Array, out: Uint8Array): Uint8Array {
     const s = this.#s;
-    const out = uninitialisedBytes(data.length);
     let i = this.#i;
     let j = this.#j;
     for (let n = 0; n < data.length; n++) {

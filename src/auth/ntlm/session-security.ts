@@ -5,7 +5,7 @@
  */
 import { NtlmError, NtlmSignatureError } from '../../errors.js';
 import { NegotiateFlags, hasFlag } from './flags.js';
-import { ascii, bytesEqual, concatBytes, uint32le, view } from './bytes.js';
+import { ascii, bytesEqual, view } from './bytes.js';
 import { hmacMd5, md5 } from './ntlmv2.js';
 import { Rc4 } from './rc4.js';
 
@@ -18,6 +18,17 @@ export interface NtlmSession {
   sign(message: Uint8Array): Uint8Array;
   /** Check an inbound signature; throws NtlmSignatureError. */
   verify(message: Uint8Array, signature: Uint8Array): void;
+  /** seal() and unseal() without copies: RC4 keeps the length, so the data is transformed where it lies. */
+  readonly inPlace?: InPlaceSealing;
+}
+
+/** Sealing that transforms the data where it lies (a length-preserving cipher); the signature has a fixed length. */
+export interface InPlaceSealing {
+  readonly signatureLength: number;
+  /** Encrypt `data` in place; returns the signature. */
+  seal(data: Uint8Array): Uint8Array;
+  /** Decrypt `data` in place and verify it against `signature`; returns `data`. */
+  unseal(data: Uint8Array, signature: Uint8Array): Uint8Array;
 }
 
 export type NtlmRole = 'client' | 'server';
@@ -64,16 +75,40 @@ class Channel {
     return this.#rc4.update(data);
   }
 
-  /**
-   * MAC with extended session security (3.4.4.2): HMAC_MD5(SigningKey, SeqNum ‖ Message)[0..7],
-   * RC4-encrypted with the sealing handle when KEY_EXCH was negotiated.
-   */
-  mac(message: Uint8Array, seqNum: number): Uint8Array {
-    const seq = uint32le(seqNum);
-    const digest = hmacMd5(this.#signKey, seq, message).subarray(0, 8);
-    const checksum = this.#keyExchange ? this.crypt(digest) : digest;
-    return concatBytes(uint32le(SIGNATURE_VERSION), checksum, seq);
+  cryptInPlace(data: Uint8Array): void {
+    this.#rc4.updateInto(data, data);
   }
+
+  /**
+   * HMAC_MD5(SigningKey, SeqNum ‖ Message)[0..7] for the signature (3.4.4.2); the checksum is
+   * RC4-encrypted separately (checksum()), after the data has taken its keystream.
+   */
+  digest(message: Uint8Array, seqNum: number): Uint8Array {
+    const signature = new Uint8Array(SIGNATURE_LENGTH);
+    const seq = signature.subarray(12, 16);
+    writeUint32le(signature, 0, SIGNATURE_VERSION);
+    writeUint32le(signature, 12, seqNum);
+    signature.set(hmacMd5(this.#signKey, seq, message).subarray(0, 8), 4);
+    return signature;
+  }
+
+  /** RC4-encrypt the checksum of `signature` with the sealing handle when KEY_EXCH was negotiated. */
+  checksum(signature: Uint8Array): Uint8Array {
+    if (this.#keyExchange) this.cryptInPlace(signature.subarray(4, 12));
+    return signature;
+  }
+
+  /** MAC with extended session security (3.4.4.2). */
+  mac(message: Uint8Array, seqNum: number): Uint8Array {
+    return this.checksum(this.digest(message, seqNum));
+  }
+}
+
+function writeUint32le(out: Uint8Array, at: number, value: number): void {
+  out[at] = value & 0xff;
+  out[at + 1] = (value >>> 8) & 0xff;
+  out[at + 2] = (value >>> 16) & 0xff;
+  out[at + 3] = (value >>> 24) & 0xff;
 }
 
 class ExtendedSessionSecurity implements NtlmSession {
@@ -81,9 +116,28 @@ class ExtendedSessionSecurity implements NtlmSession {
   readonly #in: Channel;
   #broken = false;
 
+  readonly inPlace: InPlaceSealing;
+
   constructor(exportedSessionKey: Uint8Array, flags: number, role: NtlmRole) {
     this.#out = new Channel(exportedSessionKey, flags, OUTBOUND[role]);
     this.#in = new Channel(exportedSessionKey, flags, INBOUND[role]);
+    this.inPlace = {
+      signatureLength: SIGNATURE_LENGTH,
+      seal: (data) => {
+        this.#usable();
+        // The MAC covers the plaintext, so it is computed first; the keystream still goes to the data, then the checksum.
+        const signature = this.#out.digest(data, this.#out.seqNum++);
+        this.#out.cryptInPlace(data);
+        return this.#out.checksum(signature);
+      },
+      unseal: (data, signature) => {
+        this.#usable();
+        this.#checkShape(signature);
+        this.#in.cryptInPlace(data);
+        this.#check(data, signature);
+        return data;
+      },
+    };
   }
 
   seal(plaintext: Uint8Array): { signature: Uint8Array; sealed: Uint8Array } {
