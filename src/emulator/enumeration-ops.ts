@@ -7,7 +7,7 @@ import { attr, child, textOf, type XmlElement } from '../xml/tree.js';
 import { ACTION, NS, WQL_DIALECT } from '../wsman/namespaces.js';
 import { canonicalClassName, jobClassesFor, jobProperties, queryableProperties } from './classes.js';
 import type { EnumeratedRef, EnumerationMode, EnumerationState } from './enumerations.js';
-import { EmulatorFault, FAULT, faultDetail } from './faults.js';
+import { EmulatorFault, FAULT, OMI_CIM_ERRORS, faultDetail } from './faults.js';
 import { writeEprContent } from './instance-xml.js';
 import type { JobFixture } from './model.js';
 import type { OperationContext, OperationResult } from './operation-types.js';
@@ -70,6 +70,8 @@ export function enumerate(req: SoapRequest, ctx: OperationContext, limit: number
     if ((attr(filter, 'Dialect') ?? '').trim() !== WQL_DIALECT) throw new EmulatorFault(FAULT.filterDialectUnavailable);
     query = compileQuery(textOf(filter).trim());
     className = canonicalClassName(query.className)!;
+    // OMI 1.0.8-6 refuses a query about another class than the URI's (CIM_ERR_INVALID_QUERY under wsman:InternalError).
+    if (ctx.dialect === 'omi' && target.className !== '*' && target.className !== className) throw new EmulatorFault(FAULT.internalError, { cim: OMI_CIM_ERRORS.invalidQuery });
   } else {
     if (target.className === '*') throw new EmulatorFault(FAULT.filteringRequired);
     className = target.className;

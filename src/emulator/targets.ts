@@ -5,7 +5,7 @@
  */
 import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX } from '../wsman/namespaces.js';
 import { JOB_CLASSES, JOB_CLASS_PROPERTIES, canonicalClassName, jobClassesFor, jobProperties } from './classes.js';
-import { EmulatorFault, FAULT, type ExtendedStatus } from './faults.js';
+import { EmulatorFault, FAULT, OMI_CIM_ERRORS, type ExtendedStatus } from './faults.js';
 import { omiClassName, omiNamespace, type EmulatorDialect } from './dialect.js';
 import { writeInstance } from './instance-xml.js';
 import type { JobClassName, JobFixture, JobModel } from './model.js';
@@ -39,14 +39,19 @@ export function resolveTarget(req: SoapRequest, operation: string, dialect: Emul
   return { className: canonical };
 }
 
-/** OMI: class from the URI's last segment, namespace from __cimnamespace (default interop), never from the URI. */
+/**
+ * OMI: class from the URI's last segment, namespace from __cimnamespace (default interop), never from
+ * the URI; a missing namespace or class is wsa:DestinationUnreachable with CIM_ERR_INVALID_NAMESPACE /
+ * CIM_ERR_INVALID_CLASS (OMI 1.0.8-6). `*` is a class only for a filtered Enumerate (the query names the class).
+ */
 function resolveOmiTarget(req: SoapRequest, operation: string): Target {
   const className = omiClassName(req.resourceUri ?? '');
-  if (className === '' || className === '*') throw new EmulatorFault(FAULT.invalidResourceUri);
+  if (className === '' || (className === '*' && operation !== 'EnumerateInstances')) throw new EmulatorFault(FAULT.invalidResourceUri);
   const namespace = omiNamespace(req);
-  if (namespace.toLowerCase() !== HYPERV_NAMESPACE) throw notFound('Invalid namespace ', { operation, providerName: 'omiserver', parameterInfo: namespace });
+  if (namespace.toLowerCase() !== HYPERV_NAMESPACE) throw new EmulatorFault(FAULT.resourceNotFound, { cim: OMI_CIM_ERRORS.invalidNamespace });
+  if (className === '*') return { className };
   const canonical = canonicalClassName(className);
-  if (canonical === undefined) throw notFound(CLASS_MISSING, { operation, providerName: 'omiserver', parameterInfo: className });
+  if (canonical === undefined) throw new EmulatorFault(FAULT.resourceNotFound, { cim: OMI_CIM_ERRORS.invalidClass });
   return { className: canonical };
 }
 
