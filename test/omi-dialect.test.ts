@@ -152,6 +152,22 @@ describe('--dialect auto', () => {
       assert.equal(get!.resourceUri, uri);
     }
   });
+
+  test('with --wql: the class URI and __cimnamespace for OMI, the namespace\'s * URI for Windows', async () => {
+    for (const [host, uri, selectors] of [
+      [omi, 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/Msvm_ConcreteJob', { __cimnamespace: 'root/virtualization/v2' }],
+      [windows, 'http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/v2/*', {}],
+    ] as const) {
+      const r = await runCapture(['enumerate', '--wql', `SELECT * FROM Msvm_ConcreteJob WHERE InstanceID = '${FIXTURE_JOB_IDS.completedConcrete}'`, '--dialect', 'auto', ...hostArgs(host), '--json']);
+      assert.equal(r.code, EXIT.OK, r.stderr);
+      assert.equal(jsonLines(r.stdout).length, 1);
+      const identify = host.requests.filter((q) => q.operation === 'Identify').at(-1)!;
+      const enumerate = host.requests.filter((q) => q.operation === 'Enumerate').at(-1)!;
+      assert.ok(host.requests.indexOf(identify) < host.requests.indexOf(enumerate));
+      assert.equal(enumerate.resourceUri, uri);
+      assert.deepEqual(enumerate.selectors, selectors);
+    }
+  });
 });
 
 describe('Basic over https against the OMI dialect', () => {
