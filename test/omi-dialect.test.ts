@@ -10,6 +10,8 @@ import { EXIT } from '../src/cli/exit-codes.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
 import { generateTestCertificates } from '../src/emulator/tls.js';
 import { WsmanClient } from '../src/wsman/client.js';
+import { isNotFoundFault, WsmanFaultError } from '../src/wsman/fault.js';
+import { isMissingClassOrNamespace } from '../src/hyperv/jobs.js';
 import { classTarget } from '../src/wsman/dialect.js';
 import { HYPERV_NAMESPACE } from '../src/wsman/namespaces.js';
 import { encryptMessage } from '../src/auth/message-encryption.js';
@@ -80,6 +82,31 @@ describe('cim dialect: get / enumerate / invoke with message encryption', () => 
     const r = await runCapture(['get', 'Msvm_ConcreteJob', '--dialect', 'cim', '--namespace', 'root/nowhere', '--selector', `InstanceID=${FIXTURE_JOB_IDS.failedConcrete}`, ...hostArgs(omi)]);
     assert.equal(r.code, EXIT.NOT_FOUND, r.stderr);
     assert.deepEqual(lastRequests(omi, 1)[0]!.selectors.__cimnamespace, 'root/nowhere');
+    // OMI's own words and its CIM_Error status (CIM_ERR_INVALID_NAMESPACE), as the real server sends them.
+    assert.match(r.stderr, /ERR_WSMAN_FAULT: wsa:DestinationUnreachable: The target namespace does not exist\. \[OMI_Error CIMStatusCode 3\]/);
+  });
+
+  test('faults as OMI writes them (a CIM_Error, no WSManFault): unknown class, missing instance, read by the typed fault parser', async () => {
+    const client = new WsmanClient({ host: omi.hostname, port: omi.port, scheme: 'http', user: DEFAULT_USER, password: DEFAULT_PASSWORD });
+    try {
+      const t = classTarget('cim', HYPERV_NAMESPACE, 'Msvm_NoSuchClass');
+      const unknownClass = await client.get(t.resourceUri, { ...t.selectors, InstanceID: 'x' }).then(() => undefined, (e: unknown) => e);
+      assert.ok(unknownClass instanceof WsmanFaultError);
+      assert.equal(unknownClass.subcodeName, 'wsa:DestinationUnreachable');
+      assert.equal(unknownClass.cimStatusCode, 5);
+      assert.equal(unknownClass.cimError?.className, 'OMI_Error');
+      assert.equal(unknownClass.wsmanCode, undefined);
+      assert.ok(isMissingClassOrNamespace(unknownClass));
+      const job = classTarget('cim', HYPERV_NAMESPACE, 'Msvm_ConcreteJob');
+      const missing = await client.get(job.resourceUri, { ...job.selectors, InstanceID: 'no-such-job' }).then(() => undefined, (e: unknown) => e);
+      assert.ok(missing instanceof WsmanFaultError);
+      assert.equal(missing.cimStatusCode, 6);
+      assert.equal(missing.reason, 'CIM ERROR:NOT_FOUND: The requested object cannot be found.');
+      assert.ok(isNotFoundFault(missing));
+      assert.ok(!isMissingClassOrNamespace(missing));
+    } finally {
+      await client.close();
+    }
   });
 
   test('the wmi dialect against OMI does not reach the namespace asked for: OMI used its default one and the call fails', async () => {
@@ -88,10 +115,27 @@ describe('cim dialect: get / enumerate / invoke with message encryption', () => 
     assert.deepEqual(lastRequests(omi, 1)[0]!.selectors, { InstanceID: FIXTURE_JOB_IDS.failedConcrete });
   });
 
-  test('a WQL query is refused up front in the cim dialect', async () => {
-    const r = await runCapture(['enumerate', '--wql', 'SELECT * FROM Msvm_ConcreteJob', '--dialect', 'cim', ...hostArgs(omi)]);
-    assert.equal(r.code, EXIT.USAGE);
-    assert.match(r.stderr, /needs the wmi dialect/);
+  test('a WQL query goes to the class it selects from, with __cimnamespace (as OMI takes it)', async () => {
+    for (const args of [
+      ['--wql', `SELECT * FROM Msvm_ConcreteJob WHERE InstanceID = '${FIXTURE_JOB_IDS.failedConcrete}'`],
+      ['Msvm_ConcreteJob', '--where', `InstanceID = '${FIXTURE_JOB_IDS.failedConcrete}'`],
+    ]) {
+      const r = await runCapture(['enumerate', ...args, ...CIM, ...hostArgs(omi), '--json']);
+      assert.equal(r.code, EXIT.OK, r.stderr);
+      assert.deepEqual(jsonLines(r.stdout).map((d) => ((d as Json).properties as Json).InstanceID), [FIXTURE_JOB_IDS.failedConcrete]);
+      const enumerate = omi.requests.filter((q) => q.operation === 'Enumerate').at(-1)!;
+      assert.equal(enumerate.resourceUri, 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/Msvm_ConcreteJob');
+      assert.deepEqual(enumerate.selectors, { __cimnamespace: 'root/virtualization/v2' });
+    }
+  });
+
+  test('a WQL query about another class than the URI\'s is refused by OMI (CIM_ERR_INVALID_QUERY); one with no readable FROM class is refused up front', async () => {
+    const r = await runCapture(['enumerate', '--resource-uri', 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/Msvm_ConcreteJob', '--selector', '__cimnamespace=root/virtualization/v2', '--wql', 'SELECT * FROM Msvm_MigrationJob', ...hostArgs(omi)]);
+    assert.equal(r.code, EXIT.WSMAN_FAULT, r.stderr);
+    assert.match(r.stderr, /wsman:InternalError: The query is not valid for the specified query language\. \[OMI_Error CIMStatusCode 15\]/);
+    const bad = await runCapture(['enumerate', '--wql', 'SELECT *', '--dialect', 'cim', ...hostArgs(omi)]);
+    assert.equal(bad.code, EXIT.USAGE);
+    assert.match(bad.stderr, /goes to the class it selects from/);
   });
 });
 
@@ -106,6 +150,22 @@ describe('--dialect auto', () => {
       const [identify, get] = lastRequests(host, 2);
       assert.equal(identify!.operation, 'Identify');
       assert.equal(get!.resourceUri, uri);
+    }
+  });
+
+  test('with --wql: the class URI and __cimnamespace for OMI, the namespace\'s * URI for Windows', async () => {
+    for (const [host, uri, selectors] of [
+      [omi, 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/Msvm_ConcreteJob', { __cimnamespace: 'root/virtualization/v2' }],
+      [windows, 'http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/v2/*', {}],
+    ] as const) {
+      const r = await runCapture(['enumerate', '--wql', `SELECT * FROM Msvm_ConcreteJob WHERE InstanceID = '${FIXTURE_JOB_IDS.completedConcrete}'`, '--dialect', 'auto', ...hostArgs(host), '--json']);
+      assert.equal(r.code, EXIT.OK, r.stderr);
+      assert.equal(jsonLines(r.stdout).length, 1);
+      const identify = host.requests.filter((q) => q.operation === 'Identify').at(-1)!;
+      const enumerate = host.requests.filter((q) => q.operation === 'Enumerate').at(-1)!;
+      assert.ok(host.requests.indexOf(identify) < host.requests.indexOf(enumerate));
+      assert.equal(enumerate.resourceUri, uri);
+      assert.deepEqual(enumerate.selectors, selectors);
     }
   });
 });
@@ -131,14 +191,26 @@ describe('Basic over https against the OMI dialect', () => {
 });
 
 describe('what the OMI dialect refuses', () => {
-  test('a request without credentials gets no answer at all (no 401 challenge)', async () => {
+  test('a request without credentials gets no answer at all (no 401 challenge): the connection stays silent', async () => {
+    // Real OMI (1.0.8-6) holds such a request unanswered and closes the connection after 60 s.
     const outcome = await new Promise<string>((resolve) => {
       const req = request({ host: omi.hostname, port: omi.port, path: '/wsman', method: 'POST', headers: { 'content-type': 'application/soap+xml;charset=UTF-8' } }, (res) => resolve(`HTTP ${res.statusCode}`));
+      req.setTimeout(1000, () => {
+        resolve('no answer in 1 s');
+        req.destroy();
+      });
       req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
       req.end('<s:Envelope/>');
     });
-    assert.equal(outcome, 'ECONNRESET');
+    assert.equal(outcome, 'no answer in 1 s');
     assert.equal(lastRequests(omi, 1)[0]!.httpStatus, 0);
+  });
+
+  test('identify --unauthenticated: no answer, and the error says what works instead', async () => {
+    const r = await runCapture(['identify', '--unauthenticated', '--host', omi.hostname, '--port', String(omi.port), '--scheme', 'http', '--operation-timeout', '1', '--read-timeout', '2']);
+    assert.equal(r.code, EXIT.CONNECTION);
+    assert.match(r.stderr, /ERR_TIMEOUT: The host sent no answer within 2 s \(--read-timeout\) to an Identify without credentials\. .*Microsoft OMI.*identify with --user, without --unauthenticated/);
+    assert.doesNotMatch(r.stderr, /Raise the read timeout/);
   });
 
   test('OMI\'s framing rule: an indented part header is not understood, a column-0 one is (what the client sends)', () => {

@@ -14,6 +14,9 @@
  *                                            [R] Windows Server 2012 R2 answer to a Get of a missing Win32_Process,
  *                                                from microsoft/omi's wsman parser test (TestInnerMessageFaultResponse).
  *  omi-internal-error-no-detail.xml          [I] WinRb/WinRM soap_fault_omi.xml (SOAP-ENV: prefixes, no Detail).
+ *  omi-invalid-class.xml, omi-not-found.xml [R] OMI 1.0.8-6 (github:microsoft/omi d2c06c16, `configure --dev`) on loopback,
+ *                                                2026-12-07: HTTP 500 to a Get of a class root/cimv2 lacks and of
+ *                                                MSFT_President Key=99 in interop; body verbatim (interop/omi).
  *  must-understand-no-subcode.xml, no-reason.xml
  *                                            [I] pywinrm test_exceptions.py (no subcode; no Reason).
  * The per-subcode faults built by `windowsFault` below are synthetic, written in Windows' shape.
@@ -439,6 +442,40 @@ test('fault with no Detail (OMI, SOAP-ENV: prefixes)', () => {
   assert.equal(f.wsmanCode, undefined);
   assert.equal(f.faultDetail, undefined);
   assert.equal(f.message, 'wsman:InternalError: get-instance: instance name parameter is missing');
+});
+
+test('OMI faults: a CIM_Error (OMI_Error, wsmb:IsCIM_Error) instead of WSManFault gives cimError and cimStatusCode (real captures)', () => {
+  const cls = load('omi-invalid-class.xml');
+  assert.equal(cls.subcodeName, 'wsa:DestinationUnreachable');
+  assert.equal(cls.reason, 'The specified class does not exist.');
+  assert.equal(cls.wsmanCode, undefined);
+  assert.equal(cls.cimError?.className, 'OMI_Error');
+  assert.equal(cls.cimError?.properties.OwningEntity, 'OMI:CIMOM');
+  assert.equal(cls.cimError?.properties.ErrorType, null);
+  assert.equal(cls.cimStatusCode, 5);
+  assert.equal(cls.message, 'wsa:DestinationUnreachable: The specified class does not exist. [OMI_Error CIMStatusCode 5]');
+  const missing = load('omi-not-found.xml');
+  assert.equal(missing.cimStatusCode, 6);
+  // The reason already carries the CIM_Error's message: said once.
+  assert.equal(missing.message, 'wsa:DestinationUnreachable: CIM ERROR:NOT_FOUND: The requested object cannot be found. [OMI_Error CIMStatusCode 6]');
+  assert.ok(isNotFoundFault(missing));
+  // CIM_ERR_NOT_FOUND alone, under another subcode, still means not found; CIM_ERR_ACCESS_DENIED means access denied.
+  const cimOnly = (status: number): WsmanFaultError =>
+    faultFrom(
+      windowsFault({
+        code: 's:Receiver',
+        subcode: 'w:InternalError',
+        reason: 'x',
+        detail: `<p:CIM_Error xmlns:p="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_Error" xmlns:b="http://schemas.dmtf.org/wbem/wsman/1/cimbinding.xsd" b:IsCIM_Error="true"><p:CIMStatusCode>${status}</p:CIMStatusCode></p:CIM_Error>`,
+      }),
+    );
+  assert.ok(isNotFoundFault(cimOnly(6)));
+  assert.ok(!isNotFoundFault(cimOnly(15)));
+  assert.ok(isAccessDeniedFault(cimOnly(2)));
+  // Without the IsCIM_Error mark, an instance in the detail is not taken for a CIM_Error.
+  const unmarked = faultFrom(windowsFault({ code: 's:Receiver', subcode: 'w:InternalError', reason: 'x', detail: '<p:CIM_Error xmlns:p="urn:x"><p:CIMStatusCode>6</p:CIMStatusCode></p:CIM_Error>' }));
+  assert.equal(unmarked.cimStatusCode, undefined);
+  assert.ok(!isNotFoundFault(unmarked));
 });
 
 test('fault with no Subcode (s:MustUnderstand) and fault with no Reason', () => {

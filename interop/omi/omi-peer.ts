@@ -3,6 +3,7 @@
  * namespace, loopback only), our CLI and OMI's own omicli run inside that namespace through in-ns.sh.
  * A missing build is an error that says how to build, never a skip.
  */
+import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,9 +120,9 @@ function cleanHome(): string {
   return home;
 }
 
-/** Our CLI (from source, through tsx) inside OMI's network namespace; the password comes from the environment. */
-export function cli(omi: OmiEnv, args: readonly string[]): Promise<RunResult> {
-  const env = { PATH: process.env.PATH, HOME: cleanHome(), HYPERV_WSMAN_PASSWORD: omi.password, OMI_RUN };
+/** Our CLI (from source, through tsx) inside OMI's network namespace; the password (OMI's unless given) comes from the environment. */
+export function cli(omi: OmiEnv, args: readonly string[], password = omi.password): Promise<RunResult> {
+  const env = { PATH: process.env.PATH, HOME: cleanHome(), HYPERV_WSMAN_PASSWORD: password, OMI_RUN };
   return run(join(OMI_TOOLS, 'in-ns.sh'), [process.execPath, '--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args], env);
 }
 
@@ -129,3 +130,23 @@ export function cli(omi: OmiEnv, args: readonly string[]): Promise<RunResult> {
 export function omicli(args: readonly string[]): Promise<RunResult> {
   return run(join(OUTPUT, 'bin/omicli'), args, process.env);
 }
+
+/** The four ways in: NTLM with message encryption over http, Basic over http (opt-in), Basic and NTLM over https (CA-verified). */
+export const TRANSPORTS = {
+  'http ntlm (encrypted)': (omi: OmiEnv) => ['--port', String(omi.httpPort), '--scheme', 'http', '--transport', 'ntlm'],
+  'http basic': (omi: OmiEnv) => ['--port', String(omi.httpPort), '--scheme', 'http', '--transport', 'basic', '--allow-unencrypted'],
+  'https basic': (omi: OmiEnv) => ['--port', String(omi.httpsPort), '--scheme', 'https', '--transport', 'basic', '--ca-trust-path', omi.ca],
+  'https ntlm': (omi: OmiEnv) => ['--port', String(omi.httpsPort), '--scheme', 'https', '--transport', 'ntlm', '--ca-trust-path', omi.ca],
+} as const;
+export type TransportName = keyof typeof TRANSPORTS;
+
+/** --host, --user and the transport's flags (the password travels in the environment, see cli()). */
+export const conn = (omi: OmiEnv, t: TransportName): string[] => ['--host', '127.0.0.1', '--user', omi.user, ...TRANSPORTS[t](omi)];
+
+/** Exit 0, or a failure that shows what the command printed. */
+export function ok(r: RunResult, what: string): void {
+  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout.slice(0, 800)}\nstderr: ${r.stderr.slice(0, 800)}`);
+}
+
+/** NDJSON stdout, one document per line. */
+export const jsonLines = (stdout: string): unknown[] => stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);

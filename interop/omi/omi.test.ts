@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, omicli, omiVersion, startOmi, stopOmi, type OmiEnv, type RunResult } from './omi-peer.js';
+import { cli, conn as connArgs, jsonLines, ok, omicli, omiVersion, startOmi, stopOmi, TRANSPORTS, type OmiEnv, type TransportName } from './omi-peer.js';
 import { fromCliJson, parseOmicli, type OmicliInstance, type OmicliValue } from './omicli-output.js';
 
 let omi: OmiEnv;
@@ -27,22 +27,10 @@ after(async () => {
   if (omi) await stopOmi(omi);
 });
 
-/** The four ways in: NTLM with message encryption over http, Basic over http, Basic and NTLM over https (CA-verified). */
-const TRANSPORTS = {
-  'http ntlm (encrypted)': () => ['--port', String(omi.httpPort), '--scheme', 'http', '--transport', 'ntlm'],
-  'http basic': () => ['--port', String(omi.httpPort), '--scheme', 'http', '--transport', 'basic', '--allow-unencrypted'],
-  'https basic': () => ['--port', String(omi.httpsPort), '--scheme', 'https', '--transport', 'basic', '--ca-trust-path', omi.ca],
-  'https ntlm': () => ['--port', String(omi.httpsPort), '--scheme', 'https', '--transport', 'ntlm', '--ca-trust-path', omi.ca],
-} as const;
-type TransportName = keyof typeof TRANSPORTS;
+const TRANSPORT_NAMES = Object.keys(TRANSPORTS) as TransportName[];
+const conn = (t: TransportName): string[] => connArgs(omi, t);
+const lines = jsonLines;
 
-const conn = (t: TransportName): string[] => ['--host', '127.0.0.1', '--user', omi.user, ...TRANSPORTS[t]()];
-
-function ok(r: RunResult, what: string): void {
-  assert.equal(r.code, 0, `${what} exited ${r.code}\nstdout: ${r.stdout.slice(0, 800)}\nstderr: ${r.stderr.slice(0, 800)}`);
-}
-
-const lines = (stdout: string): unknown[] => stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
 const byKey = (list: readonly OmicliValue[], key: string): Map<string, OmicliInstance> =>
   new Map(list.map((i) => [String((i as OmicliInstance).properties[key]), i as OmicliInstance]));
 
@@ -53,7 +41,7 @@ async function enumerateBoth(t: TransportName, ns: string, cls: string): Promise
   return { ours: lines(r.stdout).map(fromCliJson), theirs: parseOmicli(o.stdout) };
 }
 
-for (const t of Object.keys(TRANSPORTS) as TransportName[]) {
+for (const t of TRANSPORT_NAMES) {
   describe(`identify over ${t}`, () => {
     test('answers with OMI\'s product and the DMTF protocol version', TIMEOUT, async () => {
       const r = await cli(omi, ['identify', ...conn(t), '--json']);

@@ -5,6 +5,7 @@
  *       [Key] Name=value
  *       Name=NULL
  *       Embedded=    instance of OTHER { ... }
+ *       Ref= REF     instance of OTHER { ... }      (a reference: its keys)
  *       Array=
  *       {
  *           instance of OTHER { ... }      (or one scalar per line)
@@ -45,7 +46,7 @@ function instanceBody(lines: Lines, className: string): OmicliInstance {
     if (!m) throw new Error(`omicli output: unexpected line "${l}"`);
     const [, name, rest] = m as unknown as [string, string, string];
     const value = rest.trim();
-    const embedded = /^instance of (\w+)$/.exec(value);
+    const embedded = /^(?:REF\s+)?instance of (\w+)$/.exec(value);
     if (embedded) properties[name] = instanceBody(lines, embedded[1]!);
     else if (value === '' && lines.peek() === '{') properties[name] = arrayBody(lines);
     else properties[name] = value === 'NULL' ? null : value;
@@ -57,7 +58,7 @@ function arrayBody(lines: Lines): OmicliValue[] {
   lines.expect('{');
   const items: OmicliValue[] = [];
   for (let l = lines.next(); l !== '}'; l = lines.next()) {
-    const embedded = /^instance of (\w+)$/.exec(l);
+    const embedded = /^(?:REF\s+)?instance of (\w+)$/.exec(l);
     items.push(embedded ? instanceBody(lines, embedded[1]!) : l.replace(/,$/, ''));
   }
   return items;

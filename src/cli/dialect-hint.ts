@@ -8,9 +8,9 @@
  *   major version (wsmerror.h; both texts say to use a non-DMTF URI).
  * - wmi dialect to OMI: OMI takes the class from the URI's last segment and the namespace only from
  *   __cimnamespace (default interop), so the class is looked for in the wrong namespace and OMI
- *   answers wsa:DestinationUnreachable with "CIM ERROR:INVALID_CLASS" or "CIM ERROR:INVALID_NAMESPACE"
- *   as Reason (unless a provider wrote its own) and an OMI_Error with CIMStatusCode 5 or 3 (OMI
- *   wsbuf.c, s_cimerrors and WSBuf_CreateFaultResponsePage).
+ *   answers wsa:DestinationUnreachable with an OMI_Error of CIMStatusCode 5 or 3 (OMI 1.0.8-6 on the
+ *   wire: the Reason is the error's bare message; OMI's wsbuf.c s_cimerrors also has "CIM
+ *   ERROR:INVALID_CLASS:" / "INVALID_NAMESPACE:" forms, matched too).
  */
 import { WsmanFaultError } from '../wsman/fault.js';
 import type { WsmanDialect } from '../wsman/dialect.js';

@@ -38,6 +38,8 @@ export interface Target {
   readonly dialect: WsmanDialect;
   /** --dialect auto with a class name: settleTarget asks the server before anything is sent. */
   readonly probe: boolean;
+  /** A WQL query about className: the wmi dialect sends it to the namespace's `*` URI, the cim dialect to the class's URI. */
+  readonly query?: boolean;
 }
 
 const GROUP = 'Target:';
@@ -84,7 +86,26 @@ function classTargetFor(dialect: WsmanDialect, namespace: string, className: str
   return { resourceUri: t.resourceUri, className: named, namespace, selectors: t.selectors, dialect, probe };
 }
 
-/** Class name or --resource-uri, exactly one; `classOptional` lets enumerate --wql name neither. */
+/**
+ * Where a WQL query goes. WinRM takes it at the namespace's `*` URI ([MS-WSMV] 3.1.4.8.1); a
+ * cim-dialect server has no URI for a whole namespace and takes it at the URI of the class the query
+ * selects from, with __cimnamespace (OMI 1.0.8-6: a FROM class other than the URI's is refused as an
+ * invalid query, CIM_ERR_INVALID_QUERY). A --resource-uri is used as given.
+ */
+function queryTargetFor(dialect: WsmanDialect, namespace: string, fromClass: string | undefined, probe: boolean): Target {
+  if (dialect === 'wmi') return { ...classTargetFor('wmi', namespace, '*', probe, fromClass), query: true };
+  if (fromClass === undefined) throw new InvalidOptionError('In the cim dialect a WQL query goes to the class it selects from: write it as SELECT ... FROM <Class> ..., or name the class and use --where.');
+  return { ...classTargetFor('cim', namespace, fromClass, probe, fromClass), query: true };
+}
+
+/** Target of a WQL query selecting from `fromClass` (undefined when the query names none that can be read). */
+export function resolveQueryTarget(fromClass: string | undefined, args: TargetArgs): Target {
+  if (args['resource-uri'] !== undefined) return resolveTarget(undefined, args, true);
+  const choice = dialectChoice(args);
+  return queryTargetFor(choice === 'auto' ? 'wmi' : choice, args.namespace ?? HYPERV_NAMESPACE, fromClass, choice === 'auto');
+}
+
+/** Class name or --resource-uri, exactly one; `classOptional` lets enumerate --wql with --resource-uri name no class. */
 export function resolveTarget(className: string | undefined, args: TargetArgs, classOptional = false): Target {
   const namespace = args.namespace ?? HYPERV_NAMESPACE;
   const choice = dialectChoice(args);
@@ -99,9 +120,7 @@ export function resolveTarget(className: string | undefined, args: TargetArgs, c
   }
   if (className === undefined) {
     if (!classOptional) throw new InvalidOptionError('Name a class (e.g. Msvm_ComputerSystem) or give --resource-uri.');
-    // A WQL query goes to the namespace's `*` URI, which only the wmi dialect has.
-    if (choice === 'cim') throw new InvalidOptionError('A WQL query (--wql, --where) needs the wmi dialect: it goes to a whole namespace, which the cim dialect cannot address; with --dialect cim, name a class and use --selector.');
-    return classTargetFor('wmi', namespace, '*', false, undefined);
+    return queryTargetFor(choice === 'auto' ? 'wmi' : choice, namespace, undefined, false);
   }
   if (!CLASS_NAME.test(className)) throw new InvalidOptionError(`"${className}" is not a class name; for a resource URI use --resource-uri.`);
   return classTargetFor(choice === 'auto' ? 'wmi' : choice, namespace, className, choice === 'auto', className);
@@ -112,7 +131,9 @@ export { dialectFromIdentify };
 /** For --dialect auto: Identify once, then address the class the way that server expects. */
 export async function settleTarget(client: WsmanClient, target: Target): Promise<Target> {
   if (!target.probe || target.className === undefined) return target;
-  return classTargetFor(dialectFromIdentify(await client.identify()), target.namespace, target.className, false, target.className);
+  const dialect = dialectFromIdentify(await client.identify());
+  if (target.query === true) return queryTargetFor(dialect, target.namespace, target.className, false);
+  return classTargetFor(dialect, target.namespace, target.className, false, target.className);
 }
 
 /** The instance keys plus what the dialect adds (__cimnamespace); a contradicting __cimnamespace key is refused. */

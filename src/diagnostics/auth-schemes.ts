@@ -3,7 +3,7 @@
  * schemes the host accepts. The chosen --transport must be among them; when it is not, the fix is
  * the host setting that turns it on (winrm/config/service/auth) or the transport that is offered.
  */
-import { ConnectionError, ErrorCodes } from '../errors.js';
+import { ConnectionError, ErrorCodes, TimeoutError } from '../errors.js';
 import type { AuthTransport, ResolvedOptions } from '../options.js';
 import { createTransport } from '../session/create-session.js';
 import { offeredSchemes, SOAP_CONTENT_TYPE } from '../session/session.js';
@@ -38,24 +38,34 @@ export interface OfferedSchemes {
   readonly offered: readonly string[] | undefined;
 }
 
+/**
+ * A 401 comes back at once (HTTP.sys writes it before any WS-Man work), so the probe waits at most
+ * this long: OMI never answers a request without credentials and only closes the connection when its
+ * idle timer expires (60 s with OMI 1.0.8-6), which the read timeout alone would wait out.
+ */
+export const AUTH_PROBE_TIMEOUT_MS = 10_000;
+
 export async function checkAuthSchemes(o: ResolvedOptions): Promise<OfferedSchemes> {
   const transport = createTransport(o);
   let status: number;
   let offered: string[];
+  const timeoutMs = Math.min(o.readTimeoutMs, AUTH_PROBE_TIMEOUT_MS);
   try {
-    const res = await transport.post({ headers: { 'content-type': SOAP_CONTENT_TYPE }, body: buildIdentifyRequest().xml, timeoutMs: o.readTimeoutMs, deadline: Date.now() + o.callTimeoutMs });
+    const res = await transport.post({ headers: { 'content-type': SOAP_CONTENT_TYPE }, body: buildIdentifyRequest().xml, timeoutMs, deadline: Date.now() + o.callTimeoutMs });
     status = res.status;
     offered = offeredSchemes(res.headers['www-authenticate']);
   } catch (err) {
-    if (err instanceof ConnectionError) {
-      // OMI answers a request without credentials with nothing at all (http.c); so may a proxy in between.
+    // OMI answers a request without credentials with nothing at all (http.c), then closes the
+    // connection; so may a proxy in between. Either way the schemes are unknown, not refused.
+    const silent = err instanceof TimeoutError && err.kind === 'read' ? `sent no answer within ${timeoutMs / 1000} s` : err instanceof ConnectionError ? `closed the connection (${err.message})` : undefined;
+    if (silent !== undefined) {
       return {
         offered: undefined,
         outcome: {
           status: 'warn',
-          summary: `the host closed the connection instead of answering a request without credentials (${err.message}); offered schemes unknown`,
+          summary: `the host ${silent} instead of answering a request without credentials with 401; offered schemes unknown`,
           facts: {},
-          fix: 'Microsoft OMI (Linux) behaves this way; Windows WinRM answers 401 with its schemes. The next steps try --transport ' + o.transport + ' anyway.',
+          fix: `Microsoft OMI (Linux) behaves this way: it answers only requests that carry credentials; Windows WinRM answers 401 with its schemes. The next steps try --transport ${o.transport} anyway.`,
         },
       };
     }

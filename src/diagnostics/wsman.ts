@@ -64,6 +64,16 @@ export async function checkHypervNamespace(client: WsmanClient, identity: Identi
     }
     const facts = { namespace: HYPERV_NAMESPACE, resourceUri: uri };
     const notFound = err instanceof WsmanFaultError && isNotFoundFault(err);
+    if (notWindows && notFound) {
+      // The server said who it is and that the class is not there: say that first, in its words.
+      return {
+        status: 'fail',
+        summary: `not a Hyper-V host: ${identity.productVendor} ${identity.productVersion} is not Windows WinRM, and it has no ${HYPERV_PROBE_CLASS} (${err.message})`,
+        facts: { ...facts, productVendor: identity.productVendor },
+        code: ErrorCodes.NOT_FOUND,
+        fix: 'Hyper-V runs only on Windows: point --host at a Windows Hyper-V host. For this server, use get/enumerate/invoke with --dialect cim and its own classes and namespaces.',
+      };
+    }
     return { ...failureOf(err, facts, `Hyper-V role not installed, or not a Windows Hyper-V host. ${hint}`), ...(notFound ? { code: ErrorCodes.NOT_FOUND } : {}) };
   }
 }

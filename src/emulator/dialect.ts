@@ -9,7 +9,8 @@
  * - instances and EPRs carry DMTF schema URIs;
  * - encrypted part headers at column 0 and a CRLF after the closing boundary, and a request whose
  *   part headers are indented is not understood: the connection is dropped (httpauth.c);
- * - no 401 challenge to a request without credentials: nothing comes back (http.c).
+ * - no 401 challenge to a request without credentials: nothing comes back (http.c) until OMI's idle
+ *   timer closes the connection (60 s, seen with OMI 1.0.8-6).
  */
 import { CIM_NAMESPACE_SELECTOR, CIM_SCHEMA_PREFIX, normalizeNamespace } from '../wsman/dialect.js';
 import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX } from '../wsman/namespaces.js';
@@ -18,6 +19,9 @@ import type { SoapRequest } from './soap.js';
 
 export type EmulatorDialect = 'wmi' | 'omi';
 export const EMULATOR_DIALECTS: readonly EmulatorDialect[] = ['wmi', 'omi'];
+
+/** How long OMI leaves a request without credentials unanswered before closing the connection (curl against OMI 1.0.8-6: 60 s). */
+export const OMI_SILENT_CLOSE_MS = 60_000;
 
 /** OMI's namespace when a request names none (wsmanparser.c DEFAULT_CIMNAMESPACE). */
 export const OMI_DEFAULT_NAMESPACE = 'interop';

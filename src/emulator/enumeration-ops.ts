@@ -9,7 +9,7 @@ import { ASSOCIATION_FILTER_DIALECT } from '../wsman/association-filter.js';
 import { evaluateAssociation, isAssociationWql, parseAssociationFilter, parseAssociationWql, writeAffectedJobElement, type AssociationQuery } from './associations.js';
 import { COMPUTER_SYSTEM, COMPUTER_SYSTEM_PROPERTIES, canonicalClassName, includesVms, jobClassesFor, jobProperties, queryableProperties, vmProperties } from './classes.js';
 import type { EnumeratedRef, EnumerationMode, EnumerationState } from './enumerations.js';
-import { EmulatorFault, FAULT, faultDetail } from './faults.js';
+import { EmulatorFault, FAULT, OMI_CIM_ERRORS, faultDetail } from './faults.js';
 import { writeEprContent, writeInstance } from './instance-xml.js';
 import { SERVICE_CLASS_PROPERTIES, servicesOf } from './services.js';
 import type { OperationContext, OperationResult } from './operation-types.js';
@@ -78,7 +78,10 @@ export function enumerate(req: SoapRequest, ctx: OperationContext, limit: number
   } else if (filter) {
     if (dialect !== WQL_DIALECT) throw new EmulatorFault(FAULT.filterDialectUnavailable);
     const query = compileQuery(textOf(filter).trim());
-    refs = instancesOf(canonicalClassName(query.className)!, ctx, query);
+    const className = canonicalClassName(query.className)!;
+    // OMI 1.0.8-6 refuses a query about another class than the URI's (CIM_ERR_INVALID_QUERY under wsman:InternalError).
+    if (ctx.dialect === 'omi' && target.className !== '*' && target.className !== className) throw new EmulatorFault(FAULT.internalError, { cim: OMI_CIM_ERRORS.invalidQuery });
+    refs = instancesOf(className, ctx, query);
     select = query.properties;
   } else {
     if (target.className === '*') throw new EmulatorFault(FAULT.filteringRequired);

@@ -16,8 +16,6 @@ export interface FaultKind {
   readonly reason: string;
   /** WSManFault/@Code (Win32/HRESULT as unsigned decimal); absent for OMI's faults, which carry an OMI_Error instead. */
   readonly wsmanCode?: number;
-  /** OMI: the MI_Result its OMI_Error detail carries (wsbuf.c WSBuf_CreateFaultResponsePage). */
-  readonly omiResult?: number;
   readonly detail?: string;
 }
 
@@ -102,20 +100,6 @@ export const FAULT = {
     reason: 'The WS-Management service cannot process the request. A DMTF resource URI was used to access a non-DMTF class. Try again using a non-DMTF resource URI. ',
     wsmanCode: 2150859065,
   },
-  // OMI (wsbuf.c s_cimerrors): MI_RESULT_INVALID_NAMESPACE (3) and MI_RESULT_INVALID_CLASS (5) are
-  // wsa:DestinationUnreachable with the CIM error's description as Reason and an OMI_Error in the Detail.
-  omiInvalidNamespace: {
-    code: 'Sender',
-    subcode: [NS.wsa, 'DestinationUnreachable'],
-    reason: 'CIM ERROR:INVALID_NAMESPACE: The target namespace does not exist.',
-    omiResult: 3,
-  },
-  omiInvalidClass: {
-    code: 'Sender',
-    subcode: [NS.wsa, 'DestinationUnreachable'],
-    reason: 'CIM ERROR:INVALID_CLASS: The specified class does not exist.',
-    omiResult: 5,
-  },
   // 0x80338035; MaxEnvelopeSize below 8192 ([MS-WSMV] 3.1.4.1.7, DSP0226 R6.2).
   envelopeLimitTooSmall: {
     code: 'Sender',
@@ -192,6 +176,14 @@ export const FAULT = {
     reason: 'The WS-Management service cannot process the request because a parameter for the operation is not valid. ',
     wsmanCode: 2150858810,
   },
+  // OMI dialect only (its CIM errors other than not-found, e.g. an invalid query): Receiver + wsman:InternalError
+  // as OMI 1.0.8-6 sends them; the code is Win32 ERROR_INTERNAL_ERROR, never written in that dialect.
+  internalError: {
+    code: 'Receiver',
+    subcode: [NS.wsman, 'InternalError'],
+    reason: 'The WS-Management service cannot process the request because of an internal error. ',
+    wsmanCode: 1359,
+  },
   // 0x8033800D: not a SOAP 1.2 envelope.
   versionMismatch: {
     code: 'VersionMismatch',
@@ -222,7 +214,25 @@ export interface FaultOptions {
   /** Overrides the kind's FaultDetail URI (e.g. UnsupportedFeature/Locale). */
   readonly detail?: string;
   readonly provider?: ProviderFaultInfo;
+  /** The OMI dialect's CIM_Error: CIMStatusCode (DSP0200) and message; see writeOmiFault. */
+  readonly cim?: CimErrorInfo;
 }
+
+export interface CimErrorInfo {
+  readonly statusCode: number;
+  readonly message: string;
+}
+
+/**
+ * What OMI 1.0.8-6 said where the emulator's OMI dialect answers with a CIM status (wire captures
+ * against `npm run test:omi`'s server): the fault Reason and OMI_Error.Message text, by CIMStatusCode.
+ */
+export const OMI_CIM_ERRORS = {
+  invalidNamespace: { statusCode: 3, message: 'The target namespace does not exist.' },
+  invalidClass: { statusCode: 5, message: 'The specified class does not exist.' },
+  notFound: { statusCode: 6, message: 'The requested object cannot be found.' },
+  invalidQuery: { statusCode: 15, message: 'The query is not valid for the specified query language.' },
+} as const satisfies Record<string, CimErrorInfo>;
 
 /** Raised inside the emulator to answer with a SOAP fault; never escapes to users. */
 export class EmulatorFault extends HypervWsmanError {

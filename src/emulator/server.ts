@@ -16,7 +16,7 @@ import type { TLSSocket } from 'node:tls';
 import { authenticateCertificate, issuerList, MUTUAL_PROFILE, type ClientCertificateConfig } from './certificate-auth.js';
 import { authenticate, offeredSchemes, type AuthConfig, type AuthScheme, type CbtHardeningLevel, type ConnectionAuth } from './auth.js';
 import { EnumerationStore, DEFAULT_ENUMERATION_TIMEOUT_MS } from './enumerations.js';
-import { EMULATOR_DIALECTS, REPLY_FRAMING, hasIndentedPartHeader, type EmulatorDialect } from './dialect.js';
+import { EMULATOR_DIALECTS, OMI_SILENT_CLOSE_MS, REPLY_FRAMING, hasIndentedPartHeader, type EmulatorDialect } from './dialect.js';
 import { EmulatorFault } from './faults.js';
 import { DEFAULT_JOBS, DEFAULT_VMS } from './fixtures.js';
 import { JobModel, type JobFixture, type VmFixture } from './model.js';
@@ -250,6 +250,13 @@ export async function startEmulatedHost(options: EmulatedHostOptions = {}): Prom
 
 // ---------------------------------------------------------------------------------------------
 
+/** As OMI: the request stays unanswered until the client gives up or OMI's idle timer closes the connection. */
+function holdSilently(req: IncomingMessage): void {
+  const timer = setTimeout(() => req.socket.destroy(), OMI_SILENT_CLOSE_MS);
+  timer.unref();
+  req.socket.once('close', () => clearTimeout(timer));
+}
+
 class BodyTooLarge extends Error {}
 
 /** Reads the body; past `cap` bytes the rest is drained (so the client can read the 413) and the promise rejects. */
@@ -323,10 +330,10 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, state: Host
 
   const conn = connectionAuth(req.socket, state);
   // OMI sends nothing back to a request without credentials on an unauthenticated connection (http.c
-  // _ReadData); the client sees no challenge. Here the connection is closed rather than left hanging.
+  // _ReadData): no challenge, no status; it closes the connection only when its idle timer expires.
   if (state.dialect === 'omi' && !conn.ntlm && (req.headers.authorization ?? '').trim() === '') {
     record(state, { httpStatus: 0, operation: 'Rejected', action: undefined, resourceUri: undefined, selectors: {}, encrypted, authFailure: 'no credentials (OMI: no reply)' });
-    req.socket.destroy();
+    holdSilently(req);
     return;
   }
   if (state.certificates && String(req.headers.authorization ?? '').trim().toLowerCase() === MUTUAL_PROFILE) {
@@ -447,7 +454,7 @@ function processSoap(soap: Uint8Array, charset: string | undefined, req: Incomin
     };
   } catch (err) {
     if (!(err instanceof EmulatorFault)) throw err;
-    const xml = writeFault(err, { relatesTo: parsed?.messageId, machine: clientFacingHost(req, state.computerName), computerName: state.computerName });
+    const xml = writeFault(err, { relatesTo: parsed?.messageId, machine: clientFacingHost(req, state.computerName), computerName: state.computerName, dialect: state.dialect });
     return {
       status: 500,
       xml,

@@ -12,7 +12,7 @@ import { escapeAttr, escapeText } from '../xml/escape.js';
 import { decodeXmlBytes, parseXml } from '../xml/parse.js';
 import { attr, child, childrenNamed, elements, textOf, type XmlElement } from '../xml/tree.js';
 import { ANONYMOUS, NS } from '../wsman/namespaces.js';
-import { EmulatorFault, FAULT, type FaultKind, type FaultOptions, type ExtendedStatus } from './faults.js';
+import { EmulatorFault, FAULT, OMI_CIM_ERRORS, type FaultKind, type FaultOptions, type ExtendedStatus } from './faults.js';
 
 const SOAP11_ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 
@@ -205,6 +205,8 @@ export interface FaultContext {
   readonly machine: string;
   /** Inner (provider) WSManFault/@Machine: the computer's own name. */
   readonly computerName: string;
+  /** OMI writes a CIM_Error where Windows writes WSManFault (writeOmiFault). */
+  readonly dialect?: EmulatorDialect;
 }
 
 function subcodeQName(kind: FaultKind): string | undefined {
@@ -213,6 +215,7 @@ function subcodeQName(kind: FaultKind): string | undefined {
 
 /** The whole fault envelope for an EmulatorFault. */
 export function writeFault(fault: EmulatorFault, ctx: FaultContext): string {
+  if (ctx.dialect === 'omi') return writeOmiFault(fault, ctx);
   const { kind, options } = fault;
   const sub = subcodeQName(kind);
   const code = `<s:Code><s:Value>s:${kind.code}</s:Value>${sub ? `<s:Subcode><s:Value>${sub}</s:Value></s:Subcode>` : ''}</s:Code>`;
@@ -221,25 +224,9 @@ export function writeFault(fault: EmulatorFault, ctx: FaultContext): string {
   const body =
     `<s:Fault>${code}<s:Reason><s:Text xml:lang="en-US">${escapeText(kind.reason)}</s:Text></s:Reason><s:Detail>` +
     (detailUri ? `<w:FaultDetail>${escapeText(detailUri)}</w:FaultDetail>` : '') +
-    (kind.omiResult !== undefined
-      ? writeOmiError(kind.omiResult, kind.reason)
-      : `<f:WSManFault xmlns:f="${WSMANFAULT_NS}" Code="${kind.wsmanCode ?? 0}" Machine="${escapeAttr(ctx.machine)}"><f:Message>${message}</f:Message></f:WSManFault>`) +
+    `<f:WSManFault xmlns:f="${WSMANFAULT_NS}" Code="${kind.wsmanCode ?? 0}" Machine="${escapeAttr(ctx.machine)}"><f:Message>${message}</f:Message></f:WSManFault>` +
     `</s:Detail></s:Fault>`;
   return writeEnvelope(faultAction(kind), ctx.relatesTo, body);
-}
-
-/** The OMI_Error OMI puts in a fault's Detail (wsbuf.c WSBuf_CreateFaultResponsePage), its main properties. */
-function writeOmiError(result: number, message: string): string {
-  const prop = (name: string, type: string, value: string | number): string => `<p:${name} xsi:type="cim:${type}">${escapeText(String(value))}</p:${name}>`;
-  return (
-    `<p:OMI_Error wsmb:IsCIM_Error="true" xmlns:xsi="${NS.xsi}" xmlns:wsmb="${NS.cimbinding}" xmlns:p="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/OMI_Error" xmlns:cim="${NS.cim}">` +
-    prop('CIMStatusCode', 'cimUnsignedInt', result) +
-    prop('Message', 'cimString', message) +
-    prop('MessageID', 'cimString', `OMI:MI_Result:${result}`) +
-    prop('OwningEntity', 'cimString', 'OMI:CIMOM') +
-    prop('PerceivedSeverity', 'cimUnsignedInt', 7) +
-    `</p:OMI_Error>`
-  );
 }
 
 function writeProviderFault(options: FaultOptions, computerName: string): string {
@@ -250,4 +237,30 @@ function writeProviderFault(options: FaultOptions, computerName: string): string
     (p.extendedStatus ? writeExtendedStatus(p.extendedStatus) : '') +
     `</f:ProviderFault>`
   );
+}
+
+const OMI_ERROR_URI = 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/OMI_Error';
+
+/**
+ * A fault as OMI 1.0.8-6 writes it (wire capture): the subcode, a Reason that is the error's message
+ * (CIM_ERR_NOT_FOUND prefixed "CIM ERROR:NOT_FOUND: "), and in s:Detail only an OMI_Error (a
+ * CIM_Error subclass) marked wsmb:IsCIM_Error="true" with its CIMStatusCode: no WSManFault, no
+ * FaultDetail. A fault with no CIM status of its own says CIM_ERR_FAILED (1).
+ */
+function writeOmiFault(fault: EmulatorFault, ctx: FaultContext): string {
+  const { kind, options } = fault;
+  const cim = options.cim ?? (kind === FAULT.resourceNotFound ? OMI_CIM_ERRORS.notFound : { statusCode: 1, message: options.message ?? kind.reason });
+  const reason = cim.statusCode === OMI_CIM_ERRORS.notFound.statusCode ? `CIM ERROR:NOT_FOUND: ${cim.message}` : cim.message;
+  const sub = subcodeQName(kind);
+  const code = `<s:Code><s:Value>s:${kind.code}</s:Value>${sub ? `<s:Subcode><s:Value>${sub}</s:Value></s:Subcode>` : ''}</s:Code>`;
+  const detail =
+    `<p:OMI_Error wsmb:IsCIM_Error="true" xmlns:xsi="${NS.xsi}" xmlns:wsmb="${NS.cimbinding}" xmlns:p="${OMI_ERROR_URI}" xmlns:cim="${NS.cim}">` +
+    `<p:OwningEntity xsi:type="cim:cimString">OMI:CIMOM</p:OwningEntity>` +
+    `<p:MessageID xsi:type="cim:cimString">OMI:MI_Result:${cim.statusCode}</p:MessageID>` +
+    `<p:Message xsi:type="cim:cimString">${escapeText(cim.message)}</p:Message>` +
+    `<p:CIMStatusCode xsi:type="cim:cimUnsignedInt">${cim.statusCode}</p:CIMStatusCode>` +
+    `<p:OMI_Code xsi:type="cim:cimUnsignedInt">${cim.statusCode}</p:OMI_Code>` +
+    `</p:OMI_Error>`;
+  const body = `<s:Fault>${code}<s:Reason><s:Text xml:lang="en-US">${escapeText(reason)}</s:Text></s:Reason><s:Detail>${detail}</s:Detail></s:Fault>`;
+  return writeEnvelope(faultAction(kind), ctx.relatesTo, body);
 }

@@ -6,7 +6,7 @@
 import { CIM_NAMESPACE_SELECTOR, CIM_SCHEMA_PREFIX, normalizeNamespace } from '../wsman/dialect.js';
 import { HYPERV_NAMESPACE, WMI_RESOURCE_PREFIX } from '../wsman/namespaces.js';
 import { JOB_CLASSES, JOB_CLASS_PROPERTIES, canonicalClassName, jobClassesFor, jobProperties } from './classes.js';
-import { EmulatorFault, FAULT, type ExtendedStatus } from './faults.js';
+import { EmulatorFault, FAULT, OMI_CIM_ERRORS, type ExtendedStatus } from './faults.js';
 import { OMI_DEFAULT_NAMESPACE, omiClassName, omiNamespace, type EmulatorDialect } from './dialect.js';
 import { writeInstance } from './instance-xml.js';
 import type { JobClassName, JobFixture, JobModel } from './model.js';
@@ -58,15 +58,20 @@ function resolveDmtfTarget(req: SoapRequest, className: string, operation: strin
   return { className: canonical };
 }
 
-/** OMI: class from the URI's last segment, namespace from __cimnamespace (default interop), never from the URI. */
+/**
+ * OMI: class from the URI's last segment, namespace from __cimnamespace (default interop), never from
+ * the URI; a missing namespace or class is wsa:DestinationUnreachable with CIM_ERR_INVALID_NAMESPACE /
+ * CIM_ERR_INVALID_CLASS (OMI 1.0.8-6). `*` is a class only for a filtered Enumerate (the query names the class).
+ */
 function resolveOmiTarget(req: SoapRequest, operation: string): Target {
   const className = omiClassName(req.resourceUri ?? '');
-  if (className === '' || className === '*') throw new EmulatorFault(FAULT.invalidResourceUri);
+  if (className === '' || (className === '*' && operation !== 'EnumerateInstances')) throw new EmulatorFault(FAULT.invalidResourceUri);
   const namespace = omiNamespace(req);
   // OMI's own namespace exists and has no Hyper-V classes; any other is not there at all.
-  if (namespace.toLowerCase() !== HYPERV_NAMESPACE) throw new EmulatorFault(namespace.toLowerCase() === OMI_DEFAULT_NAMESPACE ? FAULT.omiInvalidClass : FAULT.omiInvalidNamespace);
+  if (namespace.toLowerCase() !== HYPERV_NAMESPACE) throw new EmulatorFault(FAULT.resourceNotFound, { cim: namespace.toLowerCase() === OMI_DEFAULT_NAMESPACE ? OMI_CIM_ERRORS.invalidClass : OMI_CIM_ERRORS.invalidNamespace });
+  if (className === '*') return { className };
   const canonical = canonicalClassName(className);
-  if (canonical === undefined) throw new EmulatorFault(FAULT.omiInvalidClass);
+  if (canonical === undefined) throw new EmulatorFault(FAULT.resourceNotFound, { cim: OMI_CIM_ERRORS.invalidClass });
   return { className: canonical };
 }
 

@@ -104,14 +104,17 @@ export interface GetErrorExResult extends GetErrorExAnswer {
   readonly outcome: JobOutcome;
 }
 
-/** WMI statuses and texts that mean the class or namespace itself is missing, not the instance. */
+/** WMI and CIM statuses and texts that mean the class or namespace itself is missing, not the instance. */
 const MISSING_CLASS_OR_NAMESPACE = {
   // WBEM_E_INVALID_NAMESPACE, WBEM_E_INVALID_CLASS
   statusCodes: new Set([0x8004100e, 0x80041010]),
-  messages: [/class does not exist/i, /invalid namespace/i, /invalid class/i],
+  // CIM_ERR_INVALID_NAMESPACE, CIM_ERR_INVALID_CLASS (DSP0200; OMI's CIM_Error)
+  cimStatusCodes: new Set([3, 5]),
+  messages: [/class does not exist/i, /invalid namespace/i, /invalid class/i, /namespace does not exist/i],
 } as const;
 
 export function isMissingClassOrNamespace(f: WsmanFaultError): boolean {
+  if (f.cimStatusCode !== undefined && MISSING_CLASS_OR_NAMESPACE.cimStatusCodes.has(f.cimStatusCode)) return true;
   for (const inst of [f.extendedStatus, f.providerFault?.extendedError]) {
     const code = Number(inst?.properties.StatusCode);
     if (MISSING_CLASS_OR_NAMESPACE.statusCodes.has(code)) return true;

@@ -199,6 +199,8 @@ export interface FaultCategory {
   readonly subcodes: readonly string[];
   /** WSManFault codes (outer or provider) and WMI error codes that mean the same thing. */
   readonly codes: readonly number[];
+  /** CIMStatusCode values of a DSP0227 CIM_Error in the detail (what OMI sends) that mean the same thing. */
+  readonly cimStatusCodes: readonly number[];
 }
 
 /**
@@ -211,9 +213,12 @@ export interface FaultCategory {
  *   fits both, though they differ: DSP0226 says a wsen:TimedOut enumerator is no longer valid, while
  *   WinRM's 0x8033801C says the enumeration is still valid and the next Pull may get data.
  * - accessDenied: wsman:AccessDenied, Win32 5, E_ACCESSDENIED, WBEM_E_ACCESS_DENIED.
+ * CIM status codes (DSP0200): OMI answers with a CIM_Error instead of WSManFault; its missing
+ * instance comes as CIM_ERR_NOT_FOUND (6, under wsa:DestinationUnreachable), a refusal as
+ * CIM_ERR_ACCESS_DENIED (2).
  */
 export const FAULT_CATEGORIES = {
-  notFound: { subcodes: ['wsa:DestinationUnreachable', 'wsman:InvalidSelectors'], codes: [2150858752] },
-  timeout: { subcodes: ['wsman:TimedOut', 'wsen:TimedOut'], codes: [2150858793, 2150858780] },
-  accessDenied: { subcodes: ['wsman:AccessDenied'], codes: [5, 2147942405, 2147749891] },
+  notFound: { subcodes: ['wsa:DestinationUnreachable', 'wsman:InvalidSelectors'], codes: [2150858752], cimStatusCodes: [6] },
+  timeout: { subcodes: ['wsman:TimedOut', 'wsen:TimedOut'], codes: [2150858793, 2150858780], cimStatusCodes: [] },
+  accessDenied: { subcodes: ['wsman:AccessDenied'], codes: [5, 2147942405, 2147749891], cimStatusCodes: [2] },
 } as const satisfies Record<string, FaultCategory>;

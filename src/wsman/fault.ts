@@ -48,6 +48,13 @@ export interface WsmanFaultInfo {
   readonly wmiError?: CimInstance;
   /** __ExtendedStatus anywhere in s:Detail, decoded untyped. */
   readonly extendedStatus?: CimInstance;
+  /**
+   * A CIM_Error (or a subclass such as OMI's OMI_Error) in s:Detail, marked `wsmb:IsCIM_Error="true"`
+   * (DSP0227, the WS-CIM binding), decoded untyped. DMTF servers (OMI) send this instead of WSManFault.
+   */
+  readonly cimError?: CimInstance;
+  /** cimError's CIMStatusCode (DSP0200 CIM status codes: 3 invalid namespace, 5 invalid class, 6 not found, ...). */
+  readonly cimStatusCode?: number;
   /** Every child of s:Detail, in order, as self-contained XML. */
   readonly detailElements: readonly { readonly ns: string; readonly local: string; readonly xml: string }[];
 }
@@ -73,6 +80,8 @@ export class WsmanFaultError extends HypervWsmanError implements WsmanFaultInfo 
   readonly providerFault?: WsmanFaultInfo['providerFault'];
   readonly wmiError?: CimInstance;
   readonly extendedStatus?: CimInstance;
+  readonly cimError?: CimInstance;
+  readonly cimStatusCode?: number;
   readonly detailElements: WsmanFaultInfo['detailElements'];
   /** HTTP status the fault came with (Windows: 500 for Sender and Receiver faults alike). */
   readonly httpStatus?: number;
@@ -97,6 +106,8 @@ export class WsmanFaultError extends HypervWsmanError implements WsmanFaultInfo 
     this.providerFault = info.providerFault;
     this.wmiError = info.wmiError;
     this.extendedStatus = info.extendedStatus;
+    this.cimError = info.cimError;
+    this.cimStatusCode = info.cimStatusCode;
     this.detailElements = info.detailElements;
     this.httpStatus = httpStatus;
     this.action = action;
@@ -142,6 +153,7 @@ export function isAccessDeniedFault(f: WsmanFaultInfo): boolean {
 
 function inCategory(f: WsmanFaultInfo, category: FaultCategory): boolean {
   if (f.subcodeName !== undefined && category.subcodes.includes(f.subcodeName)) return true;
+  if (f.cimStatusCode !== undefined && category.cimStatusCodes.includes(f.cimStatusCode)) return true;
   return faultCodes(f).some((c) => category.codes.includes(c));
 }
 
@@ -173,6 +185,8 @@ function readFaultInfo(fault: XmlElement): WsmanFaultInfo {
   const machine = outer ? attr(outer, 'Machine')?.trim() : undefined;
   const wmiErrorEl = detail ? findDescendant(detail, isClassElement('MSFT_WmiError')) : undefined;
   const extStatusEl = detail ? findDescendant(detail, isClassElement('__ExtendedStatus')) : undefined;
+  const cimErrorEl = detail ? findDescendant(detail, isMarkedCimError) : undefined;
+  const cimError = cimErrorEl ? untypedInstance(cimErrorEl) : undefined;
 
   return compact({
     soapCode: soap.local,
@@ -188,6 +202,8 @@ function readFaultInfo(fault: XmlElement): WsmanFaultInfo {
     providerFault: outer ? readProviderFault(outer) : undefined,
     wmiError: wmiErrorEl ? untypedInstance(wmiErrorEl) : undefined,
     extendedStatus: extStatusEl ? untypedInstance(extStatusEl) : undefined,
+    cimError,
+    cimStatusCode: numericProperty(cimError, 'CIMStatusCode'),
     detailElements: detailKids.map((el) => ({ ns: el.ns, local: el.local, xml: serializeXml(el) })),
   });
 }
@@ -267,6 +283,11 @@ function isClassElement(className: string): (el: XmlElement) => boolean {
   return (el) => el.local === className && el.ns.endsWith(`/${className}`);
 }
 
+/** DSP0227: an instance in a fault detail that is a CIM_Error carries wsmb:IsCIM_Error="true". */
+function isMarkedCimError(el: XmlElement): boolean {
+  return (attr(el, 'IsCIM_Error', NS.cimbinding) ?? '').trim() === 'true';
+}
+
 function findDescendant(el: XmlElement, pred: (e: XmlElement) => boolean): XmlElement | undefined {
   for (const c of el.children) {
     if (c.kind !== 'element') continue;
@@ -337,6 +358,11 @@ function summaryLine(f: WsmanFaultInfo): string {
   } else if (wmiCode !== undefined) {
     const wmiMessage = f.wmiError?.properties['Message'];
     line += ` [MSFT_WmiError ${toHex(wmiCode)}${extra(typeof wmiMessage === 'string' ? oneLine(wmiMessage) : undefined, f.reason)}]`;
+  } else if (f.cimStatusCode !== undefined) {
+    const cimMessage = f.cimError?.properties['Message'];
+    // OMI's reason often embeds the message ("CIM ERROR:NOT_FOUND: <Message>"): say it once.
+    const said = typeof cimMessage === 'string' && !f.reason.includes(oneLine(cimMessage)) ? oneLine(cimMessage) : undefined;
+    line += ` [${f.cimError!.className} CIMStatusCode ${f.cimStatusCode}${extra(said, f.reason)}]`;
   }
   return oneLine(line);
 }

@@ -15,7 +15,7 @@ import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
 import { parseSelectors } from '../key-value.js';
 import { HYPERV_NAMESPACE } from '../../wsman/namespaces.js';
-import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect, wrongDialectHint } from '../target.js';
+import { resolveQueryTarget, resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect, wrongDialectHint } from '../target.js';
 
 export interface EnumerateCliArgs extends ConnectionArgs, TargetArgs {
   class?: string;
@@ -64,7 +64,7 @@ function associationPlan(source: string, args: EnumerateCliArgs, paging: { maxEl
   return { target: all, request: { association, ...paging }, keys: {} };
 }
 
-/** WQL goes to the namespace's `*` URI (how WinRM takes it, [MS-WSMV] 3.1.4.8.1); --where builds the query for a class. */
+/** WQL goes where the dialect takes it (target.ts resolveQueryTarget); --where builds the query for a class. */
 function plan(args: EnumerateCliArgs): Plan {
   const max = args['max-elements'];
   if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new InvalidOptionError(`--max-elements must be a positive integer, got ${String(max)}.`);
@@ -81,13 +81,12 @@ function plan(args: EnumerateCliArgs): Plan {
       throw new InvalidOptionError(`The class ${args.class} and the --wql query (FROM ${from ?? '?'}) disagree: give the class once, in the query or as the argument.`);
     }
     if (args.where !== undefined) throw new InvalidOptionError('--where goes with a class name; with --wql, put the condition in the query.');
-    return { target: resolveTarget(undefined, args, true), request: { wql: args.wql, ...paging }, keys };
+    return { target: resolveQueryTarget(from, args), request: { wql: args.wql, ...paging }, keys };
   }
   const target = resolveTarget(args.class, args);
   if (args.where === undefined) return { target, request: paging, keys };
   if (args['resource-uri'] !== undefined) throw new InvalidOptionError('--where needs a WMI class name, not --resource-uri; use --wql for a full query.');
-  const all = resolveTarget(undefined, args, true);
-  return { target: all, request: { wql: `SELECT * FROM ${target.className} WHERE ${args.where}`, ...paging }, keys };
+  return { target: resolveQueryTarget(target.className, args), request: { wql: `SELECT * FROM ${target.className} WHERE ${args.where}`, ...paging }, keys };
 }
 
 const ASSOCIATION_GROUP = 'Association:';
@@ -98,7 +97,7 @@ export const enumerateCommand = defineCommand<EnumerateCliArgs>({
   builder: (y) =>
     withSelectorOption(withTargetOptions(withConnectionOptions(y)))
       .positional('class', { type: 'string', describe: 'WMI class name, e.g. Msvm_ComputerSystem' })
-      .option('wql', { type: 'string', requiresArg: true, describe: 'A WQL query (sent to the namespace, not to a class)' })
+      .option('wql', { type: 'string', requiresArg: true, describe: 'A WQL query (wmi dialect: sent to the namespace; cim: to the class it selects from)' })
       .option('where', { type: 'string', requiresArg: true, describe: 'A WQL condition on the class: SELECT * FROM <class> WHERE <this>' })
       .option('max-elements', { type: 'number', requiresArg: true, describe: 'Instances per page (Enumerate/Pull MaxElements; default 100)' })
       .option('associated-with', { type: 'string', requiresArg: true, group: ASSOCIATION_GROUP, describe: 'The instances associated with one instance of this class, named by --selector (DMTF association filter)' })
