@@ -388,20 +388,20 @@ function propertiesOf(className: string, out: Collected): { properties: Record<s
     for (let i = 0; i < names.length; i++) defineOwn(properties, names[i]!, values[i]!);
     return { properties, table: shape.table };
   }
-  const properties: Record<string, CimValue> = {};
+  const filling: Record<string, CimValue> = {};
   for (let i = 0; i < names.length; i++) {
-    if (Object.hasOwn(properties, names[i]!)) return undefined;
-    defineOwn(properties, names[i]!, values[i]!);
+    if (Object.hasOwn(filling, names[i]!)) return undefined;
+    defineOwn(filling, names[i]!, null);
   }
   const table: Record<string, CimPropertyInfo> = {};
   for (let i = 0; i < names.length; i++) defineOwn(table, names[i]!, out.infos[i]!);
   Object.freeze(table);
-  if (lastShapes.has(className) || lastShapes.size < MAX_SHARED_CLASSES) {
-    const template: Record<string, CimValue> = {};
-    for (let i = 0; i < names.length; i++) defineOwn(template, names[i]!, null);
-    lastShapes.set(className, { names, infos: out.infos, table, template: { ...template } });
-  }
-  return { properties: { ...properties }, table };
+  // A copy is in fast mode whatever the original; copies of the template share its layout.
+  const template = { ...filling };
+  if (lastShapes.has(className) || lastShapes.size < MAX_SHARED_CLASSES) lastShapes.set(className, { names, infos: out.infos, table, template });
+  const properties = { ...template };
+  for (let i = 0; i < names.length; i++) defineOwn(properties, names[i]!, values[i]!);
+  return { properties, table };
 }
 
 /**
