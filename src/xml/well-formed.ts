@@ -176,6 +176,18 @@ function predefinedEntityLength(ch: string): number {
   return ch === '<' || ch === '>' ? 4 : ch === '&' ? 5 : 6;
 }
 
+/**
+ * An empty array already of the elements kind that holding objects gives it. A plain `[]` starts as
+ * an array of small integers and changes kind at its first object; V8 then allocates the next
+ * document's arrays in the new kind, and code optimized on the first document was thrown away and
+ * compiled again (a cost paid while the reader warms up, on every enumeration).
+ */
+function objectArray<T>(): T[] {
+  const a: unknown[] = [null];
+  a.pop();
+  return a as T[];
+}
+
 /** Thrown inside the reader only; readXml turns it into an XmlParseError with line and column. */
 class Malformed {
   constructor(
@@ -227,14 +239,14 @@ class XmlReader {
   private readonly s: string;
   private readonly n: number;
   /** The open elements, innermost last. */
-  private readonly open: Building[] = [];
+  private readonly open: Building[] = objectArray();
   /**
    * The children read so far of every open element, one after the other: an element's run starts at
    * its entry in `starts` and becomes its children array, of exactly that length, at its end tag
    * (a leaf's one text node then costs one short array, not a pushed-to one with room for 17).
    * Entries past `top` are stale (reused, not truncated).
    */
-  private readonly stack: XmlNode[] = [];
+  private readonly stack: XmlNode[] = objectArray();
   private top = 0;
   private readonly starts: number[] = [];
   /**
@@ -243,13 +255,11 @@ class XmlReader {
    * NS_SCAN_LIMIT bindings the chain is used instead, so a hostile document cannot make each
    * look-up long.
    */
-  private readonly nsPrefixes: string[] = ['xml'];
-  private readonly nsUris: string[] = [XML_NS];
+  private readonly nsPrefixes: string[] = objectArray();
+  private readonly nsUris: string[] = objectArray();
   /** Live entries of nsPrefixes/nsUris (the arrays are reused, not truncated: setting length is slow). */
   private nsCount = 1;
   private readonly nsMarks: number[] = [];
-  /** Prefix bindings before any declaration: only `xml` (Namespaces in XML 1.0, section 3). */
-  private readonly documentScope: Scope;
   private root: XmlElement | undefined;
   private rootClosed = false;
   /** Character data read but not yet added to the innermost open element (comments do not split it). */
@@ -261,7 +271,7 @@ class XmlReader {
   /** The next '<' after the tag just read, when that tag found it (-1 otherwise). */
   private lookahead = -1;
   /** Attributes of the start tag being read (names as written, decoded values). */
-  private readonly attrNames: QName[] = [];
+  private readonly attrNames: QName[] = objectArray();
   private readonly attrValues: string[] = [];
   /** Live entries of attrNames/attrValues for the tag being read (reused arrays, as above). */
   private attrCount = 0;
@@ -275,8 +285,11 @@ class XmlReader {
   constructor(s: string) {
     this.s = s;
     this.n = s.length;
-    this.documentScope = DOCUMENT_SCOPE;
     this.hasCR = s.includes('\r');
+    // Only `xml` is bound before any declaration (Namespaces in XML 1.0, section 3). Pushed, not
+    // written as a literal: a literal's array is copy-on-write, another map for optimized code.
+    this.nsPrefixes.push('xml');
+    this.nsUris.push(XML_NS);
   }
 
   /**
@@ -308,8 +321,11 @@ class XmlReader {
 
   /** Index of `ch` at or after `from`, n when absent. */
   private find(ch: string, from: number): number {
-    const k = this.s.indexOf(ch, from);
-    return k < 0 ? this.n : k;
+    // n is read on every call, not only at the end of the text: a field first read after the code
+    // was optimized throws that code away (V8 has no feedback for it yet).
+    const { s, n } = this;
+    const k = s.indexOf(ch, from);
+    return k < 0 ? n : k;
   }
 
   private limit(at: number, max: number, what: string, name: XmlLimitName): XmlLimitError {
@@ -453,8 +469,9 @@ class XmlReader {
 
   /** STag or EmptyElemTag (section 3.1). A tag holds no '<', so it ends before the next one. */
   private startTag(i: number): number {
-    const { s, n, open } = this;
-    if (open.length === 0 && this.rootClosed) throw new Malformed(i, 'a second root element');
+    // rootClosed is read on every tag, not only at the root's: see find().
+    const { s, n, open, rootClosed } = this;
+    if (open.length === 0 && rootClosed) throw new Malformed(i, 'a second root element');
     const bound = (this.lookahead = this.find('<', i + 1));
     const q = this.qname(i + 1, 'element');
     const nameEnd = this.nameEnd;
@@ -520,7 +537,7 @@ class XmlReader {
     const { open, attrNames, attrValues, attrCount } = this;
     const depth = open.length + 1;
     if (depth > MAX_XML_DEPTH) throw this.limit(i, MAX_XML_DEPTH, 'levels of element nesting', 'depth');
-    const parentScope = depth === 1 ? this.documentScope : (open[depth - 2]!.scope as Scope);
+    const parentScope = depth === 1 ? DOCUMENT_SCOPE : (open[depth - 2]!.scope as Scope);
     // Declarations apply to every attribute of the element, wherever they are written.
     let scope = parentScope;
     const mark = this.nsCount;
@@ -602,7 +619,8 @@ class XmlReader {
     }
     open.pop();
     this.nsCount = this.nsMarks.pop()!;
-    if (open.length === 0) this.rootClosed = true;
+    // Written on every end tag (false until the root's), for the reason given at find().
+    this.rootClosed = open.length === 0;
     return k + 1;
   }
 
