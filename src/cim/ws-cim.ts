@@ -10,9 +10,10 @@ import { CimDecodeError, HypervWsmanError, InvalidOptionError } from '../errors.
 import { escapeText } from '../xml/escape.js';
 import { attr, elements, isNil, resolveQName, textOf, type XmlElement, type XmlNode } from '../xml/tree.js';
 import { NS } from '../wsman/namespaces.js';
-import { decodeCimScalar, decodeCimXmlInstance, defineOwn, lookupOwn } from './cim-xml.js';
+import { decodeCimScalar, decodeCimXmlInstance, lookupOwn } from './cim-xml.js';
 import { formatCimDateTime, parseCimDateTime, parseXsDate, parseXsDateTime, parseXsDuration, parseXsTime } from './datetime.js';
 import { decodeEpr, encodeEpr, isEprElement } from './epr.js';
+import { InstanceShapes, type CollectedProperties } from './instance-shape.js';
 import { CimDateTime as CimDateTimeClass, CimInterval as CimIntervalClass } from './types.js';
 import type { CimDateTime, CimInstance, CimInterval, CimPropertyInfo, CimScalar, CimType, CimValue } from './types.js';
 
@@ -257,19 +258,12 @@ function detached(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
-/** What decoding an instance's properties collects, in document order, before the properties object is made. */
-interface Collected {
-  readonly names: string[];
-  readonly values: CimValue[];
-  readonly infos: CimPropertyInfo[];
-}
-
 /**
  * Decode one property: the `count` element nodes of `kids` from index `from` on (text nodes between
  * them skipped), all named `name`. The schema entry, where there is one, decides the type (an entry
  * of type `unknown` counts as none); several elements, or the entry, make an array.
  */
-function decodeProperty(kids: readonly XmlNode[], from: number, count: number, name: string, className: string, entry: WsCimPropertySchema | undefined, out: Collected): void {
+function decodeProperty(kids: readonly XmlNode[], from: number, count: number, name: string, className: string, entry: WsCimPropertySchema | undefined, out: CollectedProperties): void {
   const declared = entry && entry.type !== 'unknown' ? entry.type : undefined;
   let first = kids[from]!;
   for (let k = from; first.kind !== 'element'; ) first = kids[++k]!;
@@ -306,7 +300,7 @@ function decodeProperty(kids: readonly XmlNode[], from: number, count: number, n
 export function decodeWsCimInstance(el: XmlElement, schema?: WsCimClassSchema): CimInstance {
   const className = classNameOf(el);
   const cache = schema ? schemaCacheOf(schema) : undefined;
-  const out: Collected = { names: [], values: [], infos: [] };
+  const out: CollectedProperties = { names: [], values: [], infos: [] };
   const kids = el.children;
   for (let i = 0; i < kids.length; ) {
     const c = kids[i]!;
@@ -328,9 +322,9 @@ export function decodeWsCimInstance(el: XmlElement, schema?: WsCimClassSchema): 
     decodeProperty(kids, i, count, name, className, schemaEntry(schema, cache, name), out);
     i = next;
   }
-  const made = propertiesOf(className, out);
+  const made = shapes.make(className, out);
   if (made === undefined) return decodeGrouped(el, className, schema, cache);
-  return { kind: 'instance', className, properties: made.properties, propertyInfo: made.table, source: 'ws-cim' };
+  return { kind: 'instance', className, ...made, source: 'ws-cim' };
 }
 
 /** decodeWsCimInstance for an instance whose elements of one name are not all together. */
@@ -342,67 +336,13 @@ function decodeGrouped(el: XmlElement, className: string, schema: WsCimClassSche
     if (g) g.push(c);
     else groups.set(c.local, [c]);
   }
-  const out: Collected = { names: [], values: [], infos: [] };
+  const out: CollectedProperties = { names: [], values: [], infos: [] };
   for (const [name, group] of groups) decodeProperty(group, 0, group.length, name, className, schemaEntry(schema, cache, name), out);
-  const made = propertiesOf(className, out)!;
-  return { kind: 'instance', className, properties: made.properties, propertyInfo: made.table, source: 'ws-cim' };
+  return { kind: 'instance', className, ...shapes.make(className, out)!, source: 'ws-cim' };
 }
 
-/**
- * The instances of one enumeration nearly always have the same properties with the same types, so
- * they share their (frozen) propertyInfo table and the layout of their properties object: an
- * instance of a 44-property job class then costs one property table, not two, and its properties
- * object is a copy of a fast-mode template (V8 turns an object that gains that many properties one
- * key at a time into a slower, 3-4 times larger hash table). Keyed by class name; the last shape of
- * each class is kept, for a bounded number of classes.
- */
-interface Shape {
-  readonly names: readonly string[];
-  readonly infos: readonly CimPropertyInfo[];
-  readonly table: Readonly<Record<string, CimPropertyInfo>>;
-  /** The property names in order, every value null: copied for each instance of this shape. */
-  readonly template: Readonly<Record<string, CimValue>>;
-}
-
-const lastShapes = new Map<string, Shape>();
-const MAX_SHARED_CLASSES = 64;
-
-/** The class's last shape when `out` has exactly its names and property types. */
-function sharedShape(className: string, out: Collected): Shape | undefined {
-  const last = lastShapes.get(className);
-  if (last === undefined || last.names.length !== out.names.length) return undefined;
-  const { names, infos } = out;
-  for (let i = 0; i < names.length; i++) if (last.infos[i] !== infos[i] || last.names[i] !== names[i]) return undefined;
-  return last;
-}
-
-/**
- * The properties object and propertyInfo table for what was collected, undefined when a name
- * repeats (decodeGrouped then merges its elements). A new shape becomes its class's shared one.
- */
-function propertiesOf(className: string, out: Collected): { properties: Record<string, CimValue>; table: Readonly<Record<string, CimPropertyInfo>> } | undefined {
-  const { names, values } = out;
-  const shape = sharedShape(className, out);
-  if (shape !== undefined) {
-    const properties = { ...shape.template };
-    for (let i = 0; i < names.length; i++) defineOwn(properties, names[i]!, values[i]!);
-    return { properties, table: shape.table };
-  }
-  const filling: Record<string, CimValue> = {};
-  for (let i = 0; i < names.length; i++) {
-    if (Object.hasOwn(filling, names[i]!)) return undefined;
-    defineOwn(filling, names[i]!, null);
-  }
-  const table: Record<string, CimPropertyInfo> = {};
-  for (let i = 0; i < names.length; i++) defineOwn(table, names[i]!, out.infos[i]!);
-  Object.freeze(table);
-  // A copy is in fast mode whatever the original; copies of the template share its layout.
-  const template = { ...filling };
-  if (lastShapes.has(className) || lastShapes.size < MAX_SHARED_CLASSES) lastShapes.set(className, { names, infos: out.infos, table, template });
-  const properties = { ...template };
-  for (let i = 0; i < names.length; i++) defineOwn(properties, names[i]!, values[i]!);
-  return { properties, table };
-}
+/** Property infos here are shared per type and arrayness (propertyInfoOf), so identity compares them. */
+const shapes = new InstanceShapes((a, b) => a === b);
 
 /**
  * An out-parameter that carries an embedded instance (e.g. GetError's `Error`), in either form:
