@@ -8,6 +8,17 @@
  * (interop/py/pywinrm_enumerate_bench.py) doing the same Enumerate + Pull loop with
  * Protocol.send_message, each reply parsed with xml.etree into typed per-job dicts. CPU is each
  * client's own process CPU. Printed, never asserted.
+ *
+ * What each side's clock covers (CPU and wall start and stop at the same points):
+ * - ours (bench/scale-client.mjs): starts once the library is imported, the NTLM session's modules
+ *   included (they are otherwise loaded at the first call), and the client object is made; covers the
+ *   NTLM handshake, the Enumerate and every Pull (sealing, HTTP, unsealing), parsing every page,
+ *   decoding every job to a HypervJob, and closing the connection; and, since it is process CPU,
+ *   V8's compilation of all that code as it warms up and its garbage collection (background threads).
+ * - pywinrm (interop/py/pywinrm_enumerate_bench.py): starts after `import winrm` (requests,
+ *   requests_ntlm, ElementTree imported) and `winrm.Protocol(...)`; covers the NTLM handshake, the
+ *   Enumerate and every Pull, ElementTree parsing and typing every job into a dict. Python compiles
+ *   nothing at run time.
  */
 import { pathToFileURL } from 'node:url';
 import { runPythonPeer } from '../interop/python-peer.js';

@@ -163,6 +163,32 @@ test('null arrays (xsi:nil + m:IsNullArray), schema-declared arrays and case-ins
   assert.equal(inst.propertyInfo.elementname?.type, 'string');
 });
 
+test('elements of one name apart from each other are still one array, in order of first appearance', () => {
+  const el = parseXml('<p:X xmlns:p="urn:x"><p:A>1</p:A><p:B>b</p:B><p:A>2</p:A><p:C>c</p:C><p:A>3</p:A></p:X>');
+  const inst = decodeWsCimInstance(el, { A: { type: 'uint16' } });
+  assert.deepEqual(Object.keys(inst.properties), ['A', 'B', 'C']);
+  assert.deepEqual(inst.properties.A, [1, 2, 3]);
+  assert.deepEqual(inst.propertyInfo.A, { type: 'uint16', isArray: true });
+  assert.equal(inst.properties.B, 'b');
+});
+
+test('instances of one shape share their propertyInfo; each keeps its own values, __proto__ included', () => {
+  const doc = (id: string, state: string): XmlElement =>
+    parseXml(`<p:Y xmlns:p="urn:y"><p:InstanceID>${id}</p:InstanceID><p:__proto__>${state}</p:__proto__><p:JobState>${state}</p:JobState></p:Y>`);
+  const schema: WsCimClassSchema = { JobState: { type: 'uint16' } };
+  const [a, b] = [decodeWsCimInstance(doc('a', '7'), schema), decodeWsCimInstance(doc('b', '10'), schema)];
+  assert.equal(a.propertyInfo, b.propertyInfo, 'one table for both');
+  assert.deepEqual([a.properties.InstanceID, a.properties.JobState, b.properties.InstanceID, b.properties.JobState], ['a', 7, 'b', 10]);
+  assert.ok(Object.hasOwn(b.properties, '__proto__'));
+  assert.equal(Object.getPrototypeOf(b.properties), Object.prototype);
+  assert.equal((b.properties as Record<string, unknown>)['__proto__'], '10');
+  // Another shape of the same class (a property missing) gets its own table, and the next of the first shape is still right.
+  const c = decodeWsCimInstance(parseXml('<p:Y xmlns:p="urn:y"><p:InstanceID>c</p:InstanceID></p:Y>'), schema);
+  assert.deepEqual(Object.keys(c.properties), ['InstanceID']);
+  assert.notEqual(c.propertyInfo, a.propertyInfo);
+  assert.deepEqual(Object.keys(decodeWsCimInstance(doc('d', '2'), schema).properties), ['InstanceID', '__proto__', 'JobState']);
+});
+
 test('xsi:type cim:cimXxx annotations type the values when there is no schema (MSFT_WmiError)', () => {
   // From WinRb/WinRM tests/spec/stubs/responses/wmi_error_v2.xml (protocol-facts 5.2 c), trimmed.
   const el = parseXml(

@@ -9,6 +9,7 @@ import {
   ProtocolError,
   ResponseTooLargeError,
   TimeoutError,
+  UnexpectedReplyError,
   XmlForbiddenError,
   XmlParseError,
 } from '../src/errors.js';
@@ -224,13 +225,40 @@ test('breaking out of an enumeration early sends Release', async () => {
   const item = `<p:X xmlns:p="${RESOURCE}"><p:InstanceID>J</p:InstanceID></p:X>`;
   const { client, server } = await clientFor((_q, body, res, i) => {
     const id = messageIdOf(body);
-    if (i === 0) return xml(res, 200, soapReply(id, `<n:EnumerateResponse><n:EnumerationContext>uuid:ctx2</n:EnumerationContext><w:Items>${item}</w:Items></n:EnumerateResponse>`));
+    if (i === 0 || i === 2) return xml(res, 200, soapReply(id, `<n:EnumerateResponse><n:EnumerationContext>uuid:ctx2</n:EnumerationContext><w:Items>${item}</w:Items></n:EnumerateResponse>`));
     return xml(res, 200, soapReply(id, '<n:ReleaseResponse/>'));
   });
   for await (const _ of client.enumerate(RESOURCE, {})) break;
   assert.equal(server.requests.length, 2);
   assert.match(server.requests[1]!, /enumeration\/Release/);
+  // The same through enumerateInstances, which reads the pages itself.
+  for await (const inst of client.enumerateInstances(RESOURCE, {})) {
+    assert.equal(inst.properties.InstanceID, 'J');
+    break;
+  }
+  assert.equal(server.requests.length, 4);
+  assert.match(server.requests[3]!, /enumeration\/Release/);
   await client.close();
+});
+
+test('an enumerated item in the DMTF namespace of a WMI resource URI stops the enumeration after the items before it, with Release', async () => {
+  const good = `<p:X xmlns:p="${RESOURCE}"><p:InstanceID>A</p:InstanceID></p:X>`;
+  const dmtf = '<p:X xmlns:p="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/X"><p:InstanceID>B</p:InstanceID></p:X>';
+  for (const instances of [false, true]) {
+    const { client, server } = await clientFor((_q, body, res, i) => {
+      const id = messageIdOf(body);
+      if (i === 0) return xml(res, 200, soapReply(id, `<n:EnumerateResponse><n:EnumerationContext>uuid:ctx4</n:EnumerationContext><w:Items>${good}${good}${dmtf}</w:Items></n:EnumerateResponse>`));
+      return xml(res, 200, soapReply(id, '<n:ReleaseResponse/>'));
+    });
+    let seen = 0;
+    const run = async (): Promise<void> => {
+      for await (const _ of instances ? client.enumerateInstances(RESOURCE, {}) : client.enumerate(RESOURCE, {})) seen++;
+    };
+    await assert.rejects(run(), (e: unknown) => e instanceof UnexpectedReplyError && /cim dialect/.test(e.message));
+    assert.equal(seen, 2, 'the items before it were delivered');
+    assert.match(server.requests.at(-1)!, /enumeration\/Release/, 'the context is released');
+    await client.close();
+  }
 });
 
 test('an error status with a valid envelope but no fault is not success', async () => {

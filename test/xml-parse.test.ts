@@ -206,3 +206,25 @@ test('line ends are normalised (CR LF and CR read as LF) in text, attributes and
   assert.equal(attr(r, 'v'), '1\n2\n3\r');
   assert.equal(textOf(r), 'x\ny\nz\rc\nd');
 });
+
+test('names read through the shared name cache: thousands of distinct names, long names, attributes, repeats after eviction', () => {
+  const names = Array.from({ length: 3000 }, (_, i) => `n${i.toString(36)}`);
+  const long = `p:${'L'.repeat(100)}`;
+  const body = names.map((n, i) => `<p:${n} a:${n}="${i}" b="${i}"/>`).join('');
+  const doc = `<p:R xmlns:p="urn:p" xmlns:a="urn:a"><${long}/>${body}<p:${names[0]}/><${long} xmlns="urn:d"/></p:R>`;
+  for (let round = 0; round < 2; round++) {
+    const kids = elements(parseXml(doc));
+    assert.equal(kids.length, names.length + 3);
+    assert.deepEqual([kids[0]!.name, kids[0]!.prefix, kids[0]!.local, kids[0]!.ns], [long, 'p', 'L'.repeat(100), 'urn:p']);
+    names.forEach((n, i) => {
+      const k = kids[i + 1]!;
+      assert.deepEqual([k.name, k.prefix, k.local, k.ns], [`p:${n}`, 'p', n, 'urn:p']);
+      assert.deepEqual(k.attrs.map((a) => [a.name, a.ns, a.local, a.value]), [[`a:${n}`, 'urn:a', n, String(i)], ['b', '', 'b', String(i)]]);
+    });
+    assert.equal(kids[names.length + 1]!.local, names[0]);
+    assert.equal(kids[names.length + 2]!.ns, 'urn:p', 'a default namespace does not apply to a prefixed name');
+  }
+  // A name seen before with one prefix binding resolves by the binding in scope, not by the cache.
+  assert.equal(parseXml('<p:n0 xmlns:p="urn:other"/>').ns, 'urn:other');
+  assert.throws(() => parseXml(`<r xmlns:a="urn:a"><e a:${names[0]}="1" a:${names[0]}="2"/></r>`), XmlParseError, 'a repeated attribute is still found');
+});

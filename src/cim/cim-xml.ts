@@ -12,6 +12,7 @@ import { parseXml } from '../xml/parse.js';
 import { attr, child, elements, textOf, type XmlElement } from '../xml/tree.js';
 import { formatCimDateTime, parseCimDateTime } from './datetime.js';
 import { formatObjectPath } from './epr.js';
+import { InstanceShapes, type CollectedProperties } from './instance-shape.js';
 import {
   CimDateTime,
   CimInterval,
@@ -216,21 +217,30 @@ function decodeElement(el: XmlElement, raw: string | undefined, depth: number): 
   const className = attr(inst, 'CLASSNAME');
   if (!className) throw new CimDecodeError('CIM-XML <INSTANCE> has no CLASSNAME.');
 
-  const properties: Record<string, CimValue> = {};
-  const propertyInfo: Record<string, CimPropertyInfo> = {};
+  const out: CollectedProperties = { names: [], values: [], infos: [] };
   for (const c of cimChildren(inst)) {
     const reader = lookupOwn(PROPERTY_READERS, c.local);
     if (reader === undefined) throw new CimDecodeError(`Unexpected <${c.name}> in CIM-XML INSTANCE ${className}.`);
     if (reader === null) continue;
     const name = attr(c, 'NAME');
     if (!name) throw new CimDecodeError(`<${c.name}> in INSTANCE ${className} has no NAME.`);
-    if (Object.hasOwn(properties, name)) throw new CimDecodeError(`Property "${name}" appears twice in INSTANCE ${className}.`);
     const { value, info } = reader(c, `${className}.${name}`, depth);
-    defineOwn(properties, name, value);
-    defineOwn(propertyInfo, name, info);
+    out.names.push(name);
+    out.values.push(value);
+    out.infos.push(info);
   }
-  return { kind: 'instance', className, properties, propertyInfo, source: 'cim-xml', ...(raw !== undefined ? { raw } : {}) };
+  const made = shapes.make(className, out);
+  if (made === undefined) {
+    const twice = out.names.find((n, i) => out.names.indexOf(n) !== i);
+    throw new CimDecodeError(`Property "${twice}" appears twice in INSTANCE ${className}.`);
+  }
+  return { kind: 'instance', className, ...made, source: 'cim-xml', ...(raw !== undefined ? { raw } : {}) };
 }
+
+/** Infos here are made per property, so they are compared field by field. */
+const shapes = new InstanceShapes(
+  (a, b) => a.type === b.type && a.isArray === b.isArray && a.classOrigin === b.classOrigin && a.propagated === b.propagated && a.embeddedObject === b.embeddedObject,
+);
 
 interface DecodedProperty {
   readonly value: CimValue;

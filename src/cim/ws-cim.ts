@@ -8,11 +8,12 @@
  */
 import { CimDecodeError, HypervWsmanError, InvalidOptionError } from '../errors.js';
 import { escapeText } from '../xml/escape.js';
-import { attr, elements, isNil, resolveQName, textOf, type XmlElement } from '../xml/tree.js';
+import { attr, elements, isNil, resolveQName, textOf, type XmlElement, type XmlNode } from '../xml/tree.js';
 import { NS } from '../wsman/namespaces.js';
-import { decodeCimScalar, decodeCimXmlInstance, defineOwn, lookupOwn } from './cim-xml.js';
+import { decodeCimScalar, decodeCimXmlInstance, lookupOwn } from './cim-xml.js';
 import { formatCimDateTime, parseCimDateTime, parseXsDate, parseXsDateTime, parseXsDuration, parseXsTime } from './datetime.js';
 import { decodeEpr, encodeEpr, isEprElement } from './epr.js';
+import { InstanceShapes, type CollectedProperties } from './instance-shape.js';
 import { CimDateTime as CimDateTimeClass, CimInterval as CimIntervalClass } from './types.js';
 import type { CimDateTime, CimInstance, CimInterval, CimPropertyInfo, CimScalar, CimType, CimValue } from './types.js';
 
@@ -98,14 +99,25 @@ function xsiCimType(el: XmlElement): CimType | undefined {
   return table && lookupOwn(table, q.local);
 }
 
+/**
+ * The class name of the instance element decoded last, with what it was derived from: the items of
+ * one page are all of one class, so each costs a comparison instead of a QName split and a copy.
+ * Both keys are detached (see `detached`), so the cache never holds on to a reply.
+ */
+let lastClass: { readonly typeAttr: string | undefined; readonly local: string; readonly className: string } | undefined;
+
 /** `X` from an xsi:type `p:X_Type`, else the element's local name without a trailing `_Type`. */
 function classNameOf(el: XmlElement): string {
   const t = attr(el, 'type', NS.xsi);
+  if (lastClass !== undefined && lastClass.typeAttr === t && lastClass.local === el.local) return lastClass.className;
+  let className: string | undefined;
   if (t !== undefined) {
     const { local } = resolveQName(el, t);
-    if (local.endsWith('_Type')) return local.slice(0, -'_Type'.length);
+    if (local.endsWith('_Type')) className = local.slice(0, -'_Type'.length);
   }
-  return el.local.replace(/_Type$/, '');
+  className = detached(className ?? el.local.replace(/_Type$/, ''));
+  lastClass = { typeAttr: t === undefined ? undefined : detached(t), local: detached(el.local), className };
+  return className;
 }
 
 /** Per schema: wire name -> entry (exact, else case-insensitive), misses included, so each name is resolved once. */
@@ -113,10 +125,14 @@ const schemaCaches = new WeakMap<WsCimClassSchema, Map<string, WsCimPropertySche
 /** Names a cache remembers; a hostile server sending endless distinct names gets uncached lookups, not unbounded memory. */
 const MAX_CACHED_NAMES = 1024;
 
-function schemaEntry(schema: WsCimClassSchema | undefined, name: string): WsCimPropertySchema | undefined {
-  if (!schema) return undefined;
+function schemaCacheOf(schema: WsCimClassSchema): Map<string, WsCimPropertySchema | null> {
   let cache = schemaCaches.get(schema);
   if (!cache) schemaCaches.set(schema, (cache = new Map()));
+  return cache;
+}
+
+function schemaEntry(schema: WsCimClassSchema | undefined, cache: Map<string, WsCimPropertySchema | null> | undefined, name: string): WsCimPropertySchema | undefined {
+  if (!schema || !cache) return undefined;
   const hit = cache.get(name);
   if (hit !== undefined) return hit ?? undefined;
   let entry: WsCimPropertySchema | undefined;
@@ -154,27 +170,41 @@ function parseDatetimeText(text: string, where: string): CimDateTime | CimInterv
   }
 }
 
-interface DecodedValue {
-  readonly value: CimScalar | null;
-  /** The type the value showed on the wire, when it showed one. */
-  readonly type?: CimType;
-}
+/**
+ * The type the value decodeValue returned last showed on the wire (undefined for NULL and when it
+ * showed none): set beside the return value rather than returned in a {value, type} object, since
+ * decodeValue runs for every property of every enumerated instance.
+ */
+let wireType: CimType | undefined;
 
 /** Text of a property whose schema says `instance`: CIM-XML text is decoded, anything else kept as a string. */
-function embeddedFromText(text: string): DecodedValue {
-  if (!text.trim().startsWith('<')) return { value: text, type: 'string' };
+function embeddedFromText(text: string): CimScalar {
+  if (!text.trim().startsWith('<')) {
+    wireType = 'string';
+    return text;
+  }
   try {
-    return { value: decodeCimXmlInstance(text), type: 'instance' };
+    const value = decodeCimXmlInstance(text);
+    wireType = 'instance';
+    return value;
   } catch (err) {
-    if (err instanceof HypervWsmanError) return { value: text, type: 'string' };
+    if (err instanceof HypervWsmanError) {
+      wireType = 'string';
+      return text;
+    }
     throw err;
   }
 }
 
-const NIL: DecodedValue = { value: null };
+/** `Class.Property` or `Class.Property[i]`, for messages; built only when one is needed. */
+function whereOf(className: string, name: string, index: number): string {
+  return index < 0 ? `${className}.${name}` : `${className}.${name}[${index}]`;
+}
 
-function decodeValue(el: XmlElement, declared: CimType | undefined, where: string): DecodedValue {
-  if (isNil(el)) return NIL;
+/** One element of a property (index < 0: not an array); sets wireType. */
+function decodeValue(el: XmlElement, declared: CimType | undefined, className: string, name: string, index: number): CimScalar | null {
+  wireType = undefined;
+  if (isNil(el)) return null;
   // First child element and whether there are more, without building an array per property.
   let firstKid: XmlElement | undefined;
   let kidCount = 0;
@@ -187,49 +217,37 @@ function decodeValue(el: XmlElement, declared: CimType | undefined, where: strin
     const only = kidCount === 1 ? firstKid : undefined;
     const wrapper = only && only.ns === NS.cim ? lookupOwn(DATETIME_WRAPPERS, only.local) : undefined;
     if (only && wrapper) {
-      if (declared !== undefined && declared !== 'datetime') throw new CimDecodeError(`${where}: declared ${declared}, found cim:${only.local}.`);
+      if (declared !== undefined && declared !== 'datetime') throw new CimDecodeError(`${whereOf(className, name, index)}: declared ${declared}, found cim:${only.local}.`);
       try {
-        return { value: wrapper(detached(textOf(only))), type: 'datetime' };
+        const value = wrapper(detached(textOf(only)));
+        wireType = 'datetime';
+        return value;
       } catch (err) {
-        throw new CimDecodeError(`${where}: ${(err as Error).message}`, { cause: err });
+        throw new CimDecodeError(`${whereOf(className, name, index)}: ${(err as Error).message}`, { cause: err });
       }
     }
-    const detected: DecodedValue = isEprElement(el) ? { value: decodeEpr(el), type: 'reference' } : { value: decodeWsCimInstance(el), type: 'instance' };
+    const epr = isEprElement(el);
+    const detected: CimType = epr ? 'reference' : 'instance';
     // Embedded-instance properties are declared `string` in MOF (EmbeddedInstance qualifier), so that pairing is fine.
-    if (declared !== undefined && declared !== detected.type && !(declared === 'string' && detected.type === 'instance')) {
-      throw new CimDecodeError(`${where}: declared ${declared}, found ${detected.type === 'reference' ? 'an endpoint reference' : 'a nested instance'}.`);
+    if (declared !== undefined && declared !== detected && !(declared === 'string' && detected === 'instance')) {
+      throw new CimDecodeError(`${whereOf(className, name, index)}: declared ${declared}, found ${epr ? 'an endpoint reference' : 'a nested instance'}.`);
     }
-    return detected;
+    const value = epr ? decodeEpr(el) : decodeWsCimInstance(el);
+    wireType = detected;
+    return value;
   }
   const text = detached(textOf(el));
   const type = declared ?? xsiCimType(el) ?? 'unknown';
-  if (type === 'datetime') return { value: parseDatetimeText(text, where), type };
-  if (type === 'instance') return embeddedFromText(text);
-  if (type === 'reference') throw new CimDecodeError(`${where}: expected an endpoint reference, found text.`);
-  return { value: decodeCimScalar(type, text, where), type };
+  let value: CimScalar;
+  if (type === 'string' || type === 'unknown') value = text;
+  else if (type === 'datetime') value = parseDatetimeText(text, whereOf(className, name, index));
+  else if (type === 'instance') return embeddedFromText(text);
+  else if (type === 'reference') throw new CimDecodeError(`${whereOf(className, name, index)}: expected an endpoint reference, found text.`);
+  else value = decodeCimScalar(type, text, whereOf(className, name, index));
+  wireType = type;
+  return value;
 }
 
-/** Child elements grouped by local name, in order of first appearance. */
-function groupChildren(el: XmlElement): Map<string, XmlElement[]> {
-  const groups = new Map<string, XmlElement[]>();
-  for (const c of el.children) {
-    if (c.kind !== 'element') continue;
-    const g = groups.get(c.local);
-    if (g) g.push(c);
-    else groups.set(c.local, [c]);
-  }
-  return groups;
-}
-
-function isNullArray(group: readonly XmlElement[]): boolean {
-  const [first] = group;
-  return group.length === 1 && first !== undefined && isNil(first) && attr(first, 'IsNullArray', NS.wsmv)?.trim().toLowerCase() === 'true';
-}
-
-/**
- * Decode one WS-CIM instance element. Each child element is a property named by its local name;
- * the schema, where it has an entry, decides the type (an entry of type `unknown` counts as none).
- */
 /**
  * A copy of `s` that does not keep the reply it was cut from alive. Text from the XML reader is a
  * slice of the whole decoded reply (V8 sliced strings, from 13 characters), so one InstanceID kept
@@ -240,59 +258,91 @@ function detached(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
-export function decodeWsCimInstance(el: XmlElement, schema?: WsCimClassSchema): CimInstance {
-  const className = detached(classNameOf(el));
-  const properties: Record<string, CimValue> = {};
-  const names: string[] = [];
-  const infos: CimPropertyInfo[] = [];
-  for (const [name, group] of groupChildren(el)) {
-    const entry = schemaEntry(schema, name);
-    const declared = entry && entry.type !== 'unknown' ? entry.type : undefined;
-    const nullArray = isNullArray(group);
-    const isArray = entry?.isArray === true || group.length > 1 || nullArray;
-    const where = `${className}.${name}`;
-    let value: CimValue;
-    let wireType: CimType | undefined;
-    if (!isArray) {
-      const d = decodeValue(group[0]!, declared, where);
-      value = d.value;
-      wireType = d.type;
-    } else {
-      const values: Array<CimScalar | null> = [];
-      for (let i = 0; i < group.length; i++) {
-        const d = decodeValue(group[i]!, declared, `${where}[${i}]`);
-        values.push(d.value);
-        wireType ??= d.type;
-      }
-      // MS-WSMV 3.1.4.1.26: a lone nil element of an array property is a NULL array, not [null].
-      value = group.length === 1 && values[0] === null ? null : (values as CimValue);
+/**
+ * Decode one property: the `count` element nodes of `kids` from index `from` on (text nodes between
+ * them skipped), all named `name`. The schema entry, where there is one, decides the type (an entry
+ * of type `unknown` counts as none); several elements, or the entry, make an array.
+ */
+function decodeProperty(kids: readonly XmlNode[], from: number, count: number, name: string, className: string, entry: WsCimPropertySchema | undefined, out: CollectedProperties): void {
+  const declared = entry && entry.type !== 'unknown' ? entry.type : undefined;
+  let first = kids[from]!;
+  for (let k = from; first.kind !== 'element'; ) first = kids[++k]!;
+  // MS-WSMV 3.1.4.1.26: a lone nil element with m:IsNullArray is a NULL array.
+  const nullArray = count === 1 && isNil(first) && attr(first, 'IsNullArray', NS.wsmv)?.trim().toLowerCase() === 'true';
+  const isArray = entry?.isArray === true || count > 1 || nullArray;
+  let value: CimValue;
+  let type: CimType | undefined;
+  if (!isArray) {
+    value = decodeValue(first, declared, className, name, -1);
+    type = wireType;
+  } else {
+    const values: Array<CimScalar | null> = [];
+    for (let k = from; values.length < count; k++) {
+      const c = kids[k]!;
+      if (c.kind !== 'element') continue;
+      values.push(decodeValue(c, declared, className, name, values.length));
+      type ??= wireType;
     }
-    const type = wireType ?? declared ?? (group[0] ? xsiCimType(group[0]) : undefined) ?? 'unknown';
-    defineOwn(properties, name, value);
-    names.push(name);
-    infos.push(propertyInfoOf(type, isArray));
+    // A lone nil element of an array property is a NULL array, not [null].
+    value = count === 1 && values[0] === null ? null : (values as CimValue);
   }
-  return { kind: 'instance', className, properties, propertyInfo: sharedPropertyInfo(className, names, infos), source: 'ws-cim' };
+  out.names.push(name);
+  out.values.push(value);
+  out.infos.push(propertyInfoOf(type ?? declared ?? xsiCimType(first) ?? 'unknown', isArray));
 }
 
 /**
- * The instances of one enumeration nearly always have the same properties with the same types, so
- * their (frozen) propertyInfo is shared: an instance of a 44-property job class then costs one
- * property table, not two. Keyed by class name; the last table of each class is kept, for a bounded
- * number of classes.
+ * Decode one WS-CIM instance element. Each child element is a property named by its local name;
+ * repeated elements are an array. Windows writes an array's elements one after the other, which is
+ * read in one pass; a name that comes back after another (any order is legal) sends the instance
+ * through decodeGrouped, which gathers each name's elements first.
  */
-const lastPropertyInfo = new Map<string, { readonly names: readonly string[]; readonly infos: readonly CimPropertyInfo[]; readonly table: Readonly<Record<string, CimPropertyInfo>> }>();
-const MAX_SHARED_CLASSES = 64;
-
-function sharedPropertyInfo(className: string, names: readonly string[], infos: readonly CimPropertyInfo[]): Readonly<Record<string, CimPropertyInfo>> {
-  const last = lastPropertyInfo.get(className);
-  if (last && last.names.length === names.length && last.infos.every((info, i) => info === infos[i] && last.names[i] === names[i])) return last.table;
-  const table: Record<string, CimPropertyInfo> = {};
-  for (let i = 0; i < names.length; i++) defineOwn(table, names[i]!, infos[i]!);
-  Object.freeze(table);
-  if (last || lastPropertyInfo.size < MAX_SHARED_CLASSES) lastPropertyInfo.set(className, { names, infos, table });
-  return table;
+export function decodeWsCimInstance(el: XmlElement, schema?: WsCimClassSchema): CimInstance {
+  const className = classNameOf(el);
+  const cache = schema ? schemaCacheOf(schema) : undefined;
+  const out: CollectedProperties = { names: [], values: [], infos: [] };
+  const kids = el.children;
+  for (let i = 0; i < kids.length; ) {
+    const c = kids[i]!;
+    if (c.kind !== 'element') {
+      i++;
+      continue;
+    }
+    const name = c.local;
+    // The run of elements named `name` from here (text between them skipped).
+    let count = 1;
+    let next = i + 1;
+    for (let k = i + 1; k < kids.length; k++) {
+      const d = kids[k]!;
+      if (d.kind !== 'element') continue;
+      if (d.local !== name) break;
+      count++;
+      next = k + 1;
+    }
+    decodeProperty(kids, i, count, name, className, schemaEntry(schema, cache, name), out);
+    i = next;
+  }
+  const made = shapes.make(className, out);
+  if (made === undefined) return decodeGrouped(el, className, schema, cache);
+  return { kind: 'instance', className, ...made, source: 'ws-cim' };
 }
+
+/** decodeWsCimInstance for an instance whose elements of one name are not all together. */
+function decodeGrouped(el: XmlElement, className: string, schema: WsCimClassSchema | undefined, cache: Map<string, WsCimPropertySchema | null> | undefined): CimInstance {
+  const groups = new Map<string, XmlElement[]>();
+  for (const c of el.children) {
+    if (c.kind !== 'element') continue;
+    const g = groups.get(c.local);
+    if (g) g.push(c);
+    else groups.set(c.local, [c]);
+  }
+  const out: CollectedProperties = { names: [], values: [], infos: [] };
+  for (const [name, group] of groups) decodeProperty(group, 0, group.length, name, className, schemaEntry(schema, cache, name), out);
+  return { kind: 'instance', className, ...shapes.make(className, out)!, source: 'ws-cim' };
+}
+
+/** Property infos here are shared per type and arrayness (propertyInfoOf), so identity compares them. */
+const shapes = new InstanceShapes((a, b) => a === b);
 
 /**
  * An out-parameter that carries an embedded instance (e.g. GetError's `Error`), in either form:

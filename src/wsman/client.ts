@@ -102,6 +102,28 @@ export class WsmanClient {
    * Breaking out early releases the enumeration context on the server.
    */
   async *enumerate(resourceUri: string, args: EnumerateArgs = {}, call: CallOptions = {}): AsyncGenerator<XmlElement, void, undefined> {
+    const check = itemCheck(resourceUri);
+    for await (const page of this.pages(resourceUri, args, call)) {
+      for (const item of page) {
+        check(item);
+        yield item;
+      }
+    }
+  }
+
+  async *enumerateInstances(resourceUri: string, args: EnumerateArgs = {}, schemaFor?: (className: string) => WsCimClassSchema | undefined, call: CallOptions = {}): AsyncGenerator<CimInstance, void, undefined> {
+    // Pages, not enumerate(): one async generator per item instead of two.
+    const check = itemCheck(resourceUri);
+    for await (const page of this.pages(resourceUri, args, call)) {
+      for (const el of page) {
+        check(el);
+        yield decodeWsCimInstance(el, schemaFor?.(el.local.replace(/_Type$/, '')));
+      }
+    }
+  }
+
+  /** The items of each Enumerate/Pull page, unchecked; returning early releases the context on the server. */
+  private async *pages(resourceUri: string, args: EnumerateArgs, call: CallOptions): AsyncGenerator<readonly XmlElement[], void, undefined> {
     let pageCtx = this.pageCtx;
     // A page too small for one item: ask again at the full size, and keep that size.
     const sendPage = async (build: (ctx: EnvelopeContext) => WsmanRequest): Promise<ParsedEnvelope> => {
@@ -119,10 +141,7 @@ export class WsmanClient {
     let emptyPages = 0;
     try {
       for (;;) {
-        for (const item of page.items) {
-          if (!isEprElement(item)) checkReplyDialect(resourceUri, item, 'Enumerate');
-          yield item;
-        }
+        if (page.items.length > 0) yield page.items;
         if (page.endOfSequence || context === undefined) {
           context = undefined;
           return;
@@ -143,12 +162,6 @@ export class WsmanClient {
         // Consumer stopped early: free the server-side context, best effort.
         await this.send(buildReleaseRequest(this.ctx, resourceUri, context), {}).catch(() => undefined);
       }
-    }
-  }
-
-  async *enumerateInstances(resourceUri: string, args: EnumerateArgs = {}, schemaFor?: (className: string) => WsCimClassSchema | undefined, call: CallOptions = {}): AsyncGenerator<CimInstance, void, undefined> {
-    for await (const el of this.enumerate(resourceUri, args, call)) {
-      yield decodeWsCimInstance(el, schemaFor?.(el.local.replace(/_Type$/, '')));
     }
   }
 
@@ -203,4 +216,18 @@ function httpError(status: number, body: Uint8Array, label: string): HttpStatusE
   const excerpt = Buffer.from(body.subarray(0, 300)).toString('utf8').replace(/\s+/g, ' ').trim();
   const advice = STATUS_ADVICE[status] ?? '';
   return new HttpStatusError(status, `${label} failed with HTTP ${status} and no SOAP envelope. ${advice}`.trim(), excerpt);
+}
+
+/**
+ * The dialect check of enumerated items (checkReplyDialect; EPRs are exempt). It depends only on
+ * the item's namespace, which all items of an enumeration share, so a namespace that passed once is
+ * not checked again.
+ */
+function itemCheck(resourceUri: string): (item: XmlElement) => void {
+  let passed: string | undefined;
+  return (item) => {
+    if (item.ns === passed || isEprElement(item)) return;
+    checkReplyDialect(resourceUri, item, 'Enumerate');
+    passed = item.ns;
+  };
 }

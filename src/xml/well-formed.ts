@@ -114,6 +114,48 @@ DOCUMENT_SCOPE.xml = XML_NS;
 /** Bindings in scope up to which a name is resolved by scanning them (see XmlReader.resolve). */
 const NS_SCAN_LIMIT = 32;
 
+/** A name as written in a tag, split at its first colon ('' prefix when it has none). */
+interface QName {
+  readonly name: string;
+  readonly prefix: string;
+  readonly local: string;
+  /** `xmlns` or `xmlns:p`: a namespace declaration, not an attribute. */
+  readonly declaration: boolean;
+  readonly hash: number;
+}
+
+/**
+ * Names seen in tags, shared by every tag (of every document) that writes them: a Pull page writes
+ * the same few dozen names thousands of times, and one shared, internalised string per name (and per
+ * prefix and local part) replaces three slices per tag, while consumers that key objects and maps
+ * by local name find the key already hashed. Direct-mapped by a hash of the characters, so the
+ * cache never holds more than QNAME_SLOTS names of at most MAX_CACHED_NAME characters, whatever a
+ * peer sends; a collision only costs a slice.
+ */
+const QNAME_SLOTS = 1024;
+const MAX_CACHED_NAME = 64;
+const qnames: Array<QName | undefined> = new Array<QName | undefined>(QNAME_SLOTS).fill(undefined);
+
+/** `x` as its internalised copy: flat, detached from the reply it was cut from, hashed once. */
+function interned(x: string): string {
+  const o = Object.create(null) as Record<string, 0>;
+  o[x] = 0;
+  return Object.keys(o)[0]!;
+}
+
+/** The parts of `name`, each made by `copy` (the identity, or `interned` for the cache). */
+function makeQName(name: string, hash: number, copy: (x: string) => string): QName {
+  const colon = name.indexOf(':');
+  const prefix = colon < 0 ? '' : name.slice(0, colon);
+  const local = colon < 0 ? name : name.slice(colon + 1);
+  return { name: copy(name), prefix: copy(prefix), local: copy(local), declaration: prefix === 'xmlns' || name === 'xmlns', hash };
+}
+
+const asIs = (x: string): string => x;
+
+/** One array for every element without attributes, and every empty element's children: typed readonly, never written to (not frozen: V8 iterates frozen arrays on a slower path). */
+const NONE: readonly never[] = [];
+
 /** The predefined entity (XML 1.0 4.6) written at s[amp] ('&'), when it is one of the five. */
 function predefinedEntityAt(s: string, amp: number): string | undefined {
   const c1 = s.charCodeAt(amp + 1);
@@ -134,6 +176,18 @@ function predefinedEntityLength(ch: string): number {
   return ch === '<' || ch === '>' ? 4 : ch === '&' ? 5 : 6;
 }
 
+/**
+ * An empty array already of the elements kind that holding objects gives it. A plain `[]` starts as
+ * an array of small integers and changes kind at its first object; V8 then allocates the next
+ * document's arrays in the new kind, and code optimized on the first document was thrown away and
+ * compiled again (a cost paid while the reader warms up, on every enumeration).
+ */
+function objectArray<T>(): T[] {
+  const a: unknown[] = [null];
+  a.pop();
+  return a as T[];
+}
+
 /** Thrown inside the reader only; readXml turns it into an XmlParseError with line and column. */
 class Malformed {
   constructor(
@@ -143,6 +197,9 @@ class Malformed {
 }
 
 type Scope = Record<string, string>;
+
+/** An element while the reader builds it: its children are set at its end tag. */
+type Building = { -readonly [K in keyof XmlElement]: XmlElement[K] };
 
 /**
  * Read `s` into its root element: one well-formed element, optionally preceded by an XML declaration
@@ -178,31 +235,31 @@ function lineAndColumn(s: string, at: number): { line: number; column: number } 
   return { line, column: at - lineStart + 1 };
 }
 
-/** `xmlns` or `xmlns:prefix`: a namespace declaration, not an attribute. */
-function isDeclaration(name: string): boolean {
-  return name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === 0x3a);
-}
-
 class XmlReader {
   private readonly s: string;
   private readonly n: number;
-  /** Names, child lists and scopes of the open elements, innermost last. */
-  private readonly open: string[] = [];
-  private readonly kids: XmlNode[][] = [];
-  private readonly scopes: Scope[] = [];
+  /** The open elements, innermost last. */
+  private readonly open: Building[] = objectArray();
+  /**
+   * The children read so far of every open element, one after the other: an element's run starts at
+   * its entry in `starts` and becomes its children array, of exactly that length, at its end tag
+   * (a leaf's one text node then costs one short array, not a pushed-to one with room for 17).
+   * Entries past `top` are stale (reused, not truncated).
+   */
+  private readonly stack: XmlNode[] = objectArray();
+  private top = 0;
+  private readonly starts: number[] = [];
   /**
    * The bindings in scope as a stack (prefix, URI), innermost last, with the stack height at each
    * open element: names resolve by a short scan, without keyed look-ups along the scope chain. Past
    * NS_SCAN_LIMIT bindings the chain is used instead, so a hostile document cannot make each
    * look-up long.
    */
-  private readonly nsPrefixes: string[] = ['xml'];
-  private readonly nsUris: string[] = [XML_NS];
+  private readonly nsPrefixes: string[] = objectArray();
+  private readonly nsUris: string[] = objectArray();
   /** Live entries of nsPrefixes/nsUris (the arrays are reused, not truncated: setting length is slow). */
   private nsCount = 1;
   private readonly nsMarks: number[] = [];
-  /** Prefix bindings before any declaration: only `xml` (Namespaces in XML 1.0, section 3). */
-  private readonly documentScope: Scope;
   private root: XmlElement | undefined;
   private rootClosed = false;
   /** Character data read but not yet added to the innermost open element (comments do not split it). */
@@ -214,7 +271,7 @@ class XmlReader {
   /** The next '<' after the tag just read, when that tag found it (-1 otherwise). */
   private lookahead = -1;
   /** Attributes of the start tag being read (names as written, decoded values). */
-  private readonly attrNames: string[] = [];
+  private readonly attrNames: QName[] = objectArray();
   private readonly attrValues: string[] = [];
   /** Live entries of attrNames/attrValues for the tag being read (reused arrays, as above). */
   private attrCount = 0;
@@ -222,12 +279,17 @@ class XmlReader {
   private manyAttrNames: Set<string> | undefined;
   /** Whether the document has a CR at all: only then do line ends need normalising. */
   private readonly hasCR: boolean;
+  /** End of the name qname() read last. */
+  private nameEnd = 0;
 
   constructor(s: string) {
     this.s = s;
     this.n = s.length;
-    this.documentScope = DOCUMENT_SCOPE;
     this.hasCR = s.includes('\r');
+    // Only `xml` is bound before any declaration (Namespaces in XML 1.0, section 3). Pushed, not
+    // written as a literal: a literal's array is copy-on-write, another map for optimized code.
+    this.nsPrefixes.push('xml');
+    this.nsUris.push(XML_NS);
   }
 
   /**
@@ -252,15 +314,18 @@ class XmlReader {
       i = this.markup(lt);
       lt = this.lookahead >= 0 ? this.lookahead : this.find('<', i);
     }
-    if (open.length > 0) throw new Malformed(n, `<${open[open.length - 1]}> is not closed`);
+    if (open.length > 0) throw new Malformed(n, `<${open[open.length - 1]!.name}> is not closed`);
     if (this.root === undefined) throw new Malformed(n, 'no root element');
     return this.root;
   }
 
   /** Index of `ch` at or after `from`, n when absent. */
   private find(ch: string, from: number): number {
-    const k = this.s.indexOf(ch, from);
-    return k < 0 ? this.n : k;
+    // n is read on every call, not only at the end of the text: a field first read after the code
+    // was optimized throws that code away (V8 has no feedback for it yet).
+    const { s, n } = this;
+    const k = s.indexOf(ch, from);
+    return k < 0 ? n : k;
   }
 
   private limit(at: number, max: number, what: string, name: XmlLimitName): XmlLimitError {
@@ -326,7 +391,7 @@ class XmlReader {
   /** Add a node to the innermost open element. */
   private add(node: XmlNode, at: number): void {
     if (++this.nodes > MAX_XML_NODES) throw this.limit(at, MAX_XML_NODES, 'elements and text nodes', 'nodes');
-    this.kids[this.kids.length - 1]!.push(node);
+    this.stack[this.top++] = node;
   }
 
   /** The pending text becomes a node (before an element, a CDATA section or an end tag). */
@@ -377,6 +442,26 @@ class XmlReader {
     return k;
   }
 
+  /**
+   * A Name starting at i, from the shared cache when it has been seen before; its end goes to
+   * this.nameEnd. Hashing while scanning costs little: every character is read for isNameChar anyway.
+   */
+  private qname(i: number, what: string): QName {
+    const s = this.s;
+    let c = s.charCodeAt(i);
+    if (!isNameStart(c)) throw new Malformed(i, `no ${what} name where one must start`);
+    let h = Math.imul(0x811c9dc5 ^ c, 0x01000193);
+    let k = i + 1;
+    for (c = s.charCodeAt(k); isNameChar(c); c = s.charCodeAt(++k)) h = Math.imul(h ^ c, 0x01000193);
+    this.nameEnd = k;
+    const len = k - i;
+    if (len > MAX_CACHED_NAME) return makeQName(s.slice(i, k), h, asIs);
+    const slot = (h ^ (h >>> 16)) & (QNAME_SLOTS - 1);
+    const hit = qnames[slot];
+    if (hit !== undefined && hit.hash === h && hit.name.length === len && s.startsWith(hit.name, i)) return hit;
+    return (qnames[slot] = makeQName(s.slice(i, k), h, interned));
+  }
+
   private skipSpace(i: number): number {
     while (isSpace(this.s.charCodeAt(i))) i++;
     return i;
@@ -384,10 +469,12 @@ class XmlReader {
 
   /** STag or EmptyElemTag (section 3.1). A tag holds no '<', so it ends before the next one. */
   private startTag(i: number): number {
-    const { s, n, open } = this;
-    if (open.length === 0 && this.rootClosed) throw new Malformed(i, 'a second root element');
+    // rootClosed is read on every tag, not only at the root's: see find().
+    const { s, n, open, rootClosed } = this;
+    if (open.length === 0 && rootClosed) throw new Malformed(i, 'a second root element');
     const bound = (this.lookahead = this.find('<', i + 1));
-    const nameEnd = this.name(i + 1, 'element');
+    const q = this.qname(i + 1, 'element');
+    const nameEnd = this.nameEnd;
     this.attrCount = 0;
     this.manyAttrNames = undefined;
     for (let k = nameEnd; ; ) {
@@ -395,12 +482,12 @@ class XmlReader {
       k = this.skipSpace(k);
       const c = s.charCodeAt(k);
       if (c === GT) {
-        this.element(i, nameEnd, false);
+        this.element(i, q, false);
         return k + 1;
       }
       if (c === SLASH) {
         if (s.charCodeAt(k + 1) !== GT) throw new Malformed(k, "'/' not followed by '>' in a start tag");
-        this.element(i, nameEnd, true);
+        this.element(i, q, true);
         return k + 2;
       }
       if (k >= n) throw new Malformed(i, 'a start tag not closed');
@@ -413,18 +500,17 @@ class XmlReader {
   private attribute(i: number, bound: number): number {
     const s = this.s;
     if (this.attrCount === MAX_XML_ATTRIBUTES) throw this.limit(i, MAX_XML_ATTRIBUTES, 'attributes on one element', 'attributes');
-    const nameEnd = this.name(i, 'attribute');
-    let k = this.skipSpace(nameEnd);
+    const q = this.qname(i, 'attribute');
+    let k = this.skipSpace(this.nameEnd);
     if (s.charCodeAt(k) !== EQUALS) throw new Malformed(i, 'an attribute without a value');
     k = this.skipSpace(k + 1);
     const quote = s.charCodeAt(k);
     if (quote !== DQUOTE && quote !== SQUOTE) throw new Malformed(k, 'an attribute value not in quotes');
     const close = s.indexOf(quote === DQUOTE ? '"' : "'", k + 1);
     if (close < 0 || close > bound) throw new Malformed(k, "an attribute value with '<' or not closed");
-    const name = s.slice(i, nameEnd);
-    if (this.repeated(name)) throw new Malformed(i, `attribute ${name} repeated`);
+    if (this.repeated(q.name)) throw new Malformed(i, `attribute ${q.name} repeated`);
     const raw = this.chars(k + 1, close);
-    this.attrNames[this.attrCount] = name;
+    this.attrNames[this.attrCount] = q;
     this.attrValues[this.attrCount++] = raw.indexOf('&') < 0 ? raw : decodeEntities(raw);
     return close + 1;
   }
@@ -437,8 +523,8 @@ class XmlReader {
     const names = this.attrNames;
     const count = this.attrCount;
     if (this.manyAttrNames === undefined) {
-      for (let a = 0; a < count; a++) if (names[a] === name) return true;
-      if (count === 15) this.manyAttrNames = new Set([...names.slice(0, count), name]);
+      for (let a = 0; a < count; a++) if (names[a]!.name === name) return true;
+      if (count === 15) this.manyAttrNames = new Set([...names.slice(0, count).map((q) => q.name), name]);
       return false;
     }
     if (this.manyAttrNames.has(name)) return true;
@@ -446,44 +532,48 @@ class XmlReader {
     return false;
   }
 
-  /** The start tag s[i..] with the attributes just read: resolve names, add the element, open it unless empty. */
-  private element(i: number, nameEnd: number, empty: boolean): void {
-    const { s, open, attrNames, attrValues, attrCount } = this;
+  /** The start tag s[i..] named q, with the attributes just read: resolve names, add the element, open it unless empty. */
+  private element(i: number, q: QName, empty: boolean): void {
+    const { open, attrNames, attrValues, attrCount } = this;
     const depth = open.length + 1;
     if (depth > MAX_XML_DEPTH) throw this.limit(i, MAX_XML_DEPTH, 'levels of element nesting', 'depth');
-    const parentScope = depth === 1 ? this.documentScope : this.scopes[depth - 2]!;
+    const parentScope = depth === 1 ? DOCUMENT_SCOPE : (open[depth - 2]!.scope as Scope);
     // Declarations apply to every attribute of the element, wherever they are written.
     let scope = parentScope;
     const mark = this.nsCount;
+    let plain = 0;
     for (let a = 0; a < attrCount; a++) {
       const k = attrNames[a]!;
-      if (!isDeclaration(k)) continue;
+      if (!k.declaration) {
+        plain++;
+        continue;
+      }
       if (++this.declarations > MAX_XML_NAMESPACE_DECLARATIONS) throw this.limit(i, MAX_XML_NAMESPACE_DECLARATIONS, 'namespace declarations', 'namespaceDeclarations');
       // Chained, not copied: the new scope inherits the parent's bindings (its chain ends in null, so `constructor` finds nothing).
       if (scope === parentScope) scope = Object.create(parentScope) as Scope;
-      const declared = k.length === 5 ? '' : k.slice(6);
+      // `xmlns` declares the default namespace, `xmlns:p` the prefix p (its local part).
+      const declared = k.prefix === '' ? '' : k.local;
       scope[declared] = attrValues[a]!;
       this.nsPrefixes[this.nsCount] = declared;
       this.nsUris[this.nsCount++] = attrValues[a]!;
     }
-    const attrs: XmlAttribute[] = [];
-    for (let a = 0; a < attrCount; a++) {
-      const k = attrNames[a]!;
-      if (isDeclaration(k)) continue;
-      const colon = k.indexOf(':');
-      const prefix = colon < 0 ? '' : k.slice(0, colon);
-      // Unprefixed attributes are in no namespace (Namespaces in XML 1.0 section 6.2).
-      const ns = prefix === '' ? '' : this.resolve(scope, prefix);
-      if (ns === undefined) throw new Malformed(i, `undeclared namespace prefix "${prefix}" on attribute ${k}`);
-      attrs.push({ name: k, ns, local: colon < 0 ? k : k.slice(colon + 1), value: attrValues[a]! });
+    let attrs: readonly XmlAttribute[] = NONE;
+    if (plain > 0) {
+      const list: XmlAttribute[] = [];
+      for (let a = 0; a < attrCount; a++) {
+        const k = attrNames[a]!;
+        if (k.declaration) continue;
+        // Unprefixed attributes are in no namespace (Namespaces in XML 1.0 section 6.2).
+        const ns = k.prefix === '' ? '' : this.resolve(scope, k.prefix);
+        if (ns === undefined) throw new Malformed(i, `undeclared namespace prefix "${k.prefix}" on attribute ${k.name}`);
+        list.push({ name: k.name, ns, local: k.local, value: attrValues[a]! });
+      }
+      attrs = list;
     }
-    const name = s.slice(i + 1, nameEnd);
-    const colon = name.indexOf(':');
-    const prefix = colon < 0 ? '' : name.slice(0, colon);
+    const { name, prefix } = q;
     const ns = this.resolve(scope, prefix);
     if (ns === undefined && prefix !== '') throw new Malformed(i, `undeclared namespace prefix "${prefix}" on element <${name}>`);
-    const children: XmlNode[] = [];
-    const el: XmlElement = { kind: 'element', name, prefix, ns: ns ?? '', local: colon < 0 ? name : name.slice(colon + 1), attrs, children, scope };
+    const el: Building = { kind: 'element', name, prefix, ns: ns ?? '', local: q.local, attrs, children: NONE, scope };
     if (depth === 1) {
       this.root = el;
       this.nodes++;
@@ -496,9 +586,8 @@ class XmlReader {
       if (depth === 1) this.rootClosed = true;
       return;
     }
-    open.push(name);
-    this.kids.push(children);
-    this.scopes.push(scope);
+    open.push(el);
+    this.starts.push(this.top);
     this.nsMarks.push(mark);
   }
 
@@ -516,17 +605,22 @@ class XmlReader {
     if (open.length === 0) throw new Malformed(i, 'an end tag without a start tag');
     this.lookahead = this.find('<', i + 1);
     // The start tag's name was checked: the same name, then no further name character.
-    const name = open[open.length - 1]!;
+    const el = open[open.length - 1]!;
+    const name = el.name;
     const nameEnd = i + 2 + name.length;
     if (!s.startsWith(name, i + 2) || isNameChar(s.charCodeAt(nameEnd))) throw new Malformed(i, `an end tag where </${name}> belongs`);
     const k = this.skipSpace(nameEnd);
     if (s.charCodeAt(k) !== GT) throw new Malformed(k, 'an end tag not closed');
     this.flush(i);
+    const start = this.starts.pop()!;
+    if (this.top > start) {
+      el.children = this.stack.slice(start, this.top);
+      this.top = start;
+    }
     open.pop();
-    this.kids.pop();
-    this.scopes.pop();
     this.nsCount = this.nsMarks.pop()!;
-    if (open.length === 0) this.rootClosed = true;
+    // Written on every end tag (false until the root's), for the reason given at find().
+    this.rootClosed = open.length === 0;
     return k + 1;
   }
 
