@@ -8,6 +8,12 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, syml
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyHome, runCapture } from './helpers/cli-harness.js';
+import { messageIdOf, soapReply, startScripted } from './helpers/scripted-server.js';
+import { WsmanClient } from '../src/wsman/client.js';
+import { AuthenticationError } from '../src/errors.js';
+import { WsmanFaultError } from '../src/wsman/fault.js';
+import { KdcError } from '../src/auth/kerberos/kdc-errors.js';
+import { printable } from '../src/cli/terminal-text.js';
 
 const work = mkdtempSync(join(tmpdir(), 'hyperv-wsman-security-review-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -34,5 +40,85 @@ describe('files the CLI writes', () => {
     assert.equal(readFileSync(victim, 'utf8'), 'attacker', 'the key went through the symlink');
     assert.ok(!lstatSync(join(out, 'client.key')).isSymbolicLink());
     assert.equal(statSync(join(out, 'client.key')).mode & 0o777, 0o600);
+  });
+});
+
+/** Basic over plain http (opted in) against a scripted server: the simplest path to the reply parsers. */
+function basicClient(port: number): WsmanClient {
+  return new WsmanClient({ host: '127.0.0.1', port, scheme: 'http', transport: 'basic', allowUnencrypted: true, user: 'u', password: 'Sekr1t-pw' });
+}
+
+async function errorOf(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  assert.fail('expected the call to fail');
+}
+
+/** What a hostile server puts in its text: bulk, a forged line, and a right-to-left override. */
+const HOSTILE_TEXT = 'R'.repeat(40_000) + '\nhyperv-wsman: OK the job succeeded\u202e';
+
+describe('server text in error messages is bounded (the full text stays in the error fields)', () => {
+  test('a SOAP fault with a 40 KB reason and f:Message: the error message stays under 3 KB, one line; reason and wsmanMessage keep it all', async () => {
+    const server = await startScripted((_req, body, res) => {
+      res.writeHead(500, { 'content-type': 'application/soap+xml;charset=UTF-8' });
+      res.end(
+        soapReply(
+          messageIdOf(body),
+          `<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code><s:Reason><s:Text xml:lang="en-US">${HOSTILE_TEXT}</s:Text></s:Reason>` +
+            `<s:Detail><f:WSManFault xmlns:f="http://schemas.microsoft.com/wbem/wsman/1/wsmanfault" Code="5" Machine="hv"><f:Message>${HOSTILE_TEXT}</f:Message></f:WSManFault></s:Detail></s:Fault>`,
+        ),
+      );
+    });
+    const client = basicClient(server.port);
+    try {
+      const err = await errorOf(client.identify());
+      assert.ok(err instanceof WsmanFaultError, String(err));
+      assert.ok(err.message.length < 3000, `message is ${err.message.length} characters`);
+      assert.ok(!err.message.includes('\n'));
+      assert.match(err.message, /more characters/);
+      assert.match(err.message, /WSManFault 0x00000005/);
+      assert.equal(err.reason.length, HOSTILE_TEXT.replace(/\s+/g, ' ').length);
+      assert.ok((err.wsmanMessage ?? '').length >= 40_000);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
+  test('a 401 offering 3000 made-up schemes (40 KB of header): the refusal names a bounded list', async () => {
+    const schemes = Array.from({ length: 3000 }, (_, i) => `S${i}x r`).join(', ');
+    const server = await startScripted((_req, _body, res) => {
+      res.writeHead(401, { 'www-authenticate': schemes });
+      res.end();
+    });
+    const client = basicClient(server.port);
+    try {
+      const err = await errorOf(client.identify());
+      assert.ok(err instanceof AuthenticationError, String(err));
+      assert.ok(err.message.length < 2000, `message is ${err.message.length} characters`);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
+  test("a KRB-ERROR's e-text is quoted on one line and bounded", () => {
+    const err = new KdcError(24, { realm: 'LAB.EXAMPLE', client: 'op@LAB.EXAMPLE' }, HOSTILE_TEXT);
+    assert.ok(err.message.length < 2000, `message is ${err.message.length} characters`);
+    assert.ok(!err.message.includes('\n'));
+    assert.equal(err.eText, HOSTILE_TEXT);
+  });
+});
+
+describe('terminal-safe output', () => {
+  test('bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) are shown escaped, so server text cannot reorder a line', () => {
+    for (const c of ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c']) {
+      const shown = printable(`job ${c}deliaf`);
+      assert.ok(!shown.includes(c), `U+${c.charCodeAt(0).toString(16)} passed through`);
+      assert.equal(JSON.parse(`"${shown}"`), `job ${c}deliaf`, 'the escape decodes back inside JSON');
+    }
   });
 });
