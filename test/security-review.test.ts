@@ -165,7 +165,7 @@ describe('a hostile server that never ends an enumeration', () => {
           outcome = err;
         }
         assert.ok(
-          typeof outcome === 'object' && outcome !== null && 'ok' in outcome && outcome.ok === false && outcome.error.code === ErrorCodes.PROTOCOL,
+          (outcome as { ok?: boolean; error?: { code?: string } } | undefined)?.ok === false && (outcome as { error: { code?: string } }).error.code === ErrorCodes.PROTOCOL,
           `the host is reported failed by the library itself after at most ${GIVE_UP_AFTER_ITEMS} items; got ${outcome instanceof Error ? outcome.constructor.name : JSON.stringify(outcome)?.slice(0, 200)} after ${served} items`,
         );
       } finally {
