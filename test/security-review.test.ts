@@ -15,6 +15,11 @@ import { WsmanFaultError } from '../src/wsman/fault.js';
 import { KdcError } from '../src/auth/kerberos/kdc-errors.js';
 import { printable } from '../src/cli/terminal-text.js';
 import { listFleetJobs } from '../src/hyperv/fleet.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer as createTlsServer } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { toPem, writeCertificate } from '../src/x509/writer.js';
+import { TlsError } from '../src/errors.js';
 import { ErrorCodes } from '../src/errors.js';
 
 const work = mkdtempSync(join(tmpdir(), 'hyperv-wsman-security-review-'));
@@ -203,4 +208,48 @@ describe('inputs the CLI reads are bounded', () => {
       assert.match(r.stderr, /standard input/);
     },
   );
+});
+
+describe('a server certificate chosen by the attacker', () => {
+  /** A TLS listener whose self-signed certificate has a 20 KB subject CN and 1000 DNS names. */
+  async function hostileTls(): Promise<{ port: number; pem: string; close(): Promise<void> }> {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const der = writeCertificate({
+      subject: `evil${'\u202e'}${'C'.repeat(20_000)}`,
+      publicKey,
+      signingKey: privateKey,
+      notBefore: new Date(Date.now() - 3_600_000),
+      notAfter: new Date(Date.now() + 86_400_000),
+      ca: false,
+      altNames: Array.from({ length: 1000 }, (_, i) => `DNS:h${i}.not-your-host.example`),
+    });
+    const server = createTlsServer({ cert: toPem(der), key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }, (s) => s.end());
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { port: (server.address() as AddressInfo).port, pem: toPem(der), close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  for (const trusted of [false, true]) {
+    test(`its subject and names are quoted bounded in the TLS error (${trusted ? 'trusted, but not for this name' : 'self-signed'})`, async () => {
+      const server = await hostileTls();
+      const client = new WsmanClient({
+        host: '127.0.0.1',
+        port: server.port,
+        scheme: 'https',
+        user: 'u',
+        password: 'p',
+        // Untrusted: the self-signed verdict names the subject. Trusted: the name mismatch lists the certificate's names.
+        ...(trusted ? { ca: server.pem } : {}),
+      });
+      try {
+        const err = await errorOf(client.identify());
+        assert.ok(err instanceof TlsError, String(err));
+        assert.ok(err.message.length < 3000, `message is ${err.message.length} characters`);
+        assert.ok(!err.message.includes('\n'));
+      } finally {
+        await client.close();
+        await server.close();
+      }
+    });
+  }
 });
