@@ -282,7 +282,7 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
         krb5Config: o.krb5Config,
       }
     : undefined;
-  return {
+  return redactedWhenShown({
     host: o.host,
     kerberos,
     endpoint,
@@ -308,7 +308,26 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     locale: o.locale ?? 'en-US',
     trace: o.trace,
     notice: o.notice,
-  };
+  });
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+const REDACTED = '<redacted>';
+
+/**
+ * `client.options` holds the password and the client key: console.log(client), util.inspect or
+ * JSON.stringify (a logger serialising the client, a debugger) show them with secrets redacted. The
+ * hooks are non-enumerable, so the options read and spread exactly as before.
+ */
+function redactedWhenShown(o: ResolvedOptions): ResolvedOptions {
+  const shown = (): Record<string, unknown> => ({
+    ...o,
+    password: o.password === '' ? '' : REDACTED,
+    ...(o.clientCertificate !== undefined ? { clientCertificate: { ...o.clientCertificate, keyPem: REDACTED, passphrase: o.clientCertificate.passphrase === undefined ? undefined : REDACTED } } : {}),
+  });
+  Object.defineProperty(o, 'toJSON', { value: shown, enumerable: false });
+  Object.defineProperty(o, INSPECT, { value: (_depth: number, options: object, inspect: (v: unknown, opts: object) => string) => inspect(shown(), options), enumerable: false });
+  return o;
 }
 
 const CERT_ONLY = ['certPem', 'certKeyPem', 'certKeyPassword', 'clientCertNegotiation'] as const;

@@ -20,6 +20,8 @@ import { createServer as createTlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { toPem, writeCertificate } from '../src/x509/writer.js';
 import { TlsError } from '../src/errors.js';
+import { inspect } from 'node:util';
+import { DEFAULT_PASSWORD, DEFAULT_USER, startEmulatedHost } from '../src/emulator/index.js';
 import { ErrorCodes } from '../src/errors.js';
 
 const work = mkdtempSync(join(tmpdir(), 'hyperv-wsman-security-review-'));
@@ -252,4 +254,26 @@ describe('a server certificate chosen by the attacker', () => {
       }
     });
   }
+});
+
+describe('secrets in objects a caller may log', () => {
+  test('console.log / util.inspect of a client after an NTLM call, and JSON.stringify of its options, show no password', async () => {
+    const host = await startEmulatedHost({});
+    const client = new WsmanClient({ host: host.hostname, port: host.port, scheme: 'http', user: DEFAULT_USER, password: DEFAULT_PASSWORD });
+    try {
+      await client.identify();
+      const shown = [inspect(client, { depth: 20 }), inspect(client.options, { depth: 20 }), JSON.stringify(client.options)];
+      for (const text of shown) {
+        assert.ok(!text.includes(DEFAULT_PASSWORD), `the password shows in: ${text.slice(0, 200)}`);
+        assert.ok(!text.includes(Buffer.from(DEFAULT_PASSWORD, 'utf16le').toString('hex')));
+      }
+      assert.match(shown[2]!, /"password":"<redacted>"/);
+      // The options still read as before.
+      assert.equal(client.options.password, DEFAULT_PASSWORD);
+      assert.equal({ ...client.options }.password, DEFAULT_PASSWORD);
+    } finally {
+      await client.close();
+      await host.close();
+    }
+  });
 });
