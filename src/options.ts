@@ -9,6 +9,7 @@ import { InvalidOptionError } from './errors.js';
 import { parseProxyUrl, proxyFromEnv } from './transport/proxy-tunnel.js';
 import { displayFingerprint, normaliseFingerprint } from './transport/tls-verify.js';
 import { DEFAULT_MAX_ENVELOPE_SIZE, DEFAULT_OPERATION_TIMEOUT_SEC } from './wsman/envelope.js';
+import { refuseWorldWritable } from './file-trust.js';
 
 export type AuthTransport = 'basic' | 'ntlm' | 'kerberos' | 'negotiate' | 'certificate';
 /** When the host asks for the client certificate: after the request (TLS 1.2 renegotiation, HTTP.sys's default) or in the first handshake (netsh clientcertnegotiation=enable). */
@@ -254,6 +255,7 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
   let ca = o.ca;
   if (o.caTrustPath !== undefined) {
     if (scheme !== 'https') throw new InvalidOptionError('caTrustPath only applies to https.');
+    refuseWorldWritable(o.caTrustPath, 'caTrustPath');
     try {
       ca = readFileSync(o.caTrustPath);
     } catch (err) {

@@ -4,7 +4,7 @@
 // files are `todo` with the fix named (they report, never skip silently).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyHome, runCapture } from './helpers/cli-harness.js';
@@ -273,6 +273,34 @@ describe('secrets in objects a caller may log', () => {
       assert.equal({ ...client.options }.password, DEFAULT_PASSWORD);
     } finally {
       await client.close();
+      await host.close();
+    }
+  });
+});
+
+describe('files that decide whom the client trusts', () => {
+  test('a config file writable by every user is refused (anyone could point a profile at their host with TLS checks off)', async () => {
+    const file = join(work, 'shared-config.json');
+    writeFileSync(file, JSON.stringify({ defaults: { host: 'hv01', 'server-cert-validation': 'ignore' } }));
+    chmodSync(file, 0o666);
+    const r = await runCapture(['config', 'show', '--config', file], { env: { HOME: emptyHome() } });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /writable by every user .*chmod o-w/);
+  });
+
+  test('a --ca-trust-path bundle writable by every user is refused before any connection (anyone could add a CA)', async () => {
+    const host = await startEmulatedHost({});
+    const file = join(work, 'shared-ca.pem');
+    writeFileSync(file, '-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n');
+    chmodSync(file, 0o666);
+    try {
+      const r = await runCapture(['identify', '--host', host.hostname, '--port', String(host.port), '--scheme', 'https', '--user', DEFAULT_USER, '--ca-trust-path', file], {
+        env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD },
+      });
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /--ca-trust-path .* is writable by every user/);
+      assert.equal(host.requests?.length ?? 0, 0);
+    } finally {
       await host.close();
     }
   });
