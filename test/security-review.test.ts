@@ -305,3 +305,20 @@ describe('files that decide whom the client trusts', () => {
     }
   });
 });
+
+describe('files that hold keys', () => {
+  test(
+    'a --keytab readable by other users gets the same warning as a shared password file or private key',
+    { todo: "fix outside this review (src/cli/connection.ts, kerberos settings): warnIfShared(s.keytab, 'keytab', io) where --keytab is taken, as for --password-file and --cert-key-pem." },
+    async () => {
+      const keytab = join(work, 'shared.keytab');
+      writeFileSync(keytab, Buffer.from([0x05, 0x02]));
+      chmodSync(keytab, 0o644);
+      const r = await runCapture(['identify', '--host', '127.0.0.1', '--port', '1', '--transport', 'kerberos', '--keytab', keytab, '--kdc', '127.0.0.1:1', '--connect-timeout', '2'], {
+        env: { HOME: emptyHome() },
+      });
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /keytab .*readable by other users/);
+    },
+  );
+});
