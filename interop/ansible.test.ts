@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, FIXTURE_VMS, startEmulatedHost, type EmulatedHost } from '../src/emulator/index.js';
 import { kerberosFiles } from '../test/helpers/kerberos-env.js';
+import { startProxy } from '../test/helpers/connect-proxy.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PLAYBOOK_DIR = join(ROOT, 'examples/ansible');
@@ -354,6 +355,46 @@ describe('the hyperv_wsman.hyperv collection with real ansible-core against the 
     } finally {
       files.remove();
       await krbHost.close();
+    }
+  });
+
+  test('a proxy with credentials: the task goes through it, the credentials reach the proxy and appear in no argv, -v output or result', async () => {
+    const proxy = await startProxy();
+    const proxyPassword = 'Pr0xy-Interop-S3cret';
+    try {
+      const playbook = join(tmp, 'proxy.yml');
+      const resultsFile = join(tmp, 'proxy-results.json');
+      writeFileSync(
+        playbook,
+        [
+          '- hosts: localhost',
+          '  gather_facts: false',
+          '  tasks:',
+          '    - hyperv_wsman.hyperv.job_error:',
+          `        job_id: ${FIXTURE_JOB_IDS.failedConcrete}`,
+          '        host: 127.0.0.1',
+          `        port: ${host.port}`,
+          '        scheme: http',
+          `        user: ${DEFAULT_USER}`,
+          "        password: \"{{ lookup('env', 'HYPERV_WSMAN_PASSWORD') }}\"",
+          `        proxy: "http://proxyuser:{{ lookup('env', 'PROXY_TEST_PASSWORD') }}@127.0.0.1:${proxy.port}"`,
+          '      register: through_proxy',
+          '    - ansible.builtin.copy:',
+          '        content: "{{ through_proxy | to_json }}"',
+          `        dest: ${resultsFile}`,
+          '        mode: "0600"',
+          '',
+        ].join('\n'),
+      );
+      const r = await run(TOOLS.playbook, [playbook, '-vvv'], { HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD, PROXY_TEST_PASSWORD: proxyPassword });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const result = JSON.parse(readFileSync(resultsFile, 'utf8')) as TaskResult;
+      assert.equal(result.job_error?.error?.className, 'Msvm_Error');
+      assert.ok(proxy.connects.length > 0, 'the CLI went through the proxy');
+      assert.equal(proxy.auth[0], 'Basic ' + Buffer.from(`proxyuser:${proxyPassword}`).toString('base64'));
+      assert.ok(!(r.stdout + r.stderr + readFileSync(resultsFile, 'utf8')).includes(proxyPassword), 'the proxy password was shown');
+    } finally {
+      await proxy.close();
     }
   });
 

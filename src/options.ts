@@ -9,6 +9,7 @@ import { InvalidOptionError } from './errors.js';
 import { parseProxyUrl, proxyFromEnv } from './transport/proxy-tunnel.js';
 import { displayFingerprint, normaliseFingerprint } from './transport/tls-verify.js';
 import { DEFAULT_MAX_ENVELOPE_SIZE, DEFAULT_OPERATION_TIMEOUT_SEC } from './wsman/envelope.js';
+import { refuseWorldWritable } from './file-trust.js';
 
 export type AuthTransport = 'basic' | 'ntlm' | 'kerberos' | 'negotiate' | 'certificate';
 /** When the host asks for the client certificate: after the request (TLS 1.2 renegotiation, HTTP.sys's default) or in the first handshake (netsh clientcertnegotiation=enable). */
@@ -254,6 +255,7 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
   let ca = o.ca;
   if (o.caTrustPath !== undefined) {
     if (scheme !== 'https') throw new InvalidOptionError('caTrustPath only applies to https.');
+    refuseWorldWritable(o.caTrustPath, 'caTrustPath');
     try {
       ca = readFileSync(o.caTrustPath);
     } catch (err) {
@@ -282,7 +284,7 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
         krb5Config: o.krb5Config,
       }
     : undefined;
-  return {
+  return redactedWhenShown({
     host: o.host,
     kerberos,
     endpoint,
@@ -308,7 +310,26 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     locale: o.locale ?? 'en-US',
     trace: o.trace,
     notice: o.notice,
-  };
+  });
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+const REDACTED = '<redacted>';
+
+/**
+ * `client.options` holds the password and the client key: console.log(client), util.inspect or
+ * JSON.stringify (a logger serialising the client, a debugger) show them with secrets redacted. The
+ * hooks are non-enumerable, so the options read and spread exactly as before.
+ */
+function redactedWhenShown(o: ResolvedOptions): ResolvedOptions {
+  const shown = (): Record<string, unknown> => ({
+    ...o,
+    password: o.password === '' ? '' : REDACTED,
+    ...(o.clientCertificate !== undefined ? { clientCertificate: { ...o.clientCertificate, keyPem: REDACTED, passphrase: o.clientCertificate.passphrase === undefined ? undefined : REDACTED } } : {}),
+  });
+  Object.defineProperty(o, 'toJSON', { value: shown, enumerable: false });
+  Object.defineProperty(o, INSPECT, { value: (_depth: number, options: object, inspect: (v: unknown, opts: object) => string) => inspect(shown(), options), enumerable: false });
+  return o;
 }
 
 const CERT_ONLY = ['certPem', 'certKeyPem', 'certKeyPassword', 'clientCertNegotiation'] as const;

@@ -24,6 +24,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InvalidOptionError } from '../errors.js';
 import { readSmallTextFile, warnIfShared } from './file-safety.js';
 import { emptyPathMessage, PATH_FLAGS } from './path-flags.js';
+import { refuseWorldWritable } from '../file-trust.js';
 import type { CliIo } from './io.js';
 
 export const CONFIG_ENV = 'HYPERV_WSMAN_CONFIG';
@@ -170,6 +171,7 @@ export function loadConfig(sel: ConfigSelection, io: CliIo): LoadedConfig {
     if (profileName !== undefined) throw new InvalidOptionError(`Profile "${profileName}" was asked for, but there is no config file at ${file}.`);
     return { path: undefined, profile: undefined, values: {}, sources: {}, profiles: [] };
   }
+  refuseWorldWritable(file, 'Config file');
   warnIfShared(file, 'config file', io);
   const doc = readJson(file);
   if (!isPlainObject(doc)) throw new InvalidOptionError(`${file}: the top level must be an object with "defaults" and/or "profiles".`);

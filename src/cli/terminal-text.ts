@@ -7,8 +7,13 @@
  */
 import type { CliIo } from './io.js';
 
-/** C0 controls but tab and newline, DEL, and the C1 controls (ECMA-48 CSI is also U+009B). */
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/**
+ * C0 controls but tab and newline, DEL, and the C1 controls (ECMA-48 CSI is also U+009B); and the
+ * bidirectional marks, embeddings, overrides and isolates (Unicode UAX #9: U+061C, U+200E-U+200F,
+ * U+202A-U+202E, U+2066-U+2069), with which text from a server could show a line reordered
+ * ("failed" read as "deliaf" written backwards).
+ */
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Carriage return + erase line (CSI K): the progress bar redraws in place with exactly this chunk. */
 export const REDRAW = '\r\u001b[K';

@@ -36,7 +36,14 @@ export function headerString(v: string | string[] | undefined): string | undefin
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-/** Auth schemes offered in WWW-Authenticate (values may be repeated headers or comma-joined). */
+/**
+ * Distinct schemes kept from WWW-Authenticate, and the longest scheme name: a real server offers a
+ * handful of short ones; a hostile one could fill 64 KB of header with them, all echoed in messages.
+ */
+const MAX_OFFERED_SCHEMES = 16;
+const MAX_SCHEME_LENGTH = 40;
+
+/** Auth schemes offered in WWW-Authenticate (values may be repeated headers or comma-joined); at most MAX_OFFERED_SCHEMES. */
 export function offeredSchemes(v: string | string[] | undefined): string[] {
   const all = Array.isArray(v) ? v : v ? [v] : [];
   const out: string[] = [];
@@ -44,7 +51,9 @@ export function offeredSchemes(v: string | string[] | undefined): string[] {
     // Split on commas that start a new challenge ("Negotiate, Basic realm=..."), not inside params.
     for (const part of h.split(/,(?=\s*[A-Za-z][A-Za-z0-9-]*(?:\s|$))/)) {
       const scheme = part.trim().split(/\s+/)[0];
-      if (scheme && !out.some((s) => s.toLowerCase() === scheme.toLowerCase())) out.push(scheme);
+      if (!scheme || scheme.length > MAX_SCHEME_LENGTH || out.some((s) => s.toLowerCase() === scheme.toLowerCase())) continue;
+      out.push(scheme);
+      if (out.length === MAX_OFFERED_SCHEMES) return out;
     }
   }
   return out;

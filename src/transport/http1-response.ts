@@ -20,6 +20,8 @@ export const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
 export const DEFAULT_MAX_HEADER_COUNT = 256;
 export const DEFAULT_MAX_INTERIM_RESPONSES = 8;
 const MAX_CHUNK_LINE = 1024;
+const HEAD_END = Buffer.from('\r\n\r\n');
+const CRLF = Buffer.from('\r\n');
 
 export type ResponseHeaders = Record<string, string | string[]>;
 
@@ -39,6 +41,11 @@ const LIST_HEADERS = new Set(['www-authenticate', 'proxy-authenticate', 'set-coo
 export class ResponseReader {
   private stage: Stage = 'head';
   private pending: Buffer = Buffer.alloc(0);
+  /** Bytes received after `pending` that did not complete its line or header block (see stillWaiting). */
+  private waiting: Buffer[] = [];
+  private waitingBytes = 0;
+  /** The last bytes of pending + waiting (at least a delimiter's length when there are that many). */
+  private waitingTail: Buffer = Buffer.alloc(0);
   private interim = 0;
   private status = 0;
   private headers: ResponseHeaders = {};
@@ -61,8 +68,12 @@ export class ResponseReader {
   push(data: Buffer): void {
     if (data.length === 0) return;
     this.started = true;
-    let buf = this.pending.length ? Buffer.concat([this.pending, data]) : data;
+    if (this.pending.length > 0 && this.stillWaiting(data)) return;
+    let buf = this.pending.length ? Buffer.concat([this.pending, ...this.waiting, data]) : data;
     this.pending = Buffer.alloc(0);
+    this.waiting = [];
+    this.waitingBytes = 0;
+    this.waitingTail = Buffer.alloc(0);
     while (buf.length > 0) {
       switch (this.stage) {
         case 'head': {
@@ -141,6 +152,29 @@ export class ResponseReader {
           throw new ProtocolError('The server sent data after the end of its reply.');
       }
     }
+  }
+
+  /**
+   * While a line or the header block is incomplete, bytes that do not complete it are only kept
+   * (in `waiting`), not joined to what came before and searched again: a server dripping its headers
+   * a byte at a time would otherwise cost time quadratic in their size. Returns false when `data`
+   * may complete it (or the stage needs no delimiter): then everything is joined and parsed.
+   */
+  private stillWaiting(data: Buffer): boolean {
+    const delimiter = this.stage === 'head' ? HEAD_END : this.stage === 'chunk-size' || this.stage === 'trailer' ? CRLF : undefined;
+    if (delimiter === undefined) return false;
+    // The delimiter may straddle what is kept and `data`: look at the kept tail too.
+    const before = this.waiting.length > 0 ? this.waitingTail : this.pending.subarray(-HEAD_END.length);
+    const tail = before.subarray(-(delimiter.length - 1));
+    if (Buffer.concat([tail, data.subarray(0, delimiter.length - 1)]).includes(delimiter) || data.includes(delimiter)) return false;
+    const total = this.pending.length + this.waitingBytes + data.length;
+    if (this.stage === 'head' && total > this.limits.maxHeaderBytes) throw new ProtocolError(`The server sent an HTTP header block larger than ${this.limits.maxHeaderBytes} bytes.`);
+    if (this.stage === 'chunk-size' && total > MAX_CHUNK_LINE) throw new ProtocolError('The server sent an over-long chunk-size line.');
+    if (this.stage === 'trailer' && this.trailerBytes + total > this.limits.maxHeaderBytes) throw new ProtocolError('The server sent oversize HTTP trailers.');
+    this.waiting.push(data);
+    this.waitingBytes += data.length;
+    this.waitingTail = data.length >= HEAD_END.length ? data.subarray(-HEAD_END.length) : Buffer.concat([before, data]).subarray(-HEAD_END.length);
+    return true;
   }
 
   /** The peer closed the connection. Completes a close-delimited body; otherwise the reply was cut. */

@@ -6,6 +6,7 @@
  */
 import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { InvalidOptionError, TlsError, type TlsFailureReason } from '../errors.js';
+import { quoteServerText } from '../server-text.js';
 
 export interface PeerExpectations {
   /** Name (or address) the certificate must be valid for. */
@@ -89,10 +90,11 @@ function issuedByNonCa(leaf: DetailedPeerCertificate): boolean {
   return false;
 }
 
+/** A certificate name as the peer wrote it, quoted bounded (server-text.ts): the certificate is the attacker's choice. */
 function dn(name: PeerCertificate['subject'] | undefined): string {
   if (!name) return '(none)';
   const parts = Object.entries(name).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`);
-  return parts.length ? parts.join(', ') : '(empty)';
+  return parts.length ? quoteServerText(parts.join(', '), 300) : '(empty)';
 }
 
 /** "sha256:AB:CD:..." (64 hex digits, colons and case optional) -> 64 upper-case hex digits. */
@@ -128,7 +130,7 @@ export function checkPeer(socket: TLSSocket, cert: DetailedPeerCertificate | und
     }
     const nameError = checkServerIdentity(want.host, cert);
     if (nameError) {
-      const names = cert.subjectaltname ? cert.subjectaltname : `subject ${dn(cert.subject)}`;
+      const names = cert.subjectaltname ? quoteServerText(cert.subjectaltname, 600) : `subject ${dn(cert.subject)}`;
       return new TlsError(
         `Host name mismatch: the TLS certificate of ${want.where} is for ${names}, not for "${want.host}". Connect with --host set to a name the certificate lists, or reissue the listener's certificate for "${want.host}".`,
         { reason: 'name-mismatch', fingerprint: shown },

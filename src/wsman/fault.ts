@@ -14,6 +14,7 @@ import { serializeXml } from '../xml/serialize.js';
 import { child, childrenNamed, elements, attr, isNil, lookupNamespace, resolveQName, textOf, XML_NS, type XmlElement } from '../xml/tree.js';
 import { CANONICAL_PREFIX, CONVENTIONAL_PREFIXES, FAULT_CATEGORIES, type FaultCategory } from './fault-codes.js';
 import { NS } from './namespaces.js';
+import { quoteServerText } from '../server-text.js';
 
 export interface WsmanFaultInfo {
   /** Local name of s:Code/s:Value: 'Sender', 'Receiver', 'MustUnderstand', ... */
@@ -349,9 +350,10 @@ function toHex(code: number): string {
   return '0x' + code.toString(16).toUpperCase().padStart(8, '0');
 }
 
+/** Every piece is the server's text: each is quoted bounded (server-text.ts), the fields keep it whole. */
 function summaryLine(f: WsmanFaultInfo): string {
-  const label = f.subcodeName ?? f.subcode?.qname ?? (f.soapCode || 'SOAP fault');
-  let line = `${label}: ${f.reason || 'no reason given in the fault'}`;
+  const label = quoteServerText(f.subcodeName ?? f.subcode?.qname ?? (f.soapCode || 'SOAP fault'), 200);
+  let line = `${label}: ${f.reason ? quoteServerText(f.reason) : 'no reason given in the fault'}`;
   const wmiCode = numericProperty(f.wmiError, 'error_Code');
   if (f.wsmanCodeHex !== undefined) {
     line += ` [WSManFault ${f.wsmanCodeHex}${extra(f.message, f.reason)}]`;
@@ -369,7 +371,7 @@ function summaryLine(f: WsmanFaultInfo): string {
 
 /** ': text' unless the text is empty or only repeats the reason. */
 function extra(text: string | undefined, reason: string): string {
-  return text && text !== reason ? `: ${text}` : '';
+  return text && text !== reason ? `: ${quoteServerText(text)}` : '';
 }
 
 /** Drop undefined members so parsed objects compare and print cleanly. */

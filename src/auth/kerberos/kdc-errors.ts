@@ -6,6 +6,7 @@
 import { ErrorCodes, HypervWsmanError } from '../../errors.js';
 import type { KrbErrorMessage } from './messages.js';
 import { principalToString } from './types.js';
+import { quoteServerText } from '../../server-text.js';
 
 export const KrbErrorCode = {
   KDC_ERR_NONE: 0,
@@ -98,7 +99,7 @@ export class KdcError extends HypervWsmanError {
   constructor(krbErrorCode: number, context: KdcErrorContext, eText?: string) {
     const name = NAMES.get(krbErrorCode) ?? `error ${krbErrorCode}`;
     const advice = ADVICE.get(krbErrorCode)?.(context) ?? `The KDC of ${context.realm} refused the request.`;
-    const detail = eText === undefined || eText === '' ? '' : ` KDC says: ${eText}.`;
+    const detail = eText === undefined || eText === '' ? '' : ` KDC says: ${quoteServerText(eText, 512)}.`;
     super(ErrorCodes.KERBEROS_KDC, `Kerberos: ${advice} (${name}, code ${krbErrorCode})${detail}`);
     this.krbErrorCode = krbErrorCode;
     this.krbErrorName = name;

@@ -5,7 +5,7 @@
  * world-readable, whatever the umask.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Reads `path` if it is a regular file of at most `cap` bytes; `fail` builds the caller's typed error. */
@@ -38,10 +38,22 @@ export function readCappedFile(path: string, cap: number, fail: (message: string
 }
 
 /** Replaces `path` with `bytes`, mode 0600, atomically (temp file + rename in the same directory). */
-export function writePrivateFile(path: string, bytes: Buffer): void {
+export function writePrivateFile(path: string, bytes: Buffer | string): void {
+  writeFileAtomically(path, bytes, 0o600);
+}
+
+/**
+ * Replaces `path` with `bytes` in a new file of exactly `mode`: never through a symlink or into a
+ * file someone else created there (O_EXCL temp file, then rename, which replaces the name itself),
+ * and never with the mode of a file it replaces.
+ */
+export function writeFileAtomically(path: string, bytes: Buffer | string, mode: number): void {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   try {
+    // The umask may have narrowed `mode` (harmless) but never widens it; fchmod makes it exact.
+    fchmodSync(fd, mode);
+    if (typeof bytes === 'string') bytes = Buffer.from(bytes, 'utf8');
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
     fsyncSync(fd);

@@ -3,13 +3,14 @@
  * (clientAuth EKU, UPN subjectAltName), written to a folder, and the PowerShell lines that map it
  * on the host. Peers leave users to hand-made openssl recipes.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../../errors.js';
 import { MAX_PEM_BYTES } from '../../auth/certificate/client-certificate.js';
 import { hostMappingScript, newClientCertificate } from '../../auth/certificate/new-certificate.js';
-import { readSmallTextFile } from '../file-safety.js';
+import { writeFileAtomically } from '../../auth/kerberos/private-file.js';
+import { readSmallTextFile, warnIfShared } from '../file-safety.js';
 import { defineCommand } from '../command.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../run.js';
@@ -58,6 +59,7 @@ async function certNew(args: CertNewArgs, io: CliIo): Promise<number> {
       const existing = Object.values(paths).filter((p) => existsSync(p));
       if (existing.length > 0) throw new InvalidOptionError(`--out already holds ${existing.join(', ')}; use --force to replace them.`);
     }
+    if (args['issuer-key'] !== undefined) warnIfShared(args['issuer-key'], 'CA private key file', io);
     const issuer = args['issuer-cert'] !== undefined ? { certPem: readSmallTextFile(args['issuer-cert'], MAX_PEM_BYTES, '--issuer-cert'), keyPem: readSmallTextFile(args['issuer-key']!, MAX_PEM_BYTES, '--issuer-key') } : undefined;
     const made = newClientCertificate({
       upn: args.upn!,
@@ -67,9 +69,10 @@ async function certNew(args: CertNewArgs, io: CliIo): Promise<number> {
     });
     mkdirSync(out, { recursive: true, mode: 0o700 });
     const script = hostMappingScript(made, CERT_FILE, issuer === undefined);
-    writeFileSync(paths.cert, made.certPem, { mode: 0o644 });
-    writeFileSync(paths.key, made.keyPem, { mode: 0o600 });
-    writeFileSync(paths.script, script, { mode: 0o644 });
+    // New files, never through a symlink planted in --out nor keeping the mode of a file replaced with --force.
+    writeFileAtomically(paths.cert, made.certPem, 0o644);
+    writeFileAtomically(paths.key, made.keyPem, 0o600);
+    writeFileAtomically(paths.script, script, 0o644);
     if (args.json) {
       io.stdout.write(JSON.stringify({ certPem: paths.cert, certKeyPem: paths.key, script: paths.script, upn: made.upn, thumbprint: made.thumbprint, issuerThumbprint: made.issuerThumbprint, notAfter: made.notAfter.toISOString() }) + '\n');
     } else {

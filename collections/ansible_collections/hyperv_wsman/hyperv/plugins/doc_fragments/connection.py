@@ -87,7 +87,10 @@ options:
     type: int
     aliases: [connect_timeout]
   proxy:
-    description: HTTP CONNECT proxy, C(http://host:port) (no credentials in it).
+    description:
+      - HTTP CONNECT proxy, C(http://host:port), or C(http://user:password@host:port) for a proxy that wants credentials.
+      - Credentials in it reach the CLI in its environment (C(HTTPS_PROXY) with C(--proxy-from-env)), never on its command line;
+        the option is no_log.
     type: str
   kerberos_hostname_override:
     description:

@@ -38,7 +38,8 @@ CONNECTION_ARGUMENT_SPEC = dict(
     operation_timeout_sec=dict(type='int', aliases=['operation_timeout']),
     read_timeout_sec=dict(type='int', aliases=['read_timeout']),
     connect_timeout_sec=dict(type='int', aliases=['connect_timeout']),
-    proxy=dict(type='str'),
+    # no_log: a proxy URL may carry the proxy's credentials (user:password@), which -v would show.
+    proxy=dict(type='str', no_log=True),
     kerberos_hostname_override=dict(type='str'),
     kerberos_service=dict(type='str', aliases=['service']),
     kerberos_delegation=dict(type='bool'),
@@ -67,7 +68,6 @@ _VALUE_FLAGS = (
     ('operation_timeout_sec', '--operation-timeout'),
     ('read_timeout_sec', '--read-timeout'),
     ('connect_timeout_sec', '--connect-timeout'),
-    ('proxy', '--proxy'),
     ('kerberos_hostname_override', '--kerberos-hostname-override'),
     ('kerberos_service', '--kerberos-service'),
     ('keytab', '--keytab'),
@@ -96,13 +96,25 @@ def argument_spec(**module_options):
     return spec
 
 
+# scheme://user[:password]@host: credentials in the authority of a URL.
+_URL_CREDENTIALS = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@')
+
+
+def proxy_has_credentials(proxy):
+    return bool(proxy) and _URL_CREDENTIALS.match(proxy) is not None
+
+
 def connection_args(params):
-    """CLI flags for the connection; the password is not among them (it goes on stdin)."""
+    """CLI flags for the connection; the password is not among them (it goes on stdin), nor proxy credentials (environment)."""
     args = []
     for name, flag in _VALUE_FLAGS:
         value = params.get(name)
         if value is not None:
             args.extend([flag, str(value)])
+    proxy = params.get('proxy')
+    if proxy:
+        # The CLI refuses proxy credentials on its command line (ps shows argv): they go in its environment.
+        args.extend(['--proxy-from-env'] if proxy_has_credentials(proxy) else ['--proxy', proxy])
     if params.get('kdc'):
         args.extend(['--kdc', ','.join(params['kdc'])])
     if params.get('send_cbt') is False:
@@ -186,6 +198,9 @@ class HypervWsmanCli(object):
         environ = {'HYPERV_WSMAN_PASSWORD': '', 'HYPERV_WSMAN_CERT_KEY_PASSWORD': params.get('cert_key_password') or '', 'NO_COLOR': '1'}
         if not params.get('cert_key_password'):
             del environ['HYPERV_WSMAN_CERT_KEY_PASSWORD']
+        if proxy_has_credentials(params.get('proxy')):
+            # Read by --proxy-from-env; NO_PROXY emptied so the controller's own cannot bypass the proxy asked for.
+            environ.update({'HTTPS_PROXY': params['proxy'], 'HTTP_PROXY': params['proxy'], 'NO_PROXY': ''})
         rc, out, err = self.module.run_command(argv, data=params.get('password') or '', binary_data=False, environ_update=environ)
         return CliResult(rc, json_documents(out), err)
 
