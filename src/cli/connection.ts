@@ -135,16 +135,25 @@ async function readPasswordFromStdin(io: CliIo, prompt = 'Password: '): Promise<
   }
 }
 
+/** The largest password read from a pipe or file: a password, not a stream. */
+const MAX_PASSWORD_BYTES = 64 * 1024;
+
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  let size = 0;
+  for await (const c of stream) {
+    const chunk = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+    size += chunk.length;
+    if (size > MAX_PASSWORD_BYTES) throw new InvalidOptionError(`The password on standard input (--password-stdin) is larger than the ${MAX_PASSWORD_BYTES} bytes expected. Is the right thing piped in?`);
+    chunks.push(chunk);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
 function readPasswordFile(path: string, origin: string, io: CliIo): string {
   warnIfShared(path, 'password file', io);
   try {
-    return readSmallTextFile(path, 64 * 1024, 'Password file').replace(/\r?\n$/, '');
+    return readSmallTextFile(path, MAX_PASSWORD_BYTES, 'Password file').replace(/\r?\n$/, '');
   } catch (err) {
     if (err instanceof InvalidOptionError) throw err;
     throw new InvalidOptionError(`Cannot read ${origin}: ${(err as Error).message}`);
@@ -249,12 +258,14 @@ function flagSettings(args: ConnectionArgs): ConfigValues {
  * preference. `label(key)` names a setting as the user wrote it (--port, $HYPERV_WSMAN_PORT, ...).
  */
 function expandHostUrl(layer: ConfigValues, label: (key: ConfigKey) => string): ConfigValues {
-  const host = layer.host;
-  if (host === undefined) return layer;
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return expandHostPort(layer, host, label);
+  const given = layer.host;
+  if (given === undefined) return layer;
+  // Quoted back in messages with anything up to its last @ masked: a user:password@ typed there must not be repeated.
+  const host = maskHostCredentials(given);
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(given)) return expandHostPort(layer, given, host, label);
   let url: URL;
   try {
-    url = new URL(host);
+    url = new URL(given);
   } catch {
     throw new InvalidOptionError(`${label('host')} "${host}" is not a valid URL; give a host name, or a URL such as https://hv01:5986/wsman.`);
   }
@@ -276,16 +287,22 @@ function expandHostUrl(layer: ConfigValues, label: (key: ConfigKey) => string): 
   return { ...layer, ...fromUrl, host: url.hostname.replace(/^\[(.*)\]$/, '$1') };
 }
 
+/** `host` for messages: everything up to its last @ (a user:password typed there) masked. */
+function maskHostCredentials(host: string): string {
+  return host.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^]*@/i, '$1***@');
+}
+
 /**
  * `--host hv01:5986`, `--host [fe80::1]:5986`, `--host hv01/wsman`, `--host hv01:5985/wsman`: a port
  * and/or a path after the name, as people type them for other tools (a URL without the scheme). A
  * bare IPv6 address (several colons, no brackets) is left alone.
  */
-function expandHostPort(layer: ConfigValues, host: string, label: (key: ConfigKey) => string): ConfigValues {
-  const m = /^([^:/[\]\s]+|\[[^\]\s]+\])(?::(\d{1,5}))?(\/\S*)?$/.exec(host);
+function expandHostPort(layer: ConfigValues, given: string, host: string, label: (key: ConfigKey) => string): ConfigValues {
+  if (given.includes('@')) throw new InvalidOptionError(`${label('host')} "${host}": credentials are not taken from the host (they would leak like a password on the command line). Use --user and ${PASSWORD_ENV}, --password-stdin or --password-file.`);
+  const m = /^([^:/[\]\s]+|\[[^\]\s]+\])(?::(\d{1,5}))?(\/\S*)?$/.exec(given);
   if (!m || (m[2] === undefined && m[3] === undefined)) {
     // One colon: a name and a port that is not a number (an IPv6 address has several).
-    if (/^[^:[\]\s/]+:[^:]*$/.test(host)) throw new InvalidOptionError(`${label('host')} "${host}": the port after the colon must be a number (1-65535).`);
+    if (/^[^:[\]\s/]+:[^:]*$/.test(given)) throw new InvalidOptionError(`${label('host')} "${host}": the port after the colon must be a number (1-65535).`);
     return layer;
   }
   const name = m[1]!.replace(/^\[(.*)\]$/, '$1');
@@ -374,6 +391,8 @@ function proxyDisplay(url: string): string {
 
 /** The Kerberos settings; the credential cache comes from the CLI's $KRB5CCNAME. */
 function kerberosOptions(s: ConfigValues, io: CliIo): Partial<ConnectionOptions> {
+  // A keytab is a password's equal: readable by others, anyone can log in as its principal.
+  if (s.keytab !== undefined) warnIfShared(s.keytab, 'keytab', io);
   const kdcs = s.kdc?.split(',').map((k) => k.trim()).filter((k) => k !== '');
   // An empty list would quietly mean "krb5.conf, then DNS": more likely an unset shell variable.
   if (kdcs !== undefined && kdcs.length === 0) throw new InvalidOptionError(`--kdc "${s.kdc}" names no KDC; give host[:port], comma-separated, or leave it out (then krb5.conf, then DNS).`);
