@@ -58,6 +58,27 @@ describe('did you mean', () => {
     assert.doesNotMatch(r2.stderr, /caTrustPth/, 'the camel-case twin yargs adds is not shown');
   });
 
+  test('a misspelt command, value or state says what was typed and the closest accepted word', async () => {
+    const cases: Array<[string[], string, string]> = [
+      [['job-eror', 'X'], 'Unknown command "job-eror". Did you mean job-error?', 'hyperv-wsman --help'],
+      [['identify', '--transport', 'ntml'], '--transport "ntml" is not one of: basic, ntlm, kerberos, negotiate, certificate. Did you mean ntlm?', 'hyperv-wsman identify --help'],
+      [['config', 'shwo'], 'config <action>: "shwo" is not one of: show. Did you mean show?', 'hyperv-wsman config --help'],
+      [['completion', 'tcsh'], 'completion <shell>: "tcsh" is not one of: bash, zsh, fish.', 'hyperv-wsman completion --help'],
+      [['config'], 'Missing <action>: hyperv-wsman config <action>.', 'hyperv-wsman config --help'],
+      [['job-error', '--job-id'], '--job-id needs a value.', 'hyperv-wsman job-error --help'],
+      [['jobs', '--state', 'excepton'], 'Unknown job state "excepton" for --state. Did you mean exception? It takes one of new, ', 'hyperv-wsman jobs --help'],
+    ];
+    for (const [argv, message, help] of cases) {
+      const r = await runCapture(argv);
+      assert.equal(r.code, EXIT.USAGE, argv.join(' '));
+      const [first, second] = r.stderr.split('\n');
+      assert.ok(first!.startsWith(`hyperv-wsman: ERR_USAGE: ${message}`), `${argv.join(' ')}: ${first}`);
+      assert.equal(second, `Run '${help}' for usage.`);
+    }
+    const far = await runCapture(['jobs', '--state', 'zzzzzzzz']);
+    assert.doesNotMatch(far.stderr, /Did you mean/, 'nothing close: no guess');
+  });
+
   test('a flag of another command is suggested only when it is close to one of this command', async () => {
     const r = await runCapture(['identify', '--zzzzzz']);
     assert.equal(r.code, EXIT.USAGE);

@@ -53,7 +53,10 @@ describe('usage errors exit 2 with one line on stderr', () => {
       const r = await runCapture(argv);
       assert.equal(r.code, EXIT.USAGE);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, /^hyperv-wsman: ERR_USAGE: [^\n]+\nRun 'hyperv-wsman --help' for usage\.\n$/);
+      // The help of the command named, or the command list when none is.
+      const help = argv[0] !== undefined && !argv[0].startsWith('-') && argv[0] !== 'frobnicate' ? `hyperv-wsman ${argv[0]} --help` : 'hyperv-wsman --help';
+      assert.equal(r.stderr.split('\n')[1], `Run '${help}' for usage.`);
+      assert.match(r.stderr, /^hyperv-wsman: ERR_USAGE: [^\n]+\nRun '[^']+' for usage\.\n$/);
     });
   }
 

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import type { BoundCommand } from './command.js';
 import { EXIT } from './exit-status.js';
+import { helpHint, usageMessage, type UsageContext } from './usage-errors.js';
 import { processIo, type CliIo } from './io.js';
 import { terminalSafeIo } from './terminal-text.js';
 
@@ -75,41 +76,6 @@ export async function knownFlags(argv: readonly string[], io: CliIo): Promise<st
   return flagsOf(entry ? (await entry.load())(io, () => undefined) : undefined);
 }
 
-/** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean". */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
-/** "Unknown argument: hots" gets "Did you mean --host?" when a known flag is close enough. */
-export function withSuggestion(message: string, knownOf: () => readonly string[]): string {
-  const m = /^Unknown arguments?: (.+)$/.exec(message);
-  if (!m) return message;
-  const known = knownOf();
-  // yargs lists a kebab-case flag twice (ca-trust-pth, caTrustPth): keep the form the user typed.
-  const all = m[1]!.split(', ');
-  const unknown = all.filter((u) => !/[A-Z]/.test(u) || !all.includes(u.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)));
-  const hints: string[] = [];
-  for (const given of unknown) {
-    let best: { name: string; d: number } | undefined;
-    for (const name of known) {
-      const d = distance(given.toLowerCase(), name.toLowerCase());
-      if (d <= Math.max(1, Math.floor(given.length / 3)) && (best === undefined || d < best.d)) best = { name, d };
-    }
-    if (best) hints.push(unknown.length > 1 ? `--${given}: did you mean --${best.name}?` : `Did you mean --${best.name}?`);
-  }
-  const head = `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
-  return hints.length ? `${head}. ${hints.join(' ')}` : head;
-}
-
 /**
  * This package's version, from its own package.json (found upwards from this file, in src/ or dist/).
  * yargs would look upwards from process.argv[1], which for `node_modules/.bin/hyperv-wsman` is the
@@ -173,6 +139,11 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
   // Only the command argv names is loaded with its options; the others are listed for --help.
   const named = namedEntry(argv);
   const loaded = named ? (await named.load())(io, handoff) : undefined;
+  const usage: UsageContext = {
+    ...(named ? { command: { name: commandName(named), usage: named.command } } : {}),
+    ...(argv.some((a) => !a.startsWith('-')) ? { firstWord: argv.find((a) => !a.startsWith('-'))! } : {}),
+    knownFlags: () => flagsOf(loaded),
+  };
   let parser = yargs([...argv])
     .scriptName('hyperv-wsman')
     // `--selector K=V Msvm_Class`: an array flag takes one value per occurrence, never the positionals after it.
@@ -193,11 +164,11 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
     .help()
     .alias('h', 'help')
     .version(packageVersion())
-    .epilogue('Connection settings can come from a config file profile (--profile); see docs/cli-json.md. Exit codes: 0 ok, 1 internal, 2 usage, 3 job failed, 4 auth, 5 connection, 6 WS-Man fault, 7 not found, 8 job timeout, 9 method failed.')
+    .epilogue('Connection settings can come from a config file profile (--profile); see docs/cli-json.md. Exit codes: 0 ok, 1 internal, 2 usage, 3 job failed, 4 auth, 5 connection, 6 WS-Man fault, 7 not found, 8 job timeout, 9 method failed, 130 interrupted (Ctrl-C).')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      usageError = withSuggestion((msg ?? err?.message ?? 'usage error').replace(/\s*\n\s*/g, ' '), () => flagsOf(loaded));
+      usageError = usageMessage(msg ?? err?.message ?? 'usage error', usage);
       // Throwing stops yargs here; returning would let it go on and run the command anyway.
       throw new UsageStop(usageError);
     });
@@ -211,7 +182,7 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
     if (!(err instanceof UsageStop)) throw err;
   }
   if (usageError !== undefined) {
-    io.stderr.write(`hyperv-wsman: ERR_USAGE: ${usageError}\nRun 'hyperv-wsman --help' for usage.\n`);
+    io.stderr.write(`hyperv-wsman: ERR_USAGE: ${usageError}\n${helpHint(usage)}\n`);
     if (argv.includes('--json')) io.stdout.write(JSON.stringify({ error: { code: 'ERR_USAGE', message: usageError } }) + '\n');
     return EXIT.USAGE;
   }

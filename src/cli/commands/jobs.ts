@@ -12,6 +12,7 @@ import { JOB_STATE } from '../../hyperv/value-maps.js';
 import { defineCommand } from '../command.js';
 import { connectionOptionsForHosts, withConnectionOptions, type ConnectionArgs } from '../connection.js';
 import { runFleetJobs } from '../fleet-jobs.js';
+import { closest } from '../suggest.js';
 import type { CliIo } from '../io.js';
 import type { ConnectionOptions } from '../../options.js';
 import { fleetHosts, readInventory } from '../inventory.js';
@@ -43,7 +44,10 @@ export function stateCondition(states: readonly string[] | undefined): string | 
   if (!states || states.length === 0) return undefined;
   const values = [...new Set(states.map((s) => {
     const v = JOB_STATE_BY_SLUG.get(stateSlug(s));
-    if (v === undefined) throw new InvalidOptionError(`Unknown job state "${s}"; use one of ${[...JOB_STATE_BY_SLUG.keys()].join(', ')}.`);
+    if (v === undefined) {
+      const best = closest(stateSlug(s), JOB_STATE_BY_SLUG.keys());
+      throw new InvalidOptionError(`Unknown job state "${s}" for --state.${best ? ` Did you mean ${best}?` : ''} It takes one of ${[...JOB_STATE_BY_SLUG.keys()].join(', ')}.`);
+    }
     return v;
   }))];
   return values.map((v) => `JobState = ${v}`).join(' OR ');
