@@ -142,6 +142,13 @@ describe('job-error, human output and errors', () => {
     assert.doesNotMatch(skipped.stdout, /^Affects:/m);
   });
 
+  test('a migration job (no Msvm_AffectedJobElement) names its VM by its own VirtualSystemName', async () => {
+    const r = await cli(['job-error', ...overHttp(), '--job-id', FIXTURE_JOB_IDS.failedMigration]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^Affects: VM ${FIXTURE_VMS.migrating.id} \\(the migration job's VirtualSystemName; Msvm_AffectedJobElement names nothing for migration jobs\\)$`, 'm'));
+    assert.doesNotMatch(r.stdout, /no element named/);
+  });
+
   test('a job the host links to no element says the host names none', async () => {
     const r = await cli(['job-error', ...overHttp(), '--job-id', FIXTURE_JOB_IDS.killed]);
     assert.equal(r.code, 0, r.stderr);

@@ -103,9 +103,12 @@ function errorBlocks(errors: readonly MsvmError[]): string[] {
 }
 
 /** Which element(s) the job works on, as one line each; nothing when not asked. */
-function affectedLines(a: AffectedElementsAnswer | undefined): string[] {
+function affectedLines(a: AffectedElementsAnswer | undefined, o: JobOutcome): string[] {
   if (a === undefined) return [];
   if (a.elements === null) return ['Affects: unknown (the host did not answer the Msvm_AffectedJobElement query; see the warning).'];
+  // Msvm_AffectedJobElement names Msvm_ConcreteJob, so a migration job has no element there: its VM is its own VirtualSystemName.
+  const migrating = o.job?.migration?.virtualSystemName;
+  if (a.elements.length === 0 && migrating) return [`Affects: VM ${migrating} (the migration job's VirtualSystemName; Msvm_AffectedJobElement names nothing for migration jobs)`];
   if (a.elements.length === 0) return ['Affects: no element named by the host (Msvm_AffectedJobElement).'];
   return a.elements.map((e) => `Affects: ${describeAffectedElement(e)}`);
 }
@@ -118,7 +121,7 @@ function affectedLines(a: AffectedElementsAnswer | undefined): string[] {
 export function renderOutcome(o: JobOutcome, affected?: AffectedElementsAnswer): string {
   const lines = [headline(o)];
   if (o.reason !== null) lines.push(`  ${o.reason}`, `  (${SOURCE_TEXT[o.source](o)})`);
-  lines.push(...affectedLines(affected));
+  lines.push(...affectedLines(affected, o));
   const method = methodLine(o);
   if (method) lines.push(method);
   lines.push(...o.notes);
