@@ -15,7 +15,7 @@ import { defineCommand } from '../command.js';
 import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { jobClassOf, jobIdOf, withJobIdOptions, type JobIdArgs } from '../job-args.js';
+import { jobClassOf, jobIdOf, withJobClassHint, withJobIdOptions, type JobIdArgs } from '../job-args.js';
 import { writeJson } from '../output.js';
 import { withPreparedClient } from '../run.js';
 
@@ -50,7 +50,9 @@ export async function jobErrorCommand(args: JobErrorArgs, io: CliIo): Promise<nu
     () => ({ id: jobIdOf(args, 'job-error'), jobClass: jobClassOf(args['job-class']) }),
     async (client, { id, jobClass }) => {
       const jobs = new HypervJobs(client);
-      const r = args.all ? await jobs.getErrorEx(id, jobClass) : await jobs.getError(id, jobClass);
+      const r = await (args.all ? jobs.getErrorEx(id, jobClass) : jobs.getError(id, jobClass)).catch((err: unknown) => {
+        throw withJobClassHint(err, args);
+      });
       const affected = args.affected === false ? undefined : await jobs.askAffectedElementsByRef(jobRefFor(r.jobClass, r.instanceId, jobs.namespace));
       if (affected?.failure) io.stderr.write(`hyperv-wsman: warning: the elements job ${r.instanceId} affects could not be read (Msvm_AffectedJobElement): ${affected.failure}\n`);
       if (args.json) {
