@@ -110,6 +110,11 @@ describe('passwords', () => {
     const r = await runCapture(['identify', ...hostArgs(host)], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: 'wrong' } });
     assert.equal(r.code, EXIT.AUTH);
     assert.match(r.stderr, /^hyperv-wsman: ERR_AUTH: /);
+    // The user name as it was read, in words (a bare name is a local account; DOMAIN\\user is not).
+    assert.match(r.stderr, /for user "Administrator" \(no domain given: a local account of the host\); /);
+    const domain = await runCapture(['identify', ...hostArgs(host).slice(0, -2), '--user', 'LAB\\op'], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: 'wrong' } });
+    assert.match(domain.stderr, /for user "LAB\\op" \(read as domain\\user\); /);
+    assert.doesNotMatch(r.stderr + domain.stderr, /\(form /);
   });
 
   test('--verbose prints the exchange, never the password (NTLM with encryption over http)', async () => {

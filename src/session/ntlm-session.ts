@@ -54,6 +54,8 @@ export function ntlmMechanism(opts: NtlmSessionOptions): ConnectionAuthMechanism
 function ntlmRefusal(r: Refusal, opts: NtlmSessionOptions): AuthenticationError {
   const offered = offeredSchemes((r.first ?? r.res).headers['www-authenticate']);
   const form = parseNtlmUser(opts.user).form;
+  // How the name was read, in words: "(form user)" meant nothing to the person who typed it.
+  const asRead = form === 'user' ? 'no domain given: a local account of the host' : `read as ${form}`;
   const https = r.url.protocol === 'https:';
   const hints = [
     'check the user name and password',
@@ -62,7 +64,7 @@ function ntlmRefusal(r: Refusal, opts: NtlmSessionOptions): AuthenticationError 
     https && !r.cbtSent ? 'if the host has CbtHardeningLevel=Strict, channel binding is required (do not pass --no-send-cbt)' : '',
   ].filter(Boolean);
   return new AuthenticationError(
-    `${REFUSALS[r.stage]} (HTTP ${r.res.status}) at ${r.url.origin} for user "${opts.user}" (form ${form}); ` +
+    `${REFUSALS[r.stage]} (HTTP ${r.res.status}) at ${r.url.origin} for user "${opts.user}" (${asRead}); ` +
       `tried ${r.scheme}/NTLMv2${https ? `, channel binding ${r.cbtSent ? 'sent' : 'not sent'}` : ', with message encryption' + (opts.encrypt ? '' : ' off')}; ` +
       `server offers: ${offered.join(', ') || 'nothing'}. Hints: ${hints.join('; ')}.`,
     { attempted: 'ntlm', offered, user: opts.user, channelBindingSent: r.cbtSent, endpoint: r.url.href },
