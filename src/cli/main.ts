@@ -165,7 +165,7 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
     .alias('h', 'help')
     .version(packageVersion())
     .epilogue('Connection settings can come from a config file profile (--profile); see docs/cli-json.md. Exit codes: 0 ok, 1 internal, 2 usage, 3 job failed, 4 auth, 5 connection, 6 WS-Man fault, 7 not found, 8 job timeout, 9 method failed, 130 interrupted (Ctrl-C).')
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .wrap(helpWidth())
     .exitProcess(false)
     .fail((msg, err) => {
       usageError = usageMessage(msg ?? err?.message ?? 'usage error', usage);
@@ -187,8 +187,25 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
     return EXIT.USAGE;
   }
   if (result) return result;
-  if (helpOutput) io.stdout.write(helpOutput + '\n');
+  if (helpOutput) io.stdout.write(unglueTypes(helpOutput, helpWidth()) + '\n');
   return EXIT.OK;
+}
+
+/** The width --help is laid out for: the terminal's, at most 110 (100 when not a terminal). */
+function helpWidth(): number {
+  return Math.min(110, process.stdout.columns ?? 100);
+}
+
+/**
+ * yargs right-aligns an option's `[string]` after its description, and when the two fill the line
+ * exactly it leaves no space between them ("...Msvm_AffectedJobElement[string]"). Such a type goes
+ * on a line of its own, right-aligned as yargs would have put it.
+ */
+export function unglueTypes(help: string, width: number): string {
+  return help
+    .split('\n')
+    .map((line) => line.replace(/(\S)(\[(?:string|number|boolean|array|count)\](?: \[[^\]]*\])*)$/, (_m, last: string, types: string) => `${last}\n${types.padStart(width)}`))
+    .join('\n');
 }
 
 /**

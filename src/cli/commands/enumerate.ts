@@ -108,7 +108,7 @@ export const enumerateCommand = defineCommand<EnumerateCliArgs>({
       .option('result-role', { type: 'string', requiresArg: true, group: ASSOCIATION_GROUP, describe: 'The association property that refers to the results, e.g. AffectedElement' })
       .example("$0 enumerate Msvm_ComputerSystem --host hv01 --user 'LAB\\admin' --json", 'Every VM and the host, one JSON object per line')
       .example('$0 enumerate --wql "SELECT * FROM Msvm_ConcreteJob WHERE JobState = 10" --host hv01 --user op', 'Failed jobs')
-      .example('$0 enumerate Msvm_ConcreteJob --where "PercentComplete < 100" --host hv01 --user op', 'The same with a condition only')
+      .example('$0 enumerate Msvm_ConcreteJob --where "PercentComplete < 100" --host hv01 --user op', 'Unfinished jobs: a condition on the class, not a whole query')
       .example('$0 enumerate --associated-with Msvm_ConcreteJob --selector InstanceID=5E2C1B2D-... --association-class Msvm_AffectedJobElement --host hv01 --user op', 'The VM a job worked on') as Argv<EnumerateCliArgs>,
   run: (args, io) =>
     withPreparedClient(
