@@ -290,6 +290,26 @@ describe('hyperv-wsman emulator', () => {
     }
   });
 
+  test('--empty-hyperv-namespace: doctor fails its hyperv-namespace step (exit 7); jobs on a terminal does not call an empty answer reassuring', async () => {
+    const emulator = await startEmulatorProcess(['--empty-hyperv-namespace']);
+    try {
+      assert.match(emulator.stdout, /^# root\/virtualization\/v2 is empty \(--empty-hyperv-namespace\)/m);
+      assert.doesNotMatch(emulator.stdout, /^# job /m);
+      const doctor = await runCapture(['doctor', '--json'], { env: emulator.env });
+      assert.equal(doctor.code, EXIT.NOT_FOUND, doctor.stdout);
+      const steps = jsonDoc<{ steps: Array<{ id: string; status: string }> }>(doctor.stdout).steps;
+      assert.deepEqual(steps.find((s) => s.id === 'hyperv-namespace')?.status, 'fail');
+      const jobs = await runCapture(['jobs'], { env: emulator.env, tty: true });
+      assert.equal(jobs.code, EXIT.OK, jobs.stderr);
+      assert.match(jobs.stdout, /^No jobs listed\. An account without Hyper-V rights is shown none too: hyperv-wsman doctor checks\.\n$/);
+    } finally {
+      emulator.kill();
+    }
+    const both = await runCapture(['emulator', '--empty-hyperv-namespace', '--fixtures', 'x.json']);
+    assert.equal(both.code, EXIT.USAGE);
+    assert.match(both.stderr, /--empty-hyperv-namespace shows no job at all: leave out --fixtures/);
+  });
+
   test('basic over plain http without --allow-unencrypted is refused before listening', async () => {
     const r = await runCapture(['emulator', '--auth', 'basic']);
     assert.equal(r.code, EXIT.USAGE);

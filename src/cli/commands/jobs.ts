@@ -64,6 +64,9 @@ function positiveIntFlag(name: string, v: number | undefined, max: number): void
   if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= max)) throw new InvalidOptionError(`--${name} must be an integer from 1 to ${max}, got ${Number.isNaN(v) ? 'something that is not a number' : String(v)}.`);
 }
 
+/** An empty list is what the host said, not that all is well: Hyper-V shows an account without its rights nothing. */
+const NO_JOBS = 'No jobs listed. An account without Hyper-V rights is shown none too: hyperv-wsman doctor checks.\n';
+
 /** One host, as before fleets existed. */
 function runOneHost(args: JobsArgs, host: string | undefined, io: CliIo): Promise<number> {
   const single: ConnectionArgs = { ...args, host };
@@ -79,7 +82,7 @@ function runOneHost(args: JobsArgs, host: string | undefined, io: CliIo): Promis
         else if (tty) rows.push(jobRow(job));
         else io.stdout.write(formatTsvRow(jobRow(job)));
       }
-      if (!args.json && tty) io.stdout.write(rows.length ? formatTable(JOB_HEADER, rows) : 'No jobs.\n');
+      if (!args.json && tty) io.stdout.write(rows.length ? formatTable(JOB_HEADER, rows) : NO_JOBS);
       return 0;
     },
   );
