@@ -10,7 +10,7 @@ import { schemaFor } from '../../hyperv/class-schemas.js';
 import type { EnumerateArgs } from '../../wsman/requests.js';
 import { defineCommand } from '../command.js';
 import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
-import { writeJson } from '../output.js';
+import { isTty, writeJson } from '../output.js';
 import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
 import { parseSelectors } from '../key-value.js';
@@ -92,6 +92,13 @@ function plan(args: EnumerateCliArgs): Plan {
 
 const ASSOCIATION_GROUP = 'Association:';
 
+/** What an empty answer means, said on a terminal: the server listed nothing, which is not an error. */
+function emptyAnswer(args: EnumerateCliArgs): string {
+  if (args['associated-with'] === undefined) return 'No instances listed.\n';
+  const filters = ASSOCIATION_FLAGS.filter((f) => args[f] !== undefined).map((f) => `--${f}`);
+  return `No instances listed.${filters.length ? ` A ${filters.join(', ')} that names nothing in the association also gives none, not an error.` : ''}\n`;
+}
+
 export const enumerateCommand = defineCommand<EnumerateCliArgs>({
   command: 'enumerate [class]',
   describe: 'List the instances of a class, or the result of a WQL query, as they arrive',
@@ -125,6 +132,8 @@ export const enumerateCommand = defineCommand<EnumerateCliArgs>({
           else io.stdout.write((first ? '' : '\n') + formatInstance(inst) + '\n');
           first = false;
         }
+        // On a terminal, silence would read as "nothing happened"; a script sees the empty output as it is.
+        if (first && !args.json && isTty(io)) io.stdout.write(emptyAnswer(args));
         return 0;
       },
     ),
