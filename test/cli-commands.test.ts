@@ -99,6 +99,17 @@ describe('get', () => {
     assert.equal(r.code, EXIT.NOT_FOUND);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^hyperv-wsman: ERR_WSMAN_FAULT: wsa:DestinationUnreachable: .*\n$/);
+    assert.match(r.stderr, /No instance of Msvm_ConcreteJob has InstanceID=00000000-0000-0000-0000-000000000000: check the --selector values \(hyperv-wsman enumerate Msvm_ConcreteJob lists its instances with their keys\)\.\n$/);
+  });
+
+  test("no --selector: the server's InvalidSelectors fault gains what to type; a missing class is not blamed on the keys", async () => {
+    const r = await runCapture(['get', 'Msvm_ConcreteJob', ...conn(), '--json']);
+    assert.equal(r.code, EXIT.NOT_FOUND);
+    assert.match(r.stderr, /wsman:InvalidSelectors: .* Name the instance by its keys: --selector KEY=VALUE, once per key \(hyperv-wsman enumerate Msvm_ConcreteJob lists/);
+    assert.match(jsonDoc<{ error: { message: string } }>(r.stdout).error.message, /Name the instance by its keys: --selector KEY=VALUE/);
+    const noClass = await runCapture(['get', 'Msvm_NoSuchClass', '--selector', 'InstanceID=x', ...conn()]);
+    assert.equal(noClass.code, EXIT.NOT_FOUND);
+    assert.doesNotMatch(noClass.stderr, /check the --selector values/);
   });
 
   test('argument mistakes are usage errors (exit 2), found before connecting', async () => {
