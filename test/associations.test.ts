@@ -258,5 +258,6 @@ describe('CLI: enumerate --associated-with', () => {
     const r = await runCapture(['enumerate', '--associated-with', 'Msvm_ConcreteJob', '--selector', 'InstanceID=FFFFFFFF-0000-0000-0000-000000000000', ...conn()]);
     assert.equal(r.code, 7, r.stderr);
     assert.match(r.stderr, /DestinationUnreachable/);
+    assert.match(r.stderr, /No instance of Msvm_ConcreteJob has InstanceID=FFFFFFFF-0000-0000-0000-000000000000: check the --selector values/);
   });
 });

@@ -15,7 +15,7 @@ import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
 import { parseSelectors } from '../key-value.js';
 import { HYPERV_NAMESPACE } from '../../wsman/namespaces.js';
-import { resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect } from '../target.js';
+import { resolveTarget, settleTarget, withKeys, withSelectorHint, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect } from '../target.js';
 
 export interface EnumerateCliArgs extends ConnectionArgs, TargetArgs {
   class?: string;
@@ -124,13 +124,19 @@ export const enumerateCommand = defineCommand<EnumerateCliArgs>({
       () => plan(withConfiguredDialect(args, io)),
       async (client, prepared) => {
         const target = await settleTarget(client, prepared.target);
+        const source = args['associated-with'];
         const selectors = withKeys(target, prepared.keys);
         const request: EnumerateArgs = Object.keys(selectors).length > 0 ? { ...prepared.request, selectors } : prepared.request;
         let first = true;
-        for await (const inst of client.enumerateInstances(target.resourceUri, request, (cls) => schemaFor(cls))) {
-          if (args.json) writeJson(io, instanceToJson(inst));
-          else io.stdout.write((first ? '' : '\n') + formatInstance(inst) + '\n');
-          first = false;
+        try {
+          for await (const inst of client.enumerateInstances(target.resourceUri, request, (cls) => schemaFor(cls))) {
+            if (args.json) writeJson(io, instanceToJson(inst));
+            else io.stdout.write((first ? '' : '\n') + formatInstance(inst) + '\n');
+            first = false;
+          }
+        } catch (err) {
+          // The instance an association starts from is named by --selector: a fault about it says so.
+          throw source === undefined ? err : withSelectorHint(err, source, parseSelectors(args.selector));
         }
         // On a terminal, silence would read as "nothing happened"; a script sees the empty output as it is.
         if (first && !args.json && isTty(io)) io.stdout.write(emptyAnswer(args));
