@@ -118,6 +118,15 @@ describe('--host name:port', () => {
     assert.equal(doc.settings.port?.value, 5986);
   });
 
+  test('config show: the table ends without a blank line; an empty $HYPERV_WSMAN_PASSWORD shows as (empty), not (hidden)', async () => {
+    const set = await runCapture(['config', 'show', '--host', 'hv01'], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: 'x' } });
+    assert.equal(set.code, EXIT.OK, set.stderr);
+    assert.match(set.stdout, /^password +\(hidden\) +\$HYPERV_WSMAN_PASSWORD\n$/m);
+    assert.ok(!set.stdout.endsWith('\n\n'), 'no trailing blank line');
+    const empty = await runCapture(['config', 'show', '--host', 'hv01'], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: '' } });
+    assert.match(empty.stdout, /^password +\(empty\) +\$HYPERV_WSMAN_PASSWORD$/m);
+  });
+
   test('port 5985 without a scheme means http; a contradicting --port is a usage error', async () => {
     const r = await runCapture(['config', 'show', '--json', '--host', 'hv01:5985']);
     const doc = jsonDoc<{ settings: Record<string, { value: unknown }> }>(r.stdout);
