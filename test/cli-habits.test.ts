@@ -75,6 +75,12 @@ describe('did you mean', () => {
       assert.ok(first!.startsWith(`hyperv-wsman: ERR_USAGE: ${message}`), `${argv.join(' ')}: ${first}`);
       assert.equal(second, `Run '${help}' for usage.`);
     }
+    for (const argv of [['job-wait', 'X', '--timeout', 'abc'], ['enumerate', 'Msvm_ConcreteJob', '--max-elements', 'x'], ['emulator', '--port', 'x'], ['jobs', '--host', 'a', '--host', 'b', '--concurrency', 'x']]) {
+      const r = await runCapture(argv);
+      assert.equal(r.code, EXIT.USAGE, argv.join(' '));
+      assert.match(r.stderr, /got something that is not a number\.\n$/, argv.join(' '));
+      assert.doesNotMatch(r.stderr, /NaN/);
+    }
     const far = await runCapture(['jobs', '--state', 'zzzzzzzz']);
     assert.doesNotMatch(far.stderr, /Did you mean/, 'nothing close: no guess');
   });

@@ -12,6 +12,7 @@ import { renderOutcome } from './commands/job-error.js';
 import { EXIT, EXIT_ON_SIGNAL } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { writeJson } from './output.js';
+import { givenNumber } from './number-text.js';
 import { progressSink } from './progress.js';
 import { errorCodeOf, messageOf, writeErrorLine } from './run.js';
 import { AbortedError } from '../errors.js';
@@ -49,7 +50,7 @@ export function withWaitOptions<T>(y: Argv<T>): Argv<T & WaitCliArgs> {
 
 function positiveSeconds(v: number | undefined, dflt: number, flag: string): number {
   if (v === undefined) return dflt;
-  if (!(Number.isFinite(v) && v > 0)) throw new InvalidOptionError(`${flag} must be a positive number of seconds, got ${String(v)}.`);
+  if (!(Number.isFinite(v) && v > 0)) throw new InvalidOptionError(`${flag} must be a positive number of seconds, got ${givenNumber(v)}.`);
   return v;
 }
 

@@ -14,6 +14,7 @@ import type { EmulatedHostOptions, JobFixture, NullErrorForm, TestCertificates }
 import { defineCommand } from '../command.js';
 import { envNameOf } from '../connection.js';
 import type { CliIo } from '../io.js';
+import { givenNumber } from '../number-text.js';
 import { reportError } from '../run.js';
 
 export interface EmulatorArgs {
@@ -83,7 +84,7 @@ function waitForSignal(): Promise<string> {
 async function run(args: EmulatorArgs, io: CliIo): Promise<number> {
   const emu = await import('../../emulator/index.js');
   const port = args.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError(`--port must be 0-65535 (0: a free port), got ${String(args.port)}.`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError(`--port must be 0-65535 (0: a free port), got ${givenNumber(args.port)}.`);
   if ((args.cert === undefined) !== (args.key === undefined)) throw new InvalidOptionError('Give --cert and --key together.');
   const auth = new Set(args.auth ?? ['negotiate']);
   if (!auth.has('negotiate') && !auth.has('ntlm') && !tlsAsked(args) && !args['allow-unencrypted']) {

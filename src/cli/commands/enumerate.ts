@@ -11,6 +11,7 @@ import type { EnumerateArgs } from '../../wsman/requests.js';
 import { defineCommand } from '../command.js';
 import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
 import { isTty, writeJson } from '../output.js';
+import { givenNumber } from '../number-text.js';
 import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
 import { parseSelectors } from '../key-value.js';
@@ -67,7 +68,7 @@ function associationPlan(source: string, args: EnumerateCliArgs, paging: { maxEl
 /** WQL goes to the namespace's `*` URI (how WinRM takes it, [MS-WSMV] 3.1.4.8.1); --where builds the query for a class. */
 function plan(args: EnumerateCliArgs): Plan {
   const max = args['max-elements'];
-  if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new InvalidOptionError(`--max-elements must be a positive integer, got ${String(max)}.`);
+  if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new InvalidOptionError(`--max-elements must be a positive integer, got ${givenNumber(max)}.`);
   const paging = max !== undefined ? { maxElements: max } : {};
   const source = args['associated-with'];
   if (source !== undefined) return associationPlan(source, args, paging);

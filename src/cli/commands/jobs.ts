@@ -13,6 +13,7 @@ import { defineCommand } from '../command.js';
 import { connectionOptionsForHosts, withConnectionOptions, type ConnectionArgs } from '../connection.js';
 import { runFleetJobs } from '../fleet-jobs.js';
 import { closest } from '../suggest.js';
+import { givenNumber } from '../number-text.js';
 import type { CliIo } from '../io.js';
 import type { ConnectionOptions } from '../../options.js';
 import { fleetHosts, readInventory } from '../inventory.js';
@@ -61,7 +62,7 @@ function listOptionsOf(args: JobsArgs): ListJobsOptions {
 }
 
 function positiveIntFlag(name: string, v: number | undefined, max: number): void {
-  if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= max)) throw new InvalidOptionError(`--${name} must be an integer from 1 to ${max}, got ${Number.isNaN(v) ? 'something that is not a number' : String(v)}.`);
+  if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= max)) throw new InvalidOptionError(`--${name} must be an integer from 1 to ${max}, got ${givenNumber(v)}.`);
 }
 
 /** An empty list is what the host said, not that all is well: Hyper-V shows an account without its rights nothing. */
