@@ -106,6 +106,13 @@ describe('passwords', () => {
     assert.equal(own.stderr, '');
   });
 
+  test('NTLM against a host offering only Basic: says so and what to use; no password or channel-binding hint', async () => {
+    const r = await runCapture(['identify', ...hostArgs(basicTlsHost), '--transport', 'ntlm', '--ca-trust-path', certs.caCertPath]);
+    assert.equal(r.code, EXIT.AUTH);
+    assert.match(r.stderr, /^hyperv-wsman: ERR_AUTH: The server at https:\/\/\S+ does not offer NTLM \(HTTP 401; it offers Basic\): use --transport basic \(over https\), which it offers, or enable Negotiate on the host \(winrm set winrm\/config\/service\/auth @\{Negotiate="true"\}\)\.\n$/);
+    assert.doesNotMatch(r.stderr, /password|--no-send-cbt/);
+  });
+
   test('a wrong password is an authentication failure (exit 4)', async () => {
     const r = await runCapture(['identify', ...hostArgs(host)], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: 'wrong' } });
     assert.equal(r.code, EXIT.AUTH);
