@@ -61,11 +61,15 @@ export async function jobErrorCommand(args: JobErrorArgs, io: CliIo): Promise<nu
       } else io.stdout.write(renderOutcome(r.outcome, affected));
       if (r.returnValue === 0) return EXIT.OK;
       // The method's own failure: the job's error could not be read, so the answer is incomplete.
-      io.stderr.write(`hyperv-wsman: ${ErrorCodes.METHOD_FAILED}: ${r.outcome.method} on Job ${r.instanceId} (${r.jobClass}) returned ${r.returnValue} (${r.returnValueName}): the job's error could not be read.\n`);
+      const hint = r.returnValue === ACCESS_DENIED ? ' The host refused this account (--user): try one in Hyper-V Administrators or Administrators on the host.' : '';
+      io.stderr.write(`hyperv-wsman: ${ErrorCodes.METHOD_FAILED}: ${r.outcome.method} on Job ${r.instanceId} (${r.jobClass}) returned ${r.returnValue} (${r.returnValueName}): the job's error could not be read.${hint}\n`);
       return EXIT.METHOD_FAILED;
     },
   );
 }
+
+/** GetError's ReturnValue 32769, Access Denied (Msvm_ConcreteJob.GetError page). */
+const ACCESS_DENIED = 32769;
 
 const SOURCE_TEXT = {
   'msvm-error': (o: JobOutcome) => `from the Msvm_Error ${o.method ?? 'GetError'} returned`,
