@@ -348,6 +348,21 @@ describe('jobs', () => {
     assert.match(lines[1]!, new RegExp(`^Msvm_ConcreteJob +${FIXTURE_JOB_IDS.killed} +Killed +10 +32768 +Import Virtual Machine +failed$`));
   });
 
+  test('on an 80-column terminal: two lines per job, none wider than the terminal; a wide one keeps one line per job', async () => {
+    const narrow = await runCapture(['jobs', ...conn()], { tty: true, columns: 80 });
+    assert.equal(narrow.code, EXIT.OK, narrow.stderr);
+    const lines = narrow.stdout.trimEnd().split('\n');
+    for (const l of lines) assert.ok([...l].length <= 80, `${[...l].length} columns: ${l}`);
+    assert.match(lines[0]!, /^INSTANCE ID +OUTCOME +STATE +% +ERROR$/);
+    assert.match(lines[1]!, /^ {4}CLASS +NAME$/);
+    const killed = lines.findIndex((l) => l.startsWith(FIXTURE_JOB_IDS.killed));
+    assert.match(lines[killed]!, new RegExp(`^${FIXTURE_JOB_IDS.killed} +failed +Killed +10 +32768$`));
+    assert.match(lines[killed + 1]!, /^ {4}Msvm_ConcreteJob +Import Virtual Machine$/);
+    assert.equal(lines.length % 2, 0, 'a header pair, then a pair per job');
+    const wide = await runCapture(['jobs', '--state', 'killed', ...conn()], { tty: true, columns: 200 });
+    assert.match(wide.stdout.split('\n')[0]!, /^CLASS +INSTANCE ID +STATE +% +ERROR +NAME +OUTCOME$/);
+  });
+
   test('tab-separated lines, no header, when stdout is not a terminal', async () => {
     const r = await runCapture(['jobs', '--state', 'terminated', ...conn()]);
     assert.equal(r.code, EXIT.OK, r.stderr);

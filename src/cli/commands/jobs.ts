@@ -18,8 +18,8 @@ import type { CliIo } from '../io.js';
 import type { ConnectionOptions } from '../../options.js';
 import { fleetHosts, readInventory } from '../inventory.js';
 import { jobClassOf } from '../job-args.js';
-import { JOB_HEADER, jobRow } from '../job-rows.js';
-import { formatTable, formatTsvRow, isTty, writeJson } from '../output.js';
+import { formatJobTable, jobRow } from '../job-rows.js';
+import { formatTsvRow, isTty, terminalColumns, writeJson } from '../output.js';
 import { reportError, withPreparedClient } from '../run.js';
 
 export interface JobsArgs extends Omit<ConnectionArgs, 'host'> {
@@ -83,7 +83,7 @@ function runOneHost(args: JobsArgs, host: string | undefined, io: CliIo): Promis
         else if (tty) rows.push(jobRow(job));
         else io.stdout.write(formatTsvRow(jobRow(job)));
       }
-      if (!args.json && tty) io.stdout.write(rows.length ? formatTable(JOB_HEADER, rows) : NO_JOBS);
+      if (!args.json && tty) io.stdout.write(rows.length ? formatJobTable(rows, terminalColumns(io)) : NO_JOBS);
       return 0;
     },
   );
