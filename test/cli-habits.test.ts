@@ -66,6 +66,9 @@ describe('did you mean', () => {
       [['completion', 'tcsh'], 'completion <shell>: "tcsh" is not one of: bash, zsh, fish.', 'hyperv-wsman completion --help'],
       [['config'], 'Missing <action>: hyperv-wsman config <action>.', 'hyperv-wsman config --help'],
       [['job-error', '--job-id'], '--job-id needs a value.', 'hyperv-wsman job-error --help'],
+      [['cert', 'new'], 'Missing --upn, --out.', 'hyperv-wsman cert --help'],
+      [['enumerate', 'Msvm_A', 'Msvm_B'], 'Unexpected argument "Msvm_B": hyperv-wsman enumerate [class] takes no more words than that (a value with spaces needs quotes).', 'hyperv-wsman enumerate --help'],
+      [['jobs', 'extra'], 'Unexpected argument "extra": hyperv-wsman jobs takes no words, only flags', 'hyperv-wsman jobs --help'],
       [['jobs', '--state', 'excepton'], 'Unknown job state "excepton" for --state. Did you mean exception? It takes one of new, ', 'hyperv-wsman jobs --help'],
     ];
     for (const [argv, message, help] of cases) {

@@ -143,6 +143,7 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
     ...(named ? { command: { name: commandName(named), usage: named.command } } : {}),
     ...(argv.some((a) => !a.startsWith('-')) ? { firstWord: argv.find((a) => !a.startsWith('-'))! } : {}),
     knownFlags: () => flagsOf(loaded),
+    argv,
   };
   let parser = yargs([...argv])
     .scriptName('hyperv-wsman')

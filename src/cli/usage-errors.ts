@@ -13,6 +13,8 @@ export interface UsageContext {
   readonly firstWord?: string;
   /** The flags of that command, for "did you mean --...". */
   readonly knownFlags: () => readonly string[];
+  /** The words typed, to tell a stray positional from a misspelt flag. */
+  readonly argv?: readonly string[];
 }
 
 /** "Unknown argument: hots" gets "Did you mean --host?" when a known flag is close enough. */
@@ -58,6 +60,13 @@ export function usageMessage(raw: string, ctx: UsageContext): string {
   // recommendCommands: "Did you mean job-error?" alone does not say what was wrong.
   const command = /^Did you mean ([\w-]+)\?$/.exec(message);
   if (command) return `Unknown command${ctx.firstWord ? ` "${ctx.firstWord}"` : ''}. Did you mean ${command[1]}?`;
+  const required = /^Missing required arguments?: (.+)$/.exec(message);
+  if (required) return `Missing ${required[1]!.split(', ').map((n) => `--${n}`).join(', ')}.`;
+  // yargs calls a word too many an "unknown argument", as it does a misspelt flag.
+  const stray = /^Unknown arguments?: (.+)$/.exec(message)?.[1]?.split(', ').filter((w) => ctx.argv?.includes(w));
+  if (stray && stray.length > 0 && ctx.command) {
+    return `Unexpected argument${stray.length > 1 ? 's' : ''} ${stray.map((w) => `"${w}"`).join(', ')}: hyperv-wsman ${ctx.command.usage} takes ${/[<[]/.test(ctx.command.usage) ? 'no more words than that' : 'no words, only flags'} (a value with spaces needs quotes).`;
+  }
   const following = /^Not enough arguments following: ([\w-]+)$/.exec(message);
   if (following) return `--${following[1]} needs a value.`;
   if (/^Not enough non-option arguments/.test(message) && ctx.command) {
