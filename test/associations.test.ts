@@ -220,6 +220,18 @@ describe('CLI: enumerate --associated-with', () => {
     assert.match(r.stdout, new RegExp(`InstanceID: +${FIXTURE_JOB_IDS.failedConcrete}`));
   });
 
+  test('an empty answer on a terminal says so, and that a role naming nothing gives none; piped, it stays empty', async () => {
+    const argv = ['enumerate', '--associated-with', 'Msvm_ConcreteJob', '--selector', `InstanceID=${FIXTURE_JOB_IDS.failedConcrete}`, '--role', 'AffectedElement', ...conn()];
+    const tty = await runCapture(argv, { tty: true });
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.equal(tty.stdout, 'No instances listed. A --role that names nothing in the association also gives none, not an error.\n');
+    const piped = await runCapture(argv);
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stdout, '');
+    const found = await runCapture(['enumerate', '--associated-with', 'Msvm_ConcreteJob', '--selector', `InstanceID=${FIXTURE_JOB_IDS.failedConcrete}`, ...conn()], { tty: true });
+    assert.doesNotMatch(found.stdout, /No instances/);
+  });
+
   test('WQL ASSOCIATORS OF goes through --wql unchanged', async () => {
     const r = await runCapture(['enumerate', '--wql', `ASSOCIATORS OF {Msvm_ConcreteJob.InstanceID='${FIXTURE_JOB_IDS.failedConcrete}'} WHERE AssocClass = Msvm_AffectedJobElement`, '--json', ...conn()]);
     assert.equal(r.code, 0, r.stderr);
@@ -246,5 +258,6 @@ describe('CLI: enumerate --associated-with', () => {
     const r = await runCapture(['enumerate', '--associated-with', 'Msvm_ConcreteJob', '--selector', 'InstanceID=FFFFFFFF-0000-0000-0000-000000000000', ...conn()]);
     assert.equal(r.code, 7, r.stderr);
     assert.match(r.stderr, /DestinationUnreachable/);
+    assert.match(r.stderr, /No instance of Msvm_ConcreteJob has InstanceID=FFFFFFFF-0000-0000-0000-000000000000: check the --selector values/);
   });
 });

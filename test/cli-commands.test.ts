@@ -99,6 +99,17 @@ describe('get', () => {
     assert.equal(r.code, EXIT.NOT_FOUND);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^hyperv-wsman: ERR_WSMAN_FAULT: wsa:DestinationUnreachable: .*\n$/);
+    assert.match(r.stderr, /No instance of Msvm_ConcreteJob has InstanceID=00000000-0000-0000-0000-000000000000: check the --selector values \(hyperv-wsman enumerate Msvm_ConcreteJob lists its instances with their keys\)\.\n$/);
+  });
+
+  test("no --selector: the server's InvalidSelectors fault gains what to type; a missing class is not blamed on the keys", async () => {
+    const r = await runCapture(['get', 'Msvm_ConcreteJob', ...conn(), '--json']);
+    assert.equal(r.code, EXIT.NOT_FOUND);
+    assert.match(r.stderr, /wsman:InvalidSelectors: .* Name the instance by its keys: --selector KEY=VALUE, once per key \(hyperv-wsman enumerate Msvm_ConcreteJob lists/);
+    assert.match(jsonDoc<{ error: { message: string } }>(r.stdout).error.message, /Name the instance by its keys: --selector KEY=VALUE/);
+    const noClass = await runCapture(['get', 'Msvm_NoSuchClass', '--selector', 'InstanceID=x', ...conn()]);
+    assert.equal(noClass.code, EXIT.NOT_FOUND);
+    assert.doesNotMatch(noClass.stderr, /check the --selector values/);
   });
 
   test('argument mistakes are usage errors (exit 2), found before connecting', async () => {
@@ -335,6 +346,21 @@ describe('jobs', () => {
     assert.match(lines[0]!, /^CLASS +INSTANCE ID +STATE +% +ERROR +NAME +OUTCOME$/);
     assert.equal(lines.length, 2);
     assert.match(lines[1]!, new RegExp(`^Msvm_ConcreteJob +${FIXTURE_JOB_IDS.killed} +Killed +10 +32768 +Import Virtual Machine +failed$`));
+  });
+
+  test('on an 80-column terminal: two lines per job, none wider than the terminal; a wide one keeps one line per job', async () => {
+    const narrow = await runCapture(['jobs', ...conn()], { tty: true, columns: 80 });
+    assert.equal(narrow.code, EXIT.OK, narrow.stderr);
+    const lines = narrow.stdout.trimEnd().split('\n');
+    for (const l of lines) assert.ok([...l].length <= 80, `${[...l].length} columns: ${l}`);
+    assert.match(lines[0]!, /^INSTANCE ID +OUTCOME +STATE +% +ERROR$/);
+    assert.match(lines[1]!, /^ {4}CLASS +NAME$/);
+    const killed = lines.findIndex((l) => l.startsWith(FIXTURE_JOB_IDS.killed));
+    assert.match(lines[killed]!, new RegExp(`^${FIXTURE_JOB_IDS.killed} +failed +Killed +10 +32768$`));
+    assert.match(lines[killed + 1]!, /^ {4}Msvm_ConcreteJob +Import Virtual Machine$/);
+    assert.equal(lines.length % 2, 0, 'a header pair, then a pair per job');
+    const wide = await runCapture(['jobs', '--state', 'killed', ...conn()], { tty: true, columns: 200 });
+    assert.match(wide.stdout.split('\n')[0]!, /^CLASS +INSTANCE ID +STATE +% +ERROR +NAME +OUTCOME$/);
   });
 
   test('tab-separated lines, no header, when stdout is not a terminal', async () => {

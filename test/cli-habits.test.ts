@@ -58,6 +58,36 @@ describe('did you mean', () => {
     assert.doesNotMatch(r2.stderr, /caTrustPth/, 'the camel-case twin yargs adds is not shown');
   });
 
+  test('a misspelt command, value or state says what was typed and the closest accepted word', async () => {
+    const cases: Array<[string[], string, string]> = [
+      [['job-eror', 'X'], 'Unknown command "job-eror". Did you mean job-error?', 'hyperv-wsman --help'],
+      [['identify', '--transport', 'ntml'], '--transport "ntml" is not one of: basic, ntlm, kerberos, negotiate, certificate. Did you mean ntlm?', 'hyperv-wsman identify --help'],
+      [['config', 'shwo'], 'config <action>: "shwo" is not one of: show. Did you mean show?', 'hyperv-wsman config --help'],
+      [['completion', 'tcsh'], 'completion <shell>: "tcsh" is not one of: bash, zsh, fish.', 'hyperv-wsman completion --help'],
+      [['config'], 'Missing <action>: hyperv-wsman config <action>.', 'hyperv-wsman config --help'],
+      [['job-error', '--job-id'], '--job-id needs a value.', 'hyperv-wsman job-error --help'],
+      [['cert', 'new'], 'Missing --upn, --out.', 'hyperv-wsman cert --help'],
+      [['enumerate', 'Msvm_A', 'Msvm_B'], 'Unexpected argument "Msvm_B": hyperv-wsman enumerate [class] takes no more words than that (a value with spaces needs quotes).', 'hyperv-wsman enumerate --help'],
+      [['jobs', 'extra'], 'Unexpected argument "extra": hyperv-wsman jobs takes no words, only flags', 'hyperv-wsman jobs --help'],
+      [['jobs', '--state', 'excepton'], 'Unknown job state "excepton" for --state. Did you mean exception? It takes one of new, ', 'hyperv-wsman jobs --help'],
+    ];
+    for (const [argv, message, help] of cases) {
+      const r = await runCapture(argv);
+      assert.equal(r.code, EXIT.USAGE, argv.join(' '));
+      const [first, second] = r.stderr.split('\n');
+      assert.ok(first!.startsWith(`hyperv-wsman: ERR_USAGE: ${message}`), `${argv.join(' ')}: ${first}`);
+      assert.equal(second, `Run '${help}' for usage.`);
+    }
+    for (const argv of [['job-wait', 'X', '--timeout', 'abc'], ['enumerate', 'Msvm_ConcreteJob', '--max-elements', 'x'], ['emulator', '--port', 'x'], ['jobs', '--host', 'a', '--host', 'b', '--concurrency', 'x']]) {
+      const r = await runCapture(argv);
+      assert.equal(r.code, EXIT.USAGE, argv.join(' '));
+      assert.match(r.stderr, /got something that is not a number\.\n$/, argv.join(' '));
+      assert.doesNotMatch(r.stderr, /NaN/);
+    }
+    const far = await runCapture(['jobs', '--state', 'zzzzzzzz']);
+    assert.doesNotMatch(far.stderr, /Did you mean/, 'nothing close: no guess');
+  });
+
   test('a flag of another command is suggested only when it is close to one of this command', async () => {
     const r = await runCapture(['identify', '--zzzzzz']);
     assert.equal(r.code, EXIT.USAGE);
@@ -95,6 +125,15 @@ describe('--host name:port', () => {
     const doc = jsonDoc<{ settings: Record<string, { value: unknown }> }>(v6.stdout);
     assert.equal(doc.settings.host?.value, '::1');
     assert.equal(doc.settings.port?.value, 5986);
+  });
+
+  test('config show: the table ends without a blank line; an empty $HYPERV_WSMAN_PASSWORD shows as (empty), not (hidden)', async () => {
+    const set = await runCapture(['config', 'show', '--host', 'hv01'], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: 'x' } });
+    assert.equal(set.code, EXIT.OK, set.stderr);
+    assert.match(set.stdout, /^password +\(hidden\) +\$HYPERV_WSMAN_PASSWORD\n$/m);
+    assert.ok(!set.stdout.endsWith('\n\n'), 'no trailing blank line');
+    const empty = await runCapture(['config', 'show', '--host', 'hv01'], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: '' } });
+    assert.match(empty.stdout, /^password +\(empty\) +\$HYPERV_WSMAN_PASSWORD$/m);
   });
 
   test('port 5985 without a scheme means http; a contradicting --port is a usage error', async () => {
@@ -267,6 +306,26 @@ describe('hyperv-wsman emulator', () => {
     } finally {
       emulator.kill();
     }
+  });
+
+  test('--empty-hyperv-namespace: doctor fails its hyperv-namespace step (exit 7); jobs on a terminal does not call an empty answer reassuring', async () => {
+    const emulator = await startEmulatorProcess(['--empty-hyperv-namespace']);
+    try {
+      assert.match(emulator.stdout, /^# root\/virtualization\/v2 is empty \(--empty-hyperv-namespace\)/m);
+      assert.doesNotMatch(emulator.stdout, /^# job /m);
+      const doctor = await runCapture(['doctor', '--json'], { env: emulator.env });
+      assert.equal(doctor.code, EXIT.NOT_FOUND, doctor.stdout);
+      const steps = jsonDoc<{ steps: Array<{ id: string; status: string }> }>(doctor.stdout).steps;
+      assert.deepEqual(steps.find((s) => s.id === 'hyperv-namespace')?.status, 'fail');
+      const jobs = await runCapture(['jobs'], { env: emulator.env, tty: true });
+      assert.equal(jobs.code, EXIT.OK, jobs.stderr);
+      assert.match(jobs.stdout, /^No jobs listed\. An account without Hyper-V rights is shown none too: hyperv-wsman doctor checks\.\n$/);
+    } finally {
+      emulator.kill();
+    }
+    const both = await runCapture(['emulator', '--empty-hyperv-namespace', '--fixtures', 'x.json']);
+    assert.equal(both.code, EXIT.USAGE);
+    assert.match(both.stderr, /--empty-hyperv-namespace shows no job at all: leave out --fixtures/);
   });
 
   test('basic over plain http without --allow-unencrypted is refused before listening', async () => {

@@ -5,6 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { runCli } from '../src/cli/main.js';
+import { EXIT } from '../src/cli/exit-codes.js';
 import type { CliIo } from '../src/cli/io.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, FIXTURE_JOB_IDS, FIXTURE_VMS, generateTestCertificates, startEmulatedHost, type EmulatedHost, type TestCertificates } from '../src/emulator/index.js';
 
@@ -140,6 +141,27 @@ describe('job-error, human output and errors', () => {
     assert.equal(lines[3], `Affects: VM ${FIXTURE_VMS.migrating.name} (Name ${FIXTURE_VMS.migrating.id})`);
     const skipped = await cli(['job-error', ...overHttp(), '--job-id', FIXTURE_JOB_IDS.failedNoDetails, '--no-affected']);
     assert.doesNotMatch(skipped.stdout, /^Affects:/m);
+  });
+
+  test('a migration job (no Msvm_AffectedJobElement) names its VM by its own VirtualSystemName', async () => {
+    const r = await cli(['job-error', ...overHttp(), '--job-id', FIXTURE_JOB_IDS.failedMigration]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^Affects: VM ${FIXTURE_VMS.migrating.id} \\(the migration job's VirtualSystemName; Msvm_AffectedJobElement names nothing for migration jobs\\)$`, 'm'));
+    assert.doesNotMatch(r.stdout, /no element named/);
+  });
+
+  test('a job not in the default classes: the not-found error points at --job-class, which finds it', async () => {
+    const r = await cli(['job-error', ...overHttp(), FIXTURE_JOB_IDS.storage]);
+    assert.equal(r.code, EXIT.NOT_FOUND);
+    assert.match(r.stderr, /^hyperv-wsman: ERR_NOT_FOUND: No job with InstanceID .* in Msvm_ConcreteJob or Msvm_MigrationJob .*A job of another class \(e\.g\. Msvm_StorageJob\) is found only with --job-class CLASS\.\n$/);
+    const wait = await cli(['job-wait', ...overHttp(), FIXTURE_JOB_IDS.storage]);
+    assert.equal(wait.code, EXIT.NOT_FOUND);
+    assert.match(wait.stderr, /found only with --job-class CLASS\./);
+    const named = await cli(['job-error', ...overHttp(), FIXTURE_JOB_IDS.storage, '--job-class', 'Msvm_StorageJob']);
+    assert.equal(named.code, 0, named.stderr);
+    const wrongId = await cli(['job-error', ...overHttp(), 'NO-SUCH-JOB', '--job-class', 'Msvm_StorageJob']);
+    assert.equal(wrongId.code, EXIT.NOT_FOUND);
+    assert.doesNotMatch(wrongId.stderr, /--job-class CLASS/, 'the class was given: no hint to give it');
   });
 
   test('a job the host links to no element says the host names none', async () => {

@@ -53,7 +53,10 @@ describe('usage errors exit 2 with one line on stderr', () => {
       const r = await runCapture(argv);
       assert.equal(r.code, EXIT.USAGE);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, /^hyperv-wsman: ERR_USAGE: [^\n]+\nRun 'hyperv-wsman --help' for usage\.\n$/);
+      // The help of the command named, or the command list when none is.
+      const help = argv[0] !== undefined && !argv[0].startsWith('-') && argv[0] !== 'frobnicate' ? `hyperv-wsman ${argv[0]} --help` : 'hyperv-wsman --help';
+      assert.equal(r.stderr.split('\n')[1], `Run '${help}' for usage.`);
+      assert.match(r.stderr, /^hyperv-wsman: ERR_USAGE: [^\n]+\nRun '[^']+' for usage\.\n$/);
     });
   }
 
@@ -103,10 +106,22 @@ describe('passwords', () => {
     assert.equal(own.stderr, '');
   });
 
+  test('NTLM against a host offering only Basic: says so and what to use; no password or channel-binding hint', async () => {
+    const r = await runCapture(['identify', ...hostArgs(basicTlsHost), '--transport', 'ntlm', '--ca-trust-path', certs.caCertPath]);
+    assert.equal(r.code, EXIT.AUTH);
+    assert.match(r.stderr, /^hyperv-wsman: ERR_AUTH: The server at https:\/\/\S+ does not offer NTLM \(HTTP 401; it offers Basic\): use --transport basic \(over https\), which it offers, or enable Negotiate on the host \(winrm set winrm\/config\/service\/auth @\{Negotiate="true"\}\)\.\n$/);
+    assert.doesNotMatch(r.stderr, /password|--no-send-cbt/);
+  });
+
   test('a wrong password is an authentication failure (exit 4)', async () => {
     const r = await runCapture(['identify', ...hostArgs(host)], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: 'wrong' } });
     assert.equal(r.code, EXIT.AUTH);
     assert.match(r.stderr, /^hyperv-wsman: ERR_AUTH: /);
+    // The user name as it was read, in words (a bare name is a local account; DOMAIN\\user is not).
+    assert.match(r.stderr, /for user "Administrator" \(no domain given: a local account of the host\); /);
+    const domain = await runCapture(['identify', ...hostArgs(host).slice(0, -2), '--user', 'LAB\\op'], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: 'wrong' } });
+    assert.match(domain.stderr, /for user "LAB\\op" \(read as domain\\user\); /);
+    assert.doesNotMatch(r.stderr + domain.stderr, /\(form /);
   });
 
   test('--verbose prints the exchange, never the password (NTLM with encryption over http)', async () => {

@@ -158,6 +158,7 @@ describe('CLI job-error', () => {
     assert.equal(r.code, EXIT.METHOD_FAILED, r.stderr);
     assert.match(r.stdout + r.stderr, /GetError returned 32769 \(Access Denied\)/);
     assert.match(r.stderr, /^hyperv-wsman: ERR_METHOD_FAILED: /m);
+    assert.match(r.stderr, /could not be read\. The host refused this account \(--user\): try one in Hyper-V Administrators or Administrators on the host\.\n$/m);
     assert.doesNotMatch(r.stdout + r.stderr, NO_ERROR_WORDING);
     assert.match(r.stdout, /failed/i);
   });

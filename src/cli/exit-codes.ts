@@ -39,6 +39,12 @@ const BY_ERROR_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   [ErrorCodes.JOB_TIMEOUT]: EXIT.JOB_TIMEOUT,
 };
 
+/**
+ * A wait stopped by a signal (Ctrl-C is SIGINT): 128 + the signal's number, as shells report a
+ * process the signal killed, so `$?` reads the same whether or not the CLI caught it first.
+ */
+export const EXIT_ON_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
+
 /** The exit code for a library error code (doctor: the first failed step's code). */
 export function exitCodeForErrorCode(code: ErrorCode): number {
   return BY_ERROR_CODE[code] ?? EXIT.INTERNAL;

@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../errors.js';
+import { JobNotFoundError } from '../hyperv/jobs.js';
 
 export interface JobIdArgs {
   /** The positional. */
@@ -44,4 +45,16 @@ export function jobClassOf(cls: string | undefined): string | undefined {
   if (cls === undefined) return undefined;
   if (!JOB_CLASS_NAME.test(cls)) throw new InvalidOptionError(`--job-class "${cls}" is not a job class name (e.g. Msvm_ConcreteJob, Msvm_MigrationJob, Msvm_StorageJob).`);
   return cls;
+}
+
+/**
+ * "No job with InstanceID ..." after looking in the default classes only: a job of another class
+ * (Msvm_StorageJob, from a VHD operation) is found only when --job-class names it, so say so. The
+ * error is the library's, re-worded for the CLI where it is caught (its message is its own property).
+ */
+export function withJobClassHint(err: unknown, args: JobIdArgs): unknown {
+  if (err instanceof JobNotFoundError && args['job-class'] === undefined) {
+    err.message += ' A job of another class (e.g. Msvm_StorageJob) is found only with --job-class CLASS.';
+  }
+  return err;
 }

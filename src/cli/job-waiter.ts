@@ -7,13 +7,15 @@ import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../errors.js';
 import { getErrorToJson, jobToJson, outcomeToJson, type GetErrorJson, type JobJson, type JobOutcomeJson } from '../hyperv/job-json.js';
 import { jobOutcome, type JobOutcome } from '../hyperv/job-outcome.js';
-import { JobFailedError, JobTimeoutError, type HypervJob, type HypervJobs, type JobRef } from '../hyperv/jobs.js';
+import { JOB_CLASSES, JobFailedError, JobTimeoutError, type HypervJob, type HypervJobs, type JobRef } from '../hyperv/jobs.js';
 import { renderOutcome } from './commands/job-error.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, EXIT_ON_SIGNAL } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { writeJson } from './output.js';
+import { givenNumber } from './number-text.js';
 import { progressSink } from './progress.js';
-import { writeErrorLine } from './run.js';
+import { errorCodeOf, messageOf, writeErrorLine } from './run.js';
+import { AbortedError } from '../errors.js';
 
 export interface WaitCliArgs {
   timeout?: number;
@@ -48,7 +50,7 @@ export function withWaitOptions<T>(y: Argv<T>): Argv<T & WaitCliArgs> {
 
 function positiveSeconds(v: number | undefined, dflt: number, flag: string): number {
   if (v === undefined) return dflt;
-  if (!(Number.isFinite(v) && v > 0)) throw new InvalidOptionError(`${flag} must be a positive number of seconds, got ${String(v)}.`);
+  if (!(Number.isFinite(v) && v > 0)) throw new InvalidOptionError(`${flag} must be a positive number of seconds, got ${givenNumber(v)}.`);
   return v;
 }
 
@@ -64,6 +66,45 @@ function describeJob(job: HypervJob): string {
   return `Job ${job.instanceId} (${job.className})`;
 }
 
+type StopSignal = keyof typeof EXIT_ON_SIGNAL;
+
+/**
+ * Ctrl-C (or SIGTERM) while waiting stops the wait, not the job: the first signal aborts the wait so
+ * the command can end the progress line and say the job goes on; the listener is then gone, so a
+ * second Ctrl-C ends the process the default way.
+ */
+function stopOnSignal(): { readonly signal: AbortSignal; received(): StopSignal | undefined; dispose(): void } {
+  const controller = new AbortController();
+  let got: StopSignal | undefined;
+  const handlers = (Object.keys(EXIT_ON_SIGNAL) as StopSignal[]).map((name) => {
+    const handler = (): void => {
+      got = name;
+      dispose();
+      controller.abort();
+    };
+    process.once(name, handler);
+    return [name, handler] as const;
+  });
+  function dispose(): void {
+    for (const [name, handler] of handlers) process.off(name, handler);
+  }
+  return { signal: controller.signal, received: () => got, dispose };
+}
+
+/** What an interrupted wait says: the job was not touched, where it stood, and how to cancel it if that was the intent. */
+export function interruptedMessage(sig: StopSignal, job: JobRef | string, last: HypervJob | undefined): string {
+  const id = last?.instanceId ?? (typeof job === 'string' ? job : (job.selectors.InstanceID ?? '?'));
+  const cls = last?.className ?? (typeof job === 'string' ? undefined : job.className);
+  const who = `job ${id}${cls ? ` (${cls})` : ''}`;
+  const seen = last ? `, last seen ${last.jobStateName ?? `JobState ${last.jobState ?? '?'}`} at ${last.percentComplete ?? '?'}%` : ' before it was read';
+  const how = sig === 'SIGINT' ? 'Interrupted (Ctrl-C)' : 'Stopped by SIGTERM';
+  return (
+    `${how}: stopped waiting for ${who}${seen}. Only the wait stopped: the job keeps running on the host ` +
+    `(follow it again with: hyperv-wsman job-wait ${id}${cls && !(JOB_CLASSES as readonly string[]).includes(cls) ? ` --job-class ${cls}` : ''}; ` +
+    `cancel it with: hyperv-wsman invoke ${cls ?? 'Msvm_ConcreteJob'} RequestStateChange --selector InstanceID=${id} --param RequestedState=4).`
+  );
+}
+
 /** Wait for `job`; other errors (connection, auth, faults) are thrown for the caller's reportError. */
 export async function waitAndReport(jobs: HypervJobs, job: JobRef | string, args: WaitCliArgs, io: CliIo): Promise<number> {
   const timing = waitTiming(args);
@@ -72,8 +113,14 @@ export async function waitAndReport(jobs: HypervJobs, job: JobRef | string, args
   const result = (status: WaitStatus, j: HypervJob | undefined, error: GetErrorJson | null, message: string, outcome: JobOutcome | null): void => {
     if (json) writeJson(io, { type: 'result', status, job: j ? jobToJson(j) : null, error, outcome: outcome && outcomeToJson(outcome), message } satisfies WaitResultJson);
   };
+  const stop = stopOnSignal();
+  let last: HypervJob | undefined;
+  const onProgress = (j: HypervJob): void => {
+    last = j;
+    sink.update(j);
+  };
   try {
-    const done = await jobs.waitForJob(job, { ...timing, onProgress: (j) => sink.update(j) });
+    const done = await jobs.waitForJob(job, { ...timing, signal: stop.signal, onProgress });
     sink.end();
     const message = `${describeJob(done)} completed: ${done.jobStateName ?? done.jobState}.`;
     result('completed', done, null, message, jobOutcome(done));
@@ -81,6 +128,14 @@ export async function waitAndReport(jobs: HypervJobs, job: JobRef | string, args
     return EXIT.OK;
   } catch (err) {
     sink.end();
+    const sig = stop.received();
+    if (sig !== undefined) {
+      // Whatever the abort interrupted (a sleep, a request in flight), the answer is the same.
+      const stopped = new AbortedError(interruptedMessage(sig, job, last), { cause: err });
+      writeErrorLine(stopped, io);
+      if (json) writeJson(io, { error: { code: errorCodeOf(stopped), message: messageOf(stopped) } });
+      return EXIT_ON_SIGNAL[sig];
+    }
     if (err instanceof JobFailedError) {
       result('failed', err.job, err.jobError ? getErrorToJson(err.jobError) : null, err.message, err.outcome);
       if (!json) io.stdout.write(renderOutcome(err.outcome));
@@ -93,5 +148,7 @@ export async function waitAndReport(jobs: HypervJobs, job: JobRef | string, args
       return EXIT.JOB_TIMEOUT;
     }
     throw err;
+  } finally {
+    stop.dispose();
   }
 }

@@ -11,6 +11,7 @@ import { mayHoldBooleanValues, normalizeBooleanValues } from './boolean-words.js
 import type { BoundCommand } from './command.js';
 import { emptyPathFlag } from './path-flags.js';
 import { EXIT } from './exit-status.js';
+import { helpHint, usageMessage, type UsageContext } from './usage-errors.js';
 import { processIo, type CliIo } from './io.js';
 import { terminalSafeIo } from './terminal-text.js';
 
@@ -84,41 +85,6 @@ export async function knownFlags(argv: readonly string[], io: CliIo): Promise<st
   return flagsOf(entry ? (await entry.load())(io, () => undefined) : undefined);
 }
 
-/** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean". */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
-/** "Unknown argument: hots" gets "Did you mean --host?" when a known flag is close enough. */
-export function withSuggestion(message: string, knownOf: () => readonly string[]): string {
-  const m = /^Unknown arguments?: (.+)$/.exec(message);
-  if (!m) return message;
-  const known = knownOf();
-  // yargs lists a kebab-case flag twice (ca-trust-pth, caTrustPth): keep the form the user typed.
-  const all = m[1]!.split(', ');
-  const unknown = all.filter((u) => !/[A-Z]/.test(u) || !all.includes(u.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)));
-  const hints: string[] = [];
-  for (const given of unknown) {
-    let best: { name: string; d: number } | undefined;
-    for (const name of known) {
-      const d = distance(given.toLowerCase(), name.toLowerCase());
-      if (d <= Math.max(1, Math.floor(given.length / 3)) && (best === undefined || d < best.d)) best = { name, d };
-    }
-    if (best) hints.push(unknown.length > 1 ? `--${given}: did you mean --${best.name}?` : `Did you mean --${best.name}?`);
-  }
-  const head = `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
-  return hints.length ? `${head}. ${hints.join(' ')}` : head;
-}
-
 /**
  * This package's version, from its own package.json (found upwards from this file, in src/ or dist/).
  * yargs would look upwards from process.argv[1], which for `node_modules/.bin/hyperv-wsman` is the
@@ -182,11 +148,17 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
   // Only the command argv names is loaded with its options; the others are listed for --help.
   const named = namedEntry(argv);
   const loaded = named ? (await named.load())(io, handoff) : undefined;
+  const usage: UsageContext = {
+    ...(named ? { command: { name: commandName(named), usage: named.command } } : {}),
+    ...(argv.some((a) => !a.startsWith('-')) ? { firstWord: argv.find((a) => !a.startsWith('-'))! } : {}),
+    knownFlags: () => flagsOf(loaded),
+    argv,
+  };
   // `--send-cbt=maybe` would reach yargs as false: boolean flags with a value are checked first.
   // The completion protocol passes the words as typed so far: not a command line to check.
   if (argv[0] !== '--get-yargs-completions' && mayHoldBooleanValues(argv)) {
     const checked = normalizeBooleanValues(argv, booleanFlagsOf(loaded));
-    if ('error' in checked) return usageFailure(checked.error, argv, io);
+    if ('error' in checked) return usageFailure(checked.error, usage, io);
     argv = checked.argv;
   }
   let parser = yargs([...argv])
@@ -211,11 +183,11 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
     .help()
     .alias('h', 'help')
     .version(packageVersion())
-    .epilogue('Connection settings can come from a config file profile (--profile); see docs/cli-json.md. Exit codes: 0 ok, 1 internal, 2 usage, 3 job failed, 4 auth, 5 connection, 6 WS-Man fault, 7 not found, 8 job timeout, 9 method failed.')
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .epilogue('Connection settings can come from a config file profile (--profile); see docs/cli-json.md. Exit codes: 0 ok, 1 internal, 2 usage, 3 job failed, 4 auth, 5 connection, 6 WS-Man fault, 7 not found, 8 job timeout, 9 method failed, 130 interrupted (Ctrl-C).')
+    .wrap(helpWidth())
     .exitProcess(false)
     .fail((msg, err) => {
-      usageError = withSuggestion((msg ?? err?.message ?? 'usage error').replace(/\s*\n\s*/g, ' '), () => flagsOf(loaded));
+      usageError = usageMessage(msg ?? err?.message ?? 'usage error', usage);
       // Throwing stops yargs here; returning would let it go on and run the command anyway.
       throw new UsageStop(usageError);
     });
@@ -228,17 +200,34 @@ export async function runCli(rawArgv: readonly string[], rawIo: CliIo = processI
   } catch (err) {
     if (!(err instanceof UsageStop)) throw err;
   }
-  if (usageError !== undefined) return usageFailure(usageError, argv, io);
+  if (usageError !== undefined) return usageFailure(usageError, usage, io);
   if (result) return result;
-  if (helpOutput) io.stdout.write(helpOutput + '\n');
+  if (helpOutput) io.stdout.write(unglueTypes(helpOutput, helpWidth()) + '\n');
   return EXIT.OK;
 }
 
-/** A usage error: one line on stderr (and a JSON document with --json), exit 2. */
-function usageFailure(message: string, argv: readonly string[], io: CliIo): number {
-  io.stderr.write(`hyperv-wsman: ERR_USAGE: ${message}\nRun 'hyperv-wsman --help' for usage.\n`);
-  if (argv.includes('--json')) io.stdout.write(JSON.stringify({ error: { code: 'ERR_USAGE', message } }) + '\n');
+/** A usage error: one line on stderr with where to read more (and a JSON document with --json), exit 2. */
+function usageFailure(message: string, usage: UsageContext, io: CliIo): number {
+  io.stderr.write(`hyperv-wsman: ERR_USAGE: ${message}\n${helpHint(usage)}\n`);
+  if (usage.argv?.includes('--json')) io.stdout.write(JSON.stringify({ error: { code: 'ERR_USAGE', message } }) + '\n');
   return EXIT.USAGE;
+}
+
+/** The width --help is laid out for: the terminal's, at most 110 (100 when not a terminal). */
+function helpWidth(): number {
+  return Math.min(110, process.stdout.columns ?? 100);
+}
+
+/**
+ * yargs right-aligns an option's `[string]` after its description, and when the two fill the line
+ * exactly it leaves no space between them ("...Msvm_AffectedJobElement[string]"). Such a type goes
+ * on a line of its own, right-aligned as yargs would have put it.
+ */
+export function unglueTypes(help: string, width: number): string {
+  return help
+    .split('\n')
+    .map((line) => line.replace(/(\S)(\[(?:string|number|boolean|array|count)\](?: \[[^\]]*\])*)$/, (_m, last: string, types: string) => `${last}\n${types.padStart(width)}`))
+    .join('\n');
 }
 
 /**

@@ -10,6 +10,12 @@ export function isTty(io: CliIo): boolean {
   return io.stdout.isTTY === true;
 }
 
+/** The terminal's width, when stdout says (a TTY does; a pipe does not). */
+export function terminalColumns(io: CliIo): number | undefined {
+  const c = (io.stdout as { columns?: number }).columns;
+  return typeof c === 'number' && c > 0 ? c : undefined;
+}
+
 /** Columns padded to their widest cell; the last column is not padded. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

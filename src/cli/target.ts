@@ -16,6 +16,7 @@ import type { WsmanClient } from '../wsman/client.js';
 import { classTarget, dialectFromIdentify, dialectOfResourceUri, mergeSelectors, type WsmanDialect } from '../wsman/dialect.js';
 import { HYPERV_NAMESPACE } from '../wsman/namespaces.js';
 import type { Selectors } from '../wsman/requests.js';
+import { WsmanFaultError } from '../wsman/fault.js';
 
 export type DialectChoice = WsmanDialect | 'auto';
 export const DIALECT_CHOICES: readonly DialectChoice[] = ['wmi', 'cim', 'auto'];
@@ -149,4 +150,22 @@ export function schemaOf(className: string | undefined): ClassSchema | undefined
 /** `--selector KEY=VALUE`, repeatable: the keys of the instance addressed. */
 export function withSelectorOption<T>(y: Argv<T>): Argv<T & { selector?: string[] }> {
   return y.option('selector', { type: 'string', array: true, requiresArg: true, describe: 'Key property KEY=VALUE (repeat for each key)' }) as Argv<T & { selector?: string[] }>;
+}
+
+/**
+ * A fault about the keys of the instance addressed, with what to do about it added: the server's
+ * words ("did not contain all required selectors", "cannot find the resource identified by the
+ * resource URI and selectors") name no flag. The fault stays the fault (code and exit code); its
+ * one-line message gains the hint.
+ */
+export function withSelectorHint(err: unknown, className: string | undefined, keys: Selectors): unknown {
+  if (!(err instanceof WsmanFaultError)) return err;
+  const cls = className ?? 'the class';
+  const list = className ? ` (hyperv-wsman enumerate ${className} lists its instances with their keys)` : '';
+  if (err.subcodeName === 'wsman:InvalidSelectors') {
+    err.message += ` Name the instance by its keys: --selector KEY=VALUE, once per key${list}.`;
+  } else if (err.subcodeName === 'wsa:DestinationUnreachable' && Object.keys(keys).length > 0 && !/class does not exist/i.test(err.message)) {
+    err.message += ` No instance of ${cls} has ${Object.entries(keys).map(([k, v]) => `${k}=${v}`).join(', ')}: check the --selector values${list}.`;
+  }
+  return err;
 }

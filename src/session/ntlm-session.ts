@@ -53,19 +53,31 @@ export function ntlmMechanism(opts: NtlmSessionOptions): ConnectionAuthMechanism
 
 function ntlmRefusal(r: Refusal, opts: NtlmSessionOptions): AuthenticationError {
   const offered = offeredSchemes((r.first ?? r.res).headers['www-authenticate']);
+  const details = { attempted: 'ntlm', offered, user: opts.user, channelBindingSent: r.cbtSent, endpoint: r.url.href };
+  // No NTLM on offer: nothing about the user, password or channel binding was tried, so no hint about them applies.
+  if (r.stage === 'first-token' && !offered.some((s) => /^(negotiate|ntlm)$/i.test(s))) {
+    const use = offered.some((s) => /^basic$/i.test(s)) ? 'use transport basic (over https), which it offers, or ' : offered.some((s) => /^kerberos$/i.test(s)) ? 'use Kerberos, which it offers, or ' : '';
+    return new AuthenticationError(
+      `The server at ${r.url.origin} does not offer NTLM (HTTP ${r.res.status}; it offers ${offered.join(', ') || 'no scheme'}): ${use}enable Negotiate on the host (winrm set winrm/config/service/auth @{Negotiate="true"}).`,
+      details,
+    );
+  }
   const form = parseNtlmUser(opts.user).form;
+  // How the name was read, in words: "(form user)" meant nothing to the person who typed it.
+  const asRead = form === 'user' ? 'no domain given: a local account of the host' : `read as ${form}`;
   const https = r.url.protocol === 'https:';
   const hints = [
     'check the user name and password',
     form === 'user' ? 'for a domain account use DOMAIN\\user or user@domain' : '',
     'a local account other than the built-in Administrator needs LocalAccountTokenFilterPolicy=1 for remote administration',
-    https && !r.cbtSent ? 'if the host has CbtHardeningLevel=Strict, channel binding is required (do not pass --no-send-cbt)' : '',
+    // Only when binding was switched off: a refusal before AUTHENTICATE has sent no binding either.
+    https && !r.cbtSent && !opts.sendCbt ? 'if the host has CbtHardeningLevel=Strict, channel binding is required (do not pass --no-send-cbt)' : '',
   ].filter(Boolean);
   return new AuthenticationError(
-    `${REFUSALS[r.stage]} (HTTP ${r.res.status}) at ${r.url.origin} for user "${opts.user}" (form ${form}); ` +
+    `${REFUSALS[r.stage]} (HTTP ${r.res.status}) at ${r.url.origin} for user "${opts.user}" (${asRead}); ` +
       `tried ${r.scheme}/NTLMv2${https ? `, channel binding ${r.cbtSent ? 'sent' : 'not sent'}` : ', with message encryption' + (opts.encrypt ? '' : ' off')}; ` +
       `server offers: ${offered.join(', ') || 'nothing'}. Hints: ${hints.join('; ')}.`,
-    { attempted: 'ntlm', offered, user: opts.user, channelBindingSent: r.cbtSent, endpoint: r.url.href },
+    details,
   );
 }
 

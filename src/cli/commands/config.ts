@@ -49,8 +49,10 @@ function show(args: ConfigArgs, io: CliIo): number {
   out.push(`config file: ${config.path ?? '(none)'}${config.profile !== undefined ? `, profile "${config.profile}"` : ''}`);
   if (config.profiles.length) out.push(`profiles: ${config.profiles.join(', ')}`);
   const rows: Array<[string, string, string]> = Object.entries(settings).map(([k, s]) => [k, String(s.value), s.source]);
-  rows.push(['password', password === null ? '(none)' : '(hidden)', password ?? `set $${PASSWORD_ENV}, or use --password-stdin / --password-file`]);
-  out.push(formatTable(['SETTING', 'VALUE', 'FROM'], rows));
+  // An empty variable is still the source used, and an empty password is what gets sent: say so rather than "(hidden)".
+  const emptyFromEnv = password === `$${PASSWORD_ENV}` && io.env[PASSWORD_ENV] === '';
+  rows.push(['password', password === null ? '(none)' : emptyFromEnv ? '(empty)' : '(hidden)', password ?? `set $${PASSWORD_ENV}, or use --password-stdin / --password-file`]);
+  out.push(formatTable(['SETTING', 'VALUE', 'FROM'], rows).trimEnd());
   if (settings.host === undefined) out.push('(no host: give --host, $HYPERV_WSMAN_HOST or "host" in a profile)');
   io.stdout.write(out.join('\n') + '\n');
   return 0;

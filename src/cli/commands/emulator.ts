@@ -14,6 +14,7 @@ import type { EmulatedHostOptions, JobFixture, NullErrorForm, TestCertificates }
 import { defineCommand } from '../command.js';
 import { envNameOf } from '../connection.js';
 import type { CliIo } from '../io.js';
+import { givenNumber } from '../number-text.js';
 import { reportError } from '../run.js';
 
 export interface EmulatorArgs {
@@ -29,6 +30,7 @@ export interface EmulatorArgs {
   'null-error-form'?: string;
   'get-error-return-value'?: number;
   'error-system-properties'?: boolean;
+  'empty-hyperv-namespace'?: boolean;
   kerberos?: boolean;
   'kerberos-realm'?: string;
   json?: boolean;
@@ -82,7 +84,7 @@ function waitForSignal(): Promise<string> {
 async function run(args: EmulatorArgs, io: CliIo): Promise<number> {
   const emu = await import('../../emulator/index.js');
   const port = args.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError(`--port must be 0-65535 (0: a free port), got ${String(args.port)}.`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError(`--port must be 0-65535 (0: a free port), got ${givenNumber(args.port)}.`);
   if ((args.cert === undefined) !== (args.key === undefined)) throw new InvalidOptionError('Give --cert and --key together.');
   const auth = new Set(args.auth ?? ['negotiate']);
   if (!auth.has('negotiate') && !auth.has('ntlm') && !tlsAsked(args) && !args['allow-unencrypted']) {
@@ -98,7 +100,9 @@ async function run(args: EmulatorArgs, io: CliIo): Promise<number> {
   const realm = args['kerberos-realm'];
   if (realm !== undefined && !args.kerberos) throw new InvalidOptionError('--kerberos-realm only applies with --kerberos.');
   if (realm !== undefined && !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(realm)) throw new InvalidOptionError(`--kerberos-realm must be a realm name such as LAB.TEST, got "${realm}".`);
-  const jobs = args.fixtures !== undefined ? await readFixtures(args.fixtures) : [...emu.DEFAULT_JOBS];
+  const empty = args['empty-hyperv-namespace'] === true;
+  if (empty && args.fixtures !== undefined) throw new InvalidOptionError('--empty-hyperv-namespace shows no job at all: leave out --fixtures.');
+  const jobs = empty ? [] : args.fixtures !== undefined ? await readFixtures(args.fixtures) : [...emu.DEFAULT_JOBS];
   const faultModes: Partial<JobFixture> = {
     ...(args['null-error-form'] !== undefined ? { nullErrorForm: args['null-error-form'] as NullErrorForm } : {}),
     ...(args['get-error-return-value'] !== undefined ? { getErrorReturnValue: args['get-error-return-value'] } : {}),
@@ -111,7 +115,7 @@ async function run(args: EmulatorArgs, io: CliIo): Promise<number> {
     auth: { negotiate: auth.has('negotiate'), ntlm: auth.has('ntlm'), basic: auth.has('basic') },
     ...(args['allow-unencrypted'] ? { allowUnencrypted: true } : {}),
     ...(args['cbt-hardening'] !== undefined ? { cbtHardeningLevel: args['cbt-hardening'] as 'none' | 'relaxed' | 'strict' } : {}),
-    jobs: jobs.map((j) => ({ ...j, ...faultModes })),
+    ...(empty ? { emptyHypervNamespace: true } : { jobs: jobs.map((j) => ({ ...j, ...faultModes })) }),
     // The host accepts Kerberos (bare and in Negotiate) and runs a KDC for its realm beside it.
     ...(args.kerberos ? { kerberos: { kdc: true, ...(realm !== undefined ? { realm: realm.toUpperCase() } : {}) } } : {}),
   }));
@@ -145,6 +149,7 @@ async function run(args: EmulatorArgs, io: CliIo): Promise<number> {
       io.stdout.write(lines.join('\n') + '\n');
       if (kerberos?.kdc !== undefined && kerberos.krb5Conf !== undefined) io.stdout.write(kerberosNotes(`${emu.DEFAULT_USER}@${kerberos.realm}`, kerberos.kdc, kerberos.servicePrincipals, kerberos.krb5Conf, krb5ConfigPath!));
       for (const j of jobs) io.stdout.write(`# job ${j.className} ${j.instanceId} state ${j.jobState}${j.errors?.length ? ' (has errors)' : ''}\n`);
+      if (empty) io.stdout.write('# root/virtualization/v2 is empty (--empty-hyperv-namespace): no job, VM or service\n');
       io.stdout.write('# ready; stop with Ctrl-C\n');
     }
     const signal = await waitForSignal();
@@ -201,6 +206,7 @@ export const emulatorCommand = defineCommand<EmulatorArgs>({
       .option('null-error-form', { type: 'string', choices: ['nil', 'empty', 'absent'], group: GROUP, describe: 'Fault mode: how GetError renders "no error" (default nil)' })
       .option('get-error-return-value', { type: 'number', group: GROUP, describe: 'Fault mode: GetError/GetErrorEx return this code (e.g. 32769 access denied)' })
       .option('error-system-properties', { type: 'boolean', group: GROUP, describe: 'Fault mode: WMI system properties (__CLASS, __PATH, ...) in the Msvm_Error CIM-XML' })
+      .option('empty-hyperv-namespace', { type: 'boolean', group: GROUP, describe: 'Fault mode: root/virtualization/v2 answers with no instance at all (a user Hyper-V shows nothing); doctor fails its hyperv-namespace step' })
       .option('kerberos', { type: 'boolean', group: GROUP, describe: 'Also accept Kerberos (and Kerberos in Negotiate), with a KDC for the realm beside the host; prints the realm, the KDC and a krb5.conf' })
       .option('kerberos-realm', { type: 'string', group: GROUP, describe: 'Realm of --kerberos (default EMULATOR.TEST)' })
       .option('json', { type: 'boolean', describe: 'Print the settings as one JSON document' })

@@ -10,12 +10,13 @@ import { schemaFor } from '../../hyperv/class-schemas.js';
 import type { EnumerateArgs } from '../../wsman/requests.js';
 import { defineCommand } from '../command.js';
 import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
-import { writeJson } from '../output.js';
+import { isTty, writeJson } from '../output.js';
+import { givenNumber } from '../number-text.js';
 import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
 import { parseSelectors } from '../key-value.js';
 import { HYPERV_NAMESPACE } from '../../wsman/namespaces.js';
-import { resolveQueryTarget, resolveTarget, settleTarget, withKeys, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect, wrongDialectHint } from '../target.js';
+import { resolveQueryTarget, resolveTarget, settleTarget, withKeys, withSelectorHint, withSelectorOption, withTargetOptions, type Target, type TargetArgs, withConfiguredDialect, wrongDialectHint } from '../target.js';
 
 export interface EnumerateCliArgs extends ConnectionArgs, TargetArgs {
   class?: string;
@@ -67,7 +68,7 @@ function associationPlan(source: string, args: EnumerateCliArgs, paging: { maxEl
 /** WQL goes where the dialect takes it (target.ts resolveQueryTarget); --where builds the query for a class. */
 function plan(args: EnumerateCliArgs): Plan {
   const max = args['max-elements'];
-  if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new InvalidOptionError(`--max-elements must be a positive integer, got ${String(max)}.`);
+  if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new InvalidOptionError(`--max-elements must be a positive integer, got ${givenNumber(max)}.`);
   const paging = max !== undefined ? { maxElements: max } : {};
   const source = args['associated-with'];
   if (source !== undefined) return associationPlan(source, args, paging);
@@ -91,6 +92,13 @@ function plan(args: EnumerateCliArgs): Plan {
 
 const ASSOCIATION_GROUP = 'Association:';
 
+/** What an empty answer means, said on a terminal: the server listed nothing, which is not an error. */
+function emptyAnswer(args: EnumerateCliArgs): string {
+  if (args['associated-with'] === undefined) return 'No instances listed.\n';
+  const filters = ASSOCIATION_FLAGS.filter((f) => args[f] !== undefined).map((f) => `--${f}`);
+  return `No instances listed.${filters.length ? ` A ${filters.join(', ')} that names nothing in the association also gives none, not an error.` : ''}\n`;
+}
+
 export const enumerateCommand = defineCommand<EnumerateCliArgs>({
   command: 'enumerate [class]',
   describe: 'List the instances of a class, or the result of a WQL query, as they arrive',
@@ -107,7 +115,7 @@ export const enumerateCommand = defineCommand<EnumerateCliArgs>({
       .option('result-role', { type: 'string', requiresArg: true, group: ASSOCIATION_GROUP, describe: 'The association property that refers to the results, e.g. AffectedElement' })
       .example("$0 enumerate Msvm_ComputerSystem --host hv01 --user 'LAB\\admin' --json", 'Every VM and the host, one JSON object per line')
       .example('$0 enumerate --wql "SELECT * FROM Msvm_ConcreteJob WHERE JobState = 10" --host hv01 --user op', 'Failed jobs')
-      .example('$0 enumerate Msvm_ConcreteJob --where "PercentComplete < 100" --host hv01 --user op', 'The same with a condition only')
+      .example('$0 enumerate Msvm_ConcreteJob --where "PercentComplete < 100" --host hv01 --user op', 'Unfinished jobs: a condition on the class, not a whole query')
       .example('$0 enumerate --associated-with Msvm_ConcreteJob --selector InstanceID=5E2C1B2D-... --association-class Msvm_AffectedJobElement --host hv01 --user op', 'The VM a job worked on') as Argv<EnumerateCliArgs>,
   run: (args, io) =>
     withPreparedClient(
@@ -116,14 +124,22 @@ export const enumerateCommand = defineCommand<EnumerateCliArgs>({
       () => plan(withConfiguredDialect(args, io)),
       async (client, prepared) => {
         const target = await settleTarget(client, prepared.target);
+        const source = args['associated-with'];
         const selectors = withKeys(target, prepared.keys);
         const request: EnumerateArgs = Object.keys(selectors).length > 0 ? { ...prepared.request, selectors } : prepared.request;
         let first = true;
-        for await (const inst of client.enumerateInstances(target.resourceUri, request, (cls) => schemaFor(cls))) {
-          if (args.json) writeJson(io, instanceToJson(inst));
-          else io.stdout.write((first ? '' : '\n') + formatInstance(inst) + '\n');
-          first = false;
+        try {
+          for await (const inst of client.enumerateInstances(target.resourceUri, request, (cls) => schemaFor(cls))) {
+            if (args.json) writeJson(io, instanceToJson(inst));
+            else io.stdout.write((first ? '' : '\n') + formatInstance(inst) + '\n');
+            first = false;
+          }
+        } catch (err) {
+          // The instance an association starts from is named by --selector: a fault about it says so.
+          throw source === undefined ? err : withSelectorHint(err, source, parseSelectors(args.selector));
         }
+        // On a terminal, silence would read as "nothing happened"; a script sees the empty output as it is.
+        if (first && !args.json && isTty(io)) io.stdout.write(emptyAnswer(args));
         return 0;
       },
       wrongDialectHint(args, io),

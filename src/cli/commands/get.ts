@@ -6,7 +6,7 @@ import { parseSelectors } from '../key-value.js';
 import { writeJson } from '../output.js';
 import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
-import { resolveTarget, schemaOf, settleTarget, withKeys, withSelectorOption, withTargetOptions, type TargetArgs, withConfiguredDialect, wrongDialectHint } from '../target.js';
+import { resolveTarget, schemaOf, settleTarget, withKeys, withSelectorHint, withSelectorOption, withTargetOptions, type TargetArgs, withConfiguredDialect, wrongDialectHint } from '../target.js';
 
 export interface GetArgs extends ConnectionArgs, TargetArgs {
   class?: string;
@@ -29,7 +29,9 @@ export const getCommand = defineCommand<GetArgs>({
       () => ({ target: resolveTarget(args.class, withConfiguredDialect(args, io)), selectors: parseSelectors(args.selector) }),
       async (client, prepared) => {
         const target = await settleTarget(client, prepared.target);
-        const inst = await client.getInstance(target.resourceUri, withKeys(target, prepared.selectors), schemaOf(target.className));
+        const inst = await client.getInstance(target.resourceUri, withKeys(target, prepared.selectors), schemaOf(target.className)).catch((err: unknown) => {
+          throw withSelectorHint(err, target.className, prepared.selectors);
+        });
         if (args.json) writeJson(io, instanceToJson(inst));
         else io.stdout.write(formatInstance(inst) + '\n');
         return 0;

@@ -15,7 +15,7 @@ import { defineCommand } from '../command.js';
 import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { jobClassOf, jobIdOf, withJobIdOptions, type JobIdArgs } from '../job-args.js';
+import { jobClassOf, jobIdOf, withJobClassHint, withJobIdOptions, type JobIdArgs } from '../job-args.js';
 import { writeJson } from '../output.js';
 import { withPreparedClient } from '../run.js';
 
@@ -50,7 +50,9 @@ export async function jobErrorCommand(args: JobErrorArgs, io: CliIo): Promise<nu
     () => ({ id: jobIdOf(args, 'job-error'), jobClass: jobClassOf(args['job-class']) }),
     async (client, { id, jobClass }) => {
       const jobs = new HypervJobs(client);
-      const r = args.all ? await jobs.getErrorEx(id, jobClass) : await jobs.getError(id, jobClass);
+      const r = await (args.all ? jobs.getErrorEx(id, jobClass) : jobs.getError(id, jobClass)).catch((err: unknown) => {
+        throw withJobClassHint(err, args);
+      });
       const affected = args.affected === false ? undefined : await jobs.askAffectedElementsByRef(jobRefFor(r.jobClass, r.instanceId, jobs.namespace));
       if (affected?.failure) io.stderr.write(`hyperv-wsman: warning: the elements job ${r.instanceId} affects could not be read (Msvm_AffectedJobElement): ${affected.failure}\n`);
       if (args.json) {
@@ -59,11 +61,15 @@ export async function jobErrorCommand(args: JobErrorArgs, io: CliIo): Promise<nu
       } else io.stdout.write(renderOutcome(r.outcome, affected));
       if (r.returnValue === 0) return EXIT.OK;
       // The method's own failure: the job's error could not be read, so the answer is incomplete.
-      io.stderr.write(`hyperv-wsman: ${ErrorCodes.METHOD_FAILED}: ${r.outcome.method} on Job ${r.instanceId} (${r.jobClass}) returned ${r.returnValue} (${r.returnValueName}): the job's error could not be read.\n`);
+      const hint = r.returnValue === ACCESS_DENIED ? ' The host refused this account (--user): try one in Hyper-V Administrators or Administrators on the host.' : '';
+      io.stderr.write(`hyperv-wsman: ${ErrorCodes.METHOD_FAILED}: ${r.outcome.method} on Job ${r.instanceId} (${r.jobClass}) returned ${r.returnValue} (${r.returnValueName}): the job's error could not be read.${hint}\n`);
       return EXIT.METHOD_FAILED;
     },
   );
 }
+
+/** GetError's ReturnValue 32769, Access Denied (Msvm_ConcreteJob.GetError page). */
+const ACCESS_DENIED = 32769;
 
 const SOURCE_TEXT = {
   'msvm-error': (o: JobOutcome) => `from the Msvm_Error ${o.method ?? 'GetError'} returned`,
@@ -103,9 +109,12 @@ function errorBlocks(errors: readonly MsvmError[]): string[] {
 }
 
 /** Which element(s) the job works on, as one line each; nothing when not asked. */
-function affectedLines(a: AffectedElementsAnswer | undefined): string[] {
+function affectedLines(a: AffectedElementsAnswer | undefined, o: JobOutcome): string[] {
   if (a === undefined) return [];
   if (a.elements === null) return ['Affects: unknown (the host did not answer the Msvm_AffectedJobElement query; see the warning).'];
+  // Msvm_AffectedJobElement names Msvm_ConcreteJob, so a migration job has no element there: its VM is its own VirtualSystemName.
+  const migrating = o.job?.migration?.virtualSystemName;
+  if (a.elements.length === 0 && migrating) return [`Affects: VM ${migrating} (the migration job's VirtualSystemName; Msvm_AffectedJobElement names nothing for migration jobs)`];
   if (a.elements.length === 0) return ['Affects: no element named by the host (Msvm_AffectedJobElement).'];
   return a.elements.map((e) => `Affects: ${describeAffectedElement(e)}`);
 }
@@ -118,7 +127,7 @@ function affectedLines(a: AffectedElementsAnswer | undefined): string[] {
 export function renderOutcome(o: JobOutcome, affected?: AffectedElementsAnswer): string {
   const lines = [headline(o)];
   if (o.reason !== null) lines.push(`  ${o.reason}`, `  (${SOURCE_TEXT[o.source](o)})`);
-  lines.push(...affectedLines(affected));
+  lines.push(...affectedLines(affected, o));
   const method = methodLine(o);
   if (method) lines.push(method);
   lines.push(...o.notes);

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { HypervJobs, jobRefFor, type JobRef } from '../../hyperv/jobs.js';
 import { defineCommand } from '../command.js';
 import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
-import { jobClassOf, jobIdOf, withJobIdOptions, type JobIdArgs } from '../job-args.js';
+import { jobClassOf, jobIdOf, withJobClassHint, withJobIdOptions, type JobIdArgs } from '../job-args.js';
 import { waitAndReport, waitTiming, withWaitOptions, type WaitCliArgs } from '../job-waiter.js';
 import { withPreparedClient } from '../run.js';
 
@@ -30,6 +30,9 @@ export const jobWaitCommand = defineCommand<JobWaitArgs>({
         waitTiming(args);
         return jobTarget(args);
       },
-      (client, target) => waitAndReport(new HypervJobs(client), target, args, io),
+      (client, target) =>
+        waitAndReport(new HypervJobs(client), target, args, io).catch((err: unknown) => {
+          throw withJobClassHint(err, args);
+        }),
     ),
 });

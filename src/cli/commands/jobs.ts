@@ -12,12 +12,14 @@ import { JOB_STATE } from '../../hyperv/value-maps.js';
 import { defineCommand } from '../command.js';
 import { connectionOptionsForHosts, endpointKey, withConnectionOptions, type ConnectionArgs } from '../connection.js';
 import { runFleetJobs } from '../fleet-jobs.js';
+import { closest } from '../suggest.js';
+import { givenNumber } from '../number-text.js';
 import type { CliIo } from '../io.js';
 import type { ConnectionOptions } from '../../options.js';
 import { fleetHosts, mergeSameEndpoints, readInventory } from '../inventory.js';
 import { jobClassOf } from '../job-args.js';
-import { JOB_HEADER, jobRow } from '../job-rows.js';
-import { formatTable, formatTsvRow, isTty, writeJson } from '../output.js';
+import { formatJobTable, jobRow } from '../job-rows.js';
+import { formatTsvRow, isTty, terminalColumns, writeJson } from '../output.js';
 import { reportError, withPreparedClient } from '../run.js';
 
 export interface JobsArgs extends Omit<ConnectionArgs, 'host'> {
@@ -43,7 +45,10 @@ export function stateCondition(states: readonly string[] | undefined): string | 
   if (!states || states.length === 0) return undefined;
   const values = [...new Set(states.map((s) => {
     const v = JOB_STATE_BY_SLUG.get(stateSlug(s));
-    if (v === undefined) throw new InvalidOptionError(`Unknown job state "${s}"; use one of ${[...JOB_STATE_BY_SLUG.keys()].join(', ')}.`);
+    if (v === undefined) {
+      const best = closest(stateSlug(s), JOB_STATE_BY_SLUG.keys());
+      throw new InvalidOptionError(`Unknown job state "${s}" for --state.${best ? ` Did you mean ${best}?` : ''} It takes one of ${[...JOB_STATE_BY_SLUG.keys()].join(', ')}.`);
+    }
     return v;
   }))];
   return values.map((v) => `JobState = ${v}`).join(' OR ');
@@ -57,8 +62,11 @@ function listOptionsOf(args: JobsArgs): ListJobsOptions {
 }
 
 function positiveIntFlag(name: string, v: number | undefined, max: number): void {
-  if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= max)) throw new InvalidOptionError(`--${name} must be an integer from 1 to ${max}, got ${Number.isNaN(v) ? 'something that is not a number' : String(v)}.`);
+  if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= max)) throw new InvalidOptionError(`--${name} must be an integer from 1 to ${max}, got ${givenNumber(v)}.`);
 }
+
+/** An empty list is what the host said, not that all is well: Hyper-V shows an account without its rights nothing. */
+const NO_JOBS = 'No jobs listed. An account without Hyper-V rights is shown none too: hyperv-wsman doctor checks.\n';
 
 /** One host, as before fleets existed. */
 function runOneHost(args: JobsArgs, host: string | undefined, io: CliIo): Promise<number> {
@@ -75,7 +83,7 @@ function runOneHost(args: JobsArgs, host: string | undefined, io: CliIo): Promis
         else if (tty) rows.push(jobRow(job));
         else io.stdout.write(formatTsvRow(jobRow(job)));
       }
-      if (!args.json && tty) io.stdout.write(rows.length ? formatTable(JOB_HEADER, rows) : 'No jobs.\n');
+      if (!args.json && tty) io.stdout.write(rows.length ? formatJobTable(rows, terminalColumns(io)) : NO_JOBS);
       return 0;
     },
   );
