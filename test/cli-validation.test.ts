@@ -334,3 +334,38 @@ describe('the wrong dialect the other way: a WMI resource URI sent to OMI', () =
     assert.doesNotMatch(r.stderr, /Hint/);
   });
 });
+
+describe('credentials and repeated flags as typed (UX review)', () => {
+  let host: EmulatedHost;
+  before(async () => {
+    host = await startEmulatedHost();
+  });
+  after(() => host.close());
+
+  test('an empty HYPERV_WSMAN_PASSWORD means "not set", as every HYPERV_WSMAN_* variable: no empty password is sent', async () => {
+    const r = await runCapture(['identify', ...hostArgs(host)], { env: { HOME: emptyHome(), HYPERV_WSMAN_PASSWORD: '' } });
+    assert.equal(r.code, EXIT.USAGE, r.stderr);
+    assert.match(r.stderr, /No password: set HYPERV_WSMAN_PASSWORD/);
+    assert.equal(host.requests?.length ?? 0, 0);
+  });
+
+  test('an empty line on --password-stdin is a usage error naming standard input, not a refused login', async () => {
+    const r = await runCapture(['identify', ...hostArgs(host), '--password-stdin'], { env: { HOME: emptyHome() }, stdin: '\n' });
+    assert.equal(r.code, EXIT.USAGE, r.stderr);
+    assert.match(r.stderr, /The password from standard input \(--password-stdin\) is empty/);
+  });
+
+  test('--user given twice with different values says so (yargs made it an array, which read as "--user is required")', async () => {
+    const r = await runCapture(['identify', ...hostArgs(host), '--user', 'other'], { env: env() });
+    assert.equal(r.code, EXIT.USAGE, r.stderr);
+    assert.match(r.stderr, /--user was given 2 times \("Administrator", "other"\); give it once\./);
+    const same = await runCapture(['identify', ...hostArgs(host), '--user', DEFAULT_USER], { env: env() });
+    assert.equal(same.code, EXIT.OK, same.stderr);
+  });
+
+  test('a timeout that is not a number says so instead of "got NaN"', async () => {
+    const r = await runCapture(['identify', ...hostArgs(host), '--read-timeout', 'soon'], { env: env() });
+    assert.equal(r.code, EXIT.USAGE, r.stderr);
+    assert.match(r.stderr, /--read-timeout must be a positive number of seconds, got something that is not a number\./);
+  });
+});

@@ -15,6 +15,7 @@ import type { UnauthenticatedIdentifyOptions } from '../wsman/identify-unauthent
 import { BOOLEAN_WORDS_TEXT, booleanWord } from './boolean-words.js';
 import { CONFIG_ENV, CONFIG_KEYS, PROFILE_ENV, loadConfig, type ConfigKey, type ConfigValues, type LoadedConfig } from './config-file.js';
 import { readSmallTextFile, warnIfShared } from './file-safety.js';
+import { givenNumber } from './number-text.js';
 import type { CliIo } from './io.js';
 import { checkTransportSettings } from './transport-flags.js';
 import { maskUrlCredentials } from '../transport/proxy-tunnel.js';
@@ -199,12 +200,19 @@ async function certificateSettings(s: ConfigValues, args: ConnectionArgs, io: Cl
  */
 export async function resolvePassword(args: ConnectionArgs, io: CliIo, configPasswordFile?: string): Promise<string> {
   if (args['password-stdin'] && args['password-file'] !== undefined) throw new InvalidOptionError('Give only one of --password-stdin and --password-file.');
-  if (args['password-stdin']) return readPasswordFromStdin(io);
-  if (args['password-file'] !== undefined) return readPasswordFile(args['password-file'], '--password-file', io);
+  if (args['password-stdin']) return nonEmptyPassword(await readPasswordFromStdin(io), 'standard input (--password-stdin)');
+  if (args['password-file'] !== undefined) return nonEmptyPassword(readPasswordFile(args['password-file'], '--password-file', io), `--password-file ${args['password-file']}`);
+  // An empty variable means "not set", as for every HYPERV_WSMAN_* variable.
   const env = io.env[PASSWORD_ENV];
-  if (env !== undefined) return env;
-  if (configPasswordFile !== undefined) return readPasswordFile(configPasswordFile, `the config's password-file ${configPasswordFile}`, io);
+  if (env !== undefined && env !== '') return env;
+  if (configPasswordFile !== undefined) return nonEmptyPassword(readPasswordFile(configPasswordFile, `the config's password-file ${configPasswordFile}`, io), `the config's password-file ${configPasswordFile}`);
   throw new InvalidOptionError(`No password: set ${PASSWORD_ENV}, or use --password-stdin or --password-file, or "password-file" in a config profile (never on the command line).`);
+}
+
+/** An empty password would be sent and refused as a wrong one, which sends the user to check the wrong thing. */
+function nonEmptyPassword(password: string, source: string): string {
+  if (password === '') throw new InvalidOptionError(`The password from ${source} is empty; give the account's password there.`);
+  return password;
 }
 
 export function traceTo(io: CliIo): (e: TraceEvent) => void {
@@ -246,7 +254,13 @@ function envSettings(env: CliIo['env']): ConfigValues {
 function flagSettings(args: ConnectionArgs): ConfigValues {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
-    const v = (args as Record<string, unknown>)[key];
+    let v = (args as Record<string, unknown>)[key];
+    // yargs makes a repeated flag an array: the same value twice is harmless, two values a contradiction.
+    if (Array.isArray(v)) {
+      const values = [...new Set(v.map(String))];
+      if (values.length > 1) throw new InvalidOptionError(`--${key} was given ${v.length} times (${values.map((x) => JSON.stringify(x)).join(', ')}); give it once.`);
+      v = v[0];
+    }
     if (v !== undefined) out[key] = v;
   }
   return out as ConfigValues;
@@ -357,11 +371,11 @@ const TIMEOUT_KEYS = ['operation-timeout', 'read-timeout', 'connect-timeout', 'c
 function checkNumbers(s: ConfigValues): void {
   for (const k of TIMEOUT_KEYS) {
     const v = s[k];
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new InvalidOptionError(`--${k} must be a positive number of seconds, got ${String(v)}.`);
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new InvalidOptionError(`--${k} must be a positive number of seconds, got ${givenNumber(v)}.`);
   }
-  if (s.port !== undefined && !Number.isInteger(s.port)) throw new InvalidOptionError(`--port must be an integer 1-65535, got ${String(s.port)}.`);
+  if (s.port !== undefined && !Number.isInteger(s.port)) throw new InvalidOptionError(`--port must be an integer 1-65535, got ${givenNumber(s.port)}.`);
   const envelope = s['max-envelope-size'];
-  if (envelope !== undefined && !(Number.isInteger(envelope) && envelope >= 8192)) throw new InvalidOptionError(`--max-envelope-size must be an integer >= 8192 (WinRM refuses less), got ${String(envelope)}.`);
+  if (envelope !== undefined && !(Number.isInteger(envelope) && envelope >= 8192)) throw new InvalidOptionError(`--max-envelope-size must be an integer >= 8192 (WinRM refuses less), got ${givenNumber(envelope)}.`);
 }
 
 /**
@@ -485,7 +499,7 @@ async function buildConnection(args: ConnectionArgs, io: CliIo, credentials: boo
   checkNumbers(s);
   // --password-stdin, --password-file and $HYPERV_WSMAN_PASSWORD come before a password-file of the environment or the profile.
   // Kerberos without any password source uses --keytab or the credential cache.
-  const passwordGiven = args['password-stdin'] === true || args['password-file'] !== undefined || io.env[PASSWORD_ENV] !== undefined || s['password-file'] !== undefined;
+  const passwordGiven = args['password-stdin'] === true || args['password-file'] !== undefined || (io.env[PASSWORD_ENV] ?? '') !== '' || s['password-file'] !== undefined;
   const password = first !== undefined ? first.password : credentials && !certificate && (passwordGiven || !kerberos) ? await resolvePassword(args, io, s['password-file']) : '';
   const secrets = first !== undefined ? Object.fromEntries(SECRET_KEYS.filter((k) => k !== 'password' && first[k] !== undefined).map((k) => [k, first[k]])) : credentials && certificate ? await certificateSettings(s, args, io) : {};
   const options: ConnectionOptions = {

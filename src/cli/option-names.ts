@@ -36,7 +36,7 @@ export function inFlagTerms(message: string): string {
   let out = message.replace(/\b[a-z]+(?:[A-Z][a-z]*)+\b/g, (name) => FLAG_FOR_OPTION[name] ?? name);
   out = out.replace(new RegExp(`^(${PLAIN.join('|')})\\b(?= (?:"[^"]*" )?(?:must|is required|only))`), '--$1');
   // "Use transport ntlm" / "Use messageEncryption auto": a flag followed by its value.
-  out = out.replace(/(?<![-\w])transport (ntlm|basic|certificate)\b/g, '--transport $1');
+  out = out.replace(/(?<![-\w])transport (ntlm|basic|certificate|kerberos|negotiate)\b/g, '--transport $1');
   // Library messages that already name the flag beside the option ("caTrustPath (--ca-trust-path)") say it once.
   out = out.replace(/(--([a-z][a-z0-9-]*)(?: [^\s()]+)?) \(--\2\)/g, '$1');
   // ... and beside it with a slash ("readTimeoutSec / --read-timeout").
