@@ -119,6 +119,14 @@ describe('jobs on several hosts', () => {
     assert.match(r.stdout, new RegExp(job(2, 10).instanceId));
   });
 
+  test('on an 80-column terminal each host\'s table fits, as the single-host table does (UX review)', async () => {
+    const r = await runCapture(['jobs', ...hostFlags([hosts[0]!.url, hosts[1]!.url]), ...user], { tty: true, columns: 80 });
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    assert.match(r.stdout, new RegExp(job(2, 10).instanceId));
+    const long = r.stdout.split('\n').filter((l) => [...l].length > 80);
+    assert.deepEqual(long, []);
+  });
+
   test('not a terminal: tab-separated rows with the host first', async () => {
     const r = await runCapture(['jobs', ...hostFlags([hosts[0]!.url, hosts[1]!.url]), ...user, '--concurrency', '1']);
     assert.equal(r.code, EXIT.OK, r.stderr);

@@ -13,8 +13,8 @@ import type { HypervJob, ListJobsOptions } from '../hyperv/jobs.js';
 import type { ConnectionOptions } from '../options.js';
 import { exitCodeFor, EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import { JOB_HEADER, jobRow } from './job-rows.js';
-import { formatTable, formatTsvRow, isTty, writeJson } from './output.js';
+import { JOB_HEADER, formatJobTable, jobRow } from './job-rows.js';
+import { formatTsvRow, isTty, terminalColumns, writeJson } from './output.js';
 import { errorCodeOf, messageOf } from './run.js';
 
 export interface FleetJobsOptions {
@@ -40,7 +40,7 @@ export async function runFleetJobs(o: FleetJobsOptions, io: CliIo): Promise<numb
       io.stderr.write(`hyperv-wsman: ${r.host}: ${errorCodeOf(r.error)}: ${messageOf(r.error).replace(/\s*\n\s*/g, ' ')}\n`);
     }
     if (o.json) writeJson(io, hostJson(r));
-    else if (tty) io.stdout.write(hostBlock(r));
+    else if (tty) io.stdout.write(hostBlock(r, terminalColumns(io)));
     else if (r.ok) for (const j of r.value) io.stdout.write(formatTsvRow([r.host, ...jobRow(j)]));
   }
   if (failed.length === 0) return EXIT.OK;
@@ -55,10 +55,10 @@ function hostJson(r: FleetResult<HypervJob[]>): unknown {
   return { host: r.host, ok: false, elapsedMs, error: { code: errorCodeOf(r.error), message: messageOf(r.error), exitCode: exitCodeFor(r.error) } };
 }
 
-/** A terminal block per host: a heading line, then its table (or what failed). */
-function hostBlock(r: FleetResult<HypervJob[]>): string {
+/** A terminal block per host: a heading line, then its table fitted to the terminal, as for one host (or what failed). */
+function hostBlock(r: FleetResult<HypervJob[]>, columns: number | undefined): string {
   if (!r.ok) return `${r.host}: FAILED ${errorCodeOf(r.error)} (exit ${exitCodeFor(r.error)})\n\n`;
   const n = r.value.length;
   const heading = `${r.host}: ${n} job${n === 1 ? '' : 's'}\n`;
-  return n === 0 ? heading + '\n' : heading + formatTable(JOB_HEADER, r.value.map(jobRow)) + '\n';
+  return n === 0 ? heading + '\n' : heading + formatJobTable(r.value.map(jobRow), columns) + '\n';
 }
