@@ -76,6 +76,39 @@ function run(command: string, args: readonly string[], env: Record<string, strin
 
 let tmp = '';
 
+/**
+ * A playbook of one job_error task against the emulated host on `port` (NTLM user and password from
+ * $HYPERV_WSMAN_PASSWORD, plus `options` as YAML lines), its registered result saved as JSON.
+ */
+function jobErrorPlaybook(name: string, port: number, options: readonly string[], opts: { ignoreErrors?: boolean } = {}): { playbook: string; resultsFile: string } {
+  const playbook = join(tmp, `${name}.yml`);
+  const resultsFile = join(tmp, `${name}.json`);
+  writeFileSync(
+    playbook,
+    [
+      '- hosts: localhost',
+      '  gather_facts: false',
+      '  tasks:',
+      '    - hyperv_wsman.hyperv.job_error:',
+      `        job_id: ${FIXTURE_JOB_IDS.failedConcrete}`,
+      '        host: 127.0.0.1',
+      `        port: ${port}`,
+      '        scheme: http',
+      `        user: ${DEFAULT_USER}`,
+      "        password: \"{{ lookup('env', 'HYPERV_WSMAN_PASSWORD') }}\"",
+      ...options.map((o) => `        ${o}`),
+      '      register: result',
+      ...(opts.ignoreErrors ? ['      ignore_errors: true'] : []),
+      '    - ansible.builtin.copy:',
+      '        content: "{{ result | to_json }}"',
+      `        dest: ${resultsFile}`,
+      '        mode: "0600"',
+      '',
+    ].join('\n'),
+  );
+  return { playbook, resultsFile };
+}
+
 function ansibleEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
@@ -261,33 +294,7 @@ describe('the hyperv_wsman.hyperv collection with real ansible-core against the 
   });
 
   test('a setting of another transport (send_cbt with transport basic) fails the task in the module\'s words', async () => {
-    const playbook = join(tmp, 'other-transport.yml');
-    const resultsFile = join(tmp, 'other-transport.json');
-    writeFileSync(
-      playbook,
-      [
-        '- hosts: localhost',
-        '  gather_facts: false',
-        '  tasks:',
-        '    - hyperv_wsman.hyperv.job_error:',
-        `        job_id: ${FIXTURE_JOB_IDS.failedConcrete}`,
-        '        host: 127.0.0.1',
-        `        port: ${host.port}`,
-        '        scheme: http',
-        '        transport: basic',
-        '        allow_unencrypted: true',
-        `        user: ${DEFAULT_USER}`,
-        "        password: \"{{ lookup('env', 'HYPERV_WSMAN_PASSWORD') }}\"",
-        '        send_cbt: false',
-        '      register: other',
-        '      ignore_errors: true',
-        '    - ansible.builtin.copy:',
-        `        content: "{{ other | to_json }}"`,
-        `        dest: ${resultsFile}`,
-        '        mode: "0600"',
-        '',
-      ].join('\n'),
-    );
+    const { playbook, resultsFile } = jobErrorPlaybook('other-transport', host.port, ['transport: basic', 'allow_unencrypted: true', 'send_cbt: false'], { ignoreErrors: true });
     const r = await run(TOOLS.playbook, [playbook], { HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const result = JSON.parse(readFileSync(resultsFile, 'utf8')) as TaskResult;
@@ -362,30 +369,7 @@ describe('the hyperv_wsman.hyperv collection with real ansible-core against the 
     const proxy = await startProxy();
     const proxyPassword = 'Pr0xy-Interop-S3cret';
     try {
-      const playbook = join(tmp, 'proxy.yml');
-      const resultsFile = join(tmp, 'proxy-results.json');
-      writeFileSync(
-        playbook,
-        [
-          '- hosts: localhost',
-          '  gather_facts: false',
-          '  tasks:',
-          '    - hyperv_wsman.hyperv.job_error:',
-          `        job_id: ${FIXTURE_JOB_IDS.failedConcrete}`,
-          '        host: 127.0.0.1',
-          `        port: ${host.port}`,
-          '        scheme: http',
-          `        user: ${DEFAULT_USER}`,
-          "        password: \"{{ lookup('env', 'HYPERV_WSMAN_PASSWORD') }}\"",
-          `        proxy: "http://proxyuser:{{ lookup('env', 'PROXY_TEST_PASSWORD') }}@127.0.0.1:${proxy.port}"`,
-          '      register: through_proxy',
-          '    - ansible.builtin.copy:',
-          '        content: "{{ through_proxy | to_json }}"',
-          `        dest: ${resultsFile}`,
-          '        mode: "0600"',
-          '',
-        ].join('\n'),
-      );
+      const { playbook, resultsFile } = jobErrorPlaybook('proxy', host.port, [`proxy: "http://proxyuser:{{ lookup('env', 'PROXY_TEST_PASSWORD') }}@127.0.0.1:${proxy.port}"`]);
       const r = await run(TOOLS.playbook, [playbook, '-vvv'], { HYPERV_WSMAN_PASSWORD: DEFAULT_PASSWORD, PROXY_TEST_PASSWORD: proxyPassword });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const result = JSON.parse(readFileSync(resultsFile, 'utf8')) as TaskResult;
