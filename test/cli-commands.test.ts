@@ -392,7 +392,7 @@ describe('job-wait', () => {
     assert.match(r.stdout, /^Running 33%$/m);
     assert.match(r.stdout, /^Exception 66%$/m);
     assert.match(r.stdout, new RegExp(`^Job ${id} \\(Msvm_ConcreteJob\\) failed: Exception, ErrorCode 32768$`, 'm'));
-    assert.match(r.stdout, /^GetError returned 0 \(Completed with No Error\); 1 Msvm_Error instance\.$/m);
+    assert.match(r.stdout, /^The GetError call itself returned 0 \(Completed with No Error\); 1 Msvm_Error instance\.$/m);
     assert.ok(r.stdout.includes(EXPORT_FAILED));
     assert.match(r.stdout, /ErrorType: 4 \(Software Error\)/);
     assert.equal(r.stderr, `hyperv-wsman: ERR_JOB_FAILED: Job ${id} (Msvm_ConcreteJob) ended in state Exception: ${EXPORT_FAILED}\n`);

@@ -130,7 +130,7 @@ describe('job-error, human output and errors', () => {
     const r = await cli(['job-error', ...overHttp(), '--job-id', FIXTURE_JOB_IDS.failedConcrete]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout.split('\n')[0]!, /^Job \S+ \(Msvm_ConcreteJob\) failed: Exception, ErrorCode 32768$/);
-    assert.match(r.stdout, /^GetError returned 0 \(Completed with No Error\); 1 Msvm_Error instance\.$/m);
+    assert.match(r.stdout, /^The GetError call itself returned 0 \(Completed with No Error\); 1 Msvm_Error instance\.$/m);
     assert.ok(r.stdout.includes(FIXTURE_VMS.failed.name));
   });
 

@@ -208,7 +208,7 @@ describe('CLI job-error', () => {
     const lines = r.stdout.split('\n');
     assert.match(lines[0]!, /failed/);
     assert.ok(lines[1]!.includes(FIXTURE_VMS.failed.name), r.stdout);
-    const head = lines.findIndex((l) => /GetError returned 0/.test(l));
+    const head = lines.findIndex((l) => /The GetError call itself returned 0/.test(l));
     assert.ok(head > 1, 'the return value is a detail, not the headline');
   });
 

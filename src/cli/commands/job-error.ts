@@ -100,7 +100,8 @@ function methodLine(o: JobOutcome): string | undefined {
   if (o.returnValue !== 0) return undefined; // the notes say why there is no answer
   const n = o.errors.length;
   const instances = o.errorRead ? `; ${n === 0 ? 'no' : n} Msvm_Error instance${n === 1 ? '' : 's'}` : '';
-  return `${o.method} returned ${o.returnValue} (${o.returnValueName})${instances}.`;
+  // "The call itself": next to a failed job, "GetError returned 0 (Completed with No Error)" read as if the job had no error.
+  return `The ${o.method} call itself returned ${o.returnValue} (${o.returnValueName})${instances}.`;
 }
 
 function errorBlocks(errors: readonly MsvmError[]): string[] {
