@@ -130,3 +130,23 @@ describe('CLI: jobs --max-items', () => {
     }
   });
 });
+
+describe('CLI: enumerate --max-items', () => {
+  test('streams until past the limit, then exit 6 naming --max-items; without it every instance', async () => {
+    const r = await runCapture(['enumerate', 'Msvm_ConcreteJob', '--host', many.url, ...user, '--json', '--max-elements', '2', '--max-items', '5']);
+    assert.equal(r.code, EXIT.WSMAN_FAULT, r.stderr);
+    assert.match(r.stderr, /more than 5 items.*raise --max-items/);
+    const lines = jsonLines(r.stdout) as Array<{ className?: string; error?: { code: string } }>;
+    assert.equal(lines.filter((l) => l.className !== undefined).length, 4, 'the pages before the limit were printed');
+    assert.equal(lines.at(-1)?.error?.code, 'ERR_WSMAN_PROTOCOL');
+    const all = await runCapture(['enumerate', 'Msvm_ConcreteJob', '--host', many.url, ...user, '--json', '--max-elements', '2']);
+    assert.equal(all.code, EXIT.OK, all.stderr);
+    assert.equal(jsonLines(all.stdout).length, 7);
+  });
+
+  test('--max-items 0: usage error', async () => {
+    const r = await runCapture(['enumerate', 'Msvm_ConcreteJob', '--host', many.url, ...user, '--max-items', '0']);
+    assert.equal(r.code, EXIT.USAGE, r.stderr);
+    assert.match(r.stderr, /--max-items must be a positive integer/);
+  });
+});
