@@ -26,6 +26,8 @@ export const FLAG_FOR_OPTION: Readonly<Record<string, string>> = {
   krb5Config: '--krb5-config',
   callTimeoutSec: '--call-timeout',
   maxEnvelopeSize: '--max-envelope-size',
+  // Not a connection option: the bound on items of one enumeration (EnumerateArgs, ListJobsOptions).
+  maxItems: '--max-items',
 };
 
 /** Single-word option names, re-worded only where they open a message ("port must be 1-65535"). */

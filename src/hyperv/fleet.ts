@@ -7,7 +7,7 @@
 import { AbortedError, ErrorCodes, HypervWsmanError, InvalidOptionError } from '../errors.js';
 import type { ConnectionOptions } from '../options.js';
 import { WsmanClient } from '../wsman/client.js';
-import { HypervJobs, type HypervJob, type ListJobsOptions } from './jobs.js';
+import { DEFAULT_COLLECT_MAX_ITEMS, HypervJobs, type HypervJob, type ListJobsOptions } from './jobs.js';
 
 export interface FleetTarget {
   /** How results name this host; default connection.host. */
@@ -109,14 +109,19 @@ async function runOne<T>(host: string, target: FleetTarget, perHost: number, wor
   }
 }
 
-/** Every job of every host (Msvm_ConcreteJob and Msvm_MigrationJob unless `classes` says otherwise), one result per host. */
+/**
+ * Every job of every host (Msvm_ConcreteJob and Msvm_MigrationJob unless `classes` says otherwise), one
+ * result per host. A host's jobs are collected in memory, so each class is bounded by `list.maxItems`
+ * (default DEFAULT_COLLECT_MAX_ITEMS); a host past it fails with a ProtocolError.
+ */
 export function listFleetJobs(targets: Iterable<FleetTarget>, list: ListJobsOptions = {}, options: FleetOptions = {}): AsyncGenerator<FleetResult<HypervJob[]>, void, undefined> {
+  const bounded: ListJobsOptions = { ...list, maxItems: list.maxItems ?? DEFAULT_COLLECT_MAX_ITEMS };
   return runFleet(
     targets,
     async (client, _target, signal) => {
       const jobs = new HypervJobs(client);
       const out: HypervJob[] = [];
-      for await (const job of jobs.listJobs(list)) {
+      for await (const job of jobs.listJobs(bounded)) {
         if (signal.aborted) throw new AbortedError();
         out.push(job);
       }

@@ -180,7 +180,16 @@ export interface ListJobsOptions {
   readonly where?: string;
   readonly classes?: readonly string[];
   readonly maxElements?: number;
+  /**
+   * At most this many jobs of each class (each class is one enumeration); more throw a ProtocolError.
+   * Default none here (the jobs stream one by one); listFleetJobs and the CLI `jobs`, which collect
+   * them, default to DEFAULT_COLLECT_MAX_ITEMS.
+   */
+  readonly maxItems?: number;
 }
+
+/** The bound on jobs per class for callers that collect every job of a host (a hostile host can page forever). */
+export const DEFAULT_COLLECT_MAX_ITEMS = 20_000;
 
 const num = (v: CimValue | undefined): number | null => {
   if (v === null || v === undefined || Array.isArray(v)) return null;
@@ -341,7 +350,7 @@ export class HypervJobs {
     for (const c of classes) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c)) throw new ProtocolError(`Invalid class name "${c}".`);
       const wql = `SELECT * FROM ${c}${options.where ? ` WHERE ${options.where}` : ''}`;
-      const it = this.client.enumerateInstances(wmiResourceUri(this.namespace, '*'), { wql, maxElements: options.maxElements }, (cls) => schemaFor(cls));
+      const it = this.client.enumerateInstances(wmiResourceUri(this.namespace, '*'), { wql, maxElements: options.maxElements, maxItems: options.maxItems }, (cls) => schemaFor(cls));
       for await (const inst of it) yield toHypervJob(inst, this.ref(inst.className, String(inst.properties.InstanceID ?? '')));
     }
   }

@@ -5,7 +5,7 @@
 import { isEprElement } from '../cim/epr.js';
 import { decodeWsCimInstance, type WsCimClassSchema } from '../cim/ws-cim.js';
 import type { CimInstance } from '../cim/types.js';
-import { HttpStatusError, MismatchedReplyError, ProtocolError, XmlParseError, HypervWsmanError } from '../errors.js';
+import { HttpStatusError, InvalidOptionError, MismatchedReplyError, ProtocolError, XmlParseError, HypervWsmanError } from '../errors.js';
 import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from '../options.js';
 import { WsmanFaultError } from './fault.js';
 import { createSession } from '../session/create-session.js';
@@ -124,6 +124,8 @@ export class WsmanClient {
 
   /** The items of each Enumerate/Pull page, unchecked; returning early releases the context on the server. */
   private async *pages(resourceUri: string, args: EnumerateArgs, call: CallOptions): AsyncGenerator<readonly XmlElement[], void, undefined> {
+    const maxItems = args.maxItems;
+    if (maxItems !== undefined && !(Number.isSafeInteger(maxItems) && maxItems >= 1)) throw new InvalidOptionError(`maxItems must be a positive integer; got ${maxItems}.`);
     let pageCtx = this.pageCtx;
     // A page too small for one item: ask again at the full size, and keep that size.
     const sendPage = async (build: (ctx: EnvelopeContext) => WsmanRequest): Promise<ParsedEnvelope> => {
@@ -139,8 +141,15 @@ export class WsmanClient {
     let page = parseEnumerationPage(first.body, 'EnumerateResponse');
     let context = page.context;
     let emptyPages = 0;
+    let items = 0;
     try {
       for (;;) {
+        items += page.items.length;
+        if (maxItems !== undefined && items > maxItems) {
+          throw new ProtocolError(
+            `The server sent more than ${maxItems} items for ${resourceUri}; stopping the enumeration (maxItems bounds what one enumeration may bring, as a server that never ends it would exhaust memory). If the host really has more, raise maxItems.`,
+          );
+        }
         if (page.items.length > 0) yield page.items;
         if (page.endOfSequence || context === undefined) {
           context = undefined;

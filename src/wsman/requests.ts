@@ -50,6 +50,12 @@ export interface EnumerateArgs {
   readonly maxElements?: number;
   readonly mode?: 'EnumerateEPR' | 'EnumerateObjectAndEPR';
   readonly options?: readonly WsmanOption[];
+  /**
+   * Client-side bound, not sent: more items than this in one enumeration (counted across pages)
+   * release the context and throw a ProtocolError. Default none; callers that collect every item
+   * set one, since a hostile server can page forever.
+   */
+  readonly maxItems?: number;
 }
 
 export const DEFAULT_MAX_ELEMENTS = 100;

@@ -24,6 +24,7 @@ export interface EnumerateCliArgs extends ConnectionArgs, TargetArgs {
   wql?: string;
   where?: string;
   'max-elements'?: number;
+  'max-items'?: number;
   'associated-with'?: string;
   'association-class'?: string;
   'result-class'?: string;
@@ -45,7 +46,7 @@ interface Plan {
  * (class + --selector keys) as its Object, as WinRM takes it ([MS-WSMV] 3.1.4.1.13; the winrm
  * tool's -dialect:association). The keys name the source, so they are not sent as header selectors.
  */
-function associationPlan(source: string, args: EnumerateCliArgs, paging: { maxElements?: number }): Plan {
+function associationPlan(source: string, args: EnumerateCliArgs, paging: { maxElements?: number; maxItems?: number }): Plan {
   const conflicts = [args.class !== undefined && 'a class argument (use --result-class)', args.wql !== undefined && '--wql', args.where !== undefined && '--where', args['resource-uri'] !== undefined && '--resource-uri'].filter((c) => c !== false);
   if (conflicts.length > 0) throw new InvalidOptionError(`--associated-with does not go with ${conflicts.join(', ')}: it names the instance to start from, and --result-class the class of what comes back.`);
   if ((args.dialect ?? 'wmi') === 'cim') throw new InvalidOptionError('--associated-with needs the wmi dialect (WinRM): the query goes to a whole namespace, which the cim dialect cannot address.');
@@ -69,7 +70,10 @@ function associationPlan(source: string, args: EnumerateCliArgs, paging: { maxEl
 function plan(args: EnumerateCliArgs): Plan {
   const max = args['max-elements'];
   if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new InvalidOptionError(`--max-elements must be a positive integer, got ${givenNumber(max)}.`);
-  const paging = max !== undefined ? { maxElements: max } : {};
+  const maxItems = args['max-items'];
+  if (maxItems !== undefined && !(Number.isSafeInteger(maxItems) && maxItems >= 1)) throw new InvalidOptionError(`--max-items must be a positive integer, got ${givenNumber(maxItems)}.`);
+  // No default bound: instances are printed as they arrive, never collected.
+  const paging = { ...(max !== undefined ? { maxElements: max } : {}), ...(maxItems !== undefined ? { maxItems } : {}) };
   const source = args['associated-with'];
   if (source !== undefined) return associationPlan(source, args, paging);
   const stray = ASSOCIATION_FLAGS.filter((f) => args[f] !== undefined);
@@ -108,6 +112,7 @@ export const enumerateCommand = defineCommand<EnumerateCliArgs>({
       .option('wql', { type: 'string', requiresArg: true, describe: 'A WQL query (wmi dialect: sent to the namespace; cim: to the class it selects from)' })
       .option('where', { type: 'string', requiresArg: true, describe: 'A WQL condition on the class: SELECT * FROM <class> WHERE <this>' })
       .option('max-elements', { type: 'number', requiresArg: true, describe: 'Instances per page (Enumerate/Pull MaxElements; default 100)' })
+      .option('max-items', { type: 'number', requiresArg: true, describe: 'Stop with an error (exit 6) after more than N instances (default: no limit; instances stream)' })
       .option('associated-with', { type: 'string', requiresArg: true, group: ASSOCIATION_GROUP, describe: 'The instances associated with one instance of this class, named by --selector (DMTF association filter)' })
       .option('association-class', { type: 'string', requiresArg: true, group: ASSOCIATION_GROUP, describe: 'Only through this association class, e.g. Msvm_AffectedJobElement' })
       .option('result-class', { type: 'string', requiresArg: true, group: ASSOCIATION_GROUP, describe: 'Only results of this class (or a subclass), e.g. Msvm_ComputerSystem' })

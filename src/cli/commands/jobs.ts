@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../../errors.js';
 import { DEFAULT_FLEET_CONCURRENCY } from '../../hyperv/fleet.js';
 import { jobWithOutcomeToJson } from '../../hyperv/job-json.js';
-import { HypervJobs, JOB_CLASSES, type ListJobsOptions } from '../../hyperv/jobs.js';
+import { DEFAULT_COLLECT_MAX_ITEMS, HypervJobs, JOB_CLASSES, type ListJobsOptions } from '../../hyperv/jobs.js';
 import { JOB_STATE } from '../../hyperv/value-maps.js';
 import { defineCommand } from '../command.js';
 import { connectionOptionsForHosts, endpointKey, withConnectionOptions, type ConnectionArgs } from '../connection.js';
@@ -30,7 +30,11 @@ export interface JobsArgs extends Omit<ConnectionArgs, 'host'> {
   'per-host-concurrency'?: number;
   state?: string[];
   'job-class'?: string[];
+  'max-items'?: number;
 }
+
+/** Largest --max-items: a bound, not a way to turn the bound off. */
+const MAX_ITEMS_CEILING = 10_000_000;
 
 /** `Completed with Warnings` -> `completed-with-warnings`: the spelling --state takes. */
 export function stateSlug(name: string): string {
@@ -58,7 +62,10 @@ function listOptionsOf(args: JobsArgs): ListJobsOptions {
   const classes = args['job-class'];
   for (const c of classes ?? []) jobClassOf(c);
   const where = stateCondition(args.state);
-  return { ...(where !== undefined ? { where } : {}), ...(classes && classes.length ? { classes } : {}) };
+  positiveIntFlag('max-items', args['max-items'], MAX_ITEMS_CEILING);
+  // Every path of `jobs` may collect (the table, the fleet), so each is bounded.
+  const maxItems = args['max-items'] ?? DEFAULT_COLLECT_MAX_ITEMS;
+  return { ...(where !== undefined ? { where } : {}), ...(classes && classes.length ? { classes } : {}), maxItems };
 }
 
 function positiveIntFlag(name: string, v: number | undefined, max: number): void {
@@ -130,6 +137,7 @@ export const jobsCommand = defineCommand<JobsArgs>({
       .option('per-host-concurrency', { type: 'number', requiresArg: true, group: 'Fleet:', describe: 'Connections (calls in flight) per host (default 1)' })
       // No yargs `choices`: they are case-sensitive, and `--state Exception` should work.
       .option('state', { type: 'string', array: true, requiresArg: true, describe: `Only jobs in this state, any case (repeatable): ${[...JOB_STATE_BY_SLUG.keys()].join(', ')}` })
+      .option('max-items', { type: 'number', requiresArg: true, describe: `Fail a host that sends more than N jobs of one class (default ${DEFAULT_COLLECT_MAX_ITEMS}; a bound against hosts that page forever)` })
       .option('job-class', { type: 'string', array: true, requiresArg: true, describe: `Job classes to list (repeatable; default ${JOB_CLASSES.join(' and ')})` })
       .check((a) => {
         stateCondition(a.state);
