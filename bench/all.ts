@@ -28,8 +28,8 @@ console.log(`hyperv-wsman bench: node ${machine.node} on ${machine.platform}, ${
 const fmt = (n: number, digits = 0): string => n.toFixed(digits);
 const row = (cells: readonly string[]): void => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(52) : c.padStart(14))).join(''));
 
-// First, while this process has done nothing else: run last, after the other benches, the same loop
-// measured 19 700/s instead of 42 000/s (2026-12-07; not explained yet, see README Benchmarks).
+// First, while no child process of another bench is still running: measured last, the same loop
+// once read 19 700/s instead of 42 000/s, and repeats varied the same way (see README Benchmarks).
 const decode = await measureDecode();
 
 const perCall = await measurePerCall(quick ? { iterations: 300 } : {});
