@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { X509Certificate } from 'node:crypto';
 import { parseXml } from '../src/xml/parse.js';
-import { attr, child, childrenNamed, elements, isNil, path, textOf, type XmlElement } from '../src/xml/tree.js';
+import { attr, child, childrenNamed, elements, isNil, lookupNamespace, path, textOf, type XmlElement } from '../src/xml/tree.js';
 import { NS, WQL_DIALECT } from '../src/wsman/namespaces.js';
 import { NtlmClientContext } from '../src/auth/ntlm/client-context.js';
 import { channelBindingApplicationData } from '../src/auth/ntlm/channel-binding.js';
@@ -164,7 +164,7 @@ interface FaultShape {
 
 function resolveQName(el: XmlElement, qname: string): { ns: string; local: string } {
   const [prefix, local] = qname.includes(':') ? qname.split(':') : ['', qname];
-  return { ns: el.scope[prefix!] ?? '', local: local! };
+  return { ns: lookupNamespace(el.scope, prefix!) ?? '', local: local! };
 }
 
 function fault(reply: Reply): FaultShape {

@@ -21,7 +21,7 @@ import {
   buildReleaseRequest,
 } from '../src/wsman/requests.js';
 import { parseXml } from '../src/xml/parse.js';
-import { attr, child, childrenNamed, elements, type XmlElement } from '../src/xml/tree.js';
+import { attr, child, childrenNamed, elements, lookupNamespace, type XmlElement } from '../src/xml/tree.js';
 import { checkWellFormed, validateXsd, type LintResult } from './helpers/xsd.js';
 
 const WSDL_DIR = fileURLToPath(new URL('../wsdl/', import.meta.url));
@@ -200,7 +200,7 @@ describe('the WSDL agrees with the schemas and with DSP0227 / MS-WSMV naming', (
 
   function resolve(el: XmlElement, qname: string): { ns: string; local: string } {
     const [prefix, local] = qname.includes(':') ? (qname.split(':') as [string, string]) : ['', qname];
-    const ns = el.scope[prefix];
+    const ns = lookupNamespace(el.scope, prefix);
     assert.ok(ns !== undefined, `prefix "${prefix}" of ${qname} is declared`);
     return { ns, local };
   }

@@ -31,8 +31,8 @@ export interface XmlElement {
   /**
    * Prefix -> namespace URI in scope at this element ('' = default namespace). Needed for QName values
    * such as fault subcodes. From parseXml it is a chain: an element holds only its own declarations
-   * and inherits the rest through its prototype (none at the end), so read it with lookupNamespace
-   * or namespacesInScope, not Object.keys or a spread.
+   * and links to its parent's scope for the rest, so read it with lookupNamespace or
+   * namespacesInScope, not by key, Object.keys or a spread.
    */
   readonly scope: Readonly<Record<string, string>>;
 }
@@ -101,11 +101,29 @@ export function resolveQName(el: XmlElement, qname: string): { ns: string; local
 }
 
 /**
+ * The link from a parsed element's scope to its parent's. A symbol-keyed property, not the
+ * prototype: V8 keeps objects that serve as prototypes alive through minor collections, so a chain
+ * of prototypes made per document promoted every parse's garbage to the old generation (a 3.5 KB
+ * reply took 77 µs to read instead of 15, most of it in the collector).
+ */
+export const PARENT_SCOPE: unique symbol = Symbol('parent namespace scope');
+
+type LinkedScope = Readonly<Record<string, string>> & { readonly [PARENT_SCOPE]?: LinkedScope };
+
+/** The next scope outwards: the parse link, else the prototype (a scope built by hand may chain either way). */
+function outer(o: object): object | null {
+  const link = (o as LinkedScope)[PARENT_SCOPE];
+  if (link !== undefined) return link;
+  const proto = Object.getPrototypeOf(o) as object | null;
+  return proto === Object.prototype ? null : proto;
+}
+
+/**
  * The namespace a prefix is bound to in a scope, or undefined. Walks the scope chain by own keys, so
  * a prefix such as `constructor` never resolves to an Object.prototype member of a plain-object scope.
  */
 export function lookupNamespace(scope: Readonly<Record<string, string>>, prefix: string): string | undefined {
-  for (let o: object | null = scope; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+  for (let o: object | null = scope; o !== null; o = outer(o)) {
     if (Object.hasOwn(o, prefix)) return (o as Record<string, string>)[prefix];
   }
   return undefined;
@@ -114,7 +132,7 @@ export function lookupNamespace(scope: Readonly<Record<string, string>>, prefix:
 /** Every binding in scope, flattened into one prototype-less object (innermost declaration wins). */
 export function namespacesInScope(scope: Readonly<Record<string, string>>): Record<string, string> {
   const chain: object[] = [];
-  for (let o: object | null = scope; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) chain.push(o);
+  for (let o: object | null = scope; o !== null; o = outer(o)) chain.push(o);
   const out = Object.create(null) as Record<string, string>;
   for (let i = chain.length - 1; i >= 0; i--) for (const k of Object.keys(chain[i]!)) out[k] = (chain[i] as Record<string, string>)[k]!;
   return out;

@@ -3,15 +3,15 @@
  * edition, sections 2.2-2.8, 3.1, 4.1), resolves namespaces (Namespaces in XML 1.0) and builds the
  * XmlElement tree, inside the bounds of ./limits.ts. Text is crossed with indexOf, not character by
  * character; only markup is read closely. Namespace scopes are chained (an element holds only its
- * own declarations), so nested declarations cost memory in proportion to the document, never to
- * depth times declarations.
+ * own declarations and a link to its parent's: see PARENT_SCOPE), so nested declarations cost memory
+ * in proportion to the document, never to depth times declarations.
  */
 import { XmlForbiddenError, XmlLimitError, XmlParseError } from '../errors.js';
 import { decodeEntities, decodeReference } from './entities.js';
 import { findForbiddenXmlChar } from './escape.js';
 import * as limits from './limits.js';
 import type { XmlLimitName } from './limits.js';
-import { XML_NS, type XmlAttribute, type XmlElement, type XmlNode } from './tree.js';
+import { PARENT_SCOPE, XML_NS, type XmlAttribute, type XmlElement, type XmlNode } from './tree.js';
 
 // Local copies: read on every tag, and some loaders turn imported bindings into property getters.
 const MAX_XML_ATTRIBUTES = limits.MAX_XML_ATTRIBUTES;
@@ -104,11 +104,8 @@ function isWordChar(c: number): boolean {
 
 const CR_LF = /\r\n?/g;
 
-/**
- * Prefix bindings before any declaration: only `xml` (Namespaces in XML 1.0, section 3). One object
- * for every document, so the scope objects chained to it share their shapes from one parse to the next.
- */
-const DOCUMENT_SCOPE: Record<string, string> = Object.create(null) as Record<string, string>;
+/** Prefix bindings before any declaration: only `xml` (Namespaces in XML 1.0, section 3). One object for every document. */
+const DOCUMENT_SCOPE: Scope = Object.create(null) as Scope;
 DOCUMENT_SCOPE.xml = XML_NS;
 
 /** Bindings in scope up to which a name is resolved by scanning them (see XmlReader.resolve). */
@@ -196,7 +193,11 @@ class Malformed {
   ) {}
 }
 
-type Scope = Record<string, string>;
+/** Bindings declared on one element; the rest through PARENT_SCOPE. */
+interface Scope {
+  [prefix: string]: string;
+  [PARENT_SCOPE]?: Scope;
+}
 
 /** An element while the reader builds it: its children are set at its end tag. */
 type Building = { -readonly [K in keyof XmlElement]: XmlElement[K] };
@@ -537,7 +538,7 @@ class XmlReader {
     const { open, attrNames, attrValues, attrCount } = this;
     const depth = open.length + 1;
     if (depth > MAX_XML_DEPTH) throw this.limit(i, MAX_XML_DEPTH, 'levels of element nesting', 'depth');
-    const parentScope = depth === 1 ? DOCUMENT_SCOPE : (open[depth - 2]!.scope as Scope);
+    const parentScope: Scope = depth === 1 ? DOCUMENT_SCOPE : (open[depth - 2]!.scope as Scope);
     // Declarations apply to every attribute of the element, wherever they are written.
     let scope = parentScope;
     const mark = this.nsCount;
@@ -549,8 +550,12 @@ class XmlReader {
         continue;
       }
       if (++this.declarations > MAX_XML_NAMESPACE_DECLARATIONS) throw this.limit(i, MAX_XML_NAMESPACE_DECLARATIONS, 'namespace declarations', 'namespaceDeclarations');
-      // Chained, not copied: the new scope inherits the parent's bindings (its chain ends in null, so `constructor` finds nothing).
-      if (scope === parentScope) scope = Object.create(parentScope) as Scope;
+      // Linked, not copied: the new scope holds its own bindings and reaches the parent's through PARENT_SCOPE
+      // (never a prototype: see there). No prototype, so `constructor` finds nothing.
+      if (scope === parentScope) {
+        scope = Object.create(null) as Scope;
+        scope[PARENT_SCOPE] = parentScope;
+      }
       // `xmlns` declares the default namespace, `xmlns:p` the prefix p (its local part).
       const declared = k.prefix === '' ? '' : k.local;
       scope[declared] = attrValues[a]!;
@@ -594,7 +599,14 @@ class XmlReader {
   /** The URI `prefix` is bound to in `scope` (the innermost open element's), or undefined. */
   private resolve(scope: Scope, prefix: string): string | undefined {
     const prefixes = this.nsPrefixes;
-    if (this.nsCount > NS_SCAN_LIMIT) return scope[prefix];
+    if (this.nsCount > NS_SCAN_LIMIT) {
+      // At most MAX_XML_DEPTH links; prototype-less objects, so only declared prefixes are found.
+      for (let o: Scope | undefined = scope; o !== undefined; o = o[PARENT_SCOPE]) {
+        const uri = o[prefix];
+        if (uri !== undefined) return uri;
+      }
+      return undefined;
+    }
     for (let k = this.nsCount - 1; k >= 0; k--) if (prefixes[k] === prefix) return this.nsUris[k];
     return undefined;
   }
