@@ -14,7 +14,6 @@ import { EXIT } from './exit-status.js';
 import { helpHint, usageMessage, type UsageContext } from './usage-errors.js';
 import { processIo, type CliIo } from './io.js';
 import { terminalSafeIo } from './terminal-text.js';
-import { tuneForShortLife } from './short-life.js';
 
 /**
  * One row per command, in the order `--help` lists them. `command` and `describe` are what the
@@ -272,7 +271,7 @@ if (isMain()) {
   };
   const argv = process.argv.slice(2);
   // Before the command's modules load, so their start-up runs with the short-life settings.
-  const tuned = namedEntry(argv)?.shortLived ? tuneForShortLife() : Promise.resolve();
+  const tuned = namedEntry(argv)?.shortLived ? import('./short-life.js').then((m) => m.tuneForShortLife()) : Promise.resolve();
   tuned.then(() => runCli(argv)).then(exitSoon, (err: unknown) => {
     process.stderr.write(`hyperv-wsman: ERR_INTERNAL: ${err instanceof Error ? err.message : String(err)}\n`);
     exitSoon(EXIT.INTERNAL);
