@@ -112,7 +112,8 @@ type LinkedScope = Readonly<Record<string, string>> & { readonly [PARENT_SCOPE]?
 
 /** The next scope outwards: the parse link, else the prototype (a scope built by hand may chain either way). */
 function outer(o: object): object | null {
-  const link = (o as LinkedScope)[PARENT_SCOPE];
+  // Own link only: a scope chained by prototype to a parsed one would otherwise read that one's link and skip it.
+  const link = Object.hasOwn(o, PARENT_SCOPE) ? (o as LinkedScope)[PARENT_SCOPE] : undefined;
   if (link !== undefined) return link;
   const proto = Object.getPrototypeOf(o) as object | null;
   return proto === Object.prototype ? null : proto;

@@ -253,13 +253,19 @@ class XmlReader {
   /**
    * The bindings in scope as a stack (prefix, URI), innermost last, with the stack height at each
    * open element: names resolve by a short scan, without keyed look-ups along the scope chain. Past
-   * NS_SCAN_LIMIT bindings the chain is used instead, so a hostile document cannot make each
+   * NS_SCAN_LIMIT bindings byPrefix is used instead, so a hostile document cannot make each
    * look-up long.
    */
   private readonly nsPrefixes: string[] = objectArray();
   private readonly nsUris: string[] = objectArray();
   /** Live entries of nsPrefixes/nsUris (the arrays are reused, not truncated: setting length is slow). */
   private nsCount = 1;
+  /**
+   * Past NS_SCAN_LIMIT bindings: prefix -> the URIs bound to it, innermost last, kept in step with the
+   * stack once made. One keyed look-up per name: walking the scope links cost up to MAX_XML_DEPTH
+   * look-ups per name, 5-7x the reading time of a document made for it.
+   */
+  private byPrefix: Map<string, string[]> | undefined;
   private readonly nsMarks: number[] = [];
   private root: XmlElement | undefined;
   private rootClosed = false;
@@ -561,6 +567,7 @@ class XmlReader {
       scope[declared] = attrValues[a]!;
       this.nsPrefixes[this.nsCount] = declared;
       this.nsUris[this.nsCount++] = attrValues[a]!;
+      if (this.byPrefix !== undefined) this.bind(declared, attrValues[a]!);
     }
     let attrs: readonly XmlAttribute[] = NONE;
     if (plain > 0) {
@@ -569,14 +576,14 @@ class XmlReader {
         const k = attrNames[a]!;
         if (k.declaration) continue;
         // Unprefixed attributes are in no namespace (Namespaces in XML 1.0 section 6.2).
-        const ns = k.prefix === '' ? '' : this.resolve(scope, k.prefix);
+        const ns = k.prefix === '' ? '' : this.resolve(k.prefix);
         if (ns === undefined) throw new Malformed(i, `undeclared namespace prefix "${k.prefix}" on attribute ${k.name}`);
         list.push({ name: k.name, ns, local: k.local, value: attrValues[a]! });
       }
       attrs = list;
     }
     const { name, prefix } = q;
-    const ns = this.resolve(scope, prefix);
+    const ns = this.resolve(prefix);
     if (ns === undefined && prefix !== '') throw new Malformed(i, `undeclared namespace prefix "${prefix}" on element <${name}>`);
     const el: Building = { kind: 'element', name, prefix, ns: ns ?? '', local: q.local, attrs, children: NONE, scope };
     if (depth === 1) {
@@ -587,7 +594,7 @@ class XmlReader {
       this.add(el, i);
     }
     if (empty) {
-      this.nsCount = mark;
+      this.unbindTo(mark);
       if (depth === 1) this.rootClosed = true;
       return;
     }
@@ -596,19 +603,32 @@ class XmlReader {
     this.nsMarks.push(mark);
   }
 
-  /** The URI `prefix` is bound to in `scope` (the innermost open element's), or undefined. */
-  private resolve(scope: Scope, prefix: string): string | undefined {
+  /** The URI `prefix` is bound to at the innermost open element (or the one being read), or undefined. */
+  private resolve(prefix: string): string | undefined {
     const prefixes = this.nsPrefixes;
     if (this.nsCount > NS_SCAN_LIMIT) {
-      // At most MAX_XML_DEPTH links; prototype-less objects, so only declared prefixes are found.
-      for (let o: Scope | undefined = scope; o !== undefined; o = o[PARENT_SCOPE]) {
-        const uri = o[prefix];
-        if (uri !== undefined) return uri;
+      if (this.byPrefix === undefined) {
+        this.byPrefix = new Map();
+        for (let k = 0; k < this.nsCount; k++) this.bind(prefixes[k]!, this.nsUris[k]!);
       }
-      return undefined;
+      const uris = this.byPrefix.get(prefix);
+      return uris !== undefined && uris.length > 0 ? uris[uris.length - 1] : undefined;
     }
     for (let k = this.nsCount - 1; k >= 0; k--) if (prefixes[k] === prefix) return this.nsUris[k];
     return undefined;
+  }
+
+  private bind(prefix: string, uri: string): void {
+    const uris = this.byPrefix!.get(prefix);
+    if (uris === undefined) this.byPrefix!.set(prefix, [uri]);
+    else uris.push(uri);
+  }
+
+  /** Drop the bindings above `mark` (an element's own, at its end). */
+  private unbindTo(mark: number): void {
+    const map = this.byPrefix;
+    if (map !== undefined) for (let k = this.nsCount - 1; k >= mark; k--) map.get(this.nsPrefixes[k]!)!.pop();
+    this.nsCount = mark;
   }
 
   /** ETag (section 3.1): the name of the innermost open element, optional whitespace, '>'. */
@@ -630,7 +650,7 @@ class XmlReader {
       this.top = start;
     }
     open.pop();
-    this.nsCount = this.nsMarks.pop()!;
+    this.unbindTo(this.nsMarks.pop()!);
     // Written on every end tag (false until the root's), for the reason given at find().
     this.rootClosed = open.length === 0;
     return k + 1;
