@@ -100,6 +100,27 @@ test('prefixes named after Object.prototype members are ordinary prefixes, decla
   }
 });
 
+test('declarations Namespaces in XML 1.0 forbids are refused: undeclaring a prefix, rebinding xml, declaring xmlns, binding their namespaces', () => {
+  const forbids = /binds what Namespaces in XML 1\.0 forbids/;
+  for (const bad of [
+    '<r xmlns:p=""><p:x/></r>',
+    '<r><c xmlns:p="urn:p"><d xmlns:p=""/></c></r>',
+    '<r xmlns:xml="urn:other"><e xml:lang="en"/></r>',
+    '<r xmlns:xmlns="urn:x"/>',
+    `<r xmlns:p="${XML_NS}"/>`,
+    `<r xmlns="${XML_NS}"/>`,
+    '<r xmlns:p="http://www.w3.org/2000/xmlns/"/>',
+    '<r xmlns="http://www.w3.org/2000/xmlns/"/>',
+  ]) {
+    refusedBoth(bad, forbids);
+  }
+  // Allowed: xml declared with its own namespace, and the default namespace undeclared.
+  for (const r of both(`<r xmlns:xml="${XML_NS}" xmlns="urn:d"><e xml:lang="en" xmlns=""/></r>`)) {
+    assert.equal(byName(r, 'e').attrs[0]!.ns, XML_NS);
+    assert.equal(byName(r, 'e').ns, '');
+  }
+});
+
 test('a prefix redeclared in a child is rebound there and restored after it', () => {
   const xml = '<p:r xmlns:p="urn:1"><p:c xmlns:p="urn:2" p:a="x"><p:d/></p:c><p:e p:a="y"/></p:r>';
   for (const r of both(xml)) {

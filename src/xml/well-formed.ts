@@ -108,6 +108,9 @@ const CR_LF = /\r\n?/g;
 const DOCUMENT_SCOPE: Scope = Object.create(null) as Scope;
 DOCUMENT_SCOPE.xml = XML_NS;
 
+/** The namespace of xmlns attributes themselves, which no prefix may be bound to (Namespaces in XML 1.0, section 3). */
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+
 /** Bindings in scope up to which a name is resolved by scanning them (see XmlReader.resolve). */
 const NS_SCAN_LIMIT = 32;
 
@@ -208,7 +211,7 @@ type Building = { -readonly [K in keyof XmlElement]: XmlElement[K] };
  * allows; tags balance; attributes are `name="value"` (or single quotes), separated by whitespace, not
  * repeated and free of '<'; every '&' starts a complete reference to one of the five predefined
  * entities or a character; comments, CDATA sections and processing instructions are closed; every
- * prefix is declared. A DOCTYPE or ENTITY declaration throws XmlForbiddenError, a bound of ./limits.ts
+ * prefix is declared, and no declaration is one Namespaces in XML 1.0 forbids. A DOCTYPE or ENTITY declaration throws XmlForbiddenError, a bound of ./limits.ts
  * XmlLimitError, anything else not well-formed XmlParseError.
  *
  * Text split only by comments or processing instructions is one text node; CDATA sections are nodes
@@ -564,10 +567,15 @@ class XmlReader {
       }
       // `xmlns` declares the default namespace, `xmlns:p` the prefix p (its local part).
       const declared = k.prefix === '' ? '' : k.local;
-      scope[declared] = attrValues[a]!;
+      // Namespaces in XML 1.0 section 3: a prefix is never bound to '', xml only to its namespace, xmlns never.
+      const uri = attrValues[a]!;
+      if ((declared !== '' && uri === '') || (declared === 'xml') !== (uri === XML_NS) || declared === 'xmlns' || uri === XMLNS_NS) {
+        throw new Malformed(i, `${k.name} binds what Namespaces in XML 1.0 forbids (an empty or reserved namespace, or a reserved prefix)`);
+      }
+      scope[declared] = uri;
       this.nsPrefixes[this.nsCount] = declared;
-      this.nsUris[this.nsCount++] = attrValues[a]!;
-      if (this.byPrefix !== undefined) this.bind(declared, attrValues[a]!);
+      this.nsUris[this.nsCount++] = uri;
+      if (this.byPrefix !== undefined) this.bind(declared, uri);
     }
     let attrs: readonly XmlAttribute[] = NONE;
     if (plain > 0) {
