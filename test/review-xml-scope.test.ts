@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { XmlLimitError, XmlParseError } from '../src/errors.js';
 import { MAX_XML_DEPTH, parseXml } from '../src/xml/parse.js';
 import { serializeXml } from '../src/xml/serialize.js';
@@ -293,6 +294,76 @@ test('fault subcodes resolve against the Value element scope: declared far up, o
     }
   }
 });
+
+test('random documents whose bindings cross the scan limit and back resolve as an independent resolver says', () => {
+  // A seeded generator (xorshift32): the same 400 documents on every run.
+  let seed = 0x9e3779b9;
+  const rand = (n: number): number => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const prefixes = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'constructor', '__proto__', 'toString'];
+  let scopeCrossings = 0;
+  for (let doc = 0; doc < 400; doc++) {
+    // The oracle: a plain Map per open element. `height` is the reader's binding stack below this element (xml is 1).
+    const build = (depth: number, outer: ReadonlyMap<string, string>, height: number): [string, Shape] => {
+      const inScope = new Map(outer);
+      let decls = '';
+      const declared = new Set<string>();
+      for (let k = rand(depth === 0 ? 30 : 10); k > 0; k--) {
+        const p = rand(9) === 0 ? '' : prefixes[rand(prefixes.length)]!;
+        if (declared.has(p)) continue;
+        declared.add(p);
+        const uri = `urn:${doc}:${depth}:${p}:${rand(3)}`;
+        inScope.set(p, uri);
+        decls += p === '' ? ` xmlns="${uri}"` : ` xmlns:${p}="${uri}"`;
+      }
+      const bound = [...inScope.keys()].filter((p) => p !== '');
+      const prefix = bound.length > 0 && rand(3) > 0 ? bound[rand(bound.length)]! : '';
+      const name = prefix === '' ? 'e' : `${prefix}:e`;
+      const attrs: string[] = [];
+      let attrText = '';
+      const used = new Set<string>();
+      for (let k = rand(4); k > 0; k--) {
+        const p = bound.length > 0 && rand(2) === 0 ? bound[rand(bound.length)]! : '';
+        const an = p === '' ? `x${k}` : `${p}:x${k}`;
+        if (used.has(an)) continue;
+        used.add(an);
+        attrText += ` ${an}="${k}"`;
+        attrs.push(`${an} {${p === '' ? '' : inScope.get(p)}}x${k}=${k}`);
+      }
+      // Declarations are written before or after the attributes: they apply to the whole tag.
+      const open = rand(2) === 0 ? `<${name}${decls}${attrText}` : `<${name}${attrText}${decls}`;
+      const total = height + declared.size;
+      if (total > 32 && height <= 32) scopeCrossings++;
+      const kids: Array<[string, Shape]> = [];
+      if (depth < 6) for (let k = rand(4); k > 0; k--) kids.push(build(depth + 1, inScope, total));
+      const shapeOf: Shape = { name, ns: prefix === '' ? (inScope.get('') ?? '') : inScope.get(prefix)!, attrs, children: kids.map(([, sh]) => sh) };
+      return [kids.length === 0 ? `${open}/>` : `${open}>${kids.map(([x]) => x).join('')}</${name}>`, shapeOf];
+    };
+    const [xml, want] = build(0, new Map(), 1);
+    for (const text of [xml, padded(xml)]) {
+      const got = shape(parseXml(text));
+      if (!isDeepStrictEqual(got, want)) assert.fail(`document ${doc}: ${firstDifference(got, want)}\n${text.slice(0, 2000)}`);
+    }
+  }
+  assert.ok(scopeCrossings > 100, `elements took the bindings past the scan limit ${scopeCrossings} times`);
+});
+
+/** Where two shapes first differ, as a path of child indexes. */
+function firstDifference(got: Shape, want: Shape, path = 'root'): string {
+  if (got.name !== want.name || got.ns !== want.ns || !isDeepStrictEqual(got.attrs, want.attrs)) return `${path}: ${JSON.stringify({ ...got, children: undefined })} != ${JSON.stringify({ ...want, children: undefined })}`;
+  for (let i = 0; i < want.children.length; i++) {
+    const [g, w] = [got.children[i], want.children[i]];
+    if (typeof g === 'object' && typeof w === 'object') {
+      const d = firstDifference(g, w, `${path}/${i}`);
+      if (d !== '') return d;
+    } else if (g !== w) return `${path}/${i}: ${JSON.stringify(g)} != ${JSON.stringify(w)}`;
+  }
+  return got.children.length === want.children.length ? '' : `${path}: ${got.children.length} children != ${want.children.length}`;
+}
 
 test('the work of resolving names through the links stays proportional to the document, not to depth times names', () => {
   // The costliest document the limits allow for resolution: 99 nested elements each declaring one
