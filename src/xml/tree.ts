@@ -31,8 +31,8 @@ export interface XmlElement {
   /**
    * Prefix -> namespace URI in scope at this element ('' = default namespace). Needed for QName values
    * such as fault subcodes. From parseXml it is a chain: an element holds only its own declarations
-   * and links to its parent's scope for the rest, so read it with lookupNamespace or
-   * namespacesInScope, not by key, Object.keys or a spread.
+   * and links to its parent's scope for the rest (one that declares nothing shares its parent's
+   * object), so read it with lookupNamespace or namespacesInScope, not by key, Object.keys or a spread.
    */
   readonly scope: Readonly<Record<string, string>>;
 }
