@@ -12,5 +12,7 @@ export function describeNumber(v: number | undefined): string {
 /** `v` when it is an integer from 1 to `max` (a safe integer when no bound is given); InvalidOptionError naming `name` otherwise. */
 export function requirePositiveInteger(name: string, v: number, max?: number): number {
   if (Number.isSafeInteger(v) && v >= 1 && (max === undefined || v <= max)) return v;
-  throw new InvalidOptionError(`${name} must be ${max === undefined ? 'a positive integer' : `an integer from 1 to ${max}`}, got ${describeNumber(v)}.`);
+  // Without a bound the limit is the largest safe integer: past it, say so, not that 2^53 is no positive integer.
+  const range = max !== undefined ? `an integer from 1 to ${max}` : Number.isInteger(v) && v > 0 ? `a positive integer no larger than ${Number.MAX_SAFE_INTEGER}` : 'a positive integer';
+  throw new InvalidOptionError(`${name} must be ${range}, got ${describeNumber(v)}.`);
 }

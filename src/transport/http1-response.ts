@@ -39,6 +39,11 @@ type Stage = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 't
 const LIST_HEADERS = new Set(['www-authenticate', 'proxy-authenticate', 'set-cookie']);
 
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/;
+/** A CR or LF that is not part of a line's CR LF, or a NUL: never valid in a field (RFC 9110 5.5). */
+const STRAY_CONTROL = /\r(?!\n)|(?<!\r)\n|\0/;
+/** Connection options are tokens in a comma-separated list (RFC 9110 7.6.1), already lower-cased. */
+const CONNECTION_CLOSE = /(?:^|,)[ \t]*close[ \t]*(?:,|$)/;
+const CONNECTION_KEEP_ALIVE = /(?:^|,)[ \t]*keep-alive[ \t]*(?:,|$)/;
 const EMPTY = Buffer.alloc(0);
 
 /** Index of the CR LF that ends the line starting at `from`, or the text's length. */
@@ -63,7 +68,11 @@ function lowerHeaderName(name: string): string {
   const hit = LOWER_NAMES.get(name);
   if (hit !== undefined) return hit;
   const lower = name.toLowerCase();
-  if (LOWER_NAMES.size < MAX_LOWER_NAMES) LOWER_NAMES.set(name, lower);
+  if (LOWER_NAMES.size < MAX_LOWER_NAMES) {
+    // A copy: `name` is a slice of the header block, and as a key it would keep the whole block alive with the table.
+    const key = Buffer.from(name, 'latin1').toString('latin1');
+    LOWER_NAMES.set(key, lower === name ? key : lower);
+  }
   return lower;
 }
 
@@ -227,6 +236,7 @@ export class ResponseReader {
     const m = STATUS_LINE.exec(statusLine);
     if (!m) throw new ProtocolError(`The server did not answer with HTTP/1.x (status line ${JSON.stringify(statusLine.slice(0, 60))}).`);
     const status = Number(m[2]);
+    if (STRAY_CONTROL.test(text)) throw new ProtocolError('The server sent a malformed HTTP header line.');
     const headers: ResponseHeaders = {};
     let count = 0;
     for (let start = statusEnd + 2; start <= text.length; ) {
@@ -239,7 +249,7 @@ export class ResponseReader {
       const value = text.slice(colon + 1, end).trim();
       start = end + 2;
       if (name === '__proto__') continue;
-      const prev = headers[name];
+      const prev = Object.hasOwn(headers, name) ? headers[name] : undefined;
       if (prev === undefined) headers[name] = value;
       else if (LIST_HEADERS.has(name)) headers[name] = Array.isArray(prev) ? [...prev, value] : [prev, value];
       else headers[name] = `${prev as string}, ${value}`;
@@ -253,7 +263,7 @@ export class ResponseReader {
     this.status = status;
     this.headers = headers;
     const connection = String(headers['connection'] ?? '').toLowerCase();
-    this.keepAlive = m[1] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
+    this.keepAlive = m[1] === '1' ? !CONNECTION_CLOSE.test(connection) : CONNECTION_KEEP_ALIVE.test(connection);
     const te = headers['transfer-encoding'];
     const cl = headers['content-length'];
     if (this.noBody || status === 204 || status === 304) {

@@ -31,8 +31,8 @@ export interface XmlElement {
   /**
    * Prefix -> namespace URI in scope at this element ('' = default namespace). Needed for QName values
    * such as fault subcodes. From parseXml it is a chain: an element holds only its own declarations
-   * and links to its parent's scope for the rest, so read it with lookupNamespace or
-   * namespacesInScope, not by key, Object.keys or a spread.
+   * and links to its parent's scope for the rest (one that declares nothing shares its parent's
+   * object), so read it with lookupNamespace or namespacesInScope, not by key, Object.keys or a spread.
    */
   readonly scope: Readonly<Record<string, string>>;
 }
@@ -112,7 +112,8 @@ type LinkedScope = Readonly<Record<string, string>> & { readonly [PARENT_SCOPE]?
 
 /** The next scope outwards: the parse link, else the prototype (a scope built by hand may chain either way). */
 function outer(o: object): object | null {
-  const link = (o as LinkedScope)[PARENT_SCOPE];
+  // Own link only: a scope chained by prototype to a parsed one would otherwise read that one's link and skip it.
+  const link = Object.hasOwn(o, PARENT_SCOPE) ? (o as LinkedScope)[PARENT_SCOPE] : undefined;
   if (link !== undefined) return link;
   const proto = Object.getPrototypeOf(o) as object | null;
   return proto === Object.prototype ? null : proto;

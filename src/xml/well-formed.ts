@@ -108,6 +108,9 @@ const CR_LF = /\r\n?/g;
 const DOCUMENT_SCOPE: Scope = Object.create(null) as Scope;
 DOCUMENT_SCOPE.xml = XML_NS;
 
+/** The namespace of xmlns attributes themselves, which no prefix may be bound to (Namespaces in XML 1.0, section 3). */
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+
 /** Bindings in scope up to which a name is resolved by scanning them (see XmlReader.resolve). */
 const NS_SCAN_LIMIT = 32;
 
@@ -208,7 +211,7 @@ type Building = { -readonly [K in keyof XmlElement]: XmlElement[K] };
  * allows; tags balance; attributes are `name="value"` (or single quotes), separated by whitespace, not
  * repeated and free of '<'; every '&' starts a complete reference to one of the five predefined
  * entities or a character; comments, CDATA sections and processing instructions are closed; every
- * prefix is declared. A DOCTYPE or ENTITY declaration throws XmlForbiddenError, a bound of ./limits.ts
+ * prefix is declared, and no declaration is one Namespaces in XML 1.0 forbids. A DOCTYPE or ENTITY declaration throws XmlForbiddenError, a bound of ./limits.ts
  * XmlLimitError, anything else not well-formed XmlParseError.
  *
  * Text split only by comments or processing instructions is one text node; CDATA sections are nodes
@@ -253,13 +256,19 @@ class XmlReader {
   /**
    * The bindings in scope as a stack (prefix, URI), innermost last, with the stack height at each
    * open element: names resolve by a short scan, without keyed look-ups along the scope chain. Past
-   * NS_SCAN_LIMIT bindings the chain is used instead, so a hostile document cannot make each
+   * NS_SCAN_LIMIT bindings byPrefix is used instead, so a hostile document cannot make each
    * look-up long.
    */
   private readonly nsPrefixes: string[] = objectArray();
   private readonly nsUris: string[] = objectArray();
   /** Live entries of nsPrefixes/nsUris (the arrays are reused, not truncated: setting length is slow). */
   private nsCount = 1;
+  /**
+   * Past NS_SCAN_LIMIT bindings: prefix -> the URIs bound to it, innermost last, kept in step with the
+   * stack once made. One keyed look-up per name: walking the scope links cost up to MAX_XML_DEPTH
+   * look-ups per name, 5-7x the reading time of a document made for it.
+   */
+  private byPrefix: Map<string, string[]> | undefined;
   private readonly nsMarks: number[] = [];
   private root: XmlElement | undefined;
   private rootClosed = false;
@@ -558,9 +567,15 @@ class XmlReader {
       }
       // `xmlns` declares the default namespace, `xmlns:p` the prefix p (its local part).
       const declared = k.prefix === '' ? '' : k.local;
-      scope[declared] = attrValues[a]!;
+      // Namespaces in XML 1.0 section 3: a prefix is never bound to '', xml only to its namespace, xmlns never.
+      const uri = attrValues[a]!;
+      if ((declared !== '' && uri === '') || (declared === 'xml') !== (uri === XML_NS) || declared === 'xmlns' || uri === XMLNS_NS) {
+        throw new Malformed(i, `${k.name} binds what Namespaces in XML 1.0 forbids (an empty or reserved namespace, or a reserved prefix)`);
+      }
+      scope[declared] = uri;
       this.nsPrefixes[this.nsCount] = declared;
-      this.nsUris[this.nsCount++] = attrValues[a]!;
+      this.nsUris[this.nsCount++] = uri;
+      if (this.byPrefix !== undefined) this.bind(declared, uri);
     }
     let attrs: readonly XmlAttribute[] = NONE;
     if (plain > 0) {
@@ -569,14 +584,14 @@ class XmlReader {
         const k = attrNames[a]!;
         if (k.declaration) continue;
         // Unprefixed attributes are in no namespace (Namespaces in XML 1.0 section 6.2).
-        const ns = k.prefix === '' ? '' : this.resolve(scope, k.prefix);
+        const ns = k.prefix === '' ? '' : this.resolve(k.prefix);
         if (ns === undefined) throw new Malformed(i, `undeclared namespace prefix "${k.prefix}" on attribute ${k.name}`);
         list.push({ name: k.name, ns, local: k.local, value: attrValues[a]! });
       }
       attrs = list;
     }
     const { name, prefix } = q;
-    const ns = this.resolve(scope, prefix);
+    const ns = this.resolve(prefix);
     if (ns === undefined && prefix !== '') throw new Malformed(i, `undeclared namespace prefix "${prefix}" on element <${name}>`);
     const el: Building = { kind: 'element', name, prefix, ns: ns ?? '', local: q.local, attrs, children: NONE, scope };
     if (depth === 1) {
@@ -587,7 +602,7 @@ class XmlReader {
       this.add(el, i);
     }
     if (empty) {
-      this.nsCount = mark;
+      this.unbindTo(mark);
       if (depth === 1) this.rootClosed = true;
       return;
     }
@@ -596,19 +611,32 @@ class XmlReader {
     this.nsMarks.push(mark);
   }
 
-  /** The URI `prefix` is bound to in `scope` (the innermost open element's), or undefined. */
-  private resolve(scope: Scope, prefix: string): string | undefined {
+  /** The URI `prefix` is bound to at the innermost open element (or the one being read), or undefined. */
+  private resolve(prefix: string): string | undefined {
     const prefixes = this.nsPrefixes;
     if (this.nsCount > NS_SCAN_LIMIT) {
-      // At most MAX_XML_DEPTH links; prototype-less objects, so only declared prefixes are found.
-      for (let o: Scope | undefined = scope; o !== undefined; o = o[PARENT_SCOPE]) {
-        const uri = o[prefix];
-        if (uri !== undefined) return uri;
+      if (this.byPrefix === undefined) {
+        this.byPrefix = new Map();
+        for (let k = 0; k < this.nsCount; k++) this.bind(prefixes[k]!, this.nsUris[k]!);
       }
-      return undefined;
+      const uris = this.byPrefix.get(prefix);
+      return uris !== undefined && uris.length > 0 ? uris[uris.length - 1] : undefined;
     }
     for (let k = this.nsCount - 1; k >= 0; k--) if (prefixes[k] === prefix) return this.nsUris[k];
     return undefined;
+  }
+
+  private bind(prefix: string, uri: string): void {
+    const uris = this.byPrefix!.get(prefix);
+    if (uris === undefined) this.byPrefix!.set(prefix, [uri]);
+    else uris.push(uri);
+  }
+
+  /** Drop the bindings above `mark` (an element's own, at its end). */
+  private unbindTo(mark: number): void {
+    const map = this.byPrefix;
+    if (map !== undefined) for (let k = this.nsCount - 1; k >= mark; k--) map.get(this.nsPrefixes[k]!)!.pop();
+    this.nsCount = mark;
   }
 
   /** ETag (section 3.1): the name of the innermost open element, optional whitespace, '>'. */
@@ -630,7 +658,7 @@ class XmlReader {
       this.top = start;
     }
     open.pop();
-    this.nsCount = this.nsMarks.pop()!;
+    this.unbindTo(this.nsMarks.pop()!);
     // Written on every end tag (false until the root's), for the reason given at find().
     this.rootClosed = open.length === 0;
     return k + 1;
