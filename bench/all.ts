@@ -38,6 +38,7 @@ for (const c of perCall) {
   const peer = 'cpuUsPerCall' in c.peer ? fmt(c.peer.cpuUsPerCall) : `n/a`;
   row([c.name, fmt(c.oursCpuUsPerCall), peer, c.ratio === null ? 'n/a' : fmt(c.ratio, 2), fmt(c.requestsPerCall, 2)]);
   if (!('cpuUsPerCall' in c.peer)) console.log(`  peer not measured: ${c.peer.error}`);
+  if (c.floorCpuUsPerCall !== undefined) row(['  floor: same bytes, bare node:net, reply unparsed', fmt(c.floorCpuUsPerCall), '', '', '']);
 }
 
 const startup = await measureStartup(quick ? { runs: 3 } : {});

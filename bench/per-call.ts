@@ -9,9 +9,13 @@
  *
  * Cases: NTLM + message encryption over http; Basic over https; Kerberos + message encryption over
  * http (the peer: pywinrm Kerberos over https, since Debian 12's pykerberos cannot seal over http;
- * MIT's kinit gets its ticket from the in-memory KDC beside that host).
+ * MIT's kinit gets its ticket from the in-memory KDC beside that host); and Basic over plain http
+ * (a lab setting: no TLS, no sealing), where the floor is also measured: our own request's bytes
+ * replayed over a bare node:net keep-alive socket to the same host, reply read by Content-Length and
+ * not parsed. What a Node client cannot go below on this machine (system calls, event loop).
  */
 import { spawn } from 'node:child_process';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +28,7 @@ import type { ConnectionOptions } from '../src/options.js';
 import { WsmanClient } from '../src/wsman/client.js';
 import { startPythonPeer, type PythonPeerSession } from '../interop/python-peer.js';
 
-export type PerCallTransport = 'ntlm' | 'basic' | 'kerberos';
+export type PerCallTransport = 'ntlm' | 'basic' | 'kerberos' | 'plain';
 export type PerCallPeer = { name: string; cpuUsPerCall: number; wallUsPerCall: number } | { name: string; error: string };
 
 export interface PerCallCase {
@@ -38,6 +42,8 @@ export interface PerCallCase {
   peer: PerCallPeer;
   /** ours CPU / peer CPU; null when the peer could not be measured. */
   ratio: number | null;
+  /** The 'plain' case only: CPU µs per round trip of our request's bytes over a bare node:net socket. */
+  floorCpuUsPerCall?: number;
 }
 
 export interface PerCallOptions {
@@ -208,9 +214,73 @@ async function mitKinit(krb5Config: string, ccache: string, principal: string, p
   if (code !== 0) throw new Error(`kinit exited with ${code}: ${Buffer.concat(out).toString('utf8').trim()}`);
 }
 
+/** One request as our client sends it: captured once through a loopback relay (outside any measurement). */
+async function captureRequest(host: HostProcess, options: ConnectionOptions): Promise<Buffer> {
+  const sent: Buffer[] = [];
+  const relay = createServer((c) => {
+    const up = connect(host.port, '127.0.0.1');
+    c.on('data', (d: Buffer) => {
+      sent.length = 0;
+      sent.push(d);
+      up.write(d);
+    });
+    up.on('data', (d: Buffer) => c.write(d));
+    c.on('close', () => up.destroy());
+    up.on('close', () => c.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const client = new WsmanClient({ ...options, port: (relay.address() as AddressInfo).port });
+  try {
+    await new HypervJobs(client).callGetError(FIXTURE_JOB_IDS.failedConcrete, 'Msvm_ConcreteJob');
+  } finally {
+    await client.close();
+    relay.close();
+  }
+  return Buffer.concat(sent);
+}
+
+/** CPU per round trip of `request` replayed over one bare keep-alive socket, the reply read by Content-Length only. */
+async function measureFloor(host: HostProcess, request: Buffer, iterations: number): Promise<number> {
+  const socket: Socket = connect(host.port, '127.0.0.1');
+  socket.setNoDelay(true);
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  let expected = -1;
+  let received = 0;
+  let done: (() => void) | undefined;
+  socket.on('data', (d: Buffer) => {
+    if (expected < 0) {
+      const head = d.toString('latin1', 0, Math.min(d.length, 1024));
+      const end = head.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+      if (end < 0 || !length) throw new Error('the floor measurement needs the whole head in the first chunk, with a Content-Length');
+      expected = end + 4 + Number(length[1]);
+    }
+    received += d.length;
+    if (received >= expected) {
+      expected = -1;
+      received = 0;
+      done?.();
+    }
+  });
+  const roundTrip = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      done = resolve;
+      socket.write(request);
+    });
+  try {
+    for (let i = 0; i < WARM_UP; i++) await roundTrip();
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < iterations; i++) await roundTrip();
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / iterations;
+  } finally {
+    socket.destroy();
+  }
+}
+
 export async function measurePerCall(opts: PerCallOptions = {}): Promise<PerCallCase[]> {
   const iterations = opts.iterations ?? 2000;
-  const only = new Set(opts.only ?? ['ntlm', 'basic', 'kerberos']);
+  const only = new Set(opts.only ?? ['ntlm', 'basic', 'kerberos', 'plain']);
   const cases: PerCallCase[] = [];
   const creds = { user: DEFAULT_USER, password: DEFAULT_PASSWORD };
   const packages = ['python3-winrm'];
@@ -247,6 +317,17 @@ export async function measurePerCall(opts: PerCallOptions = {}): Promise<PerCall
         const ca = certs!.caCertPath;
         const m = await run(host, { host: '127.0.0.1', port: host.port, scheme: 'https', transport: 'basic', caTrustPath: ca, ...creds }, () => startPeer({ endpoint: host.url, transport: 'basic', caTrustPath: ca }, packages));
         cases.push(toCase('GetError, Basic, https', 'basic', 'https', m));
+      } finally {
+        host.stop();
+      }
+    }
+    if (only.has('plain')) {
+      const host = await startHost({});
+      try {
+        const options: ConnectionOptions = { host: '127.0.0.1', port: host.port, scheme: 'http', transport: 'basic', allowUnencrypted: true, ...creds };
+        const m = await run(host, options, () => startPeer({ endpoint: host.url, transport: 'basic' }, packages));
+        const floor = await measureFloor(host, await captureRequest(host, options), iterations);
+        cases.push({ ...toCase('GetError, Basic, plain http (lab: no TLS, no sealing)', 'plain', 'http', m), floorCpuUsPerCall: floor });
       } finally {
         host.stop();
       }
@@ -292,13 +373,14 @@ function printTable(cases: readonly PerCallCase[]): void {
     console.log(`${c.name.padEnd(48)} ${c.oursCpuUsPerCall.toFixed(1).padStart(9)} ${c.oursWallUsPerCall.toFixed(1).padStart(10)} ${c.requestsPerCall.toFixed(2).padStart(8)} ${peer} ${c.ratio === null ? '-'.padStart(6) : c.ratio.toFixed(3).padStart(6)}`);
     if ('error' in c.peer) console.log(`  peer not measured: ${c.peer.error}`);
     else console.log(`  peer: ${c.peer.name}`);
+    if (c.floorCpuUsPerCall !== undefined) console.log(`  floor: the same request bytes over a bare node:net socket, reply not parsed: ${c.floorCpuUsPerCall.toFixed(1)} µs CPU per round trip`);
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   const n = args.find((a) => /^\d+$/.test(a));
-  const only = args.filter((a): a is PerCallTransport => a === 'ntlm' || a === 'basic' || a === 'kerberos');
+  const only = args.filter((a): a is PerCallTransport => a === 'ntlm' || a === 'basic' || a === 'kerberos' || a === 'plain');
   const cases = await measurePerCall({ ...(n ? { iterations: Number(n) } : {}), ...(only.length ? { only } : {}), oursOnly: args.includes('--ours-only') });
   if (args.includes('--json')) console.log(JSON.stringify(cases, null, 2));
   else printTable(cases);

@@ -4,8 +4,9 @@
  * client (and its sockets) exists only while that host is worked on, and no more than `concurrency`
  * results wait for the consumer (the generator does not start a host until one is taken).
  */
-import { AbortedError, ErrorCodes, HypervWsmanError, InvalidOptionError } from '../errors.js';
+import { AbortedError, ErrorCodes, HypervWsmanError } from '../errors.js';
 import type { ConnectionOptions } from '../options.js';
+import { requirePositiveInteger } from '../positive-integer.js';
 import { WsmanClient } from '../wsman/client.js';
 import { DEFAULT_COLLECT_MAX_ITEMS, HypervJobs, type HypervJob, type ListJobsOptions } from './jobs.js';
 
@@ -30,6 +31,9 @@ export type FleetResult<T> =
 export type FleetWork<T> = (client: WsmanClient, target: FleetTarget, signal: AbortSignal) => Promise<T>;
 
 export const DEFAULT_FLEET_CONCURRENCY = 16;
+/** Bounds of `concurrency` and `perHostConcurrency`: limits, not ways to turn the limit off. */
+export const MAX_FLEET_CONCURRENCY = 4096;
+export const MAX_PER_HOST_CONCURRENCY = 64;
 
 /** A failure that is not one of ours (a bug in the caller's work function) still reaches the consumer typed. */
 export class FleetWorkError extends HypervWsmanError {
@@ -38,11 +42,6 @@ export class FleetWorkError extends HypervWsmanError {
   }
 }
 
-function positiveInt(name: string, v: number | undefined, dflt: number, max: number): number {
-  const n = v ?? dflt;
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidOptionError(`${name} must be an integer from 1 to ${max}; got ${v}.`);
-  return n;
-}
 
 /**
  * Run `work` once per target and yield one result per target, in completion order. A host's failure
@@ -50,8 +49,8 @@ function positiveInt(name: string, v: number | undefined, dflt: number, max: num
  * Breaking out of the loop aborts hosts still in progress and closes their clients.
  */
 export async function* runFleet<T>(targets: Iterable<FleetTarget>, work: FleetWork<T>, options: FleetOptions = {}): AsyncGenerator<FleetResult<T>, void, undefined> {
-  const concurrency = positiveInt('concurrency', options.concurrency, DEFAULT_FLEET_CONCURRENCY, 4096);
-  const perHost = positiveInt('perHostConcurrency', options.perHostConcurrency, 1, 64);
+  const concurrency = requirePositiveInteger('concurrency', options.concurrency ?? DEFAULT_FLEET_CONCURRENCY, MAX_FLEET_CONCURRENCY);
+  const perHost = requirePositiveInteger('perHostConcurrency', options.perHostConcurrency ?? 1, MAX_PER_HOST_CONCURRENCY);
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -38,14 +38,43 @@ type Stage = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 't
 /** Headers repeated on the wire stay separate values only where they must (challenges). */
 const LIST_HEADERS = new Set(['www-authenticate', 'proxy-authenticate', 'set-cookie']);
 
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/;
+const EMPTY = Buffer.alloc(0);
+
+/** Index of the CR LF that ends the line starting at `from`, or the text's length. */
+function lineEnd(text: string, from: number): number {
+  const k = text.indexOf('\r\n', from);
+  return k < 0 ? text.length : k;
+}
+
+/** What `\s` matched at the start of a header line (the check of RFC 9112 5.2, obsolete line folding). */
+function isHeaderSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * Header names in lower case, the few a server repeats on every reply from a small table: lower-casing
+ * each one again was a visible share of reading a reply. Bounded: names past the table's size are
+ * lower-cased each time.
+ */
+const LOWER_NAMES = new Map<string, string>();
+const MAX_LOWER_NAMES = 64;
+function lowerHeaderName(name: string): string {
+  const hit = LOWER_NAMES.get(name);
+  if (hit !== undefined) return hit;
+  const lower = name.toLowerCase();
+  if (LOWER_NAMES.size < MAX_LOWER_NAMES) LOWER_NAMES.set(name, lower);
+  return lower;
+}
+
 export class ResponseReader {
   private stage: Stage = 'head';
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
   /** Bytes received after `pending` that did not complete its line or header block (see stillWaiting). */
   private waiting: Buffer[] = [];
   private waitingBytes = 0;
   /** The last bytes of pending + waiting (at least a delimiter's length when there are that many). */
-  private waitingTail: Buffer = Buffer.alloc(0);
+  private waitingTail: Buffer = EMPTY;
   private interim = 0;
   private status = 0;
   private headers: ResponseHeaders = {};
@@ -70,10 +99,12 @@ export class ResponseReader {
     this.started = true;
     if (this.pending.length > 0 && this.stillWaiting(data)) return;
     let buf = this.pending.length ? Buffer.concat([this.pending, ...this.waiting, data]) : data;
-    this.pending = Buffer.alloc(0);
-    this.waiting = [];
-    this.waitingBytes = 0;
-    this.waitingTail = Buffer.alloc(0);
+    this.pending = EMPTY;
+    if (this.waitingBytes > 0) {
+      this.waiting = [];
+      this.waitingBytes = 0;
+      this.waitingTail = EMPTY;
+    }
     while (buf.length > 0) {
       switch (this.stage) {
         case 'head': {
@@ -190,18 +221,23 @@ export class ResponseReader {
   }
 
   private parseHead(text: string): void {
-    const lines = text.split('\r\n');
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
-    if (!m) throw new ProtocolError(`The server did not answer with HTTP/1.x (status line ${JSON.stringify((lines[0] ?? '').slice(0, 60))}).`);
+    // Lines cut with indexOf, not split: this runs once per reply, on the hot path of every call.
+    const statusEnd = lineEnd(text, 0);
+    const statusLine = text.slice(0, statusEnd);
+    const m = STATUS_LINE.exec(statusLine);
+    if (!m) throw new ProtocolError(`The server did not answer with HTTP/1.x (status line ${JSON.stringify(statusLine.slice(0, 60))}).`);
     const status = Number(m[2]);
     const headers: ResponseHeaders = {};
-    if (lines.length - 1 > DEFAULT_MAX_HEADER_COUNT) throw new ProtocolError(`The server sent more than ${DEFAULT_MAX_HEADER_COUNT} HTTP headers.`);
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(':');
-      if (colon <= 0 || /[\s]/.test(line[0]!)) throw new ProtocolError('The server sent a malformed HTTP header line.');
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
+    let count = 0;
+    for (let start = statusEnd + 2; start <= text.length; ) {
+      const end = lineEnd(text, start);
+      if (++count > DEFAULT_MAX_HEADER_COUNT) throw new ProtocolError(`The server sent more than ${DEFAULT_MAX_HEADER_COUNT} HTTP headers.`);
+      const colon = text.indexOf(':', start);
+      // No name, no colon on this line, or a line starting with whitespace (obsolete folding).
+      if (colon <= start || colon >= end || isHeaderSpace(text.charCodeAt(start))) throw new ProtocolError('The server sent a malformed HTTP header line.');
+      const name = lowerHeaderName(text.slice(start, colon).trim());
+      const value = text.slice(colon + 1, end).trim();
+      start = end + 2;
       if (name === '__proto__') continue;
       const prev = headers[name];
       if (prev === undefined) headers[name] = value;

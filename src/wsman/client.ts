@@ -5,7 +5,8 @@
 import { isEprElement } from '../cim/epr.js';
 import { decodeWsCimInstance, type WsCimClassSchema } from '../cim/ws-cim.js';
 import type { CimInstance } from '../cim/types.js';
-import { HttpStatusError, InvalidOptionError, MismatchedReplyError, ProtocolError, XmlParseError, HypervWsmanError } from '../errors.js';
+import { requirePositiveInteger } from '../positive-integer.js';
+import { HttpStatusError, MismatchedReplyError, ProtocolError, XmlParseError, HypervWsmanError } from '../errors.js';
 import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from '../options.js';
 import { WsmanFaultError } from './fault.js';
 import { createSession } from '../session/create-session.js';
@@ -130,7 +131,7 @@ export class WsmanClient {
    */
   private async *pages(resourceUri: string, args: EnumerateArgs, call: CallOptions): AsyncGenerator<readonly XmlElement[], void, undefined> {
     const maxItems = args.maxItems;
-    if (maxItems !== undefined && !(Number.isSafeInteger(maxItems) && maxItems >= 1)) throw new InvalidOptionError(`maxItems must be a positive integer; got ${maxItems}.`);
+    if (maxItems !== undefined) requirePositiveInteger('maxItems', maxItems);
     let pageCtx = this.pageCtx;
     // A page too small for one item: ask again at the full size, and keep that size.
     const sendPage = async (build: (ctx: EnvelopeContext) => WsmanRequest, kind: EnumerationPageKind): Promise<EnumerationPage> => {

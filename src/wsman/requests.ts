@@ -4,6 +4,7 @@
  * operation is idempotent (only those are retried after a dropped connection).
  */
 import { InvalidOptionError } from '../errors.js';
+import { requirePositiveInteger } from '../positive-integer.js';
 import { escapeAttr, escapeText } from '../xml/escape.js';
 import { associationFilterXml, type AssociationFilter } from './association-filter.js';
 import { buildEnvelope, type EnvelopeContext, type WsmanOption } from './envelope.js';
@@ -119,5 +120,5 @@ export function buildInvokeRequest(ctx: EnvelopeContext, resourceUri: string, me
 }
 
 function checkMaxElements(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new InvalidOptionError(`maxElements must be a positive integer, got ${n}.`);
+  requirePositiveInteger('maxElements', n);
 }

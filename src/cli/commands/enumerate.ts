@@ -11,7 +11,7 @@ import type { EnumerateArgs } from '../../wsman/requests.js';
 import { defineCommand } from '../command.js';
 import { withConnectionOptions, type ConnectionArgs } from '../connection.js';
 import { isTty, writeJson } from '../output.js';
-import { givenNumber } from '../number-text.js';
+import { requirePositiveInteger } from '../../positive-integer.js';
 import { formatInstance, instanceToJson } from '../render.js';
 import { withPreparedClient } from '../run.js';
 import { parseSelectors } from '../key-value.js';
@@ -69,9 +69,9 @@ function associationPlan(source: string, args: EnumerateCliArgs, paging: { maxEl
 /** WQL goes where the dialect takes it (target.ts resolveQueryTarget); --where builds the query for a class. */
 function plan(args: EnumerateCliArgs): Plan {
   const max = args['max-elements'];
-  if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new InvalidOptionError(`--max-elements must be a positive integer, got ${givenNumber(max)}.`);
+  if (max !== undefined) requirePositiveInteger('--max-elements', max);
   const maxItems = args['max-items'];
-  if (maxItems !== undefined && !(Number.isSafeInteger(maxItems) && maxItems >= 1)) throw new InvalidOptionError(`--max-items must be a positive integer, got ${givenNumber(maxItems)}.`);
+  if (maxItems !== undefined) requirePositiveInteger('--max-items', maxItems);
   // No default bound: instances are printed as they arrive, never collected.
   const paging = { ...(max !== undefined ? { maxElements: max } : {}), ...(maxItems !== undefined ? { maxItems } : {}) };
   const source = args['associated-with'];

@@ -5,7 +5,8 @@
  */
 import type { Argv } from 'yargs';
 import { InvalidOptionError } from '../../errors.js';
-import { DEFAULT_FLEET_CONCURRENCY } from '../../hyperv/fleet.js';
+import { DEFAULT_FLEET_CONCURRENCY, MAX_FLEET_CONCURRENCY, MAX_PER_HOST_CONCURRENCY } from '../../hyperv/fleet.js';
+import { requirePositiveInteger } from '../../positive-integer.js';
 import { jobWithOutcomeToJson } from '../../hyperv/job-json.js';
 import { DEFAULT_COLLECT_MAX_ITEMS, HypervJobs, JOB_CLASSES, type ListJobsOptions } from '../../hyperv/jobs.js';
 import { JOB_STATE } from '../../hyperv/value-maps.js';
@@ -13,7 +14,6 @@ import { defineCommand } from '../command.js';
 import { connectionOptionsForHosts, endpointKey, withConnectionOptions, type ConnectionArgs } from '../connection.js';
 import { runFleetJobs } from '../fleet-jobs.js';
 import { closest } from '../suggest.js';
-import { givenNumber } from '../number-text.js';
 import type { CliIo } from '../io.js';
 import type { ConnectionOptions } from '../../options.js';
 import { fleetHosts, mergeSameEndpoints, readInventory } from '../inventory.js';
@@ -62,15 +62,12 @@ function listOptionsOf(args: JobsArgs): ListJobsOptions {
   const classes = args['job-class'];
   for (const c of classes ?? []) jobClassOf(c);
   const where = stateCondition(args.state);
-  positiveIntFlag('max-items', args['max-items'], MAX_ITEMS_CEILING);
+  if (args['max-items'] !== undefined) requirePositiveInteger('--max-items', args['max-items'], MAX_ITEMS_CEILING);
   // Every path of `jobs` may collect (the table, the fleet), so each is bounded.
   const maxItems = args['max-items'] ?? DEFAULT_COLLECT_MAX_ITEMS;
   return { ...(where !== undefined ? { where } : {}), ...(classes && classes.length ? { classes } : {}), maxItems };
 }
 
-function positiveIntFlag(name: string, v: number | undefined, max: number): void {
-  if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= max)) throw new InvalidOptionError(`--${name} must be an integer from 1 to ${max}, got ${givenNumber(v)}.`);
-}
 
 /** An empty list is what the host said, not that all is well: Hyper-V shows an account without its rights nothing. */
 const NO_JOBS = 'No jobs listed. An account without Hyper-V rights is shown none too: hyperv-wsman doctor checks.\n';
@@ -109,8 +106,8 @@ async function runJobs(args: JobsArgs, io: CliIo): Promise<number> {
   let prepared: { hosts: string[]; list: ListJobsOptions };
   let connections: ConnectionOptions[];
   try {
-    positiveIntFlag('concurrency', args.concurrency, 4096);
-    positiveIntFlag('per-host-concurrency', args['per-host-concurrency'], 64);
+    if (args.concurrency !== undefined) requirePositiveInteger('--concurrency', args.concurrency, MAX_FLEET_CONCURRENCY);
+    if (args['per-host-concurrency'] !== undefined) requirePositiveInteger('--per-host-concurrency', args['per-host-concurrency'], MAX_PER_HOST_CONCURRENCY);
     const listed = fleetHosts(flagHosts, args.inventory !== undefined ? readInventory(args.inventory) : []);
     const list = listOptionsOf(args);
     // Written differently, the same endpoint (hv01, hv01/wsman, https://hv01:5986/wsman) is still one host.
