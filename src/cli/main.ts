@@ -26,21 +26,26 @@ export interface CommandEntry {
   readonly command: string;
   readonly describe: string;
   readonly load: () => Promise<BoundCommand>;
+  /**
+   * The command's CPU work is bounded by a few replies, not by how much a host returns or how long the
+   * process serves: run from the shell, its process is tuned for a short life (short-life.ts).
+   */
+  readonly shortLived: boolean;
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
-  { command: 'identify', describe: 'Ask the WS-Man service who it is (wsmid:Identify): protocol, vendor, version, security profiles', load: async () => (await import('./commands/identify.js')).identifyCommand },
-  { command: 'get [class]', describe: 'Get one instance of a class (or of any --resource-uri) by its keys', load: async () => (await import('./commands/get.js')).getCommand },
-  { command: 'enumerate [class]', describe: 'List the instances of a class, or the result of a WQL query, as they arrive', load: async () => (await import('./commands/enumerate.js')).enumerateCommand },
-  { command: 'invoke [class] [method]', describe: 'Invoke a method of a class or instance; with --wait, follow the job it starts', load: async () => (await import('./commands/invoke.js')).invokeCommand },
-  { command: 'jobs', describe: 'List Hyper-V jobs (Msvm_ConcreteJob and Msvm_MigrationJob) with state, percent and error code, on one host or many', load: async () => (await import('./commands/jobs.js')).jobsCommand },
-  { command: 'job-wait [id]', describe: 'Wait for a Hyper-V job to finish, showing its progress; on failure print GetError', load: async () => (await import('./commands/job-wait.js')).jobWaitCommand },
-  { command: 'job-error [id]', describe: 'Show why a Hyper-V job failed (Msvm_ConcreteJob/Msvm_MigrationJob GetError)', load: async () => (await import('./commands/job-error.js')).jobErrorBound },
-  { command: 'config <action>', describe: 'Show the effective settings and where each comes from (flag, environment, profile); secrets redacted', load: async () => (await import('./commands/config.js')).configCommand },
-  { command: 'cert <action>', describe: 'Client certificates for --transport certificate: `cert new` makes one and prints how to map it on the host', load: async () => (await import('./commands/cert.js')).certCommand },
-  { command: 'doctor', describe: 'Diagnose one host step by step (DNS, TCP, TLS, auth schemes, NTLM/Kerberos/certificate, Identify, Hyper-V namespace), with the fix for each failure', load: async () => (await import('./commands/doctor.js')).doctorCommand },
-  { command: 'emulator', describe: 'Run an emulated Hyper-V host on loopback in the foreground and print the HYPERV_WSMAN_* settings to reach it', load: async () => (await import('./commands/emulator.js')).emulatorCommand },
-  { command: 'completion [shell]', describe: 'Print a shell completion script: hyperv-wsman completion bash >> ~/.bashrc (also zsh, fish)', load: async () => (await import('./completion.js')).completionCommand },
+  { command: 'identify', describe: 'Ask the WS-Man service who it is (wsmid:Identify): protocol, vendor, version, security profiles', load: async () => (await import('./commands/identify.js')).identifyCommand, shortLived: true },
+  { command: 'get [class]', describe: 'Get one instance of a class (or of any --resource-uri) by its keys', load: async () => (await import('./commands/get.js')).getCommand, shortLived: true },
+  { command: 'enumerate [class]', describe: 'List the instances of a class, or the result of a WQL query, as they arrive', load: async () => (await import('./commands/enumerate.js')).enumerateCommand, shortLived: false },
+  { command: 'invoke [class] [method]', describe: 'Invoke a method of a class or instance; with --wait, follow the job it starts', load: async () => (await import('./commands/invoke.js')).invokeCommand, shortLived: true },
+  { command: 'jobs', describe: 'List Hyper-V jobs (Msvm_ConcreteJob and Msvm_MigrationJob) with state, percent and error code, on one host or many', load: async () => (await import('./commands/jobs.js')).jobsCommand, shortLived: false },
+  { command: 'job-wait [id]', describe: 'Wait for a Hyper-V job to finish, showing its progress; on failure print GetError', load: async () => (await import('./commands/job-wait.js')).jobWaitCommand, shortLived: true },
+  { command: 'job-error [id]', describe: 'Show why a Hyper-V job failed (Msvm_ConcreteJob/Msvm_MigrationJob GetError)', load: async () => (await import('./commands/job-error.js')).jobErrorBound, shortLived: true },
+  { command: 'config <action>', describe: 'Show the effective settings and where each comes from (flag, environment, profile); secrets redacted', load: async () => (await import('./commands/config.js')).configCommand, shortLived: true },
+  { command: 'cert <action>', describe: 'Client certificates for --transport certificate: `cert new` makes one and prints how to map it on the host', load: async () => (await import('./commands/cert.js')).certCommand, shortLived: true },
+  { command: 'doctor', describe: 'Diagnose one host step by step (DNS, TCP, TLS, auth schemes, NTLM/Kerberos/certificate, Identify, Hyper-V namespace), with the fix for each failure', load: async () => (await import('./commands/doctor.js')).doctorCommand, shortLived: true },
+  { command: 'emulator', describe: 'Run an emulated Hyper-V host on loopback in the foreground and print the HYPERV_WSMAN_* settings to reach it', load: async () => (await import('./commands/emulator.js')).emulatorCommand, shortLived: false },
+  { command: 'completion [shell]', describe: 'Print a shell completion script: hyperv-wsman completion bash >> ~/.bashrc (also zsh, fish)', load: async () => (await import('./completion.js')).completionCommand, shortLived: true },
 ];
 
 export function commandName(entry: { readonly command: string }): string {
@@ -264,7 +269,10 @@ if (isMain()) {
     process.exitCode = code;
     setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   };
-  runCli(process.argv.slice(2)).then(exitSoon, (err: unknown) => {
+  const argv = process.argv.slice(2);
+  // Before the command's modules load, so their start-up runs with the short-life settings.
+  const tuned = namedEntry(argv)?.shortLived ? import('./short-life.js').then((m) => m.tuneForShortLife()) : Promise.resolve();
+  tuned.then(() => runCli(argv)).then(exitSoon, (err: unknown) => {
     process.stderr.write(`hyperv-wsman: ERR_INTERNAL: ${err instanceof Error ? err.message : String(err)}\n`);
     exitSoon(EXIT.INTERNAL);
   });
