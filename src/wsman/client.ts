@@ -10,7 +10,7 @@ import { HttpStatusError, MismatchedReplyError, ProtocolError, XmlParseError, Hy
 import { resolveOptions, type ConnectionOptions, type ResolvedOptions } from '../options.js';
 import { WsmanFaultError } from './fault.js';
 import { createSession } from '../session/create-session.js';
-import type { Session } from '../session/session.js';
+import type { Session, SoapReply } from '../session/session.js';
 import type { XmlElement } from '../xml/tree.js';
 import { checkReplyDialect } from './dialect.js';
 import type { EnvelopeContext } from './envelope.js';
@@ -32,6 +32,8 @@ import {
   parseIdentifyResponse,
   parseInvokeResponse,
   parseReply,
+  type EnumerationPage,
+  type EnumerationPageKind,
   type IdentifyResult,
   type InvokeOutput,
   type ParsedEnvelope,
@@ -123,23 +125,25 @@ export class WsmanClient {
     }
   }
 
-  /** The items of each Enumerate/Pull page, unchecked; returning early releases the context on the server. */
+  /**
+   * The items of each Enumerate/Pull page, unchecked; returning early releases the context on the
+   * server. Each page's array is emptied when the next page is asked for: consume it before.
+   */
   private async *pages(resourceUri: string, args: EnumerateArgs, call: CallOptions): AsyncGenerator<readonly XmlElement[], void, undefined> {
     const maxItems = args.maxItems;
     if (maxItems !== undefined) requirePositiveInteger('maxItems', maxItems);
     let pageCtx = this.pageCtx;
     // A page too small for one item: ask again at the full size, and keep that size.
-    const sendPage = async (build: (ctx: EnvelopeContext) => WsmanRequest): Promise<ParsedEnvelope> => {
+    const sendPage = async (build: (ctx: EnvelopeContext) => WsmanRequest, kind: EnumerationPageKind): Promise<EnumerationPage> => {
       try {
-        return await this.send(build(pageCtx), call);
+        return await this.requestPage(build(pageCtx), kind, call);
       } catch (err) {
         if (pageCtx === this.ctx || !(err instanceof WsmanFaultError && err.subcodeName === 'wsman:EncodingLimit')) throw err;
         pageCtx = this.ctx;
-        return this.send(build(pageCtx), call);
+        return this.requestPage(build(pageCtx), kind, call);
       }
     };
-    const first = await sendPage((ctx) => buildEnumerateRequest(ctx, resourceUri, args));
-    let page = parseEnumerationPage(first.body, 'EnumerateResponse');
+    let page = await sendPage((ctx) => buildEnumerateRequest(ctx, resourceUri, args), 'EnumerateResponse');
     let context = page.context;
     let emptyPages = 0;
     let items = 0;
@@ -151,14 +155,20 @@ export class WsmanClient {
             `The server sent more than ${maxItems} items for ${resourceUri}; stopping the enumeration (maxItems bounds what one enumeration may bring, as a server that never ends it would exhaust memory). If the host really has more, raise maxItems.`,
           );
         }
-        if (page.items.length > 0) yield page.items;
+        if (page.items.length > 0) {
+          yield page.items;
+          // The consumer is done with these items (it asks for the next page). Empty the array: the
+          // promises that carried it still point at it, and being older than the wait for the reply
+          // they are often in the old generation, which keeps what they point at through scavenges
+          // (see requestPage). One item would do: its strings are slices of the whole reply text.
+          (page.items as XmlElement[]).length = 0;
+        }
         if (page.endOfSequence || context === undefined) {
           context = undefined;
           return;
         }
         const pullContext = context;
-        const next = await sendPage((ctx) => buildPullRequest(ctx, resourceUri, pullContext, args.maxElements));
-        page = parseEnumerationPage(next.body, 'PullResponse');
+        page = await sendPage((ctx) => buildPullRequest(ctx, resourceUri, pullContext, args.maxElements), 'PullResponse');
         context = page.context;
         emptyPages = page.items.length === 0 && !page.endOfSequence ? emptyPages + 1 : 0;
         if (emptyPages > MAX_EMPTY_PULL_PAGES) {
@@ -185,15 +195,35 @@ export class WsmanClient {
     await this.session.close();
   }
 
+  /**
+   * One Enumerate or Pull page, parsed here once the reply is in; not `send` then
+   * parseEnumerationPage, as `send`'s promise would be resolved with the whole envelope tree. A promise
+   * made before the wait for a reply outlives scavenges while it waits, so it is often in the old
+   * generation when it resolves, and V8 keeps what an old object points at through every scavenge
+   * until the next full GC, which promotes it. With many enumerations in flight (listFleetJobs at
+   * concurrency 16) that promoted most pages and set the peak RSS (README, fleet memory). The page
+   * holds only its items array, which `pages` empties once the items are consumed.
+   */
+  private async requestPage(request: WsmanRequest, kind: EnumerationPageKind, call: CallOptions): Promise<EnumerationPage> {
+    return parseEnumerationPage(this.check(await this.exchange(request, call), request).body, kind);
+  }
+
   /** Send one request and check the reply: faults -> WsmanFaultError, non-SOAP errors -> HttpStatusError. */
   private async send(request: WsmanRequest, call: CallOptions): Promise<ParsedEnvelope> {
-    const reply = await this.session.exchange({
+    return this.check(await this.exchange(request, call), request);
+  }
+
+  private exchange(request: WsmanRequest, call: CallOptions): Promise<SoapReply> {
+    return this.session.exchange({
       xml: request.xml,
       label: request.label,
       idempotent: request.idempotent,
       timeoutMs: this.options.readTimeoutMs,
       signal: call.signal,
     });
+  }
+
+  private check(reply: SoapReply, request: WsmanRequest): ParsedEnvelope {
     const isXml = reply.mediaType === undefined || /xml/.test(reply.mediaType);
     if (reply.status === 200 || ((reply.status === 400 || reply.status === 500) && isXml && reply.body.length > 0)) {
       let parsed: ParsedEnvelope;

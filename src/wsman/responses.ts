@@ -112,7 +112,9 @@ export interface EnumerationPage {
 }
 
 /** EnumerateResponse (optimized: may already carry items) and PullResponse share one shape. */
-export function parseEnumerationPage(body: XmlElement, kind: 'EnumerateResponse' | 'PullResponse'): EnumerationPage {
+export type EnumerationPageKind = 'EnumerateResponse' | 'PullResponse';
+
+export function parseEnumerationPage(body: XmlElement, kind: EnumerationPageKind): EnumerationPage {
   const r = child(body, NS.wsen, kind);
   if (!r) throw unexpectedBody(body, kind === 'PullResponse' ? 'Pull' : 'Enumerate', [`wsen:${kind}`]);
   const ctxEl = child(r, NS.wsen, 'EnumerationContext');
