@@ -12,7 +12,7 @@
  * adds a CRLF there).
  */
 import { MessageEncryptionError } from '../errors.js';
-import { view } from './ntlm/bytes.js';
+import { uninitialisedBytes } from './ntlm/bytes.js';
 import { SIGNATURE_LENGTH, type InPlaceSealing } from './ntlm/session-security.js';
 
 /** protocolvalue for NTLM/Negotiate (2.2.9.1.1). */
@@ -185,6 +185,9 @@ function boundaryExpressions(boundary: string): BoundaryExpressions {
   return lastBoundary;
 }
 
+/** One MIME part header line; sticky, so it matches only at the reader's position. */
+const PART_HEADER = /[ \t]*([A-Za-z-]+)[ \t]*:[ \t]*([^\r\n]*)\r\n/y;
+
 /** Reads the text parts of the body; bytes are mapped 1:1 to latin1 characters so indices line up. */
 class BodyReader {
   readonly text: string;
@@ -209,7 +212,7 @@ class BodyReader {
   /** Header lines ("\tName: value\r\n") up to the next boundary line or the given count. */
   headers(limit: number): Map<string, string> {
     const found = new Map<string, string>();
-    const re = /[ \t]*([A-Za-z-]+)[ \t]*:[ \t]*([^\r\n]*)\r\n/y;
+    const re = PART_HEADER;
     for (let i = 0; i < limit && !this.text.startsWith('--', this.pos); i++) {
       re.lastIndex = this.pos;
       const m = re.exec(this.text);
@@ -220,9 +223,10 @@ class BodyReader {
     return found;
   }
 
+  /** The next `length` bytes, as a view of the body (no copy; nothing here writes to it). */
   take(length: number, what: string): Uint8Array {
     if (this.pos + length > this.bytes.length) throw new MessageEncryptionError(`Encrypted message is truncated: ${what} runs past the end of the body.`);
-    const out = this.bytes.slice(this.pos, this.pos + length);
+    const out = this.bytes.subarray(this.pos, this.pos + length);
     this.pos += length;
     return out;
   }
@@ -275,7 +279,8 @@ export function decryptMessageDetailed(session: MessageSecurity, body: Uint8Arra
   const dataType = reader.headers(1).get('content-type');
   if (dataType?.toLowerCase() !== OCTET_STREAM) throw new MessageEncryptionError(`Encrypted message data part has Content-Type ${JSON.stringify(dataType)}; expected ${OCTET_STREAM}.`);
 
-  const signatureLength = view(reader.take(4, 'the signature length')).getUint32(0, true);
+  const lengthField = reader.take(4, 'the signature length');
+  const signatureLength = (lengthField[0]! | (lengthField[1]! << 8) | (lengthField[2]! << 16) | (lengthField[3]! << 24)) >>> 0;
   if (session.maxHeaderLength === undefined && signatureLength !== SIGNATURE_LENGTH) {
     throw new MessageEncryptionError(`Encrypted message signature length is ${signatureLength}; an NTLM signature is ${SIGNATURE_LENGTH} bytes.`);
   }
@@ -290,8 +295,10 @@ export function decryptMessageDetailed(session: MessageSecurity, body: Uint8Arra
     if (end < dataStart) throw new MessageEncryptionError('Encrypted message is truncated: no closing boundary.');
     throw new MessageEncryptionError(`Encrypted message OriginalContent Length=${length} but the sealed data is ${end - dataStart} bytes.`);
   }
-  // `sealed` is our own copy of the body's bytes, so an in-place cipher may decrypt it where it lies.
-  return { plaintext: session.inPlace ? session.inPlace.unseal(sealed, signature) : session.unseal(sealed, signature), charset };
+  // `sealed` and `signature` are views of the caller's body, which stays as it was: an in-place
+  // cipher decrypts into a buffer of ours (one copy, the decryption itself).
+  const inPlace = session.inPlace;
+  return { plaintext: inPlace ? inPlace.unseal(sealed, signature, uninitialisedBytes(sealed.length)) : session.unseal(sealed, signature), charset };
 }
 
 /** Verify and decrypt a multipart/encrypted body; returns the SOAP envelope bytes. */

@@ -28,13 +28,22 @@ export class Rc4 {
 
   /** The same, written to `out` (which may be `data` itself: RC4 works in place). Returns `out`. */
   updateInto(data: Uint8Array, out: Uint8Array): Uint8Array {
+    this.cryptRange(data, out, 0, data.length);
+    return out;
+  }
+
+  /**
+   * out[from..to) = data[from..to) XOR the next (to - from) keystream bytes: a part of an array
+   * (the 8-byte checksum of an NTLM signature) without a subarray view for it.
+   */
+  cryptRange(data: Uint8Array, out: Uint8Array, from: number, to: number): void {
     const s = this.#s;
     let i = this.#i;
     let j = this.#j;
-    for (let n = 0; n < data.length; n++) {
+    for (let n = from; n < to; n++) {
       i = (i + 1) & 0xff;
-      j = (j + s[i]!) & 0xff;
       const si = s[i]!;
+      j = (j + si) & 0xff;
       const sj = s[j]!;
       s[i] = sj;
       s[j] = si;
@@ -42,7 +51,6 @@ export class Rc4 {
     }
     this.#i = i;
     this.#j = j;
-    return out;
   }
 }
 

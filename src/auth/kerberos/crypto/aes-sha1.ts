@@ -7,9 +7,9 @@ import { createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypt
 import { randomOctets } from './confounder.js';
 import { KerberosError, KerberosIntegrityError } from '../errors.js';
 import type { EncryptionKey } from '../types.js';
-import { ctsDecrypt, ctsEncrypt } from './aes-cts.js';
+import { ctsDecrypt, ctsEncryptBlocks, paddedBlocks } from './aes-cts.js';
 import type { EnctypeProfile } from './profile.js';
-import { deriveKey, usageConstant } from './rfc3961.js';
+import { deriveKey, usageKey } from './rfc3961.js';
 
 const CONFOUNDER = 16;
 const HMAC_BYTES = 12;
@@ -56,25 +56,27 @@ function aesSha1(etype: 17 | 18): EnctypeProfile {
     },
     encrypt(key, usage, plaintext, confounder = randomOctets(CONFOUNDER)) {
       checkKey(key, etype, keyBytes);
-      const ke = deriveKey(key.value, usageConstant(usage, 0xaa));
-      const ki = deriveKey(key.value, usageConstant(usage, 0x55));
-      const input = Buffer.concat([confounder, plaintext]);
-      return Buffer.concat([ctsEncrypt(ke, input), hmacSha1(ki, input)]);
+      // conf ‖ plaintext is built once, zero-padded to whole blocks, MAC'd, then encrypted where it lies.
+      const { blocks, length } = paddedBlocks(plaintext, confounder);
+      const mac = hmacSha1(usageKey(key.value, usage, 0x55), blocks.subarray(0, length));
+      const c = ctsEncryptBlocks(usageKey(key.value, usage, 0xaa), blocks, length);
+      const out = Buffer.allocUnsafe(length + HMAC_BYTES);
+      c.copy(out, 0);
+      mac.copy(out, length);
+      return out;
     },
     decrypt(key, usage, ciphertext) {
       checkKey(key, etype, keyBytes);
       if (ciphertext.length < CONFOUNDER + HMAC_BYTES) throw new KerberosIntegrityError(`Ciphertext of ${ciphertext.length} bytes is too short for ${this.name}.`);
-      const ke = deriveKey(key.value, usageConstant(usage, 0xaa));
-      const ki = deriveKey(key.value, usageConstant(usage, 0x55));
       const c = ciphertext.subarray(0, ciphertext.length - HMAC_BYTES);
       const h = ciphertext.subarray(ciphertext.length - HMAC_BYTES);
-      const input = ctsDecrypt(ke, c);
-      if (!timingSafeEqual(hmacSha1(ki, input), h)) throw new KerberosIntegrityError(`Integrity check failed (${this.name}, key usage ${usage}): wrong key or tampered data.`);
+      const input = ctsDecrypt(usageKey(key.value, usage, 0xaa), c);
+      if (!timingSafeEqual(hmacSha1(usageKey(key.value, usage, 0x55), input), h)) throw new KerberosIntegrityError(`Integrity check failed (${this.name}, key usage ${usage}): wrong key or tampered data.`);
       return input.subarray(CONFOUNDER);
     },
     checksum(key, usage, data) {
       checkKey(key, etype, keyBytes);
-      return hmacSha1(deriveKey(key.value, usageConstant(usage, 0x99)), data);
+      return hmacSha1(usageKey(key.value, usage, 0x99), data);
     },
     randomKey() {
       return { etype, value: randomBytes(keyBytes) };
