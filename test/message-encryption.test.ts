@@ -180,3 +180,29 @@ test('A replayed encrypted body is rejected', () => {
   assert.equal(Buffer.from(decryptMessage(server, body, ENCRYPTED_CONTENT_TYPE)).toString(), '<s:Envelope>hello</s:Envelope>');
   assert.throws(() => decryptMessage(server, body, ENCRYPTED_CONTENT_TYPE), NtlmSignatureError);
 });
+
+test('Decrypting leaves the received body as it was, whether a Buffer (as the transport hands it over) or a Uint8Array', () => {
+  for (const asBuffer of [true, false]) {
+    const { body, server } = validBody();
+    const received = asBuffer ? Buffer.from(body) : body.slice();
+    const before = Buffer.from(received).toString('hex');
+    assert.equal(Buffer.from(decryptMessage(server, received, ENCRYPTED_CONTENT_TYPE)).toString(), '<s:Envelope>hello</s:Envelope>');
+    assert.equal(Buffer.from(received).toString('hex'), before, asBuffer ? 'Buffer body' : 'Uint8Array body');
+  }
+});
+
+test('Part headers are read past the first 512 bytes, up to 4096; beyond that the body is refused and says why', () => {
+  for (const [padding, ok] of [[600, true], [3800, true], [4200, false]] as const) {
+    const { body, server } = validBody();
+    const padded = replaceText(body, 'OriginalContent:', `X-Padding: ${'p'.repeat(padding)}\r\nOriginalContent:`);
+    if (ok) assert.equal(Buffer.from(decryptMessage(server, padded, ENCRYPTED_CONTENT_TYPE)).toString(), '<s:Envelope>hello</s:Envelope>', `${padding}`);
+    else assert.throws(() => decryptMessage(server, padded, ENCRYPTED_CONTENT_TYPE), (e: unknown) => e instanceof MessageEncryptionError && /within the first 4096 bytes/.test(e.message));
+  }
+  // The data part's boundary line starting 10 bytes before byte 512: cut by what is read first, found once more is read.
+  const { body, server } = validBody();
+  const line = '--Encrypted Boundary\r\nContent-Type: application/octet-stream';
+  const at = Buffer.from(body).indexOf(line, 0, 'latin1');
+  const shifted = replaceText(body, 'OriginalContent:', `X-Padding: ${'p'.repeat(512 - 10 - at - 13)}\r\nOriginalContent:`);
+  assert.equal(Buffer.from(shifted).indexOf(line, 0, 'latin1'), 502);
+  assert.equal(Buffer.from(decryptMessage(server, shifted, ENCRYPTED_CONTENT_TYPE)).toString(), '<s:Envelope>hello</s:Envelope>');
+});

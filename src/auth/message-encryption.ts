@@ -188,9 +188,23 @@ function boundaryExpressions(boundary: string): BoundaryExpressions {
 /** One MIME part header line; sticky, so it matches only at the reader's position. */
 const PART_HEADER = /[ \t]*([A-Za-z-]+)[ \t]*:[ \t]*([^\r\n]*)\r\n/y;
 
-/** Reads the text parts of the body; bytes are mapped 1:1 to latin1 characters so indices line up. */
+/**
+ * Octets of the body read as text for the part headers: their boundary and header lines come to
+ * ~200 octets in practice, so the first FIRST_HEAD_BYTES are read, and up to MAX_HEAD_BYTES when
+ * they do not hold them all; the sealed data after them is never turned into a string.
+ */
+const FIRST_HEAD_BYTES = 512;
+const MAX_HEAD_BYTES = 4096;
+
+/** Latin-1 text of bytes[from, to): one character per octet, so text indices are byte offsets. */
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
+}
+
+/** Reads the text parts of the body (the head, then the tail after the sealed data) as latin1, so indices line up with bytes. */
 class BodyReader {
-  readonly text: string;
+  /** The first FIRST_HEAD_BYTES (or up to MAX_HEAD_BYTES) octets as text. */
+  head: string;
   pos = 0;
   readonly #re: BoundaryExpressions;
 
@@ -198,14 +212,31 @@ class BodyReader {
     readonly bytes: Uint8Array,
     boundary: string,
   ) {
-    this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    this.head = latin1(bytes, 0, Math.min(bytes.length, FIRST_HEAD_BYTES));
     this.#re = boundaryExpressions(boundary);
+  }
+
+  #malformed(what: string): MessageEncryptionError {
+    // The line at pos runs past what was read as text: the head is too long, not malformed as such.
+    const cut = this.head.length < this.bytes.length && this.head.indexOf('\r\n', this.pos) < 0 ? ` (part headers must end within the first ${MAX_HEAD_BYTES} bytes)` : '';
+    return new MessageEncryptionError(`Encrypted message is malformed: ${what} at byte ${this.pos}${cut}.`);
+  }
+
+  /** Read more of the head as text when what is read so far ends before its headers do; false when there is no more to read. */
+  #extend(): boolean {
+    const to = Math.min(this.bytes.length, MAX_HEAD_BYTES);
+    if (this.head.length >= to) return false;
+    this.head = latin1(this.bytes, 0, to);
+    return true;
   }
 
   boundaryLine(what: string): void {
     const re = this.#re.line;
     re.lastIndex = this.pos;
-    if (!re.test(this.text)) throw new MessageEncryptionError(`Encrypted message is malformed: missing the ${what} boundary at byte ${this.pos}.`);
+    if (!re.test(this.head)) {
+      re.lastIndex = this.pos;
+      if (!this.#extend() || !re.test(this.head)) throw this.#malformed(`missing the ${what} boundary`);
+    }
     this.pos = re.lastIndex;
   }
 
@@ -213,10 +244,16 @@ class BodyReader {
   headers(limit: number): Map<string, string> {
     const found = new Map<string, string>();
     const re = PART_HEADER;
-    for (let i = 0; i < limit && !this.text.startsWith('--', this.pos); i++) {
+    for (let i = 0; i < limit && !this.head.startsWith('--', this.pos); i++) {
       re.lastIndex = this.pos;
-      const m = re.exec(this.text);
-      if (m === null) throw new MessageEncryptionError(`Encrypted message is malformed: expected a part header at byte ${this.pos}.`);
+      let m = re.exec(this.head);
+      if (m === null && this.#extend()) {
+        // The head read so far may have cut this line, or a boundary line after it.
+        if (this.head.startsWith('--', this.pos)) break;
+        re.lastIndex = this.pos;
+        m = re.exec(this.head);
+      }
+      if (m === null) throw this.#malformed('expected a part header');
       found.set(m[1]!.toLowerCase(), m[2]!.trim());
       this.pos = re.lastIndex;
     }
@@ -231,19 +268,21 @@ class BodyReader {
     return out;
   }
 
-  /** The closing "--boundary--", optionally preceded by CRLF and followed by CRLF. */
+  /** The closing "--boundary--", optionally preceded by CRLF and followed by CRLF: all that may follow the data. */
   closingBoundary(): boolean {
+    if (this.bytes.length - this.pos > MAX_HEAD_BYTES) return false; // far more than a boundary line and blanks
     const re = this.#re.closing;
-    re.lastIndex = this.pos;
-    return re.test(this.text);
+    re.lastIndex = 0;
+    return re.test(latin1(this.bytes, this.pos, this.bytes.length));
   }
 
-  /** Where the closing boundary actually starts, for a useful Length-mismatch message. */
+  /** Where the closing boundary actually starts, for a useful Length-mismatch message (error path: reads the whole body). */
   closingBoundaryIndex(): number {
+    const text = latin1(this.bytes, 0, this.bytes.length);
     const re = this.#re.closingSearch;
     re.lastIndex = 0;
     let last = -1;
-    for (let m = re.exec(this.text); m !== null; m = re.exec(this.text)) last = m.index;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) last = m.index;
     return last;
   }
 }
