@@ -206,3 +206,32 @@ test('Part headers are read past the first 512 bytes, up to 4096; beyond that th
   assert.equal(Buffer.from(shifted).indexOf(line, 0, 'latin1'), 502);
   assert.equal(Buffer.from(decryptMessage(server, shifted, ENCRYPTED_CONTENT_TYPE)).toString(), '<s:Envelope>hello</s:Envelope>');
 });
+
+test('The usual head read in one match and any other head read line by line give the same answers', () => {
+  const hello = '<s:Envelope>hello</s:Envelope>';
+  const cases: [string, [string, string][], string | RegExp][] = [
+    ['as written', [], 'UTF-8'],
+    ['lower-case charset value', [['charset=UTF-8', 'charset=utf-8']], 'UTF-8'],
+    ['mixed-case charset value', [['charset=UTF-8', 'charset=Utf-8']], 'UTF-8'],
+    ['lower-case header names', [['Content-Type: application/HTTP', 'content-type: application/HTTP'], ['OriginalContent:', 'originalcontent:']], 'UTF-8'],
+    ['upper-case parameter names and type', [['type=application/soap+xml', 'TYPE=APPLICATION/SOAP+XML'], ['Length=', 'LENGTH=']], 'UTF-8'],
+    ['leading zeros in Length', [['Length=30', 'Length=0030']], 'UTF-8'],
+    ['a quoted charset', [['charset=UTF-8', 'charset="UTF-8"']], 'UTF-8'],
+    ['spaces around the parameters', [['charset=UTF-8;', 'charset = UTF-8 ; ']], 'UTF-8'],
+    ['a boundary in other letter case', [['--Encrypted Boundary\r\nContent-Type: application/HTTP', '--encrypted boundary\r\nContent-Type: application/HTTP']], /missing the opening boundary/],
+    ['a 16-digit Length', [['Length=30', 'Length=0000000000000030']], 'UTF-8'],
+    ['a 16-digit Length that is wrong', [['Length=30', 'Length=1000000000000030']], /Length=1000000000000030 but the sealed data is 30 bytes/],
+    ['the protocol in other letter case', [['Content-Type: application/HTTP-SPNEGO', 'Content-Type: application/http-spnego']], 'UTF-8'],
+    ['another protocol', [['Content-Type: application/HTTP-SPNEGO', 'Content-Type: application/HTTP-Kerberos']], /metadata part has Content-Type/],
+  ];
+  for (const [what, edits, expected] of cases) {
+    const { body, server } = validBody();
+    const edited = edits.reduce((b, [from, to]) => replaceText(b, from, to), body);
+    if (typeof expected === 'string') {
+      const out = decryptMessageDetailed(server, edited, ENCRYPTED_CONTENT_TYPE);
+      assert.deepEqual([Buffer.from(out.plaintext).toString(), out.charset], [hello, expected], what);
+    } else {
+      assert.throws(() => decryptMessageDetailed(server, edited, ENCRYPTED_CONTENT_TYPE), (e: unknown) => e instanceof MessageEncryptionError && expected.test(e.message), what);
+    }
+  }
+});

@@ -166,6 +166,8 @@ interface BoundaryExpressions {
   readonly line: RegExp;
   readonly closing: RegExp;
   readonly closingSearch: RegExp;
+  /** The usual head in one match, per protocol value (see BodyReader.usualHead). */
+  readonly usualHead: Map<string, RegExp>;
 }
 
 let lastBoundary: BoundaryExpressions | undefined;
@@ -181,6 +183,7 @@ function boundaryExpressions(boundary: string): BoundaryExpressions {
     // backtracked quadratically on a long run of blanks after the boundary.
     closing: new RegExp(`(?:\\r\\n)?${b}--\\s*$`, 'y'),
     closingSearch: new RegExp(`${b}--`, 'g'),
+    usualHead: new Map(),
   };
   return lastBoundary;
 }
@@ -220,6 +223,30 @@ class BodyReader {
     // The line at pos runs past what was read as text: the head is too long, not malformed as such.
     const cut = this.head.length < this.bytes.length && this.head.indexOf('\r\n', this.pos) < 0 ? ` (part headers must end within the first ${MAX_HEAD_BYTES} bytes)` : '';
     return new MessageEncryptionError(`Encrypted message is malformed: ${what} at byte ${this.pos}${cut}.`);
+  }
+
+  /**
+   * The head as Windows, OMI and we write it, in one sticky match from byte 0: both boundary lines,
+   * the metadata part's Content-Type and OriginalContent ("type=application/soap+xml;charset=…;
+   * Length=…", nothing else), the data part's Content-Type, in the letter case written here. It
+   * accepts a subset of what the line-by-line reading (readHead) accepts, with the same result;
+   * anything else (other casing or headers, quotes, spaces, a head cut by the first read) is left
+   * to that reading. Moves `pos` past the head.
+   */
+  usualHead(protocol: string): { charset: OriginalCharset; length: number } | undefined {
+    let re = this.#re.usualHead.get(protocol);
+    if (re === undefined) {
+      const line = `--[ \\t]*${escapeRegExp(this.#re.boundary)}[ \\t]*\\r\\n`;
+      const header = (name: string, value: string): string => `[ \\t]*${name}[ \\t]*:[ \\t]*${value}\\r\\n`;
+      const original = `type=${escapeRegExp(SOAP_TYPE)};charset=(UTF-8|UTF-16|utf-8|utf-16);Length=(\\d{1,15})`;
+      re = new RegExp(`${line}${header('Content-Type', escapeRegExp(protocol))}${header('OriginalContent', original)}${line}${header('Content-Type', escapeRegExp(OCTET_STREAM))}`, 'y');
+      this.#re.usualHead.set(protocol, re);
+    }
+    re.lastIndex = 0;
+    const m = re.exec(this.head);
+    if (m === null) return undefined;
+    this.pos = re.lastIndex;
+    return { charset: CHARSETS.get(m[1]!.toLowerCase())!, length: Number(m[2]) };
   }
 
   /** Read more of the head as text when what is read so far ends before its headers do; false when there is no more to read. */
@@ -287,17 +314,8 @@ class BodyReader {
   }
 }
 
-export interface DecryptedMessage {
-  readonly plaintext: Uint8Array;
-  /** From OriginalContent: the SOAP envelope's charset, needed to decode `plaintext`. */
-  readonly charset: OriginalCharset;
-}
-
-/** Like decryptMessage, but also reports the original charset (UTF-8 or UTF-16). */
-export function decryptMessageDetailed(session: MessageSecurity, body: Uint8Array, contentType: string): DecryptedMessage {
-  const expected = session.protocol ?? SPNEGO_ENCRYPTED_PROTOCOL;
-  const reader = new BodyReader(body, boundaryOf(contentType, expected));
-
+/** The head line by line: boundary, metadata part headers (any order, up to 8), boundary, data part header. */
+function readHead(reader: BodyReader, expected: EncryptedProtocol): { charset: OriginalCharset; length: number } {
   reader.boundaryLine('opening');
   const meta = reader.headers(8);
   const partType = meta.get('content-type');
@@ -318,6 +336,21 @@ export function decryptMessageDetailed(session: MessageSecurity, body: Uint8Arra
   const dataType = reader.headers(1).get('content-type');
   if (dataType?.toLowerCase() !== OCTET_STREAM) throw new MessageEncryptionError(`Encrypted message data part has Content-Type ${JSON.stringify(dataType)}; expected ${OCTET_STREAM}.`);
 
+  return { charset, length };
+}
+
+export interface DecryptedMessage {
+  readonly plaintext: Uint8Array;
+  /** From OriginalContent: the SOAP envelope's charset, needed to decode `plaintext`. */
+  readonly charset: OriginalCharset;
+}
+
+/** Like decryptMessage, but also reports the original charset (UTF-8 or UTF-16). */
+export function decryptMessageDetailed(session: MessageSecurity, body: Uint8Array, contentType: string): DecryptedMessage {
+  const expected = session.protocol ?? SPNEGO_ENCRYPTED_PROTOCOL;
+  const reader = new BodyReader(body, boundaryOf(contentType, expected));
+
+  const { charset, length } = reader.usualHead(expected) ?? readHead(reader, expected);
   const lengthField = reader.take(4, 'the signature length');
   const signatureLength = (lengthField[0]! | (lengthField[1]! << 8) | (lengthField[2]! << 16) | (lengthField[3]! << 24)) >>> 0;
   if (session.maxHeaderLength === undefined && signatureLength !== SIGNATURE_LENGTH) {
