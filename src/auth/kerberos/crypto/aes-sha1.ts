@@ -3,7 +3,8 @@
  * simplified profile: PBKDF2-HMAC-SHA1 string-to-key then DK(tkey, "kerberos"); encryption
  * AES-CTS(Ke, conf ‖ plaintext) ‖ HMAC-SHA1-96(Ki, conf ‖ plaintext); checksum HMAC-SHA1-96(Kc, data).
  */
-import { createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { OneShotHmac } from '../../one-shot-hmac.js';
 import { randomOctets } from './confounder.js';
 import { KerberosError, KerberosIntegrityError } from '../errors.js';
 import type { EncryptionKey } from '../types.js';
@@ -29,8 +30,16 @@ export function saltBytes(salt: string | Uint8Array): Buffer {
   return typeof salt === 'string' ? Buffer.from(salt, 'utf8') : Buffer.from(salt);
 }
 
+/** HMAC-SHA1 state per derived key (the memoised Ki/Kc buffers), so a context's messages share it. */
+const HMACS = new WeakMap<Uint8Array, OneShotHmac>();
+
 function hmacSha1(key: Uint8Array, data: Uint8Array): Buffer {
-  return createHmac('sha1', key).update(data).digest().subarray(0, HMAC_BYTES);
+  let h = HMACS.get(key);
+  if (h === undefined) {
+    h = new OneShotHmac('sha1', key);
+    HMACS.set(key, h);
+  }
+  return h.digest(data).subarray(0, HMAC_BYTES);
 }
 
 function checkKey(key: EncryptionKey, etype: number, bytes: number): void {
