@@ -4,9 +4,10 @@
  * synthesized at the sizes of the real GetError exchange (request 1400 octets, reply 3563) with
  * non-ASCII text in them. Each stage is timed on its own over a batch of messages kept in
  * sequence (client seals N requests, the server opens them in order, seals N replies, the client
- * opens those), in process CPU time, best of several rounds. Printed, never asserted.
+ * opens those; the opening side gets Buffers, as from the transport), in process CPU time, the
+ * best of many short batches. Printed, never asserted.
  *
- * Run directly: node --import tsx bench/sealing.ts
+ * Run directly: npm run bench:sealing (BENCH_JSON=1 adds the result as one JSON line)
  */
 import { createHmac } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
