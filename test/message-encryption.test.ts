@@ -223,6 +223,9 @@ test('The usual head read in one match and any other head read line by line give
     ['a 16-digit Length that is wrong', [['Length=30', 'Length=1000000000000030']], /Length=1000000000000030 but the sealed data is 30 bytes/],
     ['the protocol in other letter case', [['Content-Type: application/HTTP-SPNEGO', 'Content-Type: application/http-spnego']], 'UTF-8'],
     ['another protocol', [['Content-Type: application/HTTP-SPNEGO', 'Content-Type: application/HTTP-Kerberos']], /metadata part has Content-Type/],
+    ['text after the closing boundary', [['Boundary--\r\n', 'Boundary--\r\nmore\r\n']], /unexpected bytes after its closing boundary \(30 bytes/],
+    ['5 KB of blanks after the closing boundary', [['Boundary--\r\n', `Boundary--${' '.repeat(5000)}`]], /unexpected bytes after its closing boundary/],
+    ['a few blanks after the closing boundary', [['Boundary--\r\n', 'Boundary-- \t\r\n\r\n']], 'UTF-8'],
   ];
   for (const [what, edits, expected] of cases) {
     const { body, server } = validBody();

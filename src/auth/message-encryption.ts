@@ -365,6 +365,10 @@ export function decryptMessageDetailed(session: MessageSecurity, body: Uint8Arra
   if (sealed.length !== length || !reader.closingBoundary()) {
     const end = reader.closingBoundaryIndex();
     if (end < dataStart) throw new MessageEncryptionError('Encrypted message is truncated: no closing boundary.');
+    // The data's length is right where the boundary starts (after an optional CRLF): what follows it is wrong.
+    if (sealed.length === length && end - dataStart <= length + 2) {
+      throw new MessageEncryptionError(`Encrypted message has unexpected bytes after its closing boundary (${body.length - end} bytes from the boundary to the end of the body).`);
+    }
     throw new MessageEncryptionError(`Encrypted message OriginalContent Length=${length} but the sealed data is ${end - dataStart} bytes.`);
   }
   // `sealed` and `signature` are views of the caller's body, which stays as it was: an in-place
