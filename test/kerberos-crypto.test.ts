@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { ctsDecrypt, ctsEncrypt, enctypeProfile, kdfHmacSha2, nfold, prfAesSha2, usageConstant } from '../src/auth/kerberos/crypto/index.js';
+import { ctsDecrypt, ctsEncrypt, deriveRandom, enctypeProfile, kdfHmacSha2, nfold, prfAesSha2, usageConstant } from '../src/auth/kerberos/crypto/index.js';
+import { usageKey } from '../src/auth/kerberos/crypto/rfc3961.js';
 import { KerberosIntegrityError } from '../src/auth/kerberos/errors.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -95,6 +96,35 @@ describe('AES-CTS (RFC 3962 App. B)', () => {
         assert.equal(ctsEncrypt(key, input.subarray(0, 16), iv).toString('hex'), fresh(input.subarray(0, 16)));
         assert.deepEqual(ctsDecrypt(key, hex(out)), input.subarray(0, n));
         assert.deepEqual(ctsDecrypt(key, ctsEncrypt(key, input.subarray(0, n), iv), iv), input.subarray(0, n));
+      }
+    }
+  });
+  it('every length from 16 to 100 octets matches CBC with the last two blocks swapped (RFC 3962 5), any IV, and decrypts back', () => {
+    const iv = hex('0f0e0d0c0b0a09080706050403020100');
+    const long = Buffer.from(Array.from({ length: 100 }, (_, i) => (i * 37 + 11) & 0xff));
+    for (const [k, v] of [[key, undefined], [hex('00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'), iv]] as const) {
+      for (let n = 16; n <= 100; n++) {
+        const plain = long.subarray(0, n);
+        // Reference: CBC over the zero-padded input; Cn, then C(n-1) cut to the last block's length.
+        const padded = Buffer.concat([plain, Buffer.alloc((16 - (n % 16)) % 16)]);
+        const c = createCipheriv(`aes-${k.length * 8}-cbc`, k, v ?? Buffer.alloc(16)).setAutoPadding(false);
+        const cbc = Buffer.concat([c.update(padded), c.final()]);
+        const blocks = cbc.length / 16;
+        const last = n - (blocks - 1) * 16;
+        const expected = blocks === 1 ? cbc : Buffer.concat([cbc.subarray(0, (blocks - 2) * 16), cbc.subarray((blocks - 1) * 16), cbc.subarray((blocks - 2) * 16, (blocks - 2) * 16 + last)]);
+        const ct = ctsEncrypt(k, plain, v);
+        assert.equal(ct.toString('hex'), expected.toString('hex'), `${n} octets`);
+        const before = ct.toString('hex');
+        assert.deepEqual(ctsDecrypt(k, ct, v), plain, `${n} octets decrypt`);
+        assert.equal(ct.toString('hex'), before, 'decryption reads the ciphertext, never writes it');
+      }
+    }
+  });
+  it('per-usage keys (Ke, Ki, Kc) are DK(key, usage ‖ kind) as RFC 3961 5.3 defines them', () => {
+    const k = hex('b1ae4cd8462aff1677053cc9279aac30b796fb81ce21474dd3ddbcfea4ec76d7');
+    for (const usage of [0, 2, 22, 24, 0x7fffffff, 0xffffffff]) {
+      for (const kind of [0x99, 0xaa, 0x55] as const) {
+        assert.equal(usageKey(k, usage, kind).toString('hex'), deriveRandom(k, usageConstant(usage, kind), 32).toString('hex'), `usage ${usage} kind ${kind.toString(16)}`);
       }
     }
   });

@@ -102,6 +102,41 @@ describe('RFC 4121 wrap tokens', () => {
     assert.equal(acc.unwrap(plain).toString(), 'signed only');
   });
 
+  it('unwrapWinrm takes a token split anywhere between header and data part, for any RRC, sealed or integrity-only', () => {
+    for (const [etype, size] of [[18, 32], [20, 32]] as const) {
+      const k = { etype, value: seq(size) };
+      const ini = new GssMessageProtection({ key: k, isAcceptor: false, acceptorSubkey: true }, 0, 0);
+      const acc = new GssMessageProtection({ key: k, isAcceptor: true, acceptorSubkey: true }, 0, 0);
+      const body = Buffer.from('<s:Envelope>é split</s:Envelope>');
+      for (const confidential of [true, false]) {
+        for (const rrc of [0, 5, 28, 40, 300]) {
+          const probe = ini.wrap(body, { confidential, rrc });
+          const length = probe.length;
+          assert.deepEqual(acc.unwrap(probe), body);
+          for (const cut of [16, 17, 16 + (rrc % 50), 44, 60, 61, length - 1, length]) {
+            const token = ini.wrap(body, { confidential, rrc });
+            const header = Buffer.from(token.subarray(0, cut));
+            const data = Buffer.from(token.subarray(cut));
+            const copies = [header.toString('hex'), data.toString('hex')];
+            assert.deepEqual(acc.unwrapWinrm(header, data), body, `etype ${etype} ${confidential ? 'sealed' : 'signed'} rrc ${rrc} cut ${cut}`);
+            assert.deepEqual([header.toString('hex'), data.toString('hex')], copies, 'the parts are read, never written');
+          }
+        }
+      }
+    }
+  });
+
+  it('wrapWinrm cuts the same token wrap() builds with RRC 16 + h', () => {
+    const ini = new GssMessageProtection({ key, isAcceptor: false, acceptorSubkey: true }, 3, 3);
+    const acc = new GssMessageProtection({ key, isAcceptor: true, acceptorSubkey: true }, 3, 3);
+    for (const text of ['x'.repeat(16), 'exactly one block', 'a'.repeat(3563)]) {
+      const { header, data } = ini.wrapWinrm(Buffer.from(text));
+      assert.equal(header.readUInt16BE(6), 28);
+      // Joined, the parts are one RFC 4121 token with RRC 28 that unwrap() takes whole.
+      assert.equal(acc.unwrap(Buffer.concat([header, data])).toString(), text);
+    }
+  });
+
   it('rejects tampering, replays, gaps and reflected tokens', () => {
     const mk = (): [GssMessageProtection, GssMessageProtection] => [
       new GssMessageProtection({ key, isAcceptor: false, acceptorSubkey: true }, 100, 200),

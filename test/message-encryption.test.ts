@@ -180,3 +180,61 @@ test('A replayed encrypted body is rejected', () => {
   assert.equal(Buffer.from(decryptMessage(server, body, ENCRYPTED_CONTENT_TYPE)).toString(), '<s:Envelope>hello</s:Envelope>');
   assert.throws(() => decryptMessage(server, body, ENCRYPTED_CONTENT_TYPE), NtlmSignatureError);
 });
+
+test('Decrypting leaves the received body as it was, whether a Buffer (as the transport hands it over) or a Uint8Array', () => {
+  for (const asBuffer of [true, false]) {
+    const { body, server } = validBody();
+    const received = asBuffer ? Buffer.from(body) : body.slice();
+    const before = Buffer.from(received).toString('hex');
+    assert.equal(Buffer.from(decryptMessage(server, received, ENCRYPTED_CONTENT_TYPE)).toString(), '<s:Envelope>hello</s:Envelope>');
+    assert.equal(Buffer.from(received).toString('hex'), before, asBuffer ? 'Buffer body' : 'Uint8Array body');
+  }
+});
+
+test('Part headers are read past the first 512 bytes, up to 4096; beyond that the body is refused and says why', () => {
+  for (const [padding, ok] of [[600, true], [3800, true], [4200, false]] as const) {
+    const { body, server } = validBody();
+    const padded = replaceText(body, 'OriginalContent:', `X-Padding: ${'p'.repeat(padding)}\r\nOriginalContent:`);
+    if (ok) assert.equal(Buffer.from(decryptMessage(server, padded, ENCRYPTED_CONTENT_TYPE)).toString(), '<s:Envelope>hello</s:Envelope>', `${padding}`);
+    else assert.throws(() => decryptMessage(server, padded, ENCRYPTED_CONTENT_TYPE), (e: unknown) => e instanceof MessageEncryptionError && /within the first 4096 bytes/.test(e.message));
+  }
+  // The data part's boundary line starting 10 bytes before byte 512: cut by what is read first, found once more is read.
+  const { body, server } = validBody();
+  const line = '--Encrypted Boundary\r\nContent-Type: application/octet-stream';
+  const at = Buffer.from(body).indexOf(line, 0, 'latin1');
+  const shifted = replaceText(body, 'OriginalContent:', `X-Padding: ${'p'.repeat(512 - 10 - at - 13)}\r\nOriginalContent:`);
+  assert.equal(Buffer.from(shifted).indexOf(line, 0, 'latin1'), 502);
+  assert.equal(Buffer.from(decryptMessage(server, shifted, ENCRYPTED_CONTENT_TYPE)).toString(), '<s:Envelope>hello</s:Envelope>');
+});
+
+test('The usual head read in one match and any other head read line by line give the same answers', () => {
+  const hello = '<s:Envelope>hello</s:Envelope>';
+  const cases: [string, [string, string][], string | RegExp][] = [
+    ['as written', [], 'UTF-8'],
+    ['lower-case charset value', [['charset=UTF-8', 'charset=utf-8']], 'UTF-8'],
+    ['mixed-case charset value', [['charset=UTF-8', 'charset=Utf-8']], 'UTF-8'],
+    ['lower-case header names', [['Content-Type: application/HTTP', 'content-type: application/HTTP'], ['OriginalContent:', 'originalcontent:']], 'UTF-8'],
+    ['upper-case parameter names and type', [['type=application/soap+xml', 'TYPE=APPLICATION/SOAP+XML'], ['Length=', 'LENGTH=']], 'UTF-8'],
+    ['leading zeros in Length', [['Length=30', 'Length=0030']], 'UTF-8'],
+    ['a quoted charset', [['charset=UTF-8', 'charset="UTF-8"']], 'UTF-8'],
+    ['spaces around the parameters', [['charset=UTF-8;', 'charset = UTF-8 ; ']], 'UTF-8'],
+    ['a boundary in other letter case', [['--Encrypted Boundary\r\nContent-Type: application/HTTP', '--encrypted boundary\r\nContent-Type: application/HTTP']], /missing the opening boundary/],
+    ['a 16-digit Length', [['Length=30', 'Length=0000000000000030']], 'UTF-8'],
+    ['a 16-digit Length that is wrong', [['Length=30', 'Length=1000000000000030']], /Length=1000000000000030 but the sealed data is 30 bytes/],
+    ['the protocol in other letter case', [['Content-Type: application/HTTP-SPNEGO', 'Content-Type: application/http-spnego']], 'UTF-8'],
+    ['another protocol', [['Content-Type: application/HTTP-SPNEGO', 'Content-Type: application/HTTP-Kerberos']], /metadata part has Content-Type/],
+    ['text after the closing boundary', [['Boundary--\r\n', 'Boundary--\r\nmore\r\n']], /unexpected bytes after its closing boundary \(30 bytes/],
+    ['5 KB of blanks after the closing boundary', [['Boundary--\r\n', `Boundary--${' '.repeat(5000)}`]], /unexpected bytes after its closing boundary/],
+    ['a few blanks after the closing boundary', [['Boundary--\r\n', 'Boundary-- \t\r\n\r\n']], 'UTF-8'],
+  ];
+  for (const [what, edits, expected] of cases) {
+    const { body, server } = validBody();
+    const edited = edits.reduce((b, [from, to]) => replaceText(b, from, to), body);
+    if (typeof expected === 'string') {
+      const out = decryptMessageDetailed(server, edited, ENCRYPTED_CONTENT_TYPE);
+      assert.deepEqual([Buffer.from(out.plaintext).toString(), out.charset], [hello, expected], what);
+    } else {
+      assert.throws(() => decryptMessageDetailed(server, edited, ENCRYPTED_CONTENT_TYPE), (e: unknown) => e instanceof MessageEncryptionError && expected.test(e.message), what);
+    }
+  }
+});

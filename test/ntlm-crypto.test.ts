@@ -64,6 +64,23 @@ test('RC4 matches RFC 6229 for a 128-bit key, also when fed in pieces', () => {
   assert.equal(pieces.map(toHex).join(''), expected);
 });
 
+test('RC4 cryptRange continues the same keystream over parts of arrays, Buffers and Uint8Arrays alike', () => {
+  const key = hex('0102030405060708090a0b0c0d0e0f10');
+  const expected = '9ac7cc9a609d1ef7b2932899cde41b97' + '5248c4959014126a6e8a84f11d1a9e1c';
+  const rc4 = new Rc4(key);
+  // 4 bytes in the middle of a Buffer, written to a Uint8Array at the same offsets; its other bytes untouched.
+  const into = new Uint8Array(12).fill(0xee);
+  rc4.cryptRange(Buffer.alloc(12), into, 4, 8);
+  assert.equal(toHex(into), 'eeeeeeee' + '9ac7cc9a' + 'eeeeeeee');
+  // In place in a Buffer view of a larger buffer, then a Uint8Array into a Buffer.
+  const backing = Buffer.alloc(40, 0);
+  const view = backing.subarray(3, 23);
+  assert.equal(rc4.updateInto(view, view), view);
+  assert.equal(backing.subarray(0, 3).toString('hex') + backing.subarray(23).toString('hex'), '00'.repeat(20), 'outside the view untouched');
+  const rest = rc4.updateInto(new Uint8Array(8), Buffer.alloc(8));
+  assert.equal(toHex(into.subarray(4, 8)) + toHex(view) + toHex(rest), expected);
+});
+
 test('RC4 refuses an empty key', () => {
   assert.throws(() => new Rc4(new Uint8Array(0)), RangeError);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { NtlmError, NtlmSignatureError } from '../src/errors.js';
 import { createNtlmSession, sealingKey, signingKey } from '../src/auth/ntlm/session-security.js';
 import { NegotiateFlags } from '../src/auth/ntlm/flags.js';
@@ -145,4 +145,65 @@ test('A signature from the wrong direction does not verify', () => {
 test('Session security without ESS, or with a bad key size, is refused', () => {
   assert.throws(() => createNtlmSession(RANDOM_SESSION_KEY, SPEC_FLAGS & ~NegotiateFlags.EXTENDED_SESSIONSECURITY, 'client'), NtlmError);
   assert.throws(() => createNtlmSession(RANDOM_SESSION_KEY.subarray(0, 8), SPEC_FLAGS, 'client'), NtlmError);
+});
+
+/**
+ * An independent MS-NLMP 3.4 reference for the oracle below: RC4 written out again, the keystream
+ * running on across messages, SEAL = data then checksum, signature = Version ‖ checksum ‖ SeqNum.
+ */
+function referenceSealer(direction: 'client-to-server' | 'server-to-client'): (message: Uint8Array) => { sealed: string; signature: string } {
+  const s = Array.from({ length: 256 }, (_, i) => i);
+  const key = sealingKey(RANDOM_SESSION_KEY, MIC_FLAGS, direction);
+  for (let i = 0, j = 0; i < 256; i++) {
+    j = (j + s[i]! + key[i % key.length]!) & 0xff;
+    [s[i], s[j]] = [s[j]!, s[i]!];
+  }
+  let i = 0;
+  let j = 0;
+  const keystream = (data: Uint8Array): Uint8Array =>
+    data.map((b) => {
+      i = (i + 1) & 0xff;
+      j = (j + s[i]!) & 0xff;
+      [s[i], s[j]] = [s[j]!, s[i]!];
+      return b ^ s[(s[i]! + s[j]!) & 0xff]!;
+    });
+  let seqNum = 0;
+  return (message) => {
+    const seqLe = Buffer.alloc(4);
+    seqLe.writeUInt32LE(seqNum++);
+    const sealed = keystream(message);
+    const checksum = keystream(createHmac('md5', signingKey(RANDOM_SESSION_KEY, direction)).update(seqLe).update(message).digest().subarray(0, 8));
+    return { sealed: toHex(sealed), signature: '01000000' + toHex(checksum) + seqLe.toString('hex') };
+  };
+}
+
+test('Sealing matches the MS-NLMP 3.4 reference for messages of many sizes, copying or in place, Buffers or Uint8Arrays', () => {
+  const client = createNtlmSession(RANDOM_SESSION_KEY, MIC_FLAGS, 'client');
+  const server = createNtlmSession(RANDOM_SESSION_KEY, MIC_FLAGS, 'server');
+  const reference = referenceSealer('client-to-server');
+  const sizes = [0, 1, 8, 15, 16, 63, 64, 65, 127, 1400, 3563, 16_383, 16_384, 16_385, 70_000, 2];
+  sizes.forEach((size, n) => {
+    const plain = Uint8Array.from({ length: size }, (_, k) => (k * 31 + n) & 0xff);
+    const expected = reference(plain);
+    const input = n % 2 === 0 ? Buffer.from(plain) : plain.slice();
+    if (n % 3 === 0) {
+      const { sealed, signature } = client.seal(input);
+      assert.deepEqual({ sealed: toHex(sealed), signature: toHex(signature) }, expected, `seal, ${size} bytes`);
+      assert.deepEqual(input, n % 2 === 0 ? Buffer.from(plain) : plain, 'seal() leaves its input as it was');
+    } else {
+      const signature = client.inPlace!.seal(input);
+      assert.deepEqual({ sealed: toHex(input), signature: toHex(signature) }, expected, `inPlace.seal, ${size} bytes`);
+    }
+    // The receiver: into a separate buffer (the input stays sealed) or in place.
+    const sealedBytes = hex(expected.sealed);
+    if (n % 2 === 0) {
+      const out = new Uint8Array(size);
+      const body = Buffer.from(sealedBytes);
+      assert.equal(server.inPlace!.unseal(body, hex(expected.signature), out), out);
+      assert.deepEqual(out, plain, `unseal into out, ${size} bytes`);
+      assert.equal(toHex(body), expected.sealed, 'unseal into out leaves the sealed bytes alone');
+    } else {
+      assert.deepEqual(server.inPlace!.unseal(sealedBytes, hex(expected.signature)), plain, `unseal in place, ${size} bytes`);
+    }
+  });
 });

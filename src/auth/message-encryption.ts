@@ -12,7 +12,7 @@
  * adds a CRLF there).
  */
 import { MessageEncryptionError } from '../errors.js';
-import { view } from './ntlm/bytes.js';
+import { uninitialisedBytes } from './ntlm/bytes.js';
 import { SIGNATURE_LENGTH, type InPlaceSealing } from './ntlm/session-security.js';
 
 /** protocolvalue for NTLM/Negotiate (2.2.9.1.1). */
@@ -166,6 +166,8 @@ interface BoundaryExpressions {
   readonly line: RegExp;
   readonly closing: RegExp;
   readonly closingSearch: RegExp;
+  /** The usual head in one match, per protocol value (see BodyReader.usualHead). */
+  readonly usualHead: Map<string, RegExp>;
 }
 
 let lastBoundary: BoundaryExpressions | undefined;
@@ -181,13 +183,31 @@ function boundaryExpressions(boundary: string): BoundaryExpressions {
     // backtracked quadratically on a long run of blanks after the boundary.
     closing: new RegExp(`(?:\\r\\n)?${b}--\\s*$`, 'y'),
     closingSearch: new RegExp(`${b}--`, 'g'),
+    usualHead: new Map(),
   };
   return lastBoundary;
 }
 
-/** Reads the text parts of the body; bytes are mapped 1:1 to latin1 characters so indices line up. */
+/** One MIME part header line; sticky, so it matches only at the reader's position. */
+const PART_HEADER = /[ \t]*([A-Za-z-]+)[ \t]*:[ \t]*([^\r\n]*)\r\n/y;
+
+/**
+ * Octets of the body read as text for the part headers: their boundary and header lines come to
+ * ~200 octets in practice, so the first FIRST_HEAD_BYTES are read, and up to MAX_HEAD_BYTES when
+ * they do not hold them all; the sealed data after them is never turned into a string.
+ */
+const FIRST_HEAD_BYTES = 512;
+const MAX_HEAD_BYTES = 4096;
+
+/** Latin-1 text of bytes[from, to): one character per octet, so text indices are byte offsets. */
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
+}
+
+/** Reads the text parts of the body (the head, then the tail after the sealed data) as latin1, so indices line up with bytes. */
 class BodyReader {
-  readonly text: string;
+  /** The first FIRST_HEAD_BYTES (or up to MAX_HEAD_BYTES) octets as text. */
+  head: string;
   pos = 0;
   readonly #re: BoundaryExpressions;
 
@@ -195,66 +215,107 @@ class BodyReader {
     readonly bytes: Uint8Array,
     boundary: string,
   ) {
-    this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    this.head = latin1(bytes, 0, Math.min(bytes.length, FIRST_HEAD_BYTES));
     this.#re = boundaryExpressions(boundary);
+  }
+
+  #malformed(what: string): MessageEncryptionError {
+    // The line at pos runs past what was read as text: the head is too long, not malformed as such.
+    const cut = this.head.length < this.bytes.length && this.head.indexOf('\r\n', this.pos) < 0 ? ` (part headers must end within the first ${MAX_HEAD_BYTES} bytes)` : '';
+    return new MessageEncryptionError(`Encrypted message is malformed: ${what} at byte ${this.pos}${cut}.`);
+  }
+
+  /**
+   * The head as Windows, OMI and we write it, in one sticky match from byte 0: both boundary lines,
+   * the metadata part's Content-Type and OriginalContent ("type=application/soap+xml;charset=…;
+   * Length=…", nothing else), the data part's Content-Type, in the letter case written here. It
+   * accepts a subset of what the line-by-line reading (readHead) accepts, with the same result;
+   * anything else (other casing or headers, quotes, spaces, a head cut by the first read) is left
+   * to that reading. Moves `pos` past the head.
+   */
+  usualHead(protocol: string): { charset: OriginalCharset; length: number } | undefined {
+    let re = this.#re.usualHead.get(protocol);
+    if (re === undefined) {
+      const line = `--[ \\t]*${escapeRegExp(this.#re.boundary)}[ \\t]*\\r\\n`;
+      const header = (name: string, value: string): string => `[ \\t]*${name}[ \\t]*:[ \\t]*${value}\\r\\n`;
+      const original = `type=${escapeRegExp(SOAP_TYPE)};charset=(UTF-8|UTF-16|utf-8|utf-16);Length=(\\d{1,15})`;
+      re = new RegExp(`${line}${header('Content-Type', escapeRegExp(protocol))}${header('OriginalContent', original)}${line}${header('Content-Type', escapeRegExp(OCTET_STREAM))}`, 'y');
+      this.#re.usualHead.set(protocol, re);
+    }
+    re.lastIndex = 0;
+    const m = re.exec(this.head);
+    if (m === null) return undefined;
+    this.pos = re.lastIndex;
+    return { charset: CHARSETS.get(m[1]!.toLowerCase())!, length: Number(m[2]) };
+  }
+
+  /** Read more of the head as text when what is read so far ends before its headers do; false when there is no more to read. */
+  #extend(): boolean {
+    const to = Math.min(this.bytes.length, MAX_HEAD_BYTES);
+    if (this.head.length >= to) return false;
+    this.head = latin1(this.bytes, 0, to);
+    return true;
   }
 
   boundaryLine(what: string): void {
     const re = this.#re.line;
     re.lastIndex = this.pos;
-    if (!re.test(this.text)) throw new MessageEncryptionError(`Encrypted message is malformed: missing the ${what} boundary at byte ${this.pos}.`);
+    if (!re.test(this.head)) {
+      re.lastIndex = this.pos;
+      if (!this.#extend() || !re.test(this.head)) throw this.#malformed(`missing the ${what} boundary`);
+    }
     this.pos = re.lastIndex;
   }
 
   /** Header lines ("\tName: value\r\n") up to the next boundary line or the given count. */
   headers(limit: number): Map<string, string> {
     const found = new Map<string, string>();
-    const re = /[ \t]*([A-Za-z-]+)[ \t]*:[ \t]*([^\r\n]*)\r\n/y;
-    for (let i = 0; i < limit && !this.text.startsWith('--', this.pos); i++) {
+    const re = PART_HEADER;
+    for (let i = 0; i < limit && !this.head.startsWith('--', this.pos); i++) {
       re.lastIndex = this.pos;
-      const m = re.exec(this.text);
-      if (m === null) throw new MessageEncryptionError(`Encrypted message is malformed: expected a part header at byte ${this.pos}.`);
+      let m = re.exec(this.head);
+      if (m === null && this.#extend()) {
+        // The head read so far may have cut this line, or a boundary line after it.
+        if (this.head.startsWith('--', this.pos)) break;
+        re.lastIndex = this.pos;
+        m = re.exec(this.head);
+      }
+      if (m === null) throw this.#malformed('expected a part header');
       found.set(m[1]!.toLowerCase(), m[2]!.trim());
       this.pos = re.lastIndex;
     }
     return found;
   }
 
+  /** The next `length` bytes, as a view of the body (no copy; nothing here writes to it). */
   take(length: number, what: string): Uint8Array {
     if (this.pos + length > this.bytes.length) throw new MessageEncryptionError(`Encrypted message is truncated: ${what} runs past the end of the body.`);
-    const out = this.bytes.slice(this.pos, this.pos + length);
+    const out = this.bytes.subarray(this.pos, this.pos + length);
     this.pos += length;
     return out;
   }
 
-  /** The closing "--boundary--", optionally preceded by CRLF and followed by CRLF. */
+  /** The closing "--boundary--", optionally preceded by CRLF and followed by CRLF: all that may follow the data. */
   closingBoundary(): boolean {
+    if (this.bytes.length - this.pos > MAX_HEAD_BYTES) return false; // far more than a boundary line and blanks
     const re = this.#re.closing;
-    re.lastIndex = this.pos;
-    return re.test(this.text);
+    re.lastIndex = 0;
+    return re.test(latin1(this.bytes, this.pos, this.bytes.length));
   }
 
-  /** Where the closing boundary actually starts, for a useful Length-mismatch message. */
+  /** Where the closing boundary actually starts, for a useful Length-mismatch message (error path: reads the whole body). */
   closingBoundaryIndex(): number {
+    const text = latin1(this.bytes, 0, this.bytes.length);
     const re = this.#re.closingSearch;
     re.lastIndex = 0;
     let last = -1;
-    for (let m = re.exec(this.text); m !== null; m = re.exec(this.text)) last = m.index;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) last = m.index;
     return last;
   }
 }
 
-export interface DecryptedMessage {
-  readonly plaintext: Uint8Array;
-  /** From OriginalContent: the SOAP envelope's charset, needed to decode `plaintext`. */
-  readonly charset: OriginalCharset;
-}
-
-/** Like decryptMessage, but also reports the original charset (UTF-8 or UTF-16). */
-export function decryptMessageDetailed(session: MessageSecurity, body: Uint8Array, contentType: string): DecryptedMessage {
-  const expected = session.protocol ?? SPNEGO_ENCRYPTED_PROTOCOL;
-  const reader = new BodyReader(body, boundaryOf(contentType, expected));
-
+/** The head line by line: boundary, metadata part headers (any order, up to 8), boundary, data part header. */
+function readHead(reader: BodyReader, expected: EncryptedProtocol): { charset: OriginalCharset; length: number } {
   reader.boundaryLine('opening');
   const meta = reader.headers(8);
   const partType = meta.get('content-type');
@@ -275,7 +336,23 @@ export function decryptMessageDetailed(session: MessageSecurity, body: Uint8Arra
   const dataType = reader.headers(1).get('content-type');
   if (dataType?.toLowerCase() !== OCTET_STREAM) throw new MessageEncryptionError(`Encrypted message data part has Content-Type ${JSON.stringify(dataType)}; expected ${OCTET_STREAM}.`);
 
-  const signatureLength = view(reader.take(4, 'the signature length')).getUint32(0, true);
+  return { charset, length };
+}
+
+export interface DecryptedMessage {
+  readonly plaintext: Uint8Array;
+  /** From OriginalContent: the SOAP envelope's charset, needed to decode `plaintext`. */
+  readonly charset: OriginalCharset;
+}
+
+/** Like decryptMessage, but also reports the original charset (UTF-8 or UTF-16). */
+export function decryptMessageDetailed(session: MessageSecurity, body: Uint8Array, contentType: string): DecryptedMessage {
+  const expected = session.protocol ?? SPNEGO_ENCRYPTED_PROTOCOL;
+  const reader = new BodyReader(body, boundaryOf(contentType, expected));
+
+  const { charset, length } = reader.usualHead(expected) ?? readHead(reader, expected);
+  const lengthField = reader.take(4, 'the signature length');
+  const signatureLength = (lengthField[0]! | (lengthField[1]! << 8) | (lengthField[2]! << 16) | (lengthField[3]! << 24)) >>> 0;
   if (session.maxHeaderLength === undefined && signatureLength !== SIGNATURE_LENGTH) {
     throw new MessageEncryptionError(`Encrypted message signature length is ${signatureLength}; an NTLM signature is ${SIGNATURE_LENGTH} bytes.`);
   }
@@ -288,10 +365,16 @@ export function decryptMessageDetailed(session: MessageSecurity, body: Uint8Arra
   if (sealed.length !== length || !reader.closingBoundary()) {
     const end = reader.closingBoundaryIndex();
     if (end < dataStart) throw new MessageEncryptionError('Encrypted message is truncated: no closing boundary.');
+    // The data's length is right where the boundary starts (after an optional CRLF): what follows it is wrong.
+    if (sealed.length === length && end - dataStart <= length + 2) {
+      throw new MessageEncryptionError(`Encrypted message has unexpected bytes after its closing boundary (${body.length - end} bytes from the boundary to the end of the body).`);
+    }
     throw new MessageEncryptionError(`Encrypted message OriginalContent Length=${length} but the sealed data is ${end - dataStart} bytes.`);
   }
-  // `sealed` is our own copy of the body's bytes, so an in-place cipher may decrypt it where it lies.
-  return { plaintext: session.inPlace ? session.inPlace.unseal(sealed, signature) : session.unseal(sealed, signature), charset };
+  // `sealed` and `signature` are views of the caller's body, which stays as it was: an in-place
+  // cipher decrypts into a buffer of ours (one copy, the decryption itself).
+  const inPlace = session.inPlace;
+  return { plaintext: inPlace ? inPlace.unseal(sealed, signature, uninitialisedBytes(sealed.length)) : session.unseal(sealed, signature), charset };
 }
 
 /** Verify and decrypt a multipart/encrypted body; returns the SOAP envelope bytes. */

@@ -13,12 +13,12 @@ import { emitTrace, headerString, parseContentType, redactHeaders, type SoapExch
 export function openReply(x: SoapExchange, res: HttpResponse, security: MessageSecurity, encrypt: boolean, trace: ((e: TraceEvent) => void) | undefined): SoapReply {
   const contentType = headerString(res.headers['content-type']);
   let body: Uint8Array = res.body;
-  let { mediaType, charset } = parseContentType(contentType);
   const sealed = isEncryptedContentType(contentType);
+  // A sealed reply's media type and charset come from inside it (OriginalContent), not from the header.
+  let { mediaType, charset } = sealed ? { mediaType: 'application/soap+xml', charset: undefined as string | undefined } : parseContentType(contentType);
   if (sealed) {
     const opened = decryptMessageDetailed(security, res.body, contentType!);
     body = opened.plaintext;
-    mediaType = 'application/soap+xml';
     charset = opened.charset.toLowerCase();
   } else if (encrypt && res.body.length > 0) {
     if (res.status === 200) {

@@ -4,7 +4,7 @@
  * checked strictly in order, as WinRM's request/response exchange guarantees.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { enctypeProfile } from './crypto/index.js';
+import { enctypeProfile, type EnctypeProfile } from './crypto/index.js';
 import { KerberosError, KerberosIntegrityError } from './errors.js';
 import { KeyUsage } from './messages.js';
 import { rc4GetMic, rc4Unwrap, rc4VerifyMic, rc4Wrap } from './gss-wrap-rc4.js';
@@ -37,9 +37,30 @@ function rotateRight(data: Buffer, n: number): Buffer {
   return r === 0 ? data : Buffer.concat([data.subarray(data.length - r), data.subarray(0, data.length - r)]);
 }
 
-function rotateLeft(data: Buffer, n: number): Buffer {
-  if (data.length === 0) return data;
-  return rotateRight(data, data.length - (n % data.length));
+/**
+ * The concatenation of `parts` rotated left by `n` octets, written into one new buffer: how a
+ * token's body is un-rotated (RFC 4121 4.2.5) without first joining it to its header.
+ */
+function rotateLeftParts(parts: readonly Uint8Array[], n: number): Buffer {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = Buffer.allocUnsafe(total);
+  if (total === 0) return out;
+  const r = n % total;
+  // Octet i of the joined parts lands at (i - r) mod total.
+  let at = 0;
+  for (const p of parts) {
+    const to = (at - r + total) % total;
+    const first = Math.min(p.length, total - to);
+    out.set(p.subarray(0, first), to);
+    if (first < p.length) out.set(p.subarray(first), 0);
+    at += p.length;
+  }
+  return out;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function macEqual(a: Buffer, b: Buffer): boolean {
@@ -53,6 +74,7 @@ function writeSeq(buf: Buffer, at: number, seq: bigint): void {
 /** The per-direction token machinery of one established context. */
 export class GssMessageProtection {
   readonly #state: WrapState;
+  readonly #profile: EnctypeProfile;
   #sendSeq: bigint;
   #recvSeq: bigint;
 
@@ -61,6 +83,7 @@ export class GssMessageProtection {
       throw new KerberosError(`GSS message protection with enctype ${state.key.etype} is not supported; enable AES for the account and the service.`);
     }
     this.#state = state;
+    this.#profile = enctypeProfile(state.key.etype);
     this.#sendSeq = BigInt(sendSeq >>> 0);
     this.#recvSeq = BigInt(recvSeq >>> 0);
   }
@@ -69,23 +92,23 @@ export class GssMessageProtection {
     return this.#state.key.etype === RC4_HMAC;
   }
 
-  get #profile() {
-    return enctypeProfile(this.#state.key.etype);
-  }
-
   #flags(sealed: boolean): number {
     return (this.#state.isAcceptor ? WrapFlags.SENT_BY_ACCEPTOR : 0) | (sealed ? WrapFlags.SEALED : 0) | (this.#state.acceptorSubkey ? WrapFlags.ACCEPTOR_SUBKEY : 0);
   }
 
   #header(id: number, flags: number, ec: number, rrc: number, seq: bigint): Buffer {
-    const h = Buffer.alloc(HEADER);
+    const h = Buffer.allocUnsafe(HEADER);
+    this.#writeHeader(h, id, flags, ec, rrc, seq);
+    return h;
+  }
+
+  #writeHeader(h: Buffer, id: number, flags: number, ec: number, rrc: number, seq: bigint): void {
     h.writeUInt16BE(id, 0);
     h[2] = flags;
     h[3] = 0xff;
     h.writeUInt16BE(ec, 4);
     h.writeUInt16BE(rrc, 6);
     writeSeq(h, 8, seq);
-    return h;
   }
 
   /** Octets of the token a WinRM "header" part carries for RRC = 16 + h (60 for AES-SHA1). */
@@ -113,25 +136,44 @@ export class GssMessageProtection {
     const flags = this.#flags(sealed);
     const rrc = options.rrc ?? 0;
     if (sealed) {
-      const ec = 0;
-      const encrypted = this.#profile.encrypt(this.#state.key, usage, Buffer.concat([plaintext, this.#header(WRAP_ID, flags, ec, 0, seq)]));
-      return Buffer.concat([this.#header(WRAP_ID, flags, ec, rrc, seq), rotateRight(encrypted, rrc)]);
+      return Buffer.concat([this.#header(WRAP_ID, flags, 0, rrc, seq), rotateRight(this.#seal(plaintext, flags, seq), rrc)]);
     }
     const cksum = this.#profile.checksum(this.#state.key, usage, Buffer.concat([plaintext, this.#header(WRAP_ID, flags, 0, 0, seq)]));
     return Buffer.concat([this.#header(WRAP_ID, flags, cksum.length, rrc, seq), rotateRight(Buffer.concat([plaintext, cksum]), rrc)]);
   }
 
-  /** Wrap for WinRM message encryption: the token split into header part and data part (MS-WSMV 2.2.9.1.2.2). */
+  /** The encrypted part of a sealed Wrap token before rotation: E(plaintext ‖ header with RRC 0); EC is 0, CTS needs no filler. */
+  #seal(plaintext: Uint8Array, flags: number, seq: bigint): Buffer {
+    const usage = this.#state.isAcceptor ? KeyUsage.ACCEPTOR_SEAL : KeyUsage.INITIATOR_SEAL;
+    return this.#profile.encrypt(this.#state.key, usage, Buffer.concat([plaintext, this.#header(WRAP_ID, flags, 0, 0, seq)]));
+  }
+
+  /**
+   * Wrap for WinRM message encryption: the token split into header part and data part (MS-WSMV
+   * 2.2.9.1.2.2), with RRC = 16 + h. Cut straight from the encrypted part E (no rotated token in
+   * between): the rotated body is E[len-RRC..] ‖ E[..len-RRC], and the header part is the token
+   * header and the first (len(E) - len(plaintext)) octets of it; the data part is the rest, a view of E.
+   */
   wrapWinrm(plaintext: Uint8Array): { header: Buffer; data: Buffer } {
     // RC4: the data part is the plaintext plus its one padding octet (MIT's PADDING buffer).
     if (this.#rc4) return rc4Wrap(this.#state.key.value, Number(this.#sendSeq++ & 0xffffffffn), !this.#state.isAcceptor, plaintext);
-    const token = this.wrap(plaintext, { confidential: true, rrc: this.#rrcForWinrm });
-    const cut = token.length - plaintext.length;
-    return { header: token.subarray(0, cut), data: token.subarray(cut) };
+    const seq = this.#sendSeq++;
+    const flags = this.#flags(true);
+    const rrc = this.#rrcForWinrm;
+    const e = this.#seal(plaintext, flags, seq);
+    const extra = e.length - plaintext.length; // confounder, header copy, h: 16 + 16 + h
+    if (rrc > extra) throw new KerberosError(`GSS wrap RRC ${rrc} exceeds the ${extra} octets a WinRM header part holds.`);
+    const header = Buffer.allocUnsafe(HEADER + extra);
+    this.#writeHeader(header, WRAP_ID, flags, 0, rrc, seq);
+    e.copy(header, HEADER, e.length - rrc);
+    e.copy(header, HEADER + rrc, 0, extra - rrc);
+    return { header, data: e.subarray(extra - rrc, e.length - rrc) };
   }
 
+  /** The inverse of wrapWinrm: the body is un-rotated from the two parts into one buffer, without joining them first. */
   unwrapWinrm(header: Uint8Array, data: Uint8Array): Buffer {
-    return this.unwrap(Buffer.concat([header, data]));
+    if (this.#rc4 || header.length < HEADER) return this.unwrap(Buffer.concat([header, data]));
+    return this.#unwrapParts(asBuffer(header.subarray(0, HEADER)), [header.subarray(HEADER), data]);
   }
 
   unwrap(token: Uint8Array): Buffer {
@@ -140,8 +182,13 @@ export class GssMessageProtection {
       this.#recvSeq++;
       return plaintext;
     }
-    const t = Buffer.from(token);
-    if (t.length < HEADER) throw new KerberosError(`GSS wrap token of ${t.length} bytes is shorter than its header.`);
+    if (token.length < HEADER) throw new KerberosError(`GSS wrap token of ${token.length} bytes is shorter than its header.`);
+    const t = asBuffer(token);
+    return this.#unwrapParts(t.subarray(0, HEADER), [t.subarray(HEADER)]);
+  }
+
+  /** A Wrap token given as its 16-octet header and its body in parts (still rotated by RRC); nothing is written to them. */
+  #unwrapParts(t: Buffer, body: readonly Uint8Array[]): Buffer {
     if (t.readUInt16BE(0) !== WRAP_ID) throw new KerberosError(`Not a GSS wrap token (TOK_ID 0x${t.readUInt16BE(0).toString(16)}).`);
     const flags = t[2]!;
     if (t[3] !== 0xff) throw new KerberosError('GSS wrap token filler octet is not 0xFF.');
@@ -151,17 +198,16 @@ export class GssMessageProtection {
     const seq = t.readBigUInt64BE(8);
     this.#checkSequence(seq);
     const usage = this.#state.isAcceptor ? KeyUsage.INITIATOR_SEAL : KeyUsage.ACCEPTOR_SEAL;
-    const body = t.subarray(HEADER);
     let plaintext: Buffer;
     if (flags & WrapFlags.SEALED) {
-      plaintext = this.#openSealed(body, rrc, ec, usage, t.subarray(0, HEADER));
+      plaintext = this.#openSealed(body, rrc, ec, usage, t);
     } else {
       const size = this.#profile.checksumBytes;
       if (ec !== size) throw new KerberosError(`GSS integrity-only wrap token has EC ${ec}, expected the checksum size ${size}.`);
-      const unrotated = rotateLeft(body, rrc);
+      const unrotated = rotateLeftParts(body, rrc);
       if (unrotated.length < size) throw new KerberosError('GSS wrap token is shorter than its checksum.');
       plaintext = unrotated.subarray(0, unrotated.length - size);
-      const zeroed = Buffer.from(t.subarray(0, HEADER));
+      const zeroed = Buffer.from(t);
       zeroed.writeUInt32BE(0, 4); // EC and RRC are zero in the checksummed header copy
       const expected = this.#profile.checksum(this.#state.key, usage, Buffer.concat([plaintext, zeroed]));
       if (!macEqual(expected, unrotated.subarray(unrotated.length - size))) throw new KerberosIntegrityError('GSS wrap token checksum does not verify: tampered or wrong key.');
@@ -170,20 +216,21 @@ export class GssMessageProtection {
     return plaintext;
   }
 
-  #openSealed(body: Buffer, rrc: number, ec: number, usage: number, header: Buffer): Buffer {
+  #openSealed(body: readonly Uint8Array[], rrc: number, ec: number, usage: number, header: Buffer): Buffer {
     let decrypted: Buffer;
     try {
-      decrypted = this.#profile.decrypt(this.#state.key, usage, rotateLeft(body, rrc));
+      decrypted = this.#profile.decrypt(this.#state.key, usage, rotateLeftParts(body, rrc));
     } catch (err) {
       // Windows' documented layout rotates by RRC + EC (MS-KILE 3.4.5.4.1); only differs when EC > 0.
       if (!(err instanceof KerberosIntegrityError) || ec === 0) throw err;
-      decrypted = this.#profile.decrypt(this.#state.key, usage, rotateLeft(body, rrc + ec));
+      decrypted = this.#profile.decrypt(this.#state.key, usage, rotateLeftParts(body, rrc + ec));
     }
     if (decrypted.length < ec + HEADER) throw new KerberosError('GSS sealed wrap token is too short for its filler and header copy.');
     const copy = decrypted.subarray(decrypted.length - HEADER);
-    const expected = Buffer.from(header);
-    expected.writeUInt16BE(0, 6); // the encrypted copy has RRC 0
-    if (!copy.equals(expected)) throw new KerberosIntegrityError('GSS wrap token header does not match its encrypted copy: tampered token.');
+    // The encrypted copy is the header with RRC 0: compare all but the RRC octets (6, 7).
+    if (copy.compare(header, 0, 6, 0, 6) !== 0 || copy[6] !== 0 || copy[7] !== 0 || copy.compare(header, 8, HEADER, 8, HEADER) !== 0) {
+      throw new KerberosIntegrityError('GSS wrap token header does not match its encrypted copy: tampered token.');
+    }
     return decrypted.subarray(0, decrypted.length - HEADER - ec);
   }
 

@@ -5,9 +5,10 @@
  */
 import { NtlmError, NtlmSignatureError } from '../../errors.js';
 import { NegotiateFlags, hasFlag } from './flags.js';
-import { ascii, bytesEqual, view } from './bytes.js';
-import { hmacMd5, md5 } from './ntlmv2.js';
+import { ascii, bytesEqual, uninitialisedBytes, view } from './bytes.js';
+import { md5 } from './ntlmv2.js';
 import { Rc4 } from './rc4.js';
+import { OneShotHmac } from '../one-shot-hmac.js';
 
 export interface NtlmSession {
   /** Encrypt and sign; returns the 16-byte NTLMSSP_MESSAGE_SIGNATURE and the sealed bytes (3.4.3). */
@@ -27,8 +28,11 @@ export interface InPlaceSealing {
   readonly signatureLength: number;
   /** Encrypt `data` in place; returns the signature. */
   seal(data: Uint8Array): Uint8Array;
-  /** Decrypt `data` in place and verify it against `signature`; returns `data`. */
-  unseal(data: Uint8Array, signature: Uint8Array): Uint8Array;
+  /**
+   * Decrypt `data` into `out` (default: `data` itself, in place) and verify it against
+   * `signature`; returns `out`. A separate `out` leaves `data` (e.g. a received body) untouched.
+   */
+  unseal(data: Uint8Array, signature: Uint8Array, out?: Uint8Array): Uint8Array;
 }
 
 export type NtlmRole = 'client' | 'server';
@@ -60,49 +64,56 @@ const INBOUND: Record<NtlmRole, Direction> = { client: 'server-to-client', serve
 
 /** One direction of the session: its keys, RC4 handle and sequence number. */
 class Channel {
-  readonly #signKey: Uint8Array;
+  /** HMAC_MD5 under SigningKey (3.4.4.2), its padded keys computed once. */
+  readonly #mac: OneShotHmac;
   readonly #rc4: Rc4;
   readonly #keyExchange: boolean;
+  /** SeqNum as the MAC input wants it, rewritten per message. */
+  readonly #seq = Buffer.alloc(4);
   seqNum = 0;
 
   constructor(exportedSessionKey: Uint8Array, flags: number, direction: Direction) {
-    this.#signKey = signingKey(exportedSessionKey, direction);
+    this.#mac = new OneShotHmac('md5', signingKey(exportedSessionKey, direction));
     this.#rc4 = new Rc4(sealingKey(exportedSessionKey, flags, direction));
     this.#keyExchange = hasFlag(flags, NegotiateFlags.KEY_EXCH);
   }
 
-  crypt(data: Uint8Array): Uint8Array {
-    return this.#rc4.update(data);
-  }
-
-  cryptInPlace(data: Uint8Array): void {
-    this.#rc4.updateInto(data, data);
+  /** RC4 over `data`, written to `out` (which may be `data`): the data takes its keystream first. */
+  crypt(data: Uint8Array, out: Uint8Array): Uint8Array {
+    this.#rc4.cryptRange(data, out, 0, data.length);
+    return out;
   }
 
   /**
-   * HMAC_MD5(SigningKey, SeqNum ‖ Message)[0..7] for the signature (3.4.4.2); the checksum is
-   * RC4-encrypted separately (checksum()), after the data has taken its keystream.
+   * NTLMSSP_MESSAGE_SIGNATURE (2.2.2.9.1) with the checksum still in clear: Version,
+   * HMAC_MD5(SigningKey, SeqNum ‖ Message)[0..7], SeqNum (3.4.4.2). Encrypting the checksum
+   * (sealChecksum) is separate, because the data takes its keystream first.
    */
-  digest(message: Uint8Array, seqNum: number): Uint8Array {
+  signature(message: Uint8Array, seqNum: number): Uint8Array {
     const signature = new Uint8Array(SIGNATURE_LENGTH);
-    const seq = signature.subarray(12, 16);
     writeUint32le(signature, 0, SIGNATURE_VERSION);
     writeUint32le(signature, 12, seqNum);
-    signature.set(hmacMd5(this.#signKey, seq, message).subarray(0, 8), 4);
+    this.#seq.writeUInt32LE(seqNum >>> 0, 0);
+    const mac = this.#mac.digest(this.#seq, message);
+    for (let k = 0; k < CHECKSUM_LENGTH; k++) signature[CHECKSUM_AT + k] = mac[k]!;
     return signature;
   }
 
-  /** RC4-encrypt the checksum of `signature` with the sealing handle when KEY_EXCH was negotiated. */
-  checksum(signature: Uint8Array): Uint8Array {
-    if (this.#keyExchange) this.cryptInPlace(signature.subarray(4, 12));
+  /** RC4-encrypt the checksum of `signature` in place with the sealing handle when KEY_EXCH was negotiated. */
+  sealChecksum(signature: Uint8Array): Uint8Array {
+    if (this.#keyExchange) this.#rc4.cryptRange(signature, signature, CHECKSUM_AT, CHECKSUM_AT + CHECKSUM_LENGTH);
     return signature;
   }
 
   /** MAC with extended session security (3.4.4.2). */
   mac(message: Uint8Array, seqNum: number): Uint8Array {
-    return this.checksum(this.digest(message, seqNum));
+    return this.sealChecksum(this.signature(message, seqNum));
   }
 }
+
+// Where the checksum sits in NTLMSSP_MESSAGE_SIGNATURE (2.2.2.9.1): after the 4-byte Version.
+const CHECKSUM_AT = 4;
+const CHECKSUM_LENGTH = 8;
 
 function writeUint32le(out: Uint8Array, at: number, value: number): void {
   out[at] = value & 0xff;
@@ -126,16 +137,16 @@ class ExtendedSessionSecurity implements NtlmSession {
       seal: (data) => {
         this.#usable();
         // The MAC covers the plaintext, so it is computed first; the keystream still goes to the data, then the checksum.
-        const signature = this.#out.digest(data, this.#out.seqNum++);
-        this.#out.cryptInPlace(data);
-        return this.#out.checksum(signature);
+        const signature = this.#out.signature(data, this.#out.seqNum++);
+        this.#out.crypt(data, data);
+        return this.#out.sealChecksum(signature);
       },
-      unseal: (data, signature) => {
+      unseal: (data, signature, out = data) => {
         this.#usable();
         this.#checkShape(signature);
-        this.#in.cryptInPlace(data);
-        this.#check(data, signature);
-        return data;
+        this.#in.crypt(data, out);
+        this.#check(out, signature);
+        return out;
       },
     };
   }
@@ -143,7 +154,7 @@ class ExtendedSessionSecurity implements NtlmSession {
   seal(plaintext: Uint8Array): { signature: Uint8Array; sealed: Uint8Array } {
     this.#usable();
     // SEAL (3.4.3): the data takes the keystream first, then the checksum.
-    const sealed = this.#out.crypt(plaintext);
+    const sealed = this.#out.crypt(plaintext, uninitialisedBytes(plaintext.length));
     const signature = this.#out.mac(plaintext, this.#out.seqNum++);
     return { signature, sealed };
   }
@@ -156,7 +167,7 @@ class ExtendedSessionSecurity implements NtlmSession {
   unseal(sealed: Uint8Array, signature: Uint8Array): Uint8Array {
     this.#usable();
     this.#checkShape(signature);
-    const plaintext = this.#in.crypt(sealed);
+    const plaintext = this.#in.crypt(sealed, uninitialisedBytes(sealed.length));
     this.#check(plaintext, signature);
     return plaintext;
   }

@@ -74,38 +74,65 @@ export function aesBlockEncrypt(key: Uint8Array, block: Uint8Array): Buffer {
   return cbcEncrypt(key, ZERO_IV, Buffer.from(block));
 }
 
+/**
+ * A Buffer of `length` whole blocks holding `plaintext` then zeros: CBC's input for CTS. Allocated
+ * from Node's pool where it fits; only the padding is zeroed. `prefix` (a confounder) goes first.
+ */
+export function paddedBlocks(plaintext: Uint8Array, prefix?: Uint8Array): { blocks: Buffer; length: number } {
+  const at = prefix?.length ?? 0;
+  const length = at + plaintext.length;
+  const blocks = Buffer.allocUnsafe(Math.max(1, Math.ceil(length / BLOCK)) * BLOCK);
+  if (prefix !== undefined) blocks.set(prefix, 0);
+  blocks.set(plaintext, at);
+  blocks.fill(0, length);
+  return { blocks, length };
+}
+
 export function ctsEncrypt(key: Uint8Array, plaintext: Uint8Array, iv: Uint8Array = ZERO_IV): Buffer {
-  const n = plaintext.length;
+  if (plaintext.length < BLOCK) throw new KerberosError(`AES-CTS needs at least one block, got ${plaintext.length} bytes.`);
+  const { blocks } = paddedBlocks(plaintext);
+  return ctsEncryptBlocks(key, blocks, plaintext.length, iv);
+}
+
+/**
+ * CTS over the first `n` octets of `blocks` (zero-padded whole blocks, see paddedBlocks), which
+ * it overwrites. The last two CBC blocks are swapped where they lie in the cipher's output and the
+ * result is that output cut to `n` octets: no further copy.
+ */
+export function ctsEncryptBlocks(key: Uint8Array, blocks: Buffer, n: number, iv: Uint8Array = ZERO_IV): Buffer {
   if (n < BLOCK) throw new KerberosError(`AES-CTS needs at least one block, got ${n} bytes.`);
-  const padded = Buffer.alloc(Math.ceil(n / BLOCK) * BLOCK);
-  padded.set(plaintext);
-  const cbc = chained(key, false).run(iv, padded);
+  const cbc = chained(key, false).run(iv, blocks);
   if (n === BLOCK) return cbc;
-  const blocks = cbc.length / BLOCK;
-  const last = n - (blocks - 1) * BLOCK; // 1..16 octets in the final plaintext block
-  return Buffer.concat([
-    cbc.subarray(0, (blocks - 2) * BLOCK),
-    cbc.subarray((blocks - 1) * BLOCK),
-    cbc.subarray((blocks - 2) * BLOCK, (blocks - 2) * BLOCK + last),
-  ]);
+  const count = cbc.length / BLOCK;
+  // Cn then C(n-1) truncated to the length of the last plaintext block (RFC 3962 5).
+  const a = (count - 2) * BLOCK;
+  const b = (count - 1) * BLOCK;
+  for (let i = 0; i < BLOCK; i++) {
+    const t = cbc[a + i]!;
+    cbc[a + i] = cbc[b + i]!;
+    cbc[b + i] = t;
+  }
+  return cbc.subarray(0, n);
 }
 
 export function ctsDecrypt(key: Uint8Array, ciphertext: Uint8Array, iv: Uint8Array = ZERO_IV): Buffer {
-  const ct = Buffer.from(ciphertext);
-  const n = ct.length;
+  const n = ciphertext.length;
   if (n < BLOCK) throw new KerberosError(`AES-CTS ciphertext shorter than one block (${n} bytes).`);
   const dec = chained(key, true);
+  const ct = Buffer.from(ciphertext.buffer, ciphertext.byteOffset, n); // a view: decryption only reads it
   if (n === BLOCK) return dec.run(iv, ct);
-  const blocks = Math.ceil(n / BLOCK);
-  const last = n - (blocks - 1) * BLOCK;
-  const head = ct.subarray(0, (blocks - 2) * BLOCK); // C1 .. C(n-2)
-  const cn = ct.subarray((blocks - 2) * BLOCK, (blocks - 1) * BLOCK); // the real last CBC block
-  const tail = ct.subarray((blocks - 1) * BLOCK); // C(n-1) truncated
-  // D(Cn) = Pn(zero-padded) XOR C(n-1): its tail octets are C(n-1)'s stolen ones.
-  const d = dec.run(ZERO_IV, Buffer.from(cn));
-  const cPrev = Buffer.concat([tail, d.subarray(last)]);
-  const pLast = Buffer.alloc(last);
-  for (let i = 0; i < last; i++) pLast[i] = d[i]! ^ tail[i]!;
-  const front = dec.run(iv, Buffer.concat([head, cPrev]));
-  return Buffer.concat([front, pLast]);
+  const count = Math.ceil(n / BLOCK);
+  const last = n - (count - 1) * BLOCK; // 1..16 octets in the final block
+  const a = (count - 2) * BLOCK;
+  const b = (count - 1) * BLOCK;
+  // On the wire: C1 .. C(n-2), Cn, C(n-1) cut to `last`. D(Cn) = Pn(zero-padded) XOR C(n-1), so its
+  // octets past `last` are the ones C(n-1) lost; with C(n-1) whole again, the blocks in CBC order
+  // decrypt in one pass to P1 .. Pn (Pn zero-padded).
+  const dn = dec.run(ZERO_IV, ct.subarray(a, b));
+  const ordered = Buffer.allocUnsafe(count * BLOCK);
+  ct.copy(ordered, 0, 0, a);
+  ct.copy(ordered, a, b, n);
+  dn.copy(ordered, a + last, last, BLOCK);
+  ct.copy(ordered, b, a, b);
+  return dec.run(iv, ordered).subarray(0, n);
 }

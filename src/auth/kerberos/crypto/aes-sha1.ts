@@ -3,13 +3,14 @@
  * simplified profile: PBKDF2-HMAC-SHA1 string-to-key then DK(tkey, "kerberos"); encryption
  * AES-CTS(Ke, conf ‖ plaintext) ‖ HMAC-SHA1-96(Ki, conf ‖ plaintext); checksum HMAC-SHA1-96(Kc, data).
  */
-import { createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { OneShotHmac } from '../../one-shot-hmac.js';
 import { randomOctets } from './confounder.js';
 import { KerberosError, KerberosIntegrityError } from '../errors.js';
 import type { EncryptionKey } from '../types.js';
-import { ctsDecrypt, ctsEncrypt } from './aes-cts.js';
+import { ctsDecrypt, ctsEncryptBlocks, paddedBlocks } from './aes-cts.js';
 import type { EnctypeProfile } from './profile.js';
-import { deriveKey, usageConstant } from './rfc3961.js';
+import { deriveKey, usageKey } from './rfc3961.js';
 
 const CONFOUNDER = 16;
 const HMAC_BYTES = 12;
@@ -29,8 +30,16 @@ export function saltBytes(salt: string | Uint8Array): Buffer {
   return typeof salt === 'string' ? Buffer.from(salt, 'utf8') : Buffer.from(salt);
 }
 
+/** HMAC-SHA1 state per derived key (the memoised Ki/Kc buffers), so a context's messages share it. */
+const HMACS = new WeakMap<Uint8Array, OneShotHmac>();
+
 function hmacSha1(key: Uint8Array, data: Uint8Array): Buffer {
-  return createHmac('sha1', key).update(data).digest().subarray(0, HMAC_BYTES);
+  let h = HMACS.get(key);
+  if (h === undefined) {
+    h = new OneShotHmac('sha1', key);
+    HMACS.set(key, h);
+  }
+  return h.digest(data).subarray(0, HMAC_BYTES);
 }
 
 function checkKey(key: EncryptionKey, etype: number, bytes: number): void {
@@ -56,25 +65,27 @@ function aesSha1(etype: 17 | 18): EnctypeProfile {
     },
     encrypt(key, usage, plaintext, confounder = randomOctets(CONFOUNDER)) {
       checkKey(key, etype, keyBytes);
-      const ke = deriveKey(key.value, usageConstant(usage, 0xaa));
-      const ki = deriveKey(key.value, usageConstant(usage, 0x55));
-      const input = Buffer.concat([confounder, plaintext]);
-      return Buffer.concat([ctsEncrypt(ke, input), hmacSha1(ki, input)]);
+      // conf ‖ plaintext is built once, zero-padded to whole blocks, MAC'd, then encrypted where it lies.
+      const { blocks, length } = paddedBlocks(plaintext, confounder);
+      const mac = hmacSha1(usageKey(key.value, usage, 0x55), blocks.subarray(0, length));
+      const c = ctsEncryptBlocks(usageKey(key.value, usage, 0xaa), blocks, length);
+      const out = Buffer.allocUnsafe(length + HMAC_BYTES);
+      c.copy(out, 0);
+      mac.copy(out, length);
+      return out;
     },
     decrypt(key, usage, ciphertext) {
       checkKey(key, etype, keyBytes);
       if (ciphertext.length < CONFOUNDER + HMAC_BYTES) throw new KerberosIntegrityError(`Ciphertext of ${ciphertext.length} bytes is too short for ${this.name}.`);
-      const ke = deriveKey(key.value, usageConstant(usage, 0xaa));
-      const ki = deriveKey(key.value, usageConstant(usage, 0x55));
       const c = ciphertext.subarray(0, ciphertext.length - HMAC_BYTES);
       const h = ciphertext.subarray(ciphertext.length - HMAC_BYTES);
-      const input = ctsDecrypt(ke, c);
-      if (!timingSafeEqual(hmacSha1(ki, input), h)) throw new KerberosIntegrityError(`Integrity check failed (${this.name}, key usage ${usage}): wrong key or tampered data.`);
+      const input = ctsDecrypt(usageKey(key.value, usage, 0xaa), c);
+      if (!timingSafeEqual(hmacSha1(usageKey(key.value, usage, 0x55), input), h)) throw new KerberosIntegrityError(`Integrity check failed (${this.name}, key usage ${usage}): wrong key or tampered data.`);
       return input.subarray(CONFOUNDER);
     },
     checksum(key, usage, data) {
       checkKey(key, etype, keyBytes);
-      return hmacSha1(deriveKey(key.value, usageConstant(usage, 0x99)), data);
+      return hmacSha1(usageKey(key.value, usage, 0x99), data);
     },
     randomKey() {
       return { etype, value: randomBytes(keyBytes) };

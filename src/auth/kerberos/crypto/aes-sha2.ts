@@ -9,7 +9,7 @@ import { randomOctets } from './confounder.js';
 import { KerberosError, KerberosIntegrityError } from '../errors.js';
 import type { EncryptionKey } from '../types.js';
 import { iterationsFrom, saltBytes } from './aes-sha1.js';
-import { ctsDecrypt, ctsEncrypt } from './aes-cts.js';
+import { ctsDecrypt, ctsEncryptBlocks, paddedBlocks } from './aes-cts.js';
 import type { EnctypeProfile } from './profile.js';
 import { memoDerived, usageConstant } from './rfc3961.js';
 
@@ -71,8 +71,12 @@ function aesSha2(p: Sha2Params): EnctypeProfile {
     },
     encrypt(key, usage, plaintext, confounder = randomOctets(CONFOUNDER)) {
       check(key);
-      const c = ctsEncrypt(ke(key, usage), Buffer.concat([confounder, plaintext]));
-      return Buffer.concat([c, mac(ki(key, usage), ZERO_IV, c)]);
+      const { blocks, length } = paddedBlocks(plaintext, confounder);
+      const c = ctsEncryptBlocks(ke(key, usage), blocks, length);
+      const out = Buffer.allocUnsafe(length + p.macBytes);
+      c.copy(out, 0);
+      mac(ki(key, usage), ZERO_IV, c).copy(out, length);
+      return out;
     },
     decrypt(key, usage, ciphertext) {
       check(key);

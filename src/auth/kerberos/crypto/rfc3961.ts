@@ -25,9 +25,9 @@ function nfold128(constant: Uint8Array): Buffer {
  * Derived keys per base key, held only as long as the base key's buffer lives (WeakMap), so a
  * context's per-message Ke/Ki/Kc are derived once, not per message.
  */
-const DERIVED = new WeakMap<Uint8Array, Map<string, Buffer>>();
+const DERIVED = new WeakMap<Uint8Array, Map<string | number, Buffer>>();
 
-export function memoDerived(key: Uint8Array, label: string, compute: () => Buffer): Buffer {
+export function memoDerived(key: Uint8Array, label: string | number, compute: () => Buffer): Buffer {
   let perKey = DERIVED.get(key);
   if (perKey === undefined) {
     perKey = new Map();
@@ -55,6 +55,14 @@ export function deriveRandom(key: Uint8Array, constant: Uint8Array, outBytes: nu
 
 export function deriveKey(key: Uint8Array, constant: Uint8Array): Buffer {
   return memoDerived(key, `dk:${Buffer.from(constant).toString('hex')}`, () => deriveRandom(key, constant, key.length));
+}
+
+/**
+ * DK(key, usage ‖ kind) of a key usage (RFC 3961 5.3), memoised under a numeric label so a
+ * per-message lookup builds no constant and no string (usage < 2^32, so usage * 256 + kind is exact).
+ */
+export function usageKey(key: Uint8Array, usage: number, kind: 0x99 | 0xaa | 0x55): Buffer {
+  return memoDerived(key, (usage >>> 0) * 256 + kind, () => deriveRandom(key, usageConstant(usage, kind), key.length));
 }
 
 /** Usage constant: usage (4 octets BE) ‖ 0x99 (Kc), 0xAA (Ke) or 0x55 (Ki) (RFC 3961 5.3). */
