@@ -118,7 +118,7 @@ describe('faults: typed (OMI_Error CIMStatusCode), exit code, words', () => {
     { what: 'an unknown class', args: ['get', 'NoSuch_Class', ...cim('root/cimv2'), '--selector', 'Id=1'], exit: 7, said: /wsa:DestinationUnreachable: The specified class does not exist\. \[OMI_Error CIMStatusCode 5\]/ },
     { what: 'an unknown class (enumerate)', args: ['enumerate', 'NoSuch_Class', ...cim('root/cimv2')], exit: 7, said: /wsa:DestinationUnreachable: The specified class does not exist\. \[OMI_Error CIMStatusCode 5\]/ },
     { what: 'an unknown namespace', args: ['enumerate', 'XYZ_Color', ...cim('root/nowhere')], exit: 7, said: /wsa:DestinationUnreachable: The target namespace does not exist\. \[OMI_Error CIMStatusCode 3\]/ },
-    { what: 'a missing instance', args: ['get', 'MSFT_President', ...cim('interop'), '--selector', 'Key=99'], exit: 7, said: /wsa:DestinationUnreachable: CIM ERROR:NOT_FOUND: The requested object cannot be found\. \[OMI_Error CIMStatusCode 6\]$/m },
+    { what: 'a missing instance', args: ['get', 'MSFT_President', ...cim('interop'), '--selector', 'Key=99'], exit: 7, said: /wsa:DestinationUnreachable: CIM ERROR:NOT_FOUND: The requested object cannot be found\. \[OMI_Error CIMStatusCode 6\] No instance of MSFT_President has Key=99: check the --selector values \(hyperv-wsman enumerate MSFT_President lists its instances with their keys\)\.$/m },
     // Windows answers a key name the class lacks with wsman:InvalidSelectors (exit 7); OMI with CIM_ERR_NO_SUCH_PROPERTY under InternalError.
     { what: 'a key the class does not have', args: ['get', 'MSFT_President', ...cim('interop'), '--selector', 'Nope=3'], exit: 6, said: /wsman:InternalError: The specified property does not exist\. \[OMI_Error CIMStatusCode 12\]/ },
   ];
